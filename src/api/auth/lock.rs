@@ -1,0 +1,55 @@
+//! `POST /api/auth/lock` and `/unlock`: a locked session answers 423 everywhere except
+//! status, unlock and logout until the password is given again.
+
+use rocket::http::{CookieJar, Status};
+use rocket::{State, post};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{audit_user, bounded_password};
+use crate::auth::guards::AuthUser;
+use crate::auth::login::{PasswordCheck, check_password};
+use crate::auth::session::{self, Origin};
+use crate::db::sessions;
+use crate::error::{ApiError, ApiResult};
+use crate::http::json::JsonBody;
+use crate::server::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnlockRequest {
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/api/auth/lock", tag = "auth", responses((status = 204, description = "locked")))]
+#[post("/api/auth/lock")]
+pub async fn lock(state: &State<AppState>, origin: Origin, user: AuthUser) -> ApiResult<Status> {
+    sessions::set_locked(state.db.pool(), user.session_id, true).await?;
+    audit_user(state, user.user_id, &user.username, "session_lock", &origin, None).await?;
+    Ok(Status::NoContent)
+}
+
+#[utoipa::path(post, path = "/api/auth/unlock", tag = "auth", request_body = UnlockRequest,
+    responses((status = 204, description = "unlocked, with a new session token"), (status = 401, description = "wrong password")))]
+#[post("/api/auth/unlock", data = "<body>")]
+pub async fn unlock(
+    state: &State<AppState>,
+    jar: &CookieJar<'_>,
+    origin: Origin,
+    user: AuthUser,
+    body: JsonBody<UnlockRequest>,
+) -> ApiResult<Status> {
+    bounded_password("password", &body.0.password)?;
+    match check_password(state, &user.username, &body.0.password).await? {
+        PasswordCheck::Accepted(_) => {
+            // A new token at every authentication boundary.
+            session::rotate(state, jar, user.session_id, state.clock.now()).await?;
+            audit_user(state, user.user_id, &user.username, "session_unlock", &origin, None).await?;
+            Ok(Status::NoContent)
+        }
+        PasswordCheck::Refused { detail, .. } => {
+            audit_user(state, user.user_id, &user.username, "session_unlock_failure", &origin, None).await?;
+            Err(ApiError::unauthorized(detail))
+        }
+    }
+}

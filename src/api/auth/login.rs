@@ -1,0 +1,67 @@
+//! `POST /api/auth/login`: username and password to a session cookie.
+
+use rocket::http::CookieJar;
+use rocket::serde::json::Json;
+use rocket::{State, post};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{UserInfo, bounded_password, sign_in};
+use crate::auth::login::{PasswordCheck, check_password};
+use crate::auth::session::Origin;
+use crate::db::audit::{self, AuditEntry};
+use crate::domain::username::Username;
+use crate::error::{ApiError, ApiResult};
+use crate::http::json::JsonBody;
+use crate::server::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = UserInfo),
+              (status = 401, description = "wrong username or password, or the account is locked: always the same shape")))]
+#[post("/api/auth/login", data = "<body>")]
+pub async fn login(
+    state: &State<AppState>,
+    jar: &CookieJar<'_>,
+    origin: Origin,
+    body: JsonBody<LoginRequest>,
+) -> ApiResult<Json<UserInfo>> {
+    let LoginRequest { username, password } = body.0;
+    bounded_password("password", &password)?;
+    match check_password(state, &username, &password).await? {
+        PasswordCheck::Accepted(user) => {
+            sign_in(state, jar, &user, &origin, "login").await?;
+            Ok(Json(UserInfo::from(&user)))
+        }
+        PasswordCheck::Refused { detail, reason, locked_now } => {
+            let name = Username::lockout_key(&username);
+            record_refusal(state, &name, &origin, reason, locked_now).await?;
+            Err(ApiError::unauthorized(detail))
+        }
+    }
+}
+
+async fn record_refusal(state: &AppState, name: &str, origin: &Origin, reason: &str, locked_now: bool) -> ApiResult<()> {
+    let now = state.clock.now();
+    let entry = |action| AuditEntry {
+        actor: "anonymous".into(),
+        action,
+        target: Some(name.to_string()),
+        ip: Some(origin.ip.clone()),
+        user_agent: origin.user_agent.clone(),
+        detail: Some(reason.to_string()),
+        ..AuditEntry::default()
+    };
+    audit::record(state.db.pool(), now, entry("login_failure")).await?;
+    if locked_now {
+        tracing::warn!(client_ip = %origin.ip, "a username was locked after repeated failures");
+        audit::record(state.db.pool(), now, entry("lockout")).await?;
+    }
+    Ok(())
+}

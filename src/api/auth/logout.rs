@@ -1,0 +1,22 @@
+//! `POST /api/auth/logout`: ends the session on the server and clears the cookie.
+
+use rocket::http::{CookieJar, Status};
+use rocket::{State, post};
+
+use super::audit_user;
+use crate::auth::guards::AuthUser;
+use crate::auth::session::{self, Origin};
+use crate::db::sessions;
+use crate::error::ApiResult;
+use crate::server::AppState;
+
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204, description = "signed out")))]
+#[post("/api/auth/logout")]
+pub async fn logout(state: &State<AppState>, jar: &CookieJar<'_>, origin: Origin, user: Option<AuthUser>) -> ApiResult<Status> {
+    if let Some(user) = user {
+        sessions::delete(state.db.pool(), user.session_id).await?;
+        audit_user(state, user.user_id, &user.username, "logout", &origin, None).await?;
+    }
+    session::clear_cookie(jar, &state.config);
+    Ok(Status::NoContent)
+}

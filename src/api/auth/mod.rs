@@ -1,0 +1,88 @@
+//! `/api/auth`: setup, registration, sign-in and -out, session lock, password change.
+//! One file per action.
+
+pub mod lock;
+pub mod login;
+pub mod logout;
+pub mod password;
+pub mod register;
+pub mod setup;
+pub mod status;
+
+use rocket::http::CookieJar;
+use rocket::{Route, routes};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::session::{self, Origin};
+use crate::db::audit::{self, AuditEntry};
+use crate::db::users::UserRow;
+use crate::domain::password_policy::{self, AcceptablePassword};
+use crate::domain::role::Role;
+use crate::domain::username::Username;
+use crate::error::{ApiError, ApiResult};
+use crate::server::AppState;
+
+
+pub fn routes() -> Vec<Route> {
+    routes![status::status, setup::setup, register::register, login::login, logout::logout, lock::lock, lock::unlock, password::change_password]
+}
+
+/// The signed-in user as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserInfo {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+}
+
+impl From<&UserRow> for UserInfo {
+    fn from(row: &UserRow) -> Self {
+        Self { id: row.id, username: row.username.clone(), role: row.role() }
+    }
+}
+
+fn parse_username(raw: &str) -> ApiResult<Username> {
+    Username::parse(raw).map_err(|rules| ApiError::invalid_field("username", rules))
+}
+
+fn acceptable_password(field: &str, raw: &str, username: &str) -> ApiResult<AcceptablePassword> {
+    password_policy::check(raw, username).map_err(|why| ApiError::invalid_field(field, format!("The password {why}.")))
+}
+
+/// Refuses oversized passwords before any hashing work, as the policy promises.
+fn bounded_password(field: &str, raw: &str) -> ApiResult<()> {
+    if raw.len() > password_policy::MAX_BYTES {
+        return Err(ApiError::invalid_field(field, format!("The password must be at most {} bytes long.", password_policy::MAX_BYTES)));
+    }
+    Ok(())
+}
+
+/// Starts a session for a user who just proved who they are, and records it.
+async fn sign_in(state: &AppState, jar: &CookieJar<'_>, user: &UserRow, origin: &Origin, action: &'static str) -> ApiResult<()> {
+    session::start(state, jar, user.id, origin).await?;
+    let now = state.clock.now();
+    crate::db::users::record_login(state.db.pool(), user.id, now).await?;
+    audit_user(state, user.id, &user.username, action, origin, None).await
+}
+
+async fn audit_user(
+    state: &AppState,
+    user_id: i64,
+    username: &str,
+    action: &'static str,
+    origin: &Origin,
+    detail: Option<String>,
+) -> ApiResult<()> {
+    let entry = AuditEntry {
+        actor: username.to_string(),
+        actor_user_id: Some(user_id),
+        action,
+        target: Some(username.to_string()),
+        ip: Some(origin.ip.clone()),
+        user_agent: origin.user_agent.clone(),
+        detail,
+    };
+    audit::record(state.db.pool(), state.clock.now(), entry).await?;
+    Ok(())
+}

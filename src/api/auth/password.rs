@@ -1,0 +1,47 @@
+//! `POST /api/auth/password`: change one's own password; other sessions are signed out.
+
+use rocket::http::Status;
+use rocket::{State, post};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{acceptable_password, audit_user, bounded_password};
+use crate::auth::guards::UnlockedUser;
+use crate::auth::login::{PasswordCheck, check_password};
+use crate::auth::session::Origin;
+use crate::db::{sessions, users};
+use crate::error::{ApiError, ApiResult};
+use crate::http::json::JsonBody;
+use crate::server::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[utoipa::path(post, path = "/api/auth/password", tag = "auth", request_body = ChangePasswordRequest,
+    responses((status = 204, description = "changed; other sessions revoked"),
+              (status = 401, description = "current password wrong"), (status = 422, description = "new password refused")))]
+#[post("/api/auth/password", data = "<body>")]
+pub async fn change_password(
+    state: &State<AppState>,
+    origin: Origin,
+    user: UnlockedUser,
+    body: JsonBody<ChangePasswordRequest>,
+) -> ApiResult<Status> {
+    let user = user.0;
+    let ChangePasswordRequest { current_password, new_password } = body.0;
+    bounded_password("current_password", &current_password)?;
+    bounded_password("new_password", &new_password)?;
+    let new_password = acceptable_password("new_password", &new_password, &user.username)?;
+    if let PasswordCheck::Refused { detail, .. } = check_password(state, &user.username, &current_password).await? {
+        return Err(ApiError::unauthorized(detail));
+    }
+    let hash = state.hasher.hash(&new_password).await.map_err(ApiError::internal)?;
+    users::set_password_hash(state.db.pool(), user.user_id, &hash, state.clock.now()).await?;
+    let revoked = sessions::delete_all_for_user(state.db.pool(), user.user_id, Some(user.session_id)).await?;
+    audit_user(state, user.user_id, &user.username, "password_change", &origin, Some(format!("{revoked} other sessions revoked"))).await?;
+    Ok(Status::NoContent)
+}

@@ -1,0 +1,50 @@
+//! `POST /api/auth/register`: self-service accounts, only while an admin has opened it.
+
+use rocket::http::{CookieJar, Status};
+use rocket::serde::json::Json;
+use rocket::{State, post};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{UserInfo, acceptable_password, bounded_password, parse_username, sign_in};
+use crate::auth::session::Origin;
+use crate::db::users::{self, CreateUserError};
+use crate::db::system_config;
+use crate::domain::role::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::http::json::JsonBody;
+use crate::server::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses((status = 201, body = UserInfo), (status = 403, description = "registration is closed"),
+              (status = 409, description = "username taken"), (status = 422, description = "invalid input")))]
+#[post("/api/auth/register", data = "<body>")]
+pub async fn register(
+    state: &State<AppState>,
+    jar: &CookieJar<'_>,
+    origin: Origin,
+    body: JsonBody<RegisterRequest>,
+) -> ApiResult<(Status, Json<UserInfo>)> {
+    if !system_config::flag(state.db.pool(), system_config::REGISTRATION_OPEN).await? {
+        return Err(ApiError::forbidden("Registration is closed. Ask an admin for an account."));
+    }
+    let RegisterRequest { username, password } = body.0;
+    let username = parse_username(&username)?;
+    bounded_password("password", &password)?;
+    let password = acceptable_password("password", &password, username.as_str())?;
+    let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
+    let user = match users::create(state.db.pool(), &username, &hash, Role::Standard, state.clock.now()).await {
+        Ok(user) => user,
+        Err(CreateUserError::Taken) => return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict)),
+        Err(CreateUserError::Db(e)) => return Err(e.into()),
+    };
+    sign_in(state, jar, &user, &origin, "register").await?;
+    Ok((Status::Created, Json(UserInfo::from(&user))))
+}

@@ -1,0 +1,60 @@
+//! `POST /api/auth/setup`: creates the first admin with the one-time setup code.
+
+use rocket::http::{CookieJar, Status};
+use rocket::serde::json::Json;
+use rocket::{State, post};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{UserInfo, acceptable_password, bounded_password, parse_username, sign_in};
+use crate::auth::session::Origin;
+use crate::auth::setup_code;
+use crate::db::{system_config, users};
+use crate::domain::role::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::http::json::JsonBody;
+use crate::server::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupRequest {
+    pub setup_code: String,
+    pub username: String,
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/api/auth/setup", tag = "auth", request_body = SetupRequest,
+    responses((status = 201, body = UserInfo), (status = 403, description = "wrong setup code"),
+              (status = 409, description = "setup already done"), (status = 422, description = "invalid input")))]
+#[post("/api/auth/setup", data = "<body>")]
+pub async fn setup(
+    state: &State<AppState>,
+    jar: &CookieJar<'_>,
+    origin: Origin,
+    body: JsonBody<SetupRequest>,
+) -> ApiResult<(Status, Json<UserInfo>)> {
+    let SetupRequest { setup_code: code, username, password } = body.0;
+    if !state.setup_required().await? {
+        return Err(ApiError::conflict("UMBRA is already set up. Sign in instead."));
+    }
+    let username = parse_username(&username)?;
+    bounded_password("password", &password)?;
+    let password = acceptable_password("password", &password, username.as_str())?;
+    let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
+
+    let mut tx = state.db.begin_write().await?;
+    if users::count(&mut *tx).await? > 0 {
+        return Err(ApiError::conflict("UMBRA is already set up. Sign in instead."));
+    }
+    let code = setup_code::normalise(&code);
+    if !system_config::take_if_equals(&mut tx, system_config::SETUP_CODE, &code).await? {
+        return Err(ApiError::forbidden("That setup code is not right. It is printed in the server log at startup and by `umbra admin setup-code`."));
+    }
+    let user = users::create(&mut *tx, &username, &hash, Role::Admin, state.clock.now())
+        .await
+        .map_err(|e| ApiError::internal(e))?;
+    tx.commit().await?;
+
+    sign_in(state, jar, &user, &origin, "setup").await?;
+    Ok((Status::Created, Json(UserInfo::from(&user))))
+}

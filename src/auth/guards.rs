@@ -1,0 +1,117 @@
+//! Request guards: `AuthUser` (a live session), `UnlockedUser` (and not locked: else 423),
+//! `AdminUser` (and the admin role: else 403). The session is resolved once per request.
+
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome, Request};
+
+use crate::auth::session;
+use crate::db::sessions;
+use crate::domain::role::Role;
+use crate::domain::time::UtcMillis;
+use crate::error::ApiError;
+use crate::server::AppState;
+
+/// Sliding expiry is refreshed at most this often, so most requests write nothing.
+const TOUCH_INTERVAL_MS: i64 = 60_000;
+
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub session_id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    pub locked: bool,
+}
+
+impl AuthUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+/// A signed-in user whose session is not locked.
+#[derive(Debug, Clone)]
+pub struct UnlockedUser(pub AuthUser);
+
+/// A signed-in, unlocked admin.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub AuthUser);
+
+async fn resolve(req: &Request<'_>) -> Result<Option<AuthUser>, ApiError> {
+    let Some(state) = req.rocket().state::<AppState>() else {
+        return Err(ApiError::internal("application state missing"));
+    };
+    let Some(token) = session::read_token(req.cookies(), &state.config) else {
+        return Ok(None);
+    };
+    let pool = state.db.pool();
+    let Some(row) = sessions::resolve(pool, &session::hash_token(&token)).await? else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    let idle_deadline = UtcMillis(row.last_seen_at).plus_minutes(state.config.sessions.idle_minutes);
+    if row.active == 0 || now.0 >= row.expires_at || now >= idle_deadline {
+        sessions::delete(pool, row.session_id).await?;
+        return Ok(None);
+    }
+    if now.0 - row.last_seen_at >= TOUCH_INTERVAL_MS {
+        sessions::touch(pool, row.session_id, now).await?;
+    }
+    Ok(Some(AuthUser {
+        session_id: row.session_id,
+        user_id: row.user_id,
+        username: row.username,
+        role: Role::from_stored(&row.role),
+        locked: row.locked != 0,
+    }))
+}
+
+/// Memoised per request: several guards on one route cost one query.
+async fn cached<'r>(req: &'r Request<'_>) -> &'r Result<Option<AuthUser>, ApiError> {
+    req.local_cache_async(async { resolve(req).await }).await
+}
+
+fn fail<T>(req: &Request<'_>, error: ApiError) -> Outcome<T, ApiError> {
+    Outcome::Error((error.status, error.stash(req)))
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AuthUser {
+    type Error = ApiError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        match cached(req).await {
+            Ok(Some(user)) => Outcome::Success(user.clone()),
+            Ok(None) => fail(req, ApiError::not_signed_in()),
+            Err(error) => fail(req, error.clone()),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for UnlockedUser {
+    type Error = ApiError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        match AuthUser::from_request(req).await {
+            Outcome::Success(user) if user.locked => fail(req, ApiError::locked()),
+            Outcome::Success(user) => Outcome::Success(UnlockedUser(user)),
+            Outcome::Error(e) => Outcome::Error(e),
+            Outcome::Forward(s) => Outcome::Forward(s),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AdminUser {
+    type Error = ApiError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        match UnlockedUser::from_request(req).await {
+            Outcome::Success(UnlockedUser(user)) if user.is_admin() => Outcome::Success(AdminUser(user)),
+            Outcome::Success(_) => fail(req, ApiError::new(Status::Forbidden, "This needs the admin role.")),
+            Outcome::Error(e) => Outcome::Error(e),
+            Outcome::Forward(s) => Outcome::Forward(s),
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Authentication: password hashing, sessions and their cookie, lockout, and the request
+//! guards that give handlers the signed-in user.
+
+pub mod guards;
+pub mod login;
+pub mod password;
+pub mod session;
+pub mod setup_code;

@@ -1,0 +1,94 @@
+//! Session tokens and their cookie. The cookie is private (encrypted and authenticated with
+//! the persistent secret key) and carries 256 random bits; the database keeps only their
+//! SHA-256, so a stolen database does not yield working sessions.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rocket::http::{Cookie, CookieJar, SameSite};
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::db::sessions::{self, NewSession};
+use crate::domain::time::UtcMillis;
+use crate::server::AppState;
+
+pub const SECURE_COOKIE: &str = "__Host-umbra_session";
+/// Browsers refuse `__Host-` cookies without `Secure`, so plain-HTTP development drops it.
+pub const INSECURE_COOKIE: &str = "umbra_session";
+
+pub fn cookie_name(config: &Config) -> &'static str {
+    if config.secure_cookies() { SECURE_COOKIE } else { INSECURE_COOKIE }
+}
+
+/// A fresh random token and the hash the database stores for it.
+pub struct NewToken {
+    pub token: String,
+    pub hash: String,
+}
+
+pub fn new_token() -> NewToken {
+    let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let hash = hash_token(&token);
+    NewToken { token, hash }
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn read_token(jar: &CookieJar<'_>, config: &Config) -> Option<String> {
+    jar.get_private(cookie_name(config)).map(|c| c.value().to_string())
+}
+
+pub fn set_cookie(jar: &CookieJar<'_>, config: &Config, token: String) {
+    let cookie = Cookie::build((cookie_name(config), token))
+        .http_only(true)
+        .secure(config.secure_cookies())
+        .same_site(SameSite::Lax)
+        .path("/")
+        .max_age(rocket::time::Duration::minutes(config.sessions.absolute_minutes));
+    jar.add_private(cookie);
+}
+
+pub fn clear_cookie(jar: &CookieJar<'_>, config: &Config) {
+    jar.remove_private(Cookie::build(cookie_name(config)).path("/"));
+}
+
+/// Who is signing in from where, for the sessions table and the audit log.
+pub struct Origin {
+    pub ip: String,
+    pub user_agent: Option<String>,
+}
+
+/// Starts a session for the user, replacing any session the browser already had, and sets
+/// the cookie. A fresh token at every sign-in means no session can be fixed in advance.
+pub async fn start(state: &AppState, jar: &CookieJar<'_>, user_id: i64, origin: &Origin) -> Result<i64, sqlx::Error> {
+    if let Some(old) = read_token(jar, &state.config) {
+        sessions::delete_by_token(state.db.pool(), &hash_token(&old)).await?;
+    }
+    let now = state.clock.now();
+    let NewToken { token, hash } = new_token();
+    let id = sessions::create(
+        &state.db,
+        NewSession {
+            user_id,
+            token_hash: &hash,
+            now,
+            expires_at: now.plus_minutes(state.config.sessions.absolute_minutes),
+            ip: Some(origin.ip.clone()),
+            user_agent: origin.user_agent.clone(),
+            max_per_user: state.config.sessions.max_per_user,
+        },
+    )
+    .await?;
+    set_cookie(jar, &state.config, token);
+    Ok(id)
+}
+
+/// Gives an existing session a new token (at unlock), so the old cookie stops working.
+pub async fn rotate(state: &AppState, jar: &CookieJar<'_>, session_id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
+    let NewToken { token, hash } = new_token();
+    sessions::rotate(state.db.pool(), session_id, &hash, now).await?;
+    set_cookie(jar, &state.config, token);
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Command-line types (clap). Every serve flag is also an `UMBRA_<NAME>` environment variable
+//! and a key in the TOML config file; `config.rs` merges them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "umbra", version, about = "UMBRA: a self-hosted life-management appliance")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTPS server (migrations run at startup).
+    Serve(ServeArgs),
+    /// Administer users and the database; works while the server runs.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// Where the data lives; shared by `serve` and every `admin` command.
+#[derive(Debug, Args, Clone, Default)]
+pub struct StorageArgs {
+    /// TOML config file [default: /etc/umbra/umbra.toml when it exists]
+    #[arg(long, env = "UMBRA_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Data folder for the SQLite database, secret key and certificate [default: ./umbra-data]
+    #[arg(long, env = "UMBRA_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://… or postgres://… [default: SQLite in the data folder]
+    #[arg(long, env = "UMBRA_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Address and port to listen on [default: 0.0.0.0:8443]
+    #[arg(long, env = "UMBRA_LISTEN")]
+    pub listen: Option<String>,
+    /// PEM certificate chain (with --tls-key) instead of the self-signed one
+    #[arg(long, env = "UMBRA_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert
+    #[arg(long, env = "UMBRA_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP (only behind a TLS-terminating reverse proxy)
+    #[arg(long, env = "UMBRA_NO_TLS", conflicts_with_all = ["tls_cert", "tls_key"])]
+    pub no_tls: bool,
+    /// With --no-tls: drop the Secure cookie flag (local development only)
+    #[arg(long, env = "UMBRA_INSECURE_COOKIES", requires = "no_tls")]
+    pub insecure_cookies: bool,
+    /// A reverse proxy whose X-Forwarded-For is believed (CIDR or address; repeatable)
+    #[arg(long = "trusted-proxy", env = "UMBRA_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<String>,
+    /// A DNS name this server is reached by (repeatable; added to the certificate)
+    #[arg(long = "public-name", env = "UMBRA_PUBLIC_NAME", value_delimiter = ',')]
+    pub public_name: Vec<String>,
+    /// Also write daily-rotated log files to this folder
+    #[arg(long, env = "UMBRA_LOG_DIR")]
+    pub log_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Clear a user's failed-login counter and lock.
+    ResetLockout(UserArgs),
+    /// Create a user; the password is read from standard input.
+    CreateUser(CreateUserArgs),
+    /// Set a user's password from standard input and revoke their sessions.
+    ResetPassword(PasswordArgs),
+    /// Make a user an admin or a standard user.
+    SetRole(SetRoleArgs),
+    /// List all users.
+    ListUsers(StorageOnly),
+    /// Sign a user out everywhere.
+    RevokeSessions(UserArgs),
+    /// Print the one-time setup code (only while no user exists).
+    SetupCode(StorageOnly),
+}
+
+#[derive(Debug, Args)]
+pub struct StorageOnly {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    pub username: String,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    pub username: String,
+    /// Give the user the admin role
+    #[arg(long)]
+    pub admin: bool,
+    /// Read the password from standard input (required: passwords never go on the command line)
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PasswordArgs {
+    pub username: String,
+    /// Read the password from standard input
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SetRoleArgs {
+    pub username: String,
+    #[arg(value_parser = ["admin", "standard"])]
+    pub role: String,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}

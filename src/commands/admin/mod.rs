@@ -1,0 +1,97 @@
+//! `umbra admin …`: operator commands that work on the same data as `serve`, even while it
+//! runs. Every action is written to the audit log with the actor "cli".
+
+mod create_user;
+mod list_users;
+mod reset_lockout;
+mod reset_password;
+mod revoke_sessions;
+mod set_role;
+mod setup_code;
+
+use std::io::Read;
+
+use crate::cli::{AdminCommand, StorageArgs};
+use crate::commands::Exit;
+use crate::config::{Argon2Params, Config};
+use crate::db::audit::{self, AuditEntry};
+use crate::db::users::{self, UserRow};
+use crate::db::Db;
+use crate::domain::time::UtcMillis;
+
+/// What every admin command works with.
+pub struct Admin {
+    pub db: Db,
+    pub argon2: Argon2Params,
+}
+
+/// A command's failure, printed as one line.
+pub struct Failure(pub String);
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        Failure(format!("database error: {e}"))
+    }
+}
+
+pub async fn run(command: AdminCommand) -> Exit {
+    let storage = storage_of(&command).clone();
+    let config = match Config::load_storage(&storage) {
+        Ok(config) => config,
+        Err(e) => return Exit::BadConfig(e.to_string()),
+    };
+    let db = match Db::open(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => return Exit::Failed(e.to_string()),
+    };
+    let admin = Admin { db: db.clone(), argon2: config.argon2 };
+    let outcome = match command {
+        AdminCommand::ResetLockout(a) => reset_lockout::run(&admin, &a.username).await,
+        AdminCommand::CreateUser(a) => create_user::run(&admin, &a.username, a.admin).await,
+        AdminCommand::ResetPassword(a) => reset_password::run(&admin, &a.username).await,
+        AdminCommand::SetRole(a) => set_role::run(&admin, &a.username, &a.role).await,
+        AdminCommand::ListUsers(_) => list_users::run(&admin).await,
+        AdminCommand::RevokeSessions(a) => revoke_sessions::run(&admin, &a.username).await,
+        AdminCommand::SetupCode(_) => setup_code::run(&admin).await,
+    };
+    db.close().await;
+    match outcome {
+        Ok(message) => {
+            println!("{message}");
+            Exit::Done
+        }
+        Err(Failure(message)) => Exit::Failed(message),
+    }
+}
+
+fn storage_of(command: &AdminCommand) -> &StorageArgs {
+    match command {
+        AdminCommand::ResetLockout(a) | AdminCommand::RevokeSessions(a) => &a.storage,
+        AdminCommand::CreateUser(a) => &a.storage,
+        AdminCommand::ResetPassword(a) => &a.storage,
+        AdminCommand::SetRole(a) => &a.storage,
+        AdminCommand::ListUsers(a) | AdminCommand::SetupCode(a) => &a.storage,
+    }
+}
+
+impl Admin {
+    pub async fn user(&self, username: &str) -> Result<UserRow, Failure> {
+        users::find_by_username(self.db.pool(), username)
+            .await?
+            .ok_or_else(|| Failure(format!("no user named '{username}'")))
+    }
+
+    pub async fn audit(&self, action: &'static str, target: &str, detail: Option<String>) -> Result<(), Failure> {
+        let entry = AuditEntry { actor: "cli".into(), action, target: Some(target.to_string()), detail, ..AuditEntry::default() };
+        audit::record(self.db.pool(), UtcMillis::now(), entry).await?;
+        Ok(())
+    }
+}
+
+/// Reads a password from standard input; only a trailing line break is removed.
+pub fn read_password_stdin() -> Result<String, Failure> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).map_err(|e| Failure(format!("cannot read the password from standard input: {e}")))?;
+    let password = input.strip_suffix('\n').map_or(input.as_str(), |p| p.strip_suffix('\r').unwrap_or(p));
+    Ok(password.to_string())
+}

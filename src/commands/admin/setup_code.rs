@@ -1,0 +1,14 @@
+//! `umbra admin setup-code`: prints the one-time setup code while no user exists.
+
+use super::{Admin, Failure};
+use crate::auth::setup_code;
+
+pub async fn run(admin: &Admin) -> Result<String, Failure> {
+    match setup_code::current(admin.db.pool()).await? {
+        Some(code) => {
+            admin.audit("show_setup_code", "setup", None).await?;
+            Ok(code)
+        }
+        None => Err(Failure("setup is already done: users exist, so there is no setup code".into())),
+    }
+}

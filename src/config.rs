@@ -1,0 +1,337 @@
+//! One `Config`, merged from defaults < config file < `UMBRA_*` environment < flags
+//! (clap already merges flags over the environment). Errors are one line; `main` exits 2.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use serde::Deserialize;
+
+use crate::cli::{ServeArgs, StorageArgs};
+
+pub const DEFAULT_CONFIG_FILE: &str = "/etc/umbra/umbra.toml";
+pub const DEFAULT_DATA_DIR: &str = "./umbra-data";
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:8443";
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+fn invalid(message: impl Into<String>) -> ConfigError {
+    ConfigError(message.into())
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub tls: TlsMode,
+    pub insecure_cookies: bool,
+    pub trusted_proxies: Vec<IpNet>,
+    pub public_names: Vec<String>,
+    pub log_dir: Option<PathBuf>,
+    pub rate_limits: RateLimits,
+    pub argon2: Argon2Params,
+    pub sessions: SessionPolicy,
+    pub lockout: LockoutPolicy,
+}
+
+/// The database URL may carry a password, so Debug shows only its scheme.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = self.database_url.split(':').next().unwrap_or("");
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field("database_url", &format_args!("{scheme}://[redacted]"))
+            .field("tls", &self.tls)
+            .field("insecure_cookies", &self.insecure_cookies)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("public_names", &self.public_names)
+            .field("log_dir", &self.log_dir)
+            .field("rate_limits", &self.rate_limits)
+            .field("argon2", &self.argon2)
+            .field("sessions", &self.sessions)
+            .field("lockout", &self.lockout)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsMode {
+    /// A certificate made with rcgen in the data folder on first start.
+    SelfSigned,
+    Files { cert: PathBuf, key: PathBuf },
+    /// Plain HTTP behind a TLS-terminating proxy.
+    Off,
+}
+
+/// Per-IP request budgets, one bucket per kind of endpoint.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimits {
+    pub auth_per_minute: u32,
+    pub auth_burst: u32,
+    pub register_per_minute: u32,
+    pub register_burst: u32,
+    pub admin_per_minute: u32,
+    pub admin_burst: u32,
+    pub general_per_minute: u32,
+    pub general_burst: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            auth_per_minute: 10,
+            auth_burst: 5,
+            register_per_minute: 3,
+            register_burst: 2,
+            admin_per_minute: 120,
+            admin_burst: 30,
+            general_per_minute: 1200,
+            general_burst: 200,
+        }
+    }
+}
+
+/// Argon2id cost. The floor is OWASP's m=19456 KiB, t=2, p=1; tests may go lower.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Argon2Params {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Params {
+    fn default() -> Self {
+        Self { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionPolicy {
+    pub idle_minutes: i64,
+    pub absolute_minutes: i64,
+    pub max_per_user: i64,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self { idle_minutes: 7 * 24 * 60, absolute_minutes: 30 * 24 * 60, max_per_user: 10 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LockoutPolicy {
+    pub threshold: i64,
+    pub minutes: i64,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        Self { threshold: 10, minutes: 30 }
+    }
+}
+
+/// What the admin commands need to reach the same data as the server.
+pub struct StorageConfig {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub argon2: Argon2Params,
+}
+
+/// The config file's shape; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    listen: Option<String>,
+    database_url: Option<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    no_tls: Option<bool>,
+    insecure_cookies: Option<bool>,
+    trusted_proxies: Option<Vec<String>>,
+    public_names: Option<Vec<String>>,
+    log_dir: Option<PathBuf>,
+    #[serde(default)]
+    rate_limits: RateLimits,
+    #[serde(default)]
+    argon2: Argon2Params,
+    #[serde(default)]
+    sessions: SessionPolicy,
+    #[serde(default)]
+    lockout: LockoutPolicy,
+}
+
+impl Config {
+    /// Resolves the configuration for `serve`.
+    pub fn load(args: &ServeArgs) -> Result<Self, ConfigError> {
+        let file = read_file(args.storage.config.as_deref())?;
+        let (data_dir, database_url) = storage(&args.storage, &file);
+
+        let listen_text = args
+            .listen
+            .clone()
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen = listen_text
+            .parse()
+            .map_err(|_| invalid(format!("listen: '{listen_text}' is not an ADDRESS:PORT")))?;
+
+        let no_tls = args.no_tls || file.no_tls.unwrap_or(false);
+        let cert = args.tls_cert.clone().or(file.tls_cert);
+        let key = args.tls_key.clone().or(file.tls_key);
+        let tls = match (no_tls, cert, key) {
+            (true, None, None) => TlsMode::Off,
+            (true, _, _) => return Err(invalid("no_tls cannot be combined with tls_cert/tls_key")),
+            (false, Some(cert), Some(key)) => TlsMode::Files { cert, key },
+            (false, None, None) => TlsMode::SelfSigned,
+            (false, _, _) => return Err(invalid("tls_cert and tls_key must be given together")),
+        };
+        let insecure_cookies = args.insecure_cookies || file.insecure_cookies.unwrap_or(false);
+        if insecure_cookies && tls != TlsMode::Off {
+            return Err(invalid("insecure_cookies is only allowed together with no_tls"));
+        }
+
+        let proxies = pick_list(&args.trusted_proxy, file.trusted_proxies);
+        let trusted_proxies = proxies.iter().map(|p| parse_proxy(p)).collect::<Result<_, _>>()?;
+        let public_names = pick_list(&args.public_name, file.public_names);
+        for name in &public_names {
+            validate_public_name(name)?;
+        }
+
+        let config = Self {
+            data_dir,
+            listen,
+            database_url,
+            tls,
+            insecure_cookies,
+            trusted_proxies,
+            public_names,
+            log_dir: args.log_dir.clone().or(file.log_dir),
+            rate_limits: file.rate_limits,
+            argon2: file.argon2,
+            sessions: file.sessions,
+            lockout: file.lockout,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Resolves only what the admin commands need: where the data lives, and the hash cost.
+    pub fn load_storage(args: &StorageArgs) -> Result<StorageConfig, ConfigError> {
+        let file = read_file(args.config.as_deref())?;
+        let (data_dir, database_url) = storage(args, &file);
+        Ok(StorageConfig { data_dir, database_url, argon2: file.argon2 })
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let r = &self.rate_limits;
+        let buckets = [
+            ("auth", r.auth_per_minute, r.auth_burst),
+            ("register", r.register_per_minute, r.register_burst),
+            ("admin", r.admin_per_minute, r.admin_burst),
+            ("general", r.general_per_minute, r.general_burst),
+        ];
+        for (name, per_minute, burst) in buckets {
+            if per_minute == 0 || burst == 0 {
+                return Err(invalid(format!("rate_limits.{name}: rates and bursts must be at least 1")));
+            }
+        }
+        let a = &self.argon2;
+        if a.memory_kib < 8 * a.parallelism.max(1) || a.iterations == 0 || a.parallelism == 0 {
+            return Err(invalid("argon2: memory_kib, iterations and parallelism are out of range"));
+        }
+        let s = &self.sessions;
+        if s.idle_minutes < 1 || s.absolute_minutes < s.idle_minutes.min(1) || s.max_per_user < 1 {
+            return Err(invalid("sessions: lifetimes and max_per_user must be positive"));
+        }
+        if self.lockout.threshold < 1 || self.lockout.minutes < 1 {
+            return Err(invalid("lockout: threshold and minutes must be positive"));
+        }
+        Ok(())
+    }
+
+    /// Whether cookies may go without `Secure` (and so without the `__Host-` prefix).
+    pub fn secure_cookies(&self) -> bool {
+        !self.insecure_cookies
+    }
+}
+
+fn read_file(explicit: Option<&Path>) -> Result<FileConfig, ConfigError> {
+    let path = match explicit {
+        Some(path) => path.to_path_buf(),
+        None if Path::new(DEFAULT_CONFIG_FILE).exists() => PathBuf::from(DEFAULT_CONFIG_FILE),
+        None => return Ok(FileConfig::default()),
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let message = e.message().replace('\n', " ");
+        invalid(format!("{}: {message}", path.display()))
+    })
+}
+
+fn storage(args: &StorageArgs, file: &FileConfig) -> (PathBuf, String) {
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or_else(|| file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    let database_url = args
+        .database_url
+        .clone()
+        .or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| sqlite_url(&data_dir.join("umbra.db")));
+    (data_dir, database_url)
+}
+
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// A list given on the command line (or in the environment) replaces the file's list.
+fn pick_list(from_args: &[String], from_file: Option<Vec<String>>) -> Vec<String> {
+    if from_args.is_empty() { from_file.unwrap_or_default() } else { from_args.to_vec() }
+}
+
+fn parse_proxy(text: &str) -> Result<IpNet, ConfigError> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| invalid(format!("trusted_proxy: '{text}' is not an address or CIDR")))
+}
+
+fn validate_public_name(name: &str) -> Result<(), ConfigError> {
+    let ok = !name.is_empty()
+        && name.len() <= 253
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+    if ok { Ok(()) } else { Err(invalid(format!("public_name: '{name}' is not a DNS name"))) }
+}
+
+impl Config {
+    /// The defaults for a data folder, for embedding the server (tests, benchmarks).
+    pub fn defaults_in(data_dir: &Path) -> Self {
+        Self {
+            data_dir: data_dir.to_path_buf(),
+            listen: DEFAULT_LISTEN.parse().expect("valid default"),
+            database_url: sqlite_url(&data_dir.join("umbra.db")),
+            tls: TlsMode::SelfSigned,
+            insecure_cookies: false,
+            trusted_proxies: Vec::new(),
+            public_names: Vec::new(),
+            log_dir: None,
+            rate_limits: RateLimits::default(),
+            argon2: Argon2Params::default(),
+            sessions: SessionPolicy::default(),
+            lockout: LockoutPolicy::default(),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Sessions: one row per signed-in browser, found by the SHA-256 of its cookie token.
+//! Resolving a session and its user is one query, because it happens on every request.
+
+use sqlx::{AnyPool, FromRow};
+
+use crate::domain::time::UtcMillis;
+
+/// A session together with the user it belongs to.
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionWithUser {
+    pub session_id: i64,
+    pub user_id: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub locked: i64,
+    pub username: String,
+    pub role: String,
+    pub active: i64,
+}
+
+pub struct NewSession<'a> {
+    pub user_id: i64,
+    pub token_hash: &'a str,
+    pub now: UtcMillis,
+    pub expires_at: UtcMillis,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// Older sessions beyond this many are evicted, oldest first.
+    pub max_per_user: i64,
+}
+
+pub async fn resolve(pool: &AnyPool, token_hash: &str) -> Result<Option<SessionWithUser>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id AS session_id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.locked, \
+                u.username, u.role, u.active \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Creates a session and evicts the user's oldest ones beyond the cap, in one transaction.
+pub async fn create(db: &super::Db, new: NewSession<'_>) -> Result<i64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, locked, ip, user_agent) \
+         VALUES ($1, $2, $3, $3, $4, 0, $5, $6) RETURNING id",
+    )
+    .bind(new.user_id)
+    .bind(new.token_hash)
+    .bind(new.now.0)
+    .bind(new.expires_at.0)
+    .bind(new.ip)
+    .bind(new.user_agent)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND id NOT IN \
+         (SELECT id FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2)",
+    )
+    .bind(new.user_id)
+    .bind(new.max_per_user)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn touch(pool: &AnyPool, session_id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2").bind(now.0).bind(session_id).execute(pool).await?;
+    Ok(())
+}
+
+pub async fn set_locked(pool: &AnyPool, session_id: i64, locked: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET locked = $1 WHERE id = $2")
+        .bind(i64::from(locked))
+        .bind(session_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the session's token (and unlocks it): the old cookie stops working at once.
+pub async fn rotate(pool: &AnyPool, session_id: i64, new_token_hash: &str, now: UtcMillis) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET token_hash = $1, locked = 0, last_seen_at = $2 WHERE id = $3")
+        .bind(new_token_hash)
+        .bind(now.0)
+        .bind(session_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(pool: &AnyPool, session_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session_id).execute(pool).await?;
+    Ok(())
+}
+
+pub async fn delete_by_token(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
+    Ok(())
+}
+
+/// Revokes every session of the user except `keep`; returns how many ended.
+pub async fn delete_all_for_user(pool: &AnyPool, user_id: i64, keep: Option<i64>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or(-1))
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Removes sessions past their absolute lifetime or idle for longer than `idle_minutes`.
+pub async fn prune_expired(pool: &AnyPool, now: UtcMillis, idle_minutes: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now.0)
+        .bind(now.plus_minutes(-idle_minutes).0)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn count_for_user(pool: &AnyPool, user_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user_id).fetch_one(pool).await
+}

@@ -1,0 +1,125 @@
+//! Users: accounts, their password hashes and roles.
+
+use sqlx::{Any, AnyPool, Executor};
+
+use crate::domain::role::Role;
+use crate::domain::time::UtcMillis;
+use crate::domain::username::Username;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub active: i64,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        Role::from_stored(&self.role)
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.active != 0
+    }
+}
+
+macro_rules! columns {
+    () => {
+        "id, username, password_hash, role, active, created_at, last_login_at"
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("that username is taken")]
+    Taken,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub async fn count<'c>(db: impl Executor<'c, Database = Any>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await
+}
+
+pub async fn create<'c>(
+    db: impl Executor<'c, Database = Any>,
+    username: &Username,
+    password_hash: &str,
+    role: Role,
+    now: UtcMillis,
+) -> Result<UserRow, CreateUserError> {
+    sqlx::query_as(concat!(
+        "INSERT INTO users (username, password_hash, role, active, created_at, updated_at) ",
+        "VALUES ($1, $2, $3, 1, $4, $4) RETURNING ",
+        columns!()
+    ))
+        .bind(username.as_str())
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(now.0)
+        .fetch_one(db)
+        .await
+        .map_err(|e| if super::is_unique_violation(&e) { CreateUserError::Taken } else { e.into() })
+}
+
+pub async fn find_by_username(pool: &AnyPool, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE username = $1")).bind(username.to_lowercase()).fetch_optional(pool).await
+}
+
+pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE id = $1")).bind(id).fetch_optional(pool).await
+}
+
+pub async fn set_password_hash<'c>(
+    db: impl Executor<'c, Database = Any>,
+    id: i64,
+    password_hash: &str,
+    now: UtcMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now.0)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_role(pool: &AnyPool, id: i64, role: Role, now: UtcMillis) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(role.as_str())
+        .bind(now.0)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn record_login(pool: &AnyPool, id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(now.0).bind(id).execute(pool).await?;
+    Ok(())
+}
+
+/// A user as the admin listing shows it, with the lockout state of their name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserListRow {
+    pub id: i64,
+    pub username: String,
+    pub role: String,
+    pub active: i64,
+    pub locked_until: Option<i64>,
+    pub last_login_at: Option<i64>,
+}
+
+pub async fn list(pool: &AnyPool) -> Result<Vec<UserListRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.username, u.role, u.active, f.locked_until, u.last_login_at \
+         FROM users u LEFT JOIN login_failures f ON f.username_key = u.username ORDER BY u.id",
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -1,0 +1,6 @@
+//! Pure types and rules of UMBRA: no I/O, no HTTP, no SQL.
+
+pub mod password_policy;
+pub mod role;
+pub mod time;
+pub mod username;

@@ -1,0 +1,185 @@
+//! `ApiError`: the one place errors become HTTP, as RFC 9457 `application/problem+json`.
+//! Guards and data guards that fail stash their `ApiError` in the request so the catcher
+//! can answer with the full problem instead of a bare status.
+
+use std::io::Cursor;
+use std::sync::Mutex;
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::http::request_id::RequestId;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: Status,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub retry_after_secs: Option<u64>,
+    /// What went wrong inside, for the log only; never sent to the client.
+    internal: Option<String>,
+}
+
+/// The problem document as sent (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(status: Status, detail: impl Into<String>) -> Self {
+        Self { status, detail: detail.into(), errors: Vec::new(), retry_after_secs: None, internal: None }
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(Status::BadRequest, detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(Status::Unauthorized, detail)
+    }
+
+    pub fn not_signed_in() -> Self {
+        Self::unauthorized("You are not signed in.")
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(Status::Forbidden, detail)
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(Status::NotFound, "There is nothing here.")
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(Status::Conflict, detail)
+    }
+
+    pub fn locked() -> Self {
+        Self::new(Status::Locked, "This session is locked. Unlock it with your password.")
+    }
+
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        Self::new(Status::PayloadTooLarge, detail)
+    }
+
+    pub fn unsupported_media_type() -> Self {
+        Self::new(Status::UnsupportedMediaType, "Send the request body as application/json.")
+    }
+
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        let mut error = Self::new(Status::TooManyRequests, "Too many requests. Try again later.");
+        error.retry_after_secs = Some(retry_after_secs.max(1));
+        error
+    }
+
+    /// 422 with one invalid field.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let field = field.into();
+        let mut error = Self::new(Status::UnprocessableEntity, format!("{field}: {message}"));
+        error.errors.push(FieldError { field, message });
+        error
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let mut error = Self::new(Status::InternalServerError, "Something went wrong on the server.");
+        error.internal = Some(cause.to_string());
+        error
+    }
+
+    #[must_use]
+    pub fn with_status(mut self, status: Status) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Remembers this error for the catcher of a failed guard.
+    pub fn stash(self, req: &Request<'_>) -> Self {
+        let cell = req.local_cache(|| Stash(Mutex::new(None)));
+        if let Ok(mut slot) = cell.0.lock() {
+            *slot = Some(self.clone());
+        }
+        self
+    }
+
+    /// The error a guard stashed for this status, if any.
+    pub fn take_stashed(req: &Request<'_>, status: Status) -> Option<Self> {
+        let cell = req.local_cache(|| Stash(Mutex::new(None)));
+        let mut slot = cell.0.lock().ok()?;
+        slot.take_if(|e| e.status == status)
+    }
+
+    fn title(&self) -> &'static str {
+        self.status.reason().unwrap_or("Error")
+    }
+}
+
+struct Stash(Mutex<Option<ApiError>>);
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::internal(format!("database: {error}"))
+    }
+}
+
+impl<'r> Responder<'r, 'static> for ApiError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        if let Some(cause) = &self.internal {
+            let request_id = RequestId::of(req);
+            tracing::error!(request_id = %request_id, "internal error: {cause}");
+        }
+        let problem = Problem {
+            kind: "about:blank",
+            title: self.title(),
+            status: self.status.code,
+            detail: self.detail,
+            errors: self.errors,
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = Response::build();
+        response
+            .status(self.status)
+            .header(ContentType::new("application", "problem+json"))
+            .sized_body(body.len(), Cursor::new(body));
+        if let Some(secs) = self.retry_after_secs {
+            response.header(Header::new("Retry-After", secs.to_string()));
+        }
+        response.ok()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Every error status Rocket itself produces becomes a problem document too.
+#[rocket::catch(default)]
+pub fn catch_all(status: Status, req: &Request<'_>) -> ApiError {
+    if let Some(stashed) = ApiError::take_stashed(req, status) {
+        return stashed;
+    }
+    let detail = match status.code {
+        400 => "The request could not be understood.",
+        401 => "You are not signed in.",
+        404 => "There is nothing here.",
+        413 => "The request body is too large.",
+        422 => "The request body is not valid.",
+        500 => "Something went wrong on the server.",
+        _ => status.reason().unwrap_or("Error"),
+    };
+    ApiError::new(status, detail)
+}

@@ -1,0 +1,153 @@
+//! Per-client-IP rate limiting with governor, one keyed limiter per bucket. IPv6 clients are
+//! keyed by their /64, since one host usually owns a whole /64. Stale keys are evicted by
+//! `evict_stale` (run periodically, and inline when a limiter grows large) so memory stays
+//! bounded however many addresses are seen.
+
+use std::net::{IpAddr, Ipv6Addr};
+use std::num::NonZeroU32;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use rocket::http::Method;
+
+use crate::config::RateLimits;
+
+/// How many distinct keys a bucket may hold before it is pruned inline.
+const PRUNE_ABOVE_KEYS: usize = 50_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    /// Password, setup code, unlock, second factors: what a guesser would hammer.
+    Auth,
+    /// Account creation: strictest.
+    Register,
+    Admin,
+    General,
+}
+
+impl Bucket {
+    pub fn for_request(method: Method, path: &str) -> Bucket {
+        if path.starts_with("/api/admin/") || path == "/api/admin" {
+            return Bucket::Admin;
+        }
+        if method != Method::Post {
+            return Bucket::General;
+        }
+        match path.strip_prefix("/api/auth/") {
+            Some("register") => Bucket::Register,
+            Some("logout" | "lock") | None => Bucket::General,
+            Some(_) => Bucket::Auth,
+        }
+    }
+}
+
+pub struct RateLimiters {
+    auth: DefaultKeyedRateLimiter<IpAddr>,
+    register: DefaultKeyedRateLimiter<IpAddr>,
+    admin: DefaultKeyedRateLimiter<IpAddr>,
+    general: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+fn quota(per_minute: u32, burst: u32) -> Quota {
+    let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+    Quota::per_minute(per_minute).allow_burst(burst)
+}
+
+impl RateLimiters {
+    pub fn new(limits: &RateLimits) -> Self {
+        Self {
+            auth: RateLimiter::keyed(quota(limits.auth_per_minute, limits.auth_burst)),
+            register: RateLimiter::keyed(quota(limits.register_per_minute, limits.register_burst)),
+            admin: RateLimiter::keyed(quota(limits.admin_per_minute, limits.admin_burst)),
+            general: RateLimiter::keyed(quota(limits.general_per_minute, limits.general_burst)),
+        }
+    }
+
+    fn limiter(&self, bucket: Bucket) -> &DefaultKeyedRateLimiter<IpAddr> {
+        match bucket {
+            Bucket::Auth => &self.auth,
+            Bucket::Register => &self.register,
+            Bucket::Admin => &self.admin,
+            Bucket::General => &self.general,
+        }
+    }
+
+    /// `Err(seconds)` to wait when the client is over its budget.
+    pub fn check(&self, bucket: Bucket, ip: IpAddr) -> Result<(), u64> {
+        let limiter = self.limiter(bucket);
+        if limiter.len() > PRUNE_ABOVE_KEYS {
+            limiter.retain_recent();
+        }
+        limiter.check_key(&key(ip)).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+        })
+    }
+
+    /// Drops keys whose budget is full again; they are indistinguishable from new ones.
+    pub fn evict_stale(&self) {
+        for bucket in [Bucket::Auth, Bucket::Register, Bucket::Admin, Bucket::General] {
+            let limiter = self.limiter(bucket);
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+
+    pub fn tracked_keys(&self) -> usize {
+        [&self.auth, &self.register, &self.admin, &self.general].iter().map(|l| l.len()).sum()
+    }
+}
+
+fn key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_by_path() {
+        assert_eq!(Bucket::for_request(Method::Post, "/api/auth/login"), Bucket::Auth);
+        assert_eq!(Bucket::for_request(Method::Post, "/api/auth/register"), Bucket::Register);
+        assert_eq!(Bucket::for_request(Method::Post, "/api/auth/logout"), Bucket::General);
+        assert_eq!(Bucket::for_request(Method::Get, "/api/admin/users"), Bucket::Admin);
+        assert_eq!(Bucket::for_request(Method::Get, "/api/auth/status"), Bucket::General);
+    }
+
+    #[test]
+    fn burst_then_refusal_and_eviction() {
+        let limits = RateLimits {
+            auth_per_minute: 1,
+            auth_burst: 2,
+            general_per_minute: 60_000_000,
+            ..RateLimits::default()
+        };
+        let limiters = RateLimiters::new(&limits);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        assert!(limiters.check(Bucket::Auth, ip).is_ok());
+        assert!(limiters.check(Bucket::Auth, ip).is_ok());
+        let wait = limiters.check(Bucket::Auth, ip).unwrap_err();
+        assert!((1..=60).contains(&wait), "{wait}");
+        // Another address in the same IPv6 /64 shares a budget; another IPv4 does not.
+        assert!(limiters.check(Bucket::Auth, "192.0.2.2".parse().unwrap()).is_ok());
+        let a: IpAddr = "2001:db8::1".parse().unwrap();
+        let b: IpAddr = "2001:db8::2".parse().unwrap();
+        assert!(limiters.check(Bucket::Auth, a).is_ok());
+        assert!(limiters.check(Bucket::Auth, b).is_ok());
+        assert!(limiters.check(Bucket::Auth, b).is_err());
+        for n in 0..1000u32 {
+            let _ = limiters.check(Bucket::General, IpAddr::from(n.to_be_bytes()));
+        }
+        assert!(limiters.tracked_keys() > 1000);
+        limiters.evict_stale();
+        assert!(limiters.tracked_keys() < 50, "refilled keys are evicted");
+    }
+}

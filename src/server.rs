@@ -1,0 +1,90 @@
+//! Assembles Rocket: configuration, state, fairings, routes and catchers. Tests call
+//! `build` with their own database, clock and cheap Argon2 parameters.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rocket::config::{Ident, LogLevel, SecretKey, TlsConfig};
+use rocket::shield::Shield;
+use rocket::{Build, Rocket};
+
+use crate::auth::password::{HashError, PasswordHasher};
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::http::access_log::AccessLog;
+use crate::http::gate::{self, Gate};
+use crate::http::headers::SecurityHeaders;
+use crate::http::rate_limit::RateLimiters;
+use crate::tls::TlsFiles;
+use crate::{api, error, jobs, web};
+
+/// Everything a request may need, shared by all of them.
+pub struct AppState {
+    pub config: Config,
+    pub db: Db,
+    pub clock: SharedClock,
+    pub hasher: PasswordHasher,
+    pub rate_limiters: Arc<RateLimiters>,
+    /// Once any user exists, setup can never be required again; remembering that saves a
+    /// query on every status request.
+    setup_done: AtomicBool,
+}
+
+impl AppState {
+    pub async fn setup_required(&self) -> Result<bool, sqlx::Error> {
+        if self.setup_done.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let required = crate::db::users::count(self.db.pool()).await? == 0;
+        if !required {
+            self.setup_done.store(true, Ordering::Relaxed);
+        }
+        Ok(required)
+    }
+}
+
+pub struct ServerParts {
+    pub config: Config,
+    pub db: Db,
+    pub clock: SharedClock,
+    pub secret_key: [u8; 64],
+    pub tls: Option<TlsFiles>,
+}
+
+pub fn build(parts: ServerParts) -> Result<Rocket<Build>, HashError> {
+    let ServerParts { config, db, clock, secret_key, tls } = parts;
+    let mut rocket_config = rocket::Config::default();
+    rocket_config.address = config.listen.ip();
+    rocket_config.port = config.listen.port();
+    // Client IPs come from our own guard, which believes headers only from trusted proxies.
+    rocket_config.ip_header = None;
+    rocket_config.ident = Ident::none();
+    rocket_config.log_level = LogLevel::Off;
+    rocket_config.cli_colors = false;
+    rocket_config.secret_key = SecretKey::from(&secret_key);
+    rocket_config.tls = tls.as_ref().map(|t| TlsConfig::from_paths(&t.cert, &t.key));
+    rocket_config.shutdown.grace = 5;
+    rocket_config.shutdown.mercy = 5;
+
+    let state = AppState {
+        hasher: PasswordHasher::new(config.argon2)?,
+        rate_limiters: Arc::new(RateLimiters::new(&config.rate_limits)),
+        setup_done: AtomicBool::new(false),
+        config,
+        db,
+        clock,
+    };
+    Ok(rocket::custom(rocket_config)
+        .manage(state)
+        .attach(AccessLog)
+        .attach(Gate)
+        .attach(SecurityHeaders { hsts: tls.is_some() })
+        // Replaces Rocket's default shield: SecurityHeaders sets stricter values itself.
+        .attach(Shield::new())
+        .attach(jobs::fairing())
+        .mount("/", api::routes())
+        .mount("/", web::routes())
+        .mount("/", gate::rejection_routes())
+        .register("/", rocket::catchers![error::catch_all]))
+}
