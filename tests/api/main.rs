@@ -1,1 +1,13 @@
+//! UMBRA's integration tests: one binary, one module per area. Every test gets a fresh
+//! database: SQLite always, PostgreSQL when `UMBRA_TEST_POSTGRES_URL` is set.
 
+mod harness;
+
+mod auth_lock;
+mod auth_login;
+mod auth_password;
+mod auth_setup;
+mod http_layer;
+mod openapi;
+mod sessions;
+mod web_assets;
