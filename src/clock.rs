@@ -29,7 +29,8 @@ impl ManualClock {
     }
 
     pub fn advance_minutes(&self, minutes: i64) {
-        self.0.fetch_add(minutes * UtcMillis::MINUTE, Ordering::SeqCst);
+        self.0
+            .fetch_add(minutes * UtcMillis::MINUTE, Ordering::SeqCst);
     }
 }
 

@@ -8,9 +8,14 @@ use umbra::commands;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
-        Err(e) => return commands::Exit::Failed(format!("cannot start the async runtime: {e}")).report(),
+        Err(e) => {
+            return commands::Exit::Failed(format!("cannot start the async runtime: {e}")).report();
+        }
     };
     let exit = runtime.block_on(async {
         match cli.command {

@@ -53,17 +53,25 @@ pub struct ServerParts {
 }
 
 pub fn build(parts: ServerParts) -> Result<Rocket<Build>, HashError> {
-    let ServerParts { config, db, clock, secret_key, tls } = parts;
-    let mut rocket_config = rocket::Config::default();
-    rocket_config.address = config.listen.ip();
-    rocket_config.port = config.listen.port();
-    // Client IPs come from our own guard, which believes headers only from trusted proxies.
-    rocket_config.ip_header = None;
-    rocket_config.ident = Ident::none();
-    rocket_config.log_level = LogLevel::Off;
-    rocket_config.cli_colors = false;
-    rocket_config.secret_key = SecretKey::from(&secret_key);
-    rocket_config.tls = tls.as_ref().map(|t| TlsConfig::from_paths(&t.cert, &t.key));
+    let ServerParts {
+        config,
+        db,
+        clock,
+        secret_key,
+        tls,
+    } = parts;
+    let mut rocket_config = rocket::Config {
+        address: config.listen.ip(),
+        port: config.listen.port(),
+        // Client IPs come from our own guard, which believes headers only from trusted proxies.
+        ip_header: None,
+        ident: Ident::none(),
+        log_level: LogLevel::Off,
+        cli_colors: false,
+        secret_key: SecretKey::from(&secret_key),
+        tls: tls.as_ref().map(|t| TlsConfig::from_paths(&t.cert, &t.key)),
+        ..rocket::Config::default()
+    };
     rocket_config.shutdown.grace = 5;
     rocket_config.shutdown.mercy = 5;
 
@@ -79,7 +87,9 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, HashError> {
         .manage(state)
         .attach(AccessLog)
         .attach(Gate)
-        .attach(SecurityHeaders { hsts: tls.is_some() })
+        .attach(SecurityHeaders {
+            hsts: tls.is_some(),
+        })
         // Replaces Rocket's default shield: SecurityHeaders sets stricter values itself.
         .attach(Shield::new())
         .attach(jobs::fairing())

@@ -12,18 +12,28 @@ use crate::error::{FieldError, Problem};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "UMBRA", description = "Self-hosted life management. State-changing requests need the header X-Requested-With: XMLHttpRequest; errors are application/problem+json (RFC 9457)."),
+    info(
+        title = "UMBRA",
+        description = "Self-hosted life management. State-changing requests need the header X-Requested-With: XMLHttpRequest; errors are application/problem+json (RFC 9457)."
+    ),
     paths(
         health::health,
         openapi_json,
-        auth::status::status, auth::setup::setup, auth::register::register, auth::login::login,
-        auth::logout::logout, auth::lock::lock, auth::lock::unlock, auth::password::change_password,
+        auth::status::status,
+        auth::setup::setup,
+        auth::register::register,
+        auth::login::login,
+        auth::logout::logout,
+        auth::lock::lock,
+        auth::lock::unlock,
+        auth::password::change_password,
     ),
     components(schemas(Problem, FieldError))
 )]
 pub struct ApiDoc;
 
-static DOCUMENT: LazyLock<String> = LazyLock::new(|| ApiDoc::openapi().to_json().unwrap_or_default());
+static DOCUMENT: LazyLock<String> =
+    LazyLock::new(|| ApiDoc::openapi().to_json().unwrap_or_default());
 
 pub fn routes() -> Vec<Route> {
     routes![openapi_json]

@@ -16,11 +16,19 @@ const HINT_WHEN_REMAINING: i64 = 3;
 pub enum PasswordCheck {
     Accepted(UserRow),
     /// The 401 detail to send, and what the audit log should record.
-    Refused { detail: String, reason: &'static str, locked_now: bool },
+    Refused {
+        detail: String,
+        reason: &'static str,
+        locked_now: bool,
+    },
 }
 
 /// Checks a username and password, counting failures per submitted name.
-pub async fn check_password(state: &AppState, raw_username: &str, password: &str) -> Result<PasswordCheck, ApiError> {
+pub async fn check_password(
+    state: &AppState,
+    raw_username: &str,
+    password: &str,
+) -> Result<PasswordCheck, ApiError> {
     let key = Username::lockout_key(raw_username);
     let pool = state.db.pool();
     let before = login_failures::get(pool, &key).await?;
@@ -54,22 +62,41 @@ fn is_locked(state: FailureState, now: UtcMillis) -> bool {
 }
 
 fn refused(detail: String, reason: &'static str, locked_now: bool) -> PasswordCheck {
-    PasswordCheck::Refused { detail, reason, locked_now }
+    PasswordCheck::Refused {
+        detail,
+        reason,
+        locked_now,
+    }
 }
 
-async fn record_failure(state: &AppState, key: &str, now: UtcMillis) -> Result<PasswordCheck, ApiError> {
+async fn record_failure(
+    state: &AppState,
+    key: &str,
+    now: UtcMillis,
+) -> Result<PasswordCheck, ApiError> {
     let policy = state.config.lockout;
-    let after =
-        login_failures::record_failure(state.db.pool(), key, now, policy.threshold, now.plus_minutes(policy.minutes))
-            .await?;
+    let after = login_failures::record_failure(
+        state.db.pool(),
+        key,
+        now,
+        policy.threshold,
+        now.plus_minutes(policy.minutes),
+    )
+    .await?;
     if is_locked(after, now) {
-        let detail =
-            format!("{BAD_CREDENTIALS} Too many failed attempts: the account is now locked for {} minutes.", policy.minutes);
+        let detail = format!(
+            "{BAD_CREDENTIALS} Too many failed attempts: the account is now locked for {} minutes.",
+            policy.minutes
+        );
         return Ok(refused(detail, "bad credentials; locked", true));
     }
     let remaining = policy.threshold - after.failures;
     let detail = if remaining <= HINT_WHEN_REMAINING {
-        let plural = if remaining == 1 { "attempt remains" } else { "attempts remain" };
+        let plural = if remaining == 1 {
+            "attempt remains"
+        } else {
+            "attempts remain"
+        };
         format!("{BAD_CREDENTIALS} {remaining} {plural} before the account is locked.")
     } else {
         BAD_CREDENTIALS.to_string()
@@ -79,7 +106,9 @@ async fn record_failure(state: &AppState, key: &str, now: UtcMillis) -> Result<P
 
 /// Upgrades an old hash to today's parameters; a failure here must not fail the sign-in.
 async fn rehash(state: &AppState, user: &UserRow, password: &str, now: UtcMillis) {
-    let Ok(acceptable) = crate::domain::password_policy::check(password, "") else { return };
+    let Ok(acceptable) = crate::domain::password_policy::check(password, "") else {
+        return;
+    };
     match state.hasher.hash(&acceptable).await {
         Ok(hash) => {
             if let Err(e) = users::set_password_hash(state.db.pool(), user.id, &hash, now).await {

@@ -17,7 +17,11 @@ pub const SECURE_COOKIE: &str = "__Host-umbra_session";
 pub const INSECURE_COOKIE: &str = "umbra_session";
 
 pub fn cookie_name(config: &Config) -> &'static str {
-    if config.secure_cookies() { SECURE_COOKIE } else { INSECURE_COOKIE }
+    if config.secure_cookies() {
+        SECURE_COOKIE
+    } else {
+        INSECURE_COOKIE
+    }
 }
 
 /// A fresh random token and the hash the database stores for it.
@@ -37,7 +41,8 @@ pub fn hash_token(token: &str) -> String {
 }
 
 pub fn read_token(jar: &CookieJar<'_>, config: &Config) -> Option<String> {
-    jar.get_private(cookie_name(config)).map(|c| c.value().to_string())
+    jar.get_private(cookie_name(config))
+        .map(|c| c.value().to_string())
 }
 
 pub fn set_cookie(jar: &CookieJar<'_>, config: &Config, token: String) {
@@ -46,7 +51,9 @@ pub fn set_cookie(jar: &CookieJar<'_>, config: &Config, token: String) {
         .secure(config.secure_cookies())
         .same_site(SameSite::Lax)
         .path("/")
-        .max_age(rocket::time::Duration::minutes(config.sessions.absolute_minutes));
+        .max_age(rocket::time::Duration::minutes(
+            config.sessions.absolute_minutes,
+        ));
     jar.add_private(cookie);
 }
 
@@ -62,7 +69,12 @@ pub struct Origin {
 
 /// Starts a session for the user, replacing any session the browser already had, and sets
 /// the cookie. A fresh token at every sign-in means no session can be fixed in advance.
-pub async fn start(state: &AppState, jar: &CookieJar<'_>, user_id: i64, origin: &Origin) -> Result<i64, sqlx::Error> {
+pub async fn start(
+    state: &AppState,
+    jar: &CookieJar<'_>,
+    user_id: i64,
+    origin: &Origin,
+) -> Result<i64, sqlx::Error> {
     if let Some(old) = read_token(jar, &state.config) {
         sessions::delete_by_token(state.db.pool(), &hash_token(&old)).await?;
     }
@@ -86,7 +98,12 @@ pub async fn start(state: &AppState, jar: &CookieJar<'_>, user_id: i64, origin: 
 }
 
 /// Gives an existing session a new token (at unlock), so the old cookie stops working.
-pub async fn rotate(state: &AppState, jar: &CookieJar<'_>, session_id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
+pub async fn rotate(
+    state: &AppState,
+    jar: &CookieJar<'_>,
+    session_id: i64,
+    now: UtcMillis,
+) -> Result<(), sqlx::Error> {
     let NewToken { token, hash } = new_token();
     sessions::rotate(state.db.pool(), session_id, &hash, now).await?;
     set_cookie(jar, &state.config, token);

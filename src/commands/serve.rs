@@ -2,6 +2,9 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Instant;
+
+use rocket::fairing::AdHoc;
 
 use crate::auth::setup_code;
 use crate::cli::ServeArgs;
@@ -28,48 +31,86 @@ pub async fn run(args: ServeArgs) -> Exit {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let started = std::time::Instant::now();
-    files::create_private_dir(&config.data_dir)
-        .map_err(|e| format!("cannot create the data folder {}: {e}", config.data_dir.display()))?;
-    let secret_key = files::load_or_create_secret_key(&config.data_dir).map_err(|e| format!("secret key: {e}"))?;
+    let started = Instant::now();
+    files::create_private_dir(&config.data_dir).map_err(|e| {
+        format!(
+            "cannot create the data folder {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
+    let secret_key = files::load_or_create_secret_key(&config.data_dir)
+        .map_err(|e| format!("secret key: {e}"))?;
     let tls = tls::prepare(&config).map_err(|e| e.to_string())?;
-    let db = Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
-    let setup_code = setup_code::current(db.pool()).await.map_err(|e| format!("database: {e}"))?;
+    let db = Db::open(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let setup_code = setup_code::current(db.pool())
+        .await
+        .map_err(|e| format!("database: {e}"))?;
 
     if config.tls == TlsMode::Off {
-        tracing::warn!("TLS is OFF: serving plain HTTP. Only do this behind a TLS-terminating reverse proxy.");
+        tracing::warn!(
+            "TLS is OFF: serving plain HTTP. Only do this behind a TLS-terminating reverse proxy."
+        );
         if config.insecure_cookies {
             tracing::warn!("Cookies are sent WITHOUT the Secure flag: for local development only.");
         }
     }
-    let url = public_url(&config);
     let fingerprint = tls.as_ref().map(|t| t.fingerprint.clone());
-    let rocket = server::build(ServerParts { config, db: db.clone(), clock: Arc::new(SystemClock), secret_key, tls })
-        .map_err(|e| e.to_string())?
-        .ignite()
-        .await
-        .map_err(|e| format!("cannot start: {e}"))?;
-
-    println!("UMBRA is listening on {url}");
-    if let Some(fingerprint) = fingerprint {
-        println!("Certificate SHA-256 fingerprint: {fingerprint}");
-    }
-    if let Some(code) = setup_code {
-        println!("One-time setup code: {code}  (open the URL above to create the first admin)");
-    }
-    tracing::info!(startup_ms = started.elapsed().as_millis(), "ready");
+    let announce = Announcement {
+        config: config.clone(),
+        fingerprint,
+        setup_code,
+        started,
+    };
+    let rocket = server::build(ServerParts {
+        config,
+        db: db.clone(),
+        clock: Arc::new(SystemClock),
+        secret_key,
+        tls,
+    })
+    .map_err(|e| e.to_string())?
+    .attach(AdHoc::on_liftoff("announce", move |rocket| {
+        Box::pin(async move { announce.print(rocket.config().port) })
+    }));
     let result = rocket.launch().await;
     db.close().await;
     result.map(|_| ()).map_err(|e| format!("server error: {e}"))
 }
 
-fn public_url(config: &Config) -> String {
-    let scheme = if config.tls == TlsMode::Off { "http" } else { "https" };
+/// What the operator needs once the listener is up: where, which certificate, the setup code.
+struct Announcement {
+    config: Config,
+    fingerprint: Option<String>,
+    setup_code: Option<String>,
+    started: Instant,
+}
+
+impl Announcement {
+    fn print(&self, port: u16) {
+        println!("UMBRA is listening on {}", public_url(&self.config, port));
+        if let Some(fingerprint) = &self.fingerprint {
+            println!("Certificate SHA-256 fingerprint: {fingerprint}");
+        }
+        if let Some(code) = &self.setup_code {
+            println!("One-time setup code: {code}  (open the URL above to create the first admin)");
+        }
+        tracing::info!(startup_ms = self.started.elapsed().as_millis(), "ready");
+    }
+}
+
+fn public_url(config: &Config, port: u16) -> String {
+    let scheme = if config.tls == TlsMode::Off {
+        "http"
+    } else {
+        "https"
+    };
     let host = match (config.public_names.first(), config.listen.ip()) {
         (Some(name), _) => name.clone(),
         (None, ip) if ip.is_unspecified() => "localhost".to_string(),
         (None, IpAddr::V6(v6)) => format!("[{v6}]"),
         (None, ip) => ip.to_string(),
     };
-    format!("{scheme}://{host}:{}/", config.listen.port())
+    format!("{scheme}://{host}:{port}/")
 }

@@ -77,7 +77,12 @@ impl Db {
                     .connect_with(options)
                     .await?
             }
-            Backend::Postgres => pool_options.max_connections(16).connect_with(options).await?,
+            Backend::Postgres => {
+                pool_options
+                    .max_connections(16)
+                    .connect_with(options)
+                    .await?
+            }
         };
         Ok(Self { pool, backend })
     }
@@ -125,13 +130,19 @@ impl Db {
 }
 
 fn create_sqlite_folder(url: &str) -> Result<(), DbOpenError> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or(path);
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| DbOpenError::Folder(parent.display().to_string(), e))?;
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| DbOpenError::Folder(parent.display().to_string(), e))?;
     }
     Ok(())
 }
@@ -143,6 +154,10 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 /// The names of both migration trees, for the test that keeps them in step.
 pub fn migration_names() -> (Vec<String>, Vec<String>) {
-    let names = |m: &Migrator| m.iter().map(|x| format!("{}_{}", x.version, x.description)).collect();
+    let names = |m: &Migrator| {
+        m.iter()
+            .map(|x| format!("{}_{}", x.version, x.description))
+            .collect()
+    };
     (names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS))
 }

@@ -27,11 +27,13 @@ pub async fn set(pool: &AnyPool, key: &str, value: &str) -> Result<(), sqlx::Err
 /// Stores `value` unless the key already has one, and returns whichever value won, so that
 /// several processes starting at once agree on one setup code.
 pub async fn get_or_insert(pool: &AnyPool, key: &str, value: &str) -> Result<String, sqlx::Error> {
-    sqlx::query("INSERT INTO system_config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-        .bind(key)
-        .bind(value)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO system_config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(pool)
+    .await?;
     Ok(get(pool, key).await?.unwrap_or_else(|| value.to_string()))
 }
 
@@ -50,7 +52,10 @@ pub async fn take_if_equals(
 }
 
 pub async fn delete(pool: &AnyPool, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM system_config WHERE key = $1").bind(key).execute(pool).await?;
+    sqlx::query("DELETE FROM system_config WHERE key = $1")
+        .bind(key)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 

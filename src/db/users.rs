@@ -42,7 +42,9 @@ pub enum CreateUserError {
 }
 
 pub async fn count<'c>(db: impl Executor<'c, Database = Any>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await
 }
 
 pub async fn create<'c>(
@@ -57,21 +59,40 @@ pub async fn create<'c>(
         "VALUES ($1, $2, $3, 1, $4, $4) RETURNING ",
         columns!()
     ))
-        .bind(username.as_str())
-        .bind(password_hash)
-        .bind(role.as_str())
-        .bind(now.0)
-        .fetch_one(db)
-        .await
-        .map_err(|e| if super::is_unique_violation(&e) { CreateUserError::Taken } else { e.into() })
+    .bind(username.as_str())
+    .bind(password_hash)
+    .bind(role.as_str())
+    .bind(now.0)
+    .fetch_one(db)
+    .await
+    .map_err(|e| {
+        if super::is_unique_violation(&e) {
+            CreateUserError::Taken
+        } else {
+            e.into()
+        }
+    })
 }
 
-pub async fn find_by_username(pool: &AnyPool, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE username = $1")).bind(username.to_lowercase()).fetch_optional(pool).await
+pub async fn find_by_username(
+    pool: &AnyPool,
+    username: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM users WHERE username = $1"
+    ))
+    .bind(username.to_lowercase())
+    .fetch_optional(pool)
+    .await
 }
 
 pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE id = $1")).bind(id).fetch_optional(pool).await
+    sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
 }
 
 pub async fn set_password_hash<'c>(
@@ -89,7 +110,12 @@ pub async fn set_password_hash<'c>(
     Ok(())
 }
 
-pub async fn set_role(pool: &AnyPool, id: i64, role: Role, now: UtcMillis) -> Result<(), sqlx::Error> {
+pub async fn set_role(
+    pool: &AnyPool,
+    id: i64,
+    role: Role,
+    now: UtcMillis,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
         .bind(role.as_str())
         .bind(now.0)
@@ -100,7 +126,11 @@ pub async fn set_role(pool: &AnyPool, id: i64, role: Role, now: UtcMillis) -> Re
 }
 
 pub async fn record_login(pool: &AnyPool, id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(now.0).bind(id).execute(pool).await?;
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+        .bind(now.0)
+        .bind(id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 

@@ -8,7 +8,10 @@ use rocket::request::Request;
 use crate::error::ApiError;
 
 pub fn check(req: &Request<'_>) -> Result<(), ApiError> {
-    let unsafe_method = matches!(req.method(), Method::Post | Method::Put | Method::Patch | Method::Delete);
+    let unsafe_method = matches!(
+        req.method(),
+        Method::Post | Method::Put | Method::Patch | Method::Delete
+    );
     if !unsafe_method || !req.uri().path().starts_with("/api/") {
         return Ok(());
     }

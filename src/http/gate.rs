@@ -2,12 +2,12 @@
 //! before routing. Rocket fairings cannot answer a request themselves, so a rejected request
 //! is rerouted to `/__umbra/rejected`, whose handler answers with the stashed problem.
 
+use rocket::Data;
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Method;
 use rocket::http::uri::Origin;
 use rocket::request::Request;
 use rocket::route::{Handler, Outcome, Route};
-use rocket::Data;
 
 use crate::error::ApiError;
 use crate::http::client_ip::ClientIp;
@@ -22,11 +22,16 @@ pub struct Gate;
 #[rocket::async_trait]
 impl Fairing for Gate {
     fn info(&self) -> Info {
-        Info { name: "client IP, rate limit and CSRF gate", kind: Kind::Request }
+        Info {
+            name: "client IP, rate limit and CSRF gate",
+            kind: Kind::Request,
+        }
     }
 
     async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
-        let Some(state) = req.rocket().state::<AppState>() else { return };
+        let Some(state) = req.rocket().state::<AppState>() else {
+            return;
+        };
         let ip = ClientIp::of(req, &state.config.trusted_proxies).0;
         let bucket = Bucket::for_request(req.method(), req.uri().path().as_str());
         let verdict = state
@@ -38,7 +43,7 @@ impl Fairing for Gate {
             if problem.status.code == 429 {
                 tracing::warn!(client_ip = %ip, ?bucket, "rate limited");
             }
-            problem.stash(req);
+            let _ = problem.stash(req);
             req.set_uri(Origin::parse(REJECTED_PATH).expect("static path"));
         }
     }
@@ -60,8 +65,16 @@ impl Handler for Rejected {
 }
 
 pub fn rejection_routes() -> Vec<Route> {
-    [Method::Get, Method::Head, Method::Post, Method::Put, Method::Patch, Method::Delete, Method::Options]
-        .into_iter()
-        .map(|method| Route::ranked(-100, method, REJECTED_PATH, Rejected))
-        .collect()
+    [
+        Method::Get,
+        Method::Head,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+        Method::Options,
+    ]
+    .into_iter()
+    .map(|method| Route::ranked(-100, method, REJECTED_PATH, Rejected))
+    .collect()
 }

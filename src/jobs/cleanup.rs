@@ -8,11 +8,13 @@ use rocket::{Orbit, Rocket};
 use crate::db::{login_failures, sessions};
 use crate::server::AppState;
 
-const EVERY: Duration = Duration::from_secs(60);
+const EVERY: Duration = Duration::from_mins(1);
 
 pub fn spawn(rocket: &Rocket<Orbit>) {
     let shutdown = rocket.shutdown();
-    let Some(state) = rocket.state::<AppState>() else { return };
+    let Some(state) = rocket.state::<AppState>() else {
+        return;
+    };
     let db = state.db.clone();
     let clock = state.clock.clone();
     let limiters = state.rate_limiters.clone();

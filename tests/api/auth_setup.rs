@@ -13,15 +13,28 @@ async fn setup_requires_the_code_and_happens_once() {
     assert_eq!(status["authenticated"], false);
 
     let wrong = visitor
-        .post("/api/auth/setup", json!({"setup_code": "AAAA-BBBB-CCCC-DDDD", "username": "root", "password": PASSWORD}))
+        .post(
+            "/api/auth/setup",
+            json!({"setup_code": "AAAA-BBBB-CCCC-DDDD", "username": "root", "password": PASSWORD}),
+        )
         .await;
     wrong.problem(403);
-    let missing = visitor.post("/api/auth/setup", json!({"username": "root", "password": PASSWORD})).await;
+    let missing = visitor
+        .post(
+            "/api/auth/setup",
+            json!({"username": "root", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(missing.problem(422)["errors"][0]["field"], "setup_code");
 
     // The code is accepted however it is typed.
     let code = app.setup_code().await.to_lowercase().replace('-', " ");
-    let created = visitor.post("/api/auth/setup", json!({"setup_code": code, "username": "Root", "password": PASSWORD})).await;
+    let created = visitor
+        .post(
+            "/api/auth/setup",
+            json!({"setup_code": code, "username": "Root", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.json()["username"], "root");
     assert_eq!(created.json()["role"], "admin");
@@ -31,9 +44,20 @@ async fn setup_requires_the_code_and_happens_once() {
     assert_eq!(status["authenticated"], true);
     assert_eq!(status["user"]["username"], "root");
 
-    let again = app.anonymous().post("/api/auth/setup", json!({"setup_code": code, "username": "other", "password": PASSWORD})).await;
+    let again = app
+        .anonymous()
+        .post(
+            "/api/auth/setup",
+            json!({"setup_code": code, "username": "other", "password": PASSWORD}),
+        )
+        .await;
     again.problem(409);
-    assert!(app.audit_actions().await.iter().any(|(action, target, _)| action == "setup" && target.as_deref() == Some("root")));
+    assert!(
+        app.audit_actions()
+            .await
+            .iter()
+            .any(|(action, target, _)| action == "setup" && target.as_deref() == Some("root"))
+    );
 }
 
 #[tokio::test]
@@ -42,18 +66,41 @@ async fn setup_validates_username_and_password() {
     let code = app.setup_code().await;
     let visitor = app.anonymous();
     let cases = [
-        (json!({"setup_code": code, "username": "x", "password": PASSWORD}), "username"),
-        (json!({"setup_code": code, "username": "root", "password": "too short"}), "password"),
-        (json!({"setup_code": code, "username": "root", "password": "root-is-the-best-admin"}), "password"),
-        (json!({"setup_code": code, "username": "root", "password": "q".repeat(1025)}), "password"),
-        (json!({"setup_code": code, "username": "root", "password": PASSWORD, "role": "admin"}), "role"),
+        (
+            json!({"setup_code": code, "username": "x", "password": PASSWORD}),
+            "username",
+        ),
+        (
+            json!({"setup_code": code, "username": "root", "password": "too short"}),
+            "password",
+        ),
+        (
+            json!({"setup_code": code, "username": "root", "password": "root-is-the-best-admin"}),
+            "password",
+        ),
+        (
+            json!({"setup_code": code, "username": "root", "password": "q".repeat(1025)}),
+            "password",
+        ),
+        (
+            json!({"setup_code": code, "username": "root", "password": PASSWORD, "role": "admin"}),
+            "role",
+        ),
     ];
     for (body, field) in cases {
         let response = visitor.post("/api/auth/setup", body).await;
-        assert_eq!(response.problem(422)["errors"][0]["field"], field, "{}", response.body);
+        assert_eq!(
+            response.problem(422)["errors"][0]["field"],
+            field,
+            "{}",
+            response.body
+        );
     }
     // Nothing was created and the code still works.
-    assert_eq!(visitor.get("/api/auth/status").await.json()["setup_required"], true);
+    assert_eq!(
+        visitor.get("/api/auth/status").await.json()["setup_required"],
+        true
+    );
     assert_eq!(app.setup_code().await, code);
 }
 
@@ -62,17 +109,48 @@ async fn registration_is_closed_until_opened() {
     let app = app().await;
     let _admin = app.admin().await;
     let visitor = app.persona("newbie", PASSWORD);
-    let closed = visitor.post("/api/auth/register", json!({"username": "newbie", "password": PASSWORD})).await;
+    let closed = visitor
+        .post(
+            "/api/auth/register",
+            json!({"username": "newbie", "password": PASSWORD}),
+        )
+        .await;
     closed.problem(403);
-    assert_eq!(visitor.get("/api/auth/status").await.json()["registration_open"], false);
+    assert_eq!(
+        visitor.get("/api/auth/status").await.json()["registration_open"],
+        false
+    );
 
-    umbra::db::system_config::set(app.db.pool(), umbra::db::system_config::REGISTRATION_OPEN, "true").await.unwrap();
-    assert_eq!(visitor.get("/api/auth/status").await.json()["registration_open"], true);
-    let created = visitor.post("/api/auth/register", json!({"username": "newbie", "password": PASSWORD})).await;
+    umbra::db::system_config::set(
+        app.db.pool(),
+        umbra::db::system_config::REGISTRATION_OPEN,
+        "true",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        visitor.get("/api/auth/status").await.json()["registration_open"],
+        true
+    );
+    let created = visitor
+        .post(
+            "/api/auth/register",
+            json!({"username": "newbie", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.json()["role"], "standard");
-    assert_eq!(visitor.get("/api/auth/status").await.json()["user"]["username"], "newbie");
+    assert_eq!(
+        visitor.get("/api/auth/status").await.json()["user"]["username"],
+        "newbie"
+    );
 
-    let taken = app.anonymous().post("/api/auth/register", json!({"username": "NEWBIE", "password": PASSWORD})).await;
+    let taken = app
+        .anonymous()
+        .post(
+            "/api/auth/register",
+            json!({"username": "NEWBIE", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(taken.problem(409)["errors"][0]["field"], "username");
 }

@@ -14,12 +14,27 @@ async fn unsafe_api_requests_need_the_csrf_header() {
     let admin = app.admin().await;
     let body = json!({"username": "admin", "password": admin.password}).to_string();
     for method in [Method::Post, Method::Put, Method::Patch, Method::Delete] {
-        let response = admin.request(method, "/api/auth/login", Some(&body), &[JSON]).await;
+        let response = admin
+            .request(method, "/api/auth/login", Some(&body), &[JSON])
+            .await;
         let problem = response.problem(403);
-        assert!(problem["detail"].as_str().unwrap().contains("X-Requested-With"));
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("X-Requested-With")
+        );
     }
     // Nothing happened: the lock route was never reached.
-    admin.request(Method::Post, "/api/auth/lock", None, &[("X-Requested-With", "fetch")]).await.problem(403);
+    admin
+        .request(
+            Method::Post,
+            "/api/auth/lock",
+            None,
+            &[("X-Requested-With", "fetch")],
+        )
+        .await
+        .problem(403);
     assert_eq!(admin.get("/api/auth/status").await.json()["locked"], false);
 }
 
@@ -29,18 +44,45 @@ async fn bad_bodies_get_problem_documents_not_500s() {
     let visitor = app.anonymous();
     let send = |body: String, content_type: &'static str| {
         let visitor = &visitor;
-        async move { visitor.request(Method::Post, "/api/auth/login", Some(&body), &[XRW, ("Content-Type", content_type)]).await }
+        async move {
+            visitor
+                .request(
+                    Method::Post,
+                    "/api/auth/login",
+                    Some(&body),
+                    &[XRW, ("Content-Type", content_type)],
+                )
+                .await
+        }
     };
-    let unknown = send(json!({"username": "a", "password": "b", "admin": true}).to_string(), "application/json").await;
+    let unknown = send(
+        json!({"username": "a", "password": "b", "admin": true}).to_string(),
+        "application/json",
+    )
+    .await;
     assert_eq!(unknown.problem(422)["errors"][0]["field"], "admin");
-    let wrong_type = send(json!({"username": "a", "password": ["b"]}).to_string(), "application/json").await;
+    let wrong_type = send(
+        json!({"username": "a", "password": ["b"]}).to_string(),
+        "application/json",
+    )
+    .await;
     assert_eq!(wrong_type.problem(422)["errors"][0]["field"], "password");
-    send("{\"username\": ".into(), "application/json").await.problem(400);
-    send(json!({"username": "a", "password": "b"}).to_string(), "text/plain").await.problem(415);
+    send("{\"username\": ".into(), "application/json")
+        .await
+        .problem(400);
+    send(
+        json!({"username": "a", "password": "b"}).to_string(),
+        "text/plain",
+    )
+    .await
+    .problem(415);
     let huge = json!({"username": "a", "password": "x".repeat(70 * 1024)}).to_string();
     send(huge, "application/json").await.problem(413);
     app.anonymous().get("/api/no/such/thing").await.problem(404);
-    app.anonymous().request(Method::Delete, "/api/auth/status", None, &[XRW]).await.problem(404);
+    app.anonymous()
+        .request(Method::Delete, "/api/auth/status", None, &[XRW])
+        .await
+        .problem(404);
 }
 
 #[tokio::test]
@@ -52,20 +94,41 @@ async fn every_response_carries_the_security_headers() {
         visitor.get("/app.js").await,
         visitor.get("/api/auth/status").await,
         visitor.get("/api/missing").await,
-        visitor.post("/api/auth/login", json!({"username": "a"})).await,
-        visitor.request(Method::Post, "/api/auth/logout", None, &[]).await,
+        visitor
+            .post("/api/auth/login", json!({"username": "a"}))
+            .await,
+        visitor
+            .request(Method::Post, "/api/auth/logout", None, &[])
+            .await,
     ];
     for response in &responses {
-        let csp = response.header("content-security-policy").unwrap_or_default();
-        for directive in ["default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"] {
+        let csp = response
+            .header("content-security-policy")
+            .unwrap_or_default();
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+        ] {
             assert!(csp.contains(directive), "{directive} missing in {csp}");
         }
         assert!(!csp.contains("unsafe"), "{csp}");
         assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
         assert_eq!(response.header("referrer-policy"), Some("same-origin"));
         assert_eq!(response.header("x-frame-options"), Some("DENY"));
-        assert_eq!(response.header("cross-origin-opener-policy"), Some("same-origin"));
-        assert!(response.header("permissions-policy").unwrap().contains("camera=()"));
+        assert_eq!(
+            response.header("cross-origin-opener-policy"),
+            Some("same-origin")
+        );
+        assert!(
+            response
+                .header("permissions-policy")
+                .unwrap()
+                .contains("camera=()")
+        );
         assert!(response.header("server").is_none(), "no server banner");
         assert!(response.header("access-control-allow-origin").is_none());
         // The in-process app serves plain HTTP, so no HSTS here; the HTTPS test checks it.
@@ -81,7 +144,15 @@ async fn foreign_origins_get_no_cors_grant() {
     let app = app().await;
     let response = app
         .anonymous()
-        .request(Method::Options, "/api/auth/login", None, &[("Origin", "https://evil.example"), ("Access-Control-Request-Method", "POST")])
+        .request(
+            Method::Options,
+            "/api/auth/login",
+            None,
+            &[
+                ("Origin", "https://evil.example"),
+                ("Access-Control-Request-Method", "POST"),
+            ],
+        )
         .await;
     assert!(response.header("access-control-allow-origin").is_none());
     assert!(response.header("access-control-allow-headers").is_none());
@@ -94,5 +165,8 @@ async fn health_reports_the_database() {
     assert_eq!((ok.status, ok.json()), (200, json!({"status": "ok"})));
     app.db.close().await;
     let down = app.anonymous().get("/health").await;
-    assert_eq!((down.status, down.json()), (503, json!({"status": "unavailable"})));
+    assert_eq!(
+        (down.status, down.json()),
+        (503, json!({"status": "unavailable"}))
+    );
 }

@@ -39,7 +39,11 @@ pub async fn login(
             sign_in(state, jar, &user, &origin, "login").await?;
             Ok(Json(UserInfo::from(&user)))
         }
-        PasswordCheck::Refused { detail, reason, locked_now } => {
+        PasswordCheck::Refused {
+            detail,
+            reason,
+            locked_now,
+        } => {
             let name = Username::lockout_key(&username);
             record_refusal(state, &name, &origin, reason, locked_now).await?;
             Err(ApiError::unauthorized(detail))
@@ -47,7 +51,13 @@ pub async fn login(
     }
 }
 
-async fn record_refusal(state: &AppState, name: &str, origin: &Origin, reason: &str, locked_now: bool) -> ApiResult<()> {
+async fn record_refusal(
+    state: &AppState,
+    name: &str,
+    origin: &Origin,
+    reason: &str,
+    locked_now: bool,
+) -> ApiResult<()> {
     let now = state.clock.now();
     let entry = |action| AuditEntry {
         actor: "anonymous".into(),

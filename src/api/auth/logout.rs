@@ -12,7 +12,12 @@ use crate::server::AppState;
 
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204, description = "signed out")))]
 #[post("/api/auth/logout")]
-pub async fn logout(state: &State<AppState>, jar: &CookieJar<'_>, origin: Origin, user: Option<AuthUser>) -> ApiResult<Status> {
+pub async fn logout(
+    state: &State<AppState>,
+    jar: &CookieJar<'_>,
+    origin: Origin,
+    user: Option<AuthUser>,
+) -> ApiResult<Status> {
     if let Some(user) = user {
         sessions::delete(state.db.pool(), user.session_id).await?;
         audit_user(state, user.user_id, &user.username, "logout", &origin, None).await?;

@@ -23,9 +23,17 @@ use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 
-
 pub fn routes() -> Vec<Route> {
-    routes![status::status, setup::setup, register::register, login::login, logout::logout, lock::lock, lock::unlock, password::change_password]
+    routes![
+        status::status,
+        setup::setup,
+        register::register,
+        login::login,
+        logout::logout,
+        lock::lock,
+        lock::unlock,
+        password::change_password
+    ]
 }
 
 /// The signed-in user as the API shows it.
@@ -38,7 +46,11 @@ pub struct UserInfo {
 
 impl From<&UserRow> for UserInfo {
     fn from(row: &UserRow) -> Self {
-        Self { id: row.id, username: row.username.clone(), role: row.role() }
+        Self {
+            id: row.id,
+            username: row.username.clone(),
+            role: row.role(),
+        }
     }
 }
 
@@ -47,19 +59,32 @@ fn parse_username(raw: &str) -> ApiResult<Username> {
 }
 
 fn acceptable_password(field: &str, raw: &str, username: &str) -> ApiResult<AcceptablePassword> {
-    password_policy::check(raw, username).map_err(|why| ApiError::invalid_field(field, format!("The password {why}.")))
+    password_policy::check(raw, username)
+        .map_err(|why| ApiError::invalid_field(field, format!("The password {why}.")))
 }
 
 /// Refuses oversized passwords before any hashing work, as the policy promises.
 fn bounded_password(field: &str, raw: &str) -> ApiResult<()> {
     if raw.len() > password_policy::MAX_BYTES {
-        return Err(ApiError::invalid_field(field, format!("The password must be at most {} bytes long.", password_policy::MAX_BYTES)));
+        return Err(ApiError::invalid_field(
+            field,
+            format!(
+                "The password must be at most {} bytes long.",
+                password_policy::MAX_BYTES
+            ),
+        ));
     }
     Ok(())
 }
 
 /// Starts a session for a user who just proved who they are, and records it.
-async fn sign_in(state: &AppState, jar: &CookieJar<'_>, user: &UserRow, origin: &Origin, action: &'static str) -> ApiResult<()> {
+async fn sign_in(
+    state: &AppState,
+    jar: &CookieJar<'_>,
+    user: &UserRow,
+    origin: &Origin,
+    action: &'static str,
+) -> ApiResult<()> {
     session::start(state, jar, user.id, origin).await?;
     let now = state.clock.now();
     crate::db::users::record_login(state.db.pool(), user.id, now).await?;

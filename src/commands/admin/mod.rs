@@ -14,9 +14,9 @@ use std::io::Read;
 use crate::cli::{AdminCommand, StorageArgs};
 use crate::commands::Exit;
 use crate::config::{Argon2Params, Config};
+use crate::db::Db;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::users::{self, UserRow};
-use crate::db::Db;
 use crate::domain::time::UtcMillis;
 
 /// What every admin command works with.
@@ -44,7 +44,10 @@ pub async fn run(command: AdminCommand) -> Exit {
         Ok(db) => db,
         Err(e) => return Exit::Failed(e.to_string()),
     };
-    let admin = Admin { db: db.clone(), argon2: config.argon2 };
+    let admin = Admin {
+        db: db.clone(),
+        argon2: config.argon2,
+    };
     let outcome = match command {
         AdminCommand::ResetLockout(a) => reset_lockout::run(&admin, &a.username).await,
         AdminCommand::CreateUser(a) => create_user::run(&admin, &a.username, a.admin).await,
@@ -81,8 +84,19 @@ impl Admin {
             .ok_or_else(|| Failure(format!("no user named '{username}'")))
     }
 
-    pub async fn audit(&self, action: &'static str, target: &str, detail: Option<String>) -> Result<(), Failure> {
-        let entry = AuditEntry { actor: "cli".into(), action, target: Some(target.to_string()), detail, ..AuditEntry::default() };
+    pub async fn audit(
+        &self,
+        action: &'static str,
+        target: &str,
+        detail: Option<String>,
+    ) -> Result<(), Failure> {
+        let entry = AuditEntry {
+            actor: "cli".into(),
+            action,
+            target: Some(target.to_string()),
+            detail,
+            ..AuditEntry::default()
+        };
         audit::record(self.db.pool(), UtcMillis::now(), entry).await?;
         Ok(())
     }
@@ -91,7 +105,11 @@ impl Admin {
 /// Reads a password from standard input; only a trailing line break is removed.
 pub fn read_password_stdin() -> Result<String, Failure> {
     let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).map_err(|e| Failure(format!("cannot read the password from standard input: {e}")))?;
-    let password = input.strip_suffix('\n').map_or(input.as_str(), |p| p.strip_suffix('\r').unwrap_or(p));
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| Failure(format!("cannot read the password from standard input: {e}")))?;
+    let password = input
+        .strip_suffix('\n')
+        .map_or(input.as_str(), |p| p.strip_suffix('\r').unwrap_or(p));
     Ok(password.to_string())
 }

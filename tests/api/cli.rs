@@ -1,0 +1,301 @@
+//! The `umbra` binary: version, configuration errors, admin commands, and serve itself.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+
+use serde_json::json;
+
+use crate::harness::{PASSWORD, app};
+use crate::live::{pinned_client, stderr, stdout, umbra};
+
+#[test]
+fn version_is_printed() {
+    let output = umbra(&["--version"], None);
+    assert!(output.status.success());
+    assert_eq!(
+        stdout(&output).trim(),
+        format!("umbra {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn invalid_configuration_is_one_line_and_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let bad_listen = umbra(&["serve", "--data-dir", data, "--listen", "nowhere"], None);
+    assert_eq!(bad_listen.status.code(), Some(2));
+    assert_eq!(
+        stderr(&bad_listen).trim().lines().count(),
+        1,
+        "{}",
+        stderr(&bad_listen)
+    );
+    assert!(stderr(&bad_listen).contains("listen"));
+
+    let file = dir.path().join("umbra.toml");
+    std::fs::write(&file, "listen = \"127.0.0.1:1\"\nno_such_key = 1\n").unwrap();
+    let bad_file = umbra(&["serve", "--config", file.to_str().unwrap()], None);
+    assert_eq!(bad_file.status.code(), Some(2));
+    assert!(
+        stderr(&bad_file).contains("no_such_key"),
+        "{}",
+        stderr(&bad_file)
+    );
+    assert_eq!(stderr(&bad_file).trim().lines().count(), 1);
+
+    std::fs::write(&file, "trusted_proxies = [\"not-a-network\"]\n").unwrap();
+    let bad_proxy = umbra(&["serve", "--config", file.to_str().unwrap()], None);
+    assert_eq!(bad_proxy.status.code(), Some(2));
+    assert!(stderr(&bad_proxy).contains("not-a-network"));
+}
+
+#[tokio::test]
+async fn admin_commands_manage_users_and_are_audited() {
+    let app = app().await;
+    let url = app.database.url.clone();
+    let db = ["--database-url", url.as_str()];
+    let run = |args: &[&str], stdin: Option<&str>| umbra(&[args, &db[..]].concat(), stdin);
+
+    let created = run(
+        &["admin", "create-user", "alice", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    assert!(stdout(&created).contains("Created standard user alice"));
+    let again = run(
+        &["admin", "create-user", "Alice", "--password-stdin"],
+        Some(PASSWORD),
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("taken"));
+    let weak = run(
+        &["admin", "create-user", "bob", "--password-stdin"],
+        Some("password"),
+    );
+    assert_eq!(weak.status.code(), Some(1));
+
+    // The server sees the user the CLI made.
+    let alice = app.persona("alice", PASSWORD);
+    assert_eq!(alice.login().await.status, 200);
+
+    assert!(
+        run(&["admin", "set-role", "alice", "admin"], None)
+            .status
+            .success()
+    );
+    let listing = stdout(&run(&["admin", "list-users"], None));
+    let row = listing
+        .lines()
+        .find(|l| l.contains("alice"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        listing.starts_with("ID") && row.contains("admin") && row.contains("yes"),
+        "{listing}"
+    );
+
+    let reset = run(
+        &["admin", "reset-password", "alice", "--password-stdin"],
+        Some("another long passphrase"),
+    );
+    assert!(reset.status.success(), "{}", stderr(&reset));
+    assert!(
+        stdout(&reset).contains("ended 1 session"),
+        "{}",
+        stdout(&reset)
+    );
+    assert_eq!(
+        alice.get("/api/auth/status").await.json()["authenticated"],
+        false,
+        "sessions revoked"
+    );
+    assert_eq!(
+        alice.login_with("another long passphrase").await.status,
+        200
+    );
+
+    let revoked = run(&["admin", "revoke-sessions", "alice"], None);
+    assert!(stdout(&revoked).contains("Ended 1 session"));
+    assert_eq!(
+        alice.get("/api/auth/status").await.json()["authenticated"],
+        false
+    );
+
+    let unknown = run(&["admin", "revoke-sessions", "nobody"], None);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("no user named 'nobody'"));
+
+    let rows = umbra::db::audit::recent(app.db.pool(), 50).await.unwrap();
+    let cli_actions: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.actor == "cli")
+        .map(|r| r.action.as_str())
+        .collect();
+    for action in [
+        "create_user",
+        "set_role",
+        "list_users",
+        "reset_password",
+        "revoke_sessions",
+    ] {
+        assert!(
+            cli_actions.contains(&action),
+            "{action} not audited: {cli_actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn reset_lockout_unlocks_a_locked_user_while_the_server_runs() {
+    let app = app().await;
+    let _admin = app.admin().await;
+    app.create_user("alice", umbra::domain::role::Role::Standard)
+        .await;
+    let alice = app.persona("alice", PASSWORD);
+    for _ in 0..10 {
+        alice
+            .login_with("guessing, guessing, guessing")
+            .await
+            .problem(401);
+    }
+    alice.login().await.problem(401);
+    let url = app.database.url.clone();
+    let listing = stdout(&umbra(
+        &["admin", "list-users", "--database-url", &url],
+        None,
+    ));
+    let row = listing
+        .lines()
+        .find(|l| l.contains("alice"))
+        .unwrap()
+        .to_string();
+    assert!(
+        row.contains('T') && row.contains('Z'),
+        "locked-until shown: {row}"
+    );
+
+    let reset = umbra(
+        &["admin", "reset-lockout", "alice", "--database-url", &url],
+        None,
+    );
+    assert!(reset.status.success(), "{}", stderr(&reset));
+    assert!(stdout(&reset).contains("lock"), "{}", stdout(&reset));
+    assert_eq!(alice.login().await.status, 200);
+
+    let unknown = umbra(
+        &["admin", "reset-lockout", "mallory", "--database-url", &url],
+        None,
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("mallory"));
+    let rows = umbra::db::audit::recent(app.db.pool(), 5).await.unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r.actor == "cli" && r.action == "reset_lockout")
+    );
+}
+
+#[tokio::test]
+async fn setup_code_command_prints_the_code_setup_accepts() {
+    let app = app().await;
+    let url = app.database.url.clone();
+    let printed = umbra(&["admin", "setup-code", "--database-url", &url], None);
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let code = stdout(&printed).trim().to_string();
+    let admin = app.persona("admin", PASSWORD);
+    let created = admin
+        .post(
+            "/api/auth/setup",
+            json!({"setup_code": code, "username": "admin", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let after = umbra(&["admin", "setup-code", "--database-url", &url], None);
+    assert_eq!(after.status.code(), Some(1));
+    assert!(stderr(&after).contains("already done"));
+}
+
+/// `umbra serve` with zero configuration beyond a data folder: it makes the folder, the key
+/// and the certificate, prints URL, fingerprint and setup code, serves HTTPS, and stops
+/// cleanly on SIGTERM.
+#[tokio::test]
+async fn serve_starts_from_nothing_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("fresh");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_umbra"));
+    command.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    // This test is about the zero-configuration default, which is SQLite on either run.
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("UMBRA_")) {
+        command.env_remove(key);
+    }
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut url = String::new();
+    let mut fingerprint = String::new();
+    let mut code = String::new();
+    for line in lines.by_ref().take(3) {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("UMBRA is listening on ") {
+            url = rest.trim().to_string();
+        } else if let Some(rest) = line.strip_prefix("Certificate SHA-256 fingerprint: ") {
+            fingerprint = rest.trim().to_string();
+        } else if let Some(rest) = line.strip_prefix("One-time setup code: ") {
+            code = rest.split_whitespace().next().unwrap().to_string();
+        }
+    }
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    assert_eq!(code.len(), 19, "{code}");
+    for file in ["umbra.db", "secret.key", "tls/cert.pem", "tls/key.pem"] {
+        assert!(data.join(file).exists(), "{file} created");
+    }
+    assert_eq!(
+        std::fs::metadata(data.join("secret.key"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+
+    let cert = std::fs::read(data.join("tls/cert.pem")).unwrap();
+    assert_eq!(Some(fingerprint), umbra::tls::pem_fingerprint(&cert));
+    let client = pinned_client(&cert);
+    let health = client.get(format!("{url}health")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let page = client
+        .get(format!("{url}login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("app.js"));
+    let setup = client
+        .post(format!("{url}api/auth/setup"))
+        .header("X-Requested-With", "XMLHttpRequest")
+        .json(&json!({"setup_code": code, "username": "admin", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(setup.status(), 201);
+
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
+}

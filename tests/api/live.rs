@@ -1,0 +1,143 @@
+//! A real UMBRA server on 127.0.0.1 over HTTPS with its self-signed certificate, for what
+//! only a socket shows: TLS, client IPs, rate limits, cookie attributes. Also helpers to run
+//! the built `umbra` binary.
+
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+use rocket::fairing::AdHoc;
+use umbra::clock::SystemClock;
+use umbra::config::{Config, TlsMode};
+use umbra::db::Db;
+use umbra::server::{self, ServerParts};
+
+use crate::harness::{TestDatabase, test_config};
+
+pub struct LiveServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub cert_pem: Vec<u8>,
+    pub fingerprint: String,
+    pub db: Db,
+    shutdown: rocket::Shutdown,
+    /// Kept so the database outlives the server.
+    _database: TestDatabase,
+}
+
+impl Drop for LiveServer {
+    fn drop(&mut self) {
+        self.shutdown.clone().notify();
+    }
+}
+
+/// A client that trusts exactly this server's certificate.
+pub fn pinned_client(cert_pem: &[u8]) -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cert = reqwest::Certificate::from_pem(cert_pem).expect("PEM certificate");
+    reqwest::Client::builder()
+        .tls_certs_only([cert])
+        .cookie_store(true)
+        .build()
+        .expect("reqwest client")
+}
+
+pub async fn serve_https(adjust: impl FnOnce(&mut Config)) -> LiveServer {
+    let database = TestDatabase::new().await;
+    let mut config = test_config(database.dir.path(), &database.url);
+    config.tls = TlsMode::SelfSigned;
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    adjust(&mut config);
+    let tls = umbra::tls::prepare(&config).expect("TLS").expect("TLS on");
+    let cert_pem = std::fs::read(&tls.cert).unwrap();
+    let fingerprint = tls.fingerprint.clone();
+    let db = Db::open(&config.database_url).await.expect("database");
+    let (port_tx, port_rx) = tokio::sync::oneshot::channel();
+    let port_tx = Arc::new(Mutex::new(Some(port_tx)));
+    let rocket = server::build(ServerParts {
+        config,
+        db: db.clone(),
+        clock: Arc::new(SystemClock),
+        secret_key: [9; 64],
+        tls: Some(tls),
+    })
+    .unwrap()
+    .attach(AdHoc::on_liftoff("port", move |rocket| {
+        let port = rocket.config().port;
+        Box::pin(async move {
+            if let Some(tx) = port_tx.lock().unwrap().take() {
+                let _ = tx.send(port);
+            }
+        })
+    }))
+    .ignite()
+    .await
+    .expect("ignite");
+    let shutdown = rocket.shutdown();
+    tokio::spawn(rocket.launch());
+    let port = port_rx.await.expect("server started");
+    LiveServer {
+        base: format!("https://127.0.0.1:{port}"),
+        client: pinned_client(&cert_pem),
+        cert_pem,
+        fingerprint,
+        db,
+        shutdown,
+        _database: database,
+    }
+}
+
+impl LiveServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("X-Requested-With", "XMLHttpRequest")
+            .json(&body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request")
+    }
+}
+
+/// Runs the built binary with no `UMBRA_*` variables from the caller's environment.
+pub fn umbra(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_umbra"));
+    command
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("UMBRA_")) {
+        command.env_remove(key);
+    }
+    let mut child = command.spawn().expect("run umbra");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("umbra finished")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
