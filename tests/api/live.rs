@@ -30,9 +30,14 @@ impl Drop for LiveServer {
     }
 }
 
+/// reqwest is built without a crypto provider of its own; tests use ring, like the server.
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A client that trusts exactly this server's certificate.
 pub fn pinned_client(cert_pem: &[u8]) -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_crypto();
     let cert = reqwest::Certificate::from_pem(cert_pem).expect("PEM certificate");
     reqwest::Client::builder()
         .tls_certs_only([cert])

@@ -14,3 +14,5 @@ mod openapi;
 mod sessions;
 mod socket;
 mod web_assets;
+mod browser;
+mod webdriver;
