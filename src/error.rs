@@ -196,7 +196,7 @@ pub fn catch_all(status: Status, req: &Request<'_>) -> ApiError {
         401 => "You are not signed in.",
         404 => "There is nothing here.",
         413 => "The request body is too large.",
-        422 => "The request body is not valid.",
+        422 => "The request is not valid: check the query parameters and the body.",
         500 => "Something went wrong on the server.",
         _ => status.reason().unwrap_or("Error"),
     };

@@ -7,7 +7,7 @@ use rocket::response::content::RawJson;
 use rocket::{Route, get, routes};
 use utoipa::OpenApi;
 
-use crate::api::{auth, health};
+use crate::api::{admin, auth, health};
 use crate::error::{FieldError, Problem};
 
 #[derive(OpenApi)]
@@ -27,6 +27,7 @@ use crate::error::{FieldError, Problem};
         auth::lock::lock,
         auth::lock::unlock,
         auth::password::change_password,
+        admin::users::list_users,
     ),
     components(schemas(Problem, FieldError))
 )]

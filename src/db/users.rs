@@ -146,10 +146,40 @@ pub struct UserListRow {
 }
 
 pub async fn list(pool: &AnyPool) -> Result<Vec<UserListRow>, sqlx::Error> {
-    sqlx::query_as(
+    Ok(search(pool, None, i64::MAX, 0).await?.0)
+}
+
+/// One page of users whose name contains `search` (any case), and how many match in all.
+pub async fn search(
+    pool: &AnyPool,
+    search: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<UserListRow>, i64), sqlx::Error> {
+    let pattern = search.map_or_else(
+        || "%".to_string(),
+        |s| format!("%{}%", escape_like(&s.to_lowercase())),
+    );
+    let rows = sqlx::query_as(
         "SELECT u.id, u.username, u.role, u.active, f.locked_until, u.last_login_at \
-         FROM users u LEFT JOIN login_failures f ON f.username_key = u.username ORDER BY u.id",
+         FROM users u LEFT JOIN login_failures f ON f.username_key = u.username \
+         WHERE u.username LIKE $1 ESCAPE '\\' ORDER BY u.id LIMIT $2 OFFSET $3",
     )
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
     .fetch_all(pool)
-    .await
+    .await?;
+    let total = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username LIKE $1 ESCAPE '\\'")
+        .bind(&pattern)
+        .fetch_one(pool)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Makes `%`, `_` and the escape character match themselves in a LIKE pattern.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }

@@ -299,3 +299,47 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
 }
+
+/// flag > environment > file > default, shown by which database `list-users` reads.
+#[test]
+fn configuration_precedence_is_flag_env_file_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = |name: &str| umbra::config::sqlite_url(&dir.path().join(format!("{name}.db")));
+    for source in ["file", "env", "flag"] {
+        let created = umbra(
+            &[
+                "admin",
+                "create-user",
+                &format!("from-{source}"),
+                "--password-stdin",
+                "--database-url",
+                &url(source),
+            ],
+            Some(PASSWORD),
+        );
+        assert!(created.status.success(), "{}", stderr(&created));
+    }
+    let config = dir.path().join("umbra.toml");
+    std::fs::write(&config, format!("database_url = \"{}\"\n", url("file"))).unwrap();
+    let config = config.to_str().unwrap();
+    let env_url = url("env");
+    let env = [
+        ("UMBRA_DATABASE_URL", env_url.as_str()),
+        ("UMBRA_CONFIG", config),
+    ];
+    let listed = |args: &[&str], env: &[(&str, &str)]| {
+        let output =
+            crate::live::umbra_with_env(&[&["admin", "list-users"], args].concat(), None, env);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+    assert!(listed(&["--database-url", &url("flag")], &env).contains("from-flag"));
+    assert!(listed(&[], &env).contains("from-env"));
+    assert!(listed(&[], &env[1..]).contains("from-file"));
+    assert!(listed(&["--config", config], &[]).contains("from-file"));
+    // Default: SQLite in the data folder, a new empty database.
+    let empty_dir = dir.path().join("data");
+    let default = listed(&["--data-dir", empty_dir.to_str().unwrap()], &[]);
+    assert_eq!(default.trim().lines().count(), 1, "{default}");
+    assert!(empty_dir.join("umbra.db").exists());
+}

@@ -131,7 +131,7 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub db: Db,
     pub config: Config,
-    pub database: TestDatabase,
+    pub database: Arc<TestDatabase>,
 }
 
 pub async fn app() -> TestApp {
@@ -139,7 +139,11 @@ pub async fn app() -> TestApp {
 }
 
 pub async fn app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let database = TestDatabase::new().await;
+    app_on(Arc::new(TestDatabase::new().await), adjust).await
+}
+
+/// Another app process on an existing database, as when several servers share PostgreSQL.
+pub async fn app_on(database: Arc<TestDatabase>, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = test_config(database.dir.path(), &database.url);
     adjust(&mut config);
     let db = Db::open(&config.database_url)

@@ -170,3 +170,22 @@ async fn health_reports_the_database() {
         (503, json!({"status": "unavailable"}))
     );
 }
+
+#[tokio::test]
+async fn plain_http_keeps_secure_cookies_unless_told_otherwise() {
+    for (insecure, name, secure) in [
+        (false, "__Host-umbra_session=", true),
+        (true, "umbra_session=", false),
+    ] {
+        let app = crate::harness::app_with(|c| c.insecure_cookies = insecure).await;
+        let code = app.setup_code().await;
+        let response = app
+            .anonymous()
+            .post("/api/auth/setup", json!({"setup_code": code, "username": "admin", "password": crate::harness::PASSWORD}))
+            .await;
+        let cookie = response.header("set-cookie").unwrap();
+        assert!(cookie.starts_with(name), "{cookie}");
+        assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
+        assert!(cookie.contains("HttpOnly"));
+    }
+}

@@ -116,6 +116,11 @@ impl LiveServer {
 
 /// Runs the built binary with no `UMBRA_*` variables from the caller's environment.
 pub fn umbra(args: &[&str], stdin: Option<&str>) -> Output {
+    umbra_with_env(args, stdin, &[])
+}
+
+/// Runs the built binary with exactly the given `UMBRA_*` variables.
+pub fn umbra_with_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_umbra"));
     command
         .args(args)
@@ -125,6 +130,7 @@ pub fn umbra(args: &[&str], stdin: Option<&str>) -> Output {
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("UMBRA_")) {
         command.env_remove(key);
     }
+    command.envs(env.iter().copied());
     let mut child = command.spawn().expect("run umbra");
     if let Some(input) = stdin {
         use std::io::Write;

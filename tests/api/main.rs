@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod admin_users;
 mod auth_lock;
 mod auth_login;
 mod auth_password;
@@ -12,6 +13,7 @@ mod cli;
 mod http_layer;
 mod live;
 mod openapi;
+mod processes;
 mod sessions;
 mod socket;
 mod web_assets;

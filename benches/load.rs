@@ -1,0 +1,354 @@
+//! Load benchmark: starts the release `umbra` binary on loopback and drives it over HTTPS
+//! keep-alive with 64 connections for a few seconds per scenario, printing req/s, p50 and
+//! p99 for (a) an embedded static asset, (b) an authenticated `GET /api/auth/status`,
+//! (c) logins, and (d) (b) during a login flood; plus startup time, idle and peak RSS, and
+//! the latency of failed logins for a real versus a made-up username.
+//!
+//! Run: `cargo bench --bench load` (optional: `UMBRA_BENCH_SECONDS=10`).
+
+// Request counts stay far below 2^52, so counting in f64 loses nothing.
+#![allow(clippy::cast_precision_loss)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+const CONNECTIONS: usize = 64;
+const PASSWORD: &str = "correct horse battery staple";
+
+struct Server {
+    child: Child,
+    base: String,
+    client: reqwest::Client,
+    cert: Vec<u8>,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn rss_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+async fn start() -> (Server, Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bench.toml");
+    // The benchmark measures the server, not its per-IP limits: every request comes from 127.0.0.1.
+    let limits = ["auth", "register", "admin", "general"]
+        .map(|b| format!("{b}_per_minute = 100000000\n{b}_burst = 100000000\n"))
+        .concat();
+    std::fs::write(&config, format!("[rate_limits]\n{limits}")).unwrap();
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_umbra"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run the umbra binary");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("UMBRA is listening on ")
+                .map(|u| u.trim_end_matches('/').to_string())
+        })
+        .expect("listening line");
+    std::thread::spawn(move || lines.for_each(drop));
+    let cert = std::fs::read(dir.path().join("data/tls/cert.pem")).unwrap();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&cert).unwrap()])
+        .pool_max_idle_per_host(CONNECTIONS)
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let first = client
+        .get(format!("{url}/health"))
+        .send()
+        .await
+        .expect("first request");
+    assert!(first.status().is_success());
+    let startup = started.elapsed();
+    (
+        Server {
+            child,
+            base: url,
+            client,
+            cert,
+            dir,
+        },
+        startup,
+    )
+}
+
+#[derive(Default)]
+struct Stats {
+    latencies: Vec<Duration>,
+    errors: usize,
+    elapsed: Duration,
+}
+
+impl Stats {
+    fn line(&mut self, name: &str) -> String {
+        self.latencies.sort();
+        let at = |q: f64| {
+            let i = ((self.latencies.len() as f64 * q) as usize)
+                .min(self.latencies.len().saturating_sub(1));
+            self.latencies
+                .get(i)
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        format!(
+            "{name:<46} {:>9.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   ({} requests, {} errors)",
+            self.latencies.len() as f64 / self.elapsed.as_secs_f64(),
+            at(0.50),
+            at(0.99),
+            self.latencies.len(),
+            self.errors
+        )
+    }
+
+    fn req_per_sec(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// `connections` workers send `make()` requests back to back until `duration` has passed.
+async fn drive<F, Fut>(connections: usize, duration: Duration, make: F) -> Stats
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let make = Arc::new(make);
+    let deadline = Instant::now() + duration;
+    let started = Instant::now();
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            let make = make.clone();
+            tokio::spawn(async move {
+                let mut stats = Stats::default();
+                while Instant::now() < deadline {
+                    let sent = Instant::now();
+                    if make().await {
+                        stats.latencies.push(sent.elapsed());
+                    } else {
+                        stats.errors += 1;
+                    }
+                }
+                stats
+            })
+        })
+        .collect();
+    let mut total = Stats::default();
+    for worker in workers {
+        let stats = worker.await.unwrap();
+        total.latencies.extend(stats.latencies);
+        total.errors += stats.errors;
+    }
+    total.elapsed = started.elapsed();
+    total
+}
+
+fn get(
+    client: &reqwest::Client,
+    url: String,
+) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static {
+    let client = client.clone();
+    move || {
+        let (client, url) = (client.clone(), url.clone());
+        Box::pin(async move {
+            match client.get(&url).send().await {
+                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                Err(_) => false,
+            }
+        })
+    }
+}
+
+fn login(
+    client: &reqwest::Client,
+    url: String,
+    username: &'static str,
+    expect: u16,
+) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static {
+    let client = client.clone();
+    let username = username.to_string();
+    move || {
+        let (client, url, username) = (client.clone(), url.clone(), username.clone());
+        Box::pin(async move {
+            let body = json!({"username": username, "password": if expect == 200 { PASSWORD } else { "a wrong password here" }});
+            match client
+                .post(&url)
+                .header("X-Requested-With", "XMLHttpRequest")
+                .json(&body)
+                .send()
+                .await
+            {
+                Ok(r) => r.status().as_u16() == expect && r.bytes().await.is_ok(),
+                Err(_) => false,
+            }
+        })
+    }
+}
+
+/// Failed logins for a real name and a made-up one should take the same time.
+async fn failed_login_timing(anonymous: &reqwest::Client, base: &str) {
+    let mut real = Vec::new();
+    let mut fake = Vec::new();
+    let real_login = login(anonymous, format!("{base}/api/auth/login"), "admin", 401);
+    let fake_login = login(
+        anonymous,
+        format!("{base}/api/auth/login"),
+        "nobody-here",
+        401,
+    );
+    let success = login(anonymous, format!("{base}/api/auth/login"), "admin", 200);
+    for round in 0..60 {
+        // A success now and then keeps the real name below the lockout threshold.
+        if round % 5 == 4 {
+            assert!(success().await);
+        }
+        let t = Instant::now();
+        assert!(real_login().await);
+        real.push(t.elapsed().as_secs_f64() * 1000.0);
+        // A fresh made-up name every few rounds: neither name ever reaches the lock.
+        let fake_login = login(
+            anonymous,
+            format!("{base}/api/auth/login"),
+            &format!("nobody-{}", round / 5),
+            401,
+        );
+        let t = Instant::now();
+        assert!(fake_login().await);
+        fake.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "failed login, median of 60: wrong password {:.2} ms, unknown user {:.2} ms",
+        median(&mut real),
+        median(&mut fake)
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds: u64 = std::env::var("UMBRA_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let duration = Duration::from_secs(seconds);
+    let (server, startup) = start().await;
+    let pid = server.child.id();
+    let idle_rss = rss_kib(pid, "VmRSS:");
+    let base = server.base.clone();
+
+    // An admin, signed in on the shared client (its cookie goes with every status request).
+    let code_output = Command::new(env!("CARGO_BIN_EXE_umbra"))
+        .args(["admin", "setup-code", "--data-dir"])
+        .arg(server.dir.path().join("data"))
+        .output()
+        .unwrap();
+    let code = String::from_utf8_lossy(&code_output.stdout)
+        .trim()
+        .to_string();
+    let setup = server
+        .client
+        .post(format!("{base}/api/auth/setup"))
+        .header("X-Requested-With", "XMLHttpRequest")
+        .json(&json!({"setup_code": code, "username": "admin", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(setup.status(), 201, "setup");
+    let anonymous = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&server.cert).unwrap()])
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .unwrap();
+
+    println!(
+        "UMBRA load benchmark: {CONNECTIONS} HTTPS keep-alive connections, {seconds} s per scenario, release binary"
+    );
+    println!(
+        "startup to first served request: {:.0} ms; idle RSS {} KiB",
+        startup.as_secs_f64() * 1000.0,
+        idle_rss
+    );
+
+    let mut asset = drive(
+        CONNECTIONS,
+        duration,
+        get(&server.client, format!("{base}/app.js")),
+    )
+    .await;
+    println!("{}", asset.line("(a) static asset GET /app.js"));
+    let mut status = drive(
+        CONNECTIONS,
+        duration,
+        get(&server.client, format!("{base}/api/auth/status")),
+    )
+    .await;
+    println!("{}", status.line("(b) authenticated GET /api/auth/status"));
+    let mut logins = drive(
+        CONNECTIONS,
+        duration,
+        login(&anonymous, format!("{base}/api/auth/login"), "admin", 200),
+    )
+    .await;
+    println!(
+        "{}",
+        logins.line("(c) POST /api/auth/login (Argon2id 19 MiB, t=2)")
+    );
+
+    // (d): a login flood on 16 connections while 48 read the status.
+    let flood = tokio::spawn(drive(
+        16,
+        duration,
+        login(&anonymous, format!("{base}/api/auth/login"), "admin", 200),
+    ));
+    let mut under_flood = drive(
+        CONNECTIONS - 16,
+        duration,
+        get(&server.client, format!("{base}/api/auth/status")),
+    )
+    .await;
+    let mut flood = flood.await.unwrap();
+    println!("{}", under_flood.line("(d) status during a login flood"));
+    println!("{}", flood.line("    the flood's logins"));
+    println!(
+        "(b)/(a) = {:.0} %",
+        100.0 * status.req_per_sec() / asset.req_per_sec()
+    );
+
+    failed_login_timing(&anonymous, &base).await;
+    println!("peak RSS {} KiB", rss_kib(pid, "VmHWM:"));
+}
