@@ -178,7 +178,8 @@ where
 fn get(
     client: &reqwest::Client,
     url: String,
-) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static {
+) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static + use<>
+{
     let client = client.clone();
     move || {
         let (client, url) = (client.clone(), url.clone());
@@ -196,7 +197,8 @@ fn login(
     url: String,
     username: &'static str,
     expect: u16,
-) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static {
+) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static + use<>
+{
     let client = client.clone();
     let username = username.to_string();
     move || {
@@ -222,12 +224,6 @@ async fn failed_login_timing(anonymous: &reqwest::Client, base: &str) {
     let mut real = Vec::new();
     let mut fake = Vec::new();
     let real_login = login(anonymous, format!("{base}/api/auth/login"), "admin", 401);
-    let fake_login = login(
-        anonymous,
-        format!("{base}/api/auth/login"),
-        "nobody-here",
-        401,
-    );
     let success = login(anonymous, format!("{base}/api/auth/login"), "admin", 200);
     for round in 0..60 {
         // A success now and then keeps the real name below the lockout threshold.
@@ -238,12 +234,8 @@ async fn failed_login_timing(anonymous: &reqwest::Client, base: &str) {
         assert!(real_login().await);
         real.push(t.elapsed().as_secs_f64() * 1000.0);
         // A fresh made-up name every few rounds: neither name ever reaches the lock.
-        let fake_login = login(
-            anonymous,
-            format!("{base}/api/auth/login"),
-            &format!("nobody-{}", round / 5),
-            401,
-        );
+        let made_up = format!("nobody-{}", round / 5);
+        let fake_login = login(anonymous, format!("{base}/api/auth/login"), &made_up, 401);
         let t = Instant::now();
         assert!(fake_login().await);
         fake.push(t.elapsed().as_secs_f64() * 1000.0);
