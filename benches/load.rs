@@ -195,7 +195,7 @@ fn get(
 fn login(
     client: &reqwest::Client,
     url: String,
-    username: &'static str,
+    username: &str,
     expect: u16,
 ) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static + use<>
 {
