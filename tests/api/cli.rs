@@ -237,23 +237,14 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
     }
     let mut child = command
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut url = String::new();
-    let mut fingerprint = String::new();
-    let mut code = String::new();
-    for line in lines.by_ref().take(3) {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("UMBRA is listening on ") {
-            url = rest.trim().to_string();
-        } else if let Some(rest) = line.strip_prefix("Certificate SHA-256 fingerprint: ") {
-            fingerprint = rest.trim().to_string();
-        } else if let Some(rest) = line.strip_prefix("One-time setup code: ") {
-            code = rest.split_whitespace().next().unwrap().to_string();
-        }
-    }
+    let Announcement {
+        url,
+        fingerprint,
+        code,
+    } = read_announcement(child.stdout.take().unwrap());
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     assert_eq!(code.len(), 19, "{code}");
     for file in ["umbra.db", "secret.key", "tls/cert.pem", "tls/key.pem"] {
@@ -290,14 +281,47 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
         .await
         .unwrap();
     assert_eq!(setup.status(), 201);
+    let with_query = client
+        .get(format!("{url}health?token=sekrit-value"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_query.status(), 200);
 
     let term = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(term.success());
-    let status = child.wait().unwrap();
-    assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "graceful exit on SIGTERM: {:?}",
+        output.status
+    );
+
+    // One access line per request: method, path without the query, status, latency, IP, id;
+    // and no secrets: not the query string, the password or the setup code.
+    let log = String::from_utf8_lossy(&output.stderr);
+    let access = log
+        .lines()
+        .find(|l| l.contains("path=/health") && l.contains("status=200"))
+        .unwrap_or_default();
+    for part in [
+        "method=GET",
+        "latency_ms=",
+        "client_ip=127.0.0.1",
+        "request_id=",
+    ] {
+        assert!(access.contains(part), "{part} missing from {access:?}");
+    }
+    for secret in ["sekrit-value", PASSWORD, code.as_str()] {
+        assert!(!log.contains(secret), "the log holds a secret: {secret}");
+    }
+    assert!(
+        !log.contains('\u{1b}'),
+        "no ANSI colours when stderr is not a terminal"
+    );
 }
 
 /// flag > environment > file > default, shown by which database `list-users` reads.
@@ -342,4 +366,30 @@ fn configuration_precedence_is_flag_env_file_default() {
     let default = listed(&["--data-dir", empty_dir.to_str().unwrap()], &[]);
     assert_eq!(default.trim().lines().count(), 1, "{default}");
     assert!(empty_dir.join("umbra.db").exists());
+}
+
+/// What `umbra serve` prints once it listens.
+struct Announcement {
+    url: String,
+    fingerprint: String,
+    code: String,
+}
+
+fn read_announcement(stdout: std::process::ChildStdout) -> Announcement {
+    let mut found = Announcement {
+        url: String::new(),
+        fingerprint: String::new(),
+        code: String::new(),
+    };
+    for line in BufReader::new(stdout).lines().take(3) {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("UMBRA is listening on ") {
+            found.url = rest.trim().to_string();
+        } else if let Some(rest) = line.strip_prefix("Certificate SHA-256 fingerprint: ") {
+            found.fingerprint = rest.trim().to_string();
+        } else if let Some(rest) = line.strip_prefix("One-time setup code: ") {
+            found.code = rest.split_whitespace().next().unwrap().to_string();
+        }
+    }
+    found
 }
