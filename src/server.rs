@@ -1,8 +1,8 @@
 //! Assembles Rocket: configuration, state, fairings, routes and catchers. Tests call
 //! `build` with their own database, clock and cheap Argon2 parameters.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rocket::config::{Ident, LogLevel, SecretKey, TlsConfig};
 use rocket::shield::Shield;
@@ -11,7 +11,8 @@ use rocket::{Build, Rocket};
 use crate::auth::password::{HashError, PasswordHasher};
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Db, system_config};
+use crate::domain::time::UtcMillis;
 use crate::http::access_log::AccessLog;
 use crate::http::gate::{self, Gate};
 use crate::http::headers::SecurityHeaders;
@@ -29,6 +30,8 @@ pub struct AppState {
     /// Once any user exists, setup can never be required again; remembering that saves a
     /// query on every status request.
     setup_done: AtomicBool,
+    /// The registration flag as last read, for the status endpoint only (see below).
+    registration_seen: Mutex<Option<(UtcMillis, bool)>>,
 }
 
 impl AppState {
@@ -41,6 +44,29 @@ impl AppState {
             self.setup_done.store(true, Ordering::Relaxed);
         }
         Ok(required)
+    }
+
+    /// Whether registration is open, as a hint for the sign-in page. Read at most once a
+    /// second per process: status is the hottest route, and a hint that lags an admin's change
+    /// by a second is harmless because `POST /api/auth/register` always reads the database.
+    pub async fn registration_open_hint(&self) -> Result<bool, sqlx::Error> {
+        let now = self.clock.now();
+        let fresh = |seen: &Option<(UtcMillis, bool)>| {
+            seen.filter(|(at, _)| (0..1000).contains(&(now.0 - at.0)))
+        };
+        if let Some((_, open)) = self
+            .registration_seen
+            .lock()
+            .ok()
+            .and_then(|seen| fresh(&seen))
+        {
+            return Ok(open);
+        }
+        let open = system_config::flag(self.db.pool(), system_config::REGISTRATION_OPEN).await?;
+        if let Ok(mut seen) = self.registration_seen.lock() {
+            *seen = Some((now, open));
+        }
+        Ok(open)
     }
 }
 
@@ -79,6 +105,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, HashError> {
         hasher: PasswordHasher::new(config.argon2)?,
         rate_limiters: Arc::new(RateLimiters::new(&config.rate_limits)),
         setup_done: AtomicBool::new(false),
+        registration_seen: Mutex::new(None),
         config,
         db,
         clock,

@@ -1,13 +1,18 @@
-//! Argon2id password hashing on the blocking pool, behind one semaphore shared by real and
+//! Argon2id password hashing on a small fixed pool of threads, one queue shared by real and
 //! dummy verifications: a login flood queues here instead of starving other requests, and
 //! because unknown users wait in the same queue, the wait itself reveals nothing.
+//!
+//! Why not tokio's blocking pool behind a semaphore: each hash allocates 19 MiB, and glibc
+//! keeps such blocks in the arena of whichever thread freed them; with hashing spread over
+//! dozens of blocking threads the process kept ~470 MB after a login flood. A fixed set of
+//! threads reuses its own few blocks.
 
-use std::sync::Arc;
+use std::sync::{Mutex, mpsc};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::config::Argon2Params;
 use crate::domain::password_policy::{self, AcceptablePassword};
@@ -20,9 +25,12 @@ pub enum HashError {
     Interrupted,
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
 pub struct PasswordHasher {
     params: Params,
-    permits: Arc<Semaphore>,
+    /// Jobs for the hashing threads; they exit when the hasher is dropped.
+    queue: Mutex<mpsc::Sender<Job>>,
     /// A hash of a random password, verified against when the user does not exist.
     dummy_hash: String,
 }
@@ -44,7 +52,7 @@ impl PasswordHasher {
         let dummy_hash = hash_with(&params, &dummy_password)?;
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(workers)),
+            queue: Mutex::new(start_workers(workers)?),
             dummy_hash,
         })
     }
@@ -95,15 +103,40 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.queue
+            .lock()
+            .map_err(|_| HashError::Interrupted)?
+            .send(job)
             .map_err(|_| HashError::Interrupted)?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| HashError::Interrupted)
+        result.await.map_err(|_| HashError::Interrupted)
     }
+}
+
+/// Starts `count` hashing threads that take jobs from one queue until it is dropped.
+fn start_workers(count: usize) -> Result<mpsc::Sender<Job>, HashError> {
+    let (sender, receiver) = mpsc::channel::<Job>();
+    let receiver = std::sync::Arc::new(Mutex::new(receiver));
+    for n in 0..count {
+        let receiver = receiver.clone();
+        std::thread::Builder::new()
+            .name(format!("umbra-argon2-{n}"))
+            .spawn(move || {
+                // The lock is held only while waiting for the next job, not while hashing.
+                while let Ok(job) = receiver
+                    .lock()
+                    .map_err(drop)
+                    .and_then(|queue| queue.recv().map_err(drop))
+                {
+                    job();
+                }
+            })
+            .map_err(|e| HashError::Hash(format!("cannot start a hashing thread: {e}")))?;
+    }
+    Ok(sender)
 }
 
 fn hash_with(params: &Params, password: &[u8]) -> Result<String, HashError> {

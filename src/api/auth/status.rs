@@ -7,7 +7,6 @@ use utoipa::ToSchema;
 
 use super::UserInfo;
 use crate::auth::guards::AuthUser;
-use crate::db::system_config;
 use crate::error::ApiResult;
 use crate::server::AppState;
 
@@ -31,8 +30,7 @@ pub async fn status(
     } else {
         state.setup_required().await?
     };
-    let registration_open =
-        system_config::flag(state.db.pool(), system_config::REGISTRATION_OPEN).await?;
+    let registration_open = state.registration_open_hint().await?;
     Ok(Json(AuthStatus {
         setup_required,
         authenticated: user.is_some(),
