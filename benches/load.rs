@@ -303,6 +303,7 @@ async fn main() {
     )
     .await;
     println!("{}", asset.line("(a) static asset GET /app.js"));
+    println!("    RSS now {} KiB", rss_kib(pid, "VmRSS:"));
     let mut status = drive(
         CONNECTIONS,
         duration,
@@ -310,6 +311,7 @@ async fn main() {
     )
     .await;
     println!("{}", status.line("(b) authenticated GET /api/auth/status"));
+    println!("    RSS now {} KiB", rss_kib(pid, "VmRSS:"));
     let mut logins = drive(
         CONNECTIONS,
         duration,
@@ -320,6 +322,7 @@ async fn main() {
         "{}",
         logins.line("(c) POST /api/auth/login (Argon2id 19 MiB, t=2)")
     );
+    println!("    RSS now {} KiB", rss_kib(pid, "VmRSS:"));
 
     // (d): a login flood on 16 connections while 48 read the status.
     let flood = tokio::spawn(drive(
@@ -336,6 +339,7 @@ async fn main() {
     let mut flood = flood.await.unwrap();
     println!("{}", under_flood.line("(d) status during a login flood"));
     println!("{}", flood.line("    the flood's logins"));
+    println!("    RSS now {} KiB", rss_kib(pid, "VmRSS:"));
     println!(
         "(b)/(a) = {:.0} %",
         100.0 * status.req_per_sec() / asset.req_per_sec()
