@@ -230,6 +230,8 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
         "127.0.0.1:0",
         "--data-dir",
         data.to_str().unwrap(),
+        "--log-dir",
+        dir.path().join("logs").to_str().unwrap(),
     ]);
     // This test is about the zero-configuration default, which is SQLite on either run.
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("UMBRA_")) {
@@ -288,6 +290,7 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
         .unwrap();
     assert_eq!(with_query.status(), 200);
 
+    drop(client); // idle keep-alive connections would hold the shutdown for its grace period
     let term = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -321,6 +324,24 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
     assert!(
         !log.contains('\u{1b}'),
         "no ANSI colours when stderr is not a terminal"
+    );
+    // --log-dir adds a daily file (umbra.log.YYYY-MM-DD) with the same lines.
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("logs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(
+        files[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("umbra.log.")
+    );
+    assert!(
+        std::fs::read_to_string(&files[0])
+            .unwrap()
+            .contains("path=/health")
     );
 }
 
