@@ -303,46 +303,8 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
         output.status
     );
 
-    // One access line per request: method, path without the query, status, latency, IP, id;
-    // and no secrets: not the query string, the password or the setup code.
-    let log = String::from_utf8_lossy(&output.stderr);
-    let access = log
-        .lines()
-        .find(|l| l.contains("path=/health") && l.contains("status=200"))
-        .unwrap_or_default();
-    for part in [
-        "method=GET",
-        "latency_ms=",
-        "client_ip=127.0.0.1",
-        "request_id=",
-    ] {
-        assert!(access.contains(part), "{part} missing from {access:?}");
-    }
-    for secret in ["sekrit-value", PASSWORD, code.as_str()] {
-        assert!(!log.contains(secret), "the log holds a secret: {secret}");
-    }
-    assert!(
-        !log.contains('\u{1b}'),
-        "no ANSI colours when stderr is not a terminal"
-    );
-    // --log-dir adds a daily file (umbra.log.YYYY-MM-DD) with the same lines.
-    let files: Vec<_> = std::fs::read_dir(dir.path().join("logs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
-    assert!(
-        files[0]
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("umbra.log.")
-    );
-    assert!(
-        std::fs::read_to_string(&files[0])
-            .unwrap()
-            .contains("path=/health")
-    );
+    let secrets = ["sekrit-value", PASSWORD, code.as_str()];
+    check_logs(&output.stderr, &dir.path().join("logs"), &secrets);
 }
 
 /// flag > environment > file > default, shown by which database `list-users` reads.
@@ -413,4 +375,47 @@ fn read_announcement(stdout: std::process::ChildStdout) -> Announcement {
         }
     }
     found
+}
+
+/// The access log has one line per request with what an operator needs, holds none of the
+/// secrets, has no colour codes, and `--log-dir` got the same lines in a daily file
+/// (umbra.log.YYYY-MM-DD).
+fn check_logs(stderr: &[u8], log_dir: &std::path::Path, secrets: &[&str]) {
+    let log = String::from_utf8_lossy(stderr);
+    let access = log
+        .lines()
+        .find(|l| l.contains("path=/health") && l.contains("status=200"))
+        .unwrap_or_default();
+    for part in [
+        "method=GET",
+        "latency_ms=",
+        "client_ip=127.0.0.1",
+        "request_id=",
+    ] {
+        assert!(access.contains(part), "{part} missing from {access:?}");
+    }
+    for secret in secrets {
+        assert!(!log.contains(secret), "the log holds a secret: {secret}");
+    }
+    assert!(
+        !log.contains('\u{1b}'),
+        "no ANSI colours when stderr is not a terminal"
+    );
+    let files: Vec<_> = std::fs::read_dir(log_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(
+        files[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("umbra.log.")
+    );
+    assert!(
+        std::fs::read_to_string(&files[0])
+            .unwrap()
+            .contains("path=/health")
+    );
 }
