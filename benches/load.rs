@@ -29,9 +29,7 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let _ = self.child.wait();
     }
 }
@@ -56,13 +54,7 @@ async fn start() -> (Server, Duration) {
     std::fs::write(&config, format!("[rate_limits]\n{limits}")).unwrap();
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_umbra"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--config",
-            config.to_str().unwrap(),
-        ])
+        .args(["serve", "--listen", "127.0.0.1:0", "--config", config.to_str().unwrap()])
         .arg("--data-dir")
         .arg(dir.path().join("data"))
         .env("RUST_LOG", "warn")
@@ -74,10 +66,7 @@ async fn start() -> (Server, Duration) {
     let url = lines
         .by_ref()
         .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("UMBRA is listening on ")
-                .map(|u| u.trim_end_matches('/').to_string())
-        })
+        .find_map(|l| l.strip_prefix("UMBRA is listening on ").map(|u| u.trim_end_matches('/').to_string()))
         .expect("listening line");
     std::thread::spawn(move || lines.for_each(drop));
     let cert = std::fs::read(dir.path().join("data/tls/cert.pem")).unwrap();
@@ -88,23 +77,10 @@ async fn start() -> (Server, Duration) {
         .cookie_store(true)
         .build()
         .unwrap();
-    let first = client
-        .get(format!("{url}/health"))
-        .send()
-        .await
-        .expect("first request");
+    let first = client.get(format!("{url}/health")).send().await.expect("first request");
     assert!(first.status().is_success());
     let startup = started.elapsed();
-    (
-        Server {
-            child,
-            base: url,
-            client,
-            cert,
-            dir,
-        },
-        startup,
-    )
+    (Server { child, base: url, client, cert, dir }, startup)
 }
 
 #[derive(Default)]
@@ -118,11 +94,8 @@ impl Stats {
     fn line(&mut self, name: &str) -> String {
         self.latencies.sort();
         let at = |q: f64| {
-            let i = ((self.latencies.len() as f64 * q) as usize)
-                .min(self.latencies.len().saturating_sub(1));
-            self.latencies
-                .get(i)
-                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+            let i = ((self.latencies.len() as f64 * q) as usize).min(self.latencies.len().saturating_sub(1));
+            self.latencies.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
         };
         format!(
             "{name:<46} {:>9.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   ({} requests, {} errors)",
@@ -178,8 +151,7 @@ where
 fn get(
     client: &reqwest::Client,
     url: String,
-) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static + use<>
-{
+) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static + use<> {
     let client = client.clone();
     move || {
         let (client, url) = (client.clone(), url.clone());
@@ -197,21 +169,14 @@ fn login(
     url: String,
     username: &str,
     expect: u16,
-) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static + use<>
-{
+) -> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static + use<> {
     let client = client.clone();
     let username = username.to_string();
     move || {
         let (client, url, username) = (client.clone(), url.clone(), username.clone());
         Box::pin(async move {
             let body = json!({"username": username, "password": if expect == 200 { PASSWORD } else { "a wrong password here" }});
-            match client
-                .post(&url)
-                .header("X-Requested-With", "XMLHttpRequest")
-                .json(&body)
-                .send()
-                .await
-            {
+            match client.post(&url).header("X-Requested-With", "XMLHttpRequest").json(&body).send().await {
                 Ok(r) => r.status().as_u16() == expect && r.bytes().await.is_ok(),
                 Err(_) => false,
             }
@@ -253,10 +218,7 @@ async fn failed_login_timing(anonymous: &reqwest::Client, base: &str) {
 
 #[tokio::main]
 async fn main() {
-    let seconds: u64 = std::env::var("UMBRA_BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
+    let seconds: u64 = std::env::var("UMBRA_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     let duration = Duration::from_secs(seconds);
     let (server, startup) = start().await;
     let pid = server.child.id();
@@ -269,9 +231,7 @@ async fn main() {
         .arg(server.dir.path().join("data"))
         .output()
         .unwrap();
-    let code = String::from_utf8_lossy(&code_output.stdout)
-        .trim()
-        .to_string();
+    let code = String::from_utf8_lossy(&code_output.stdout).trim().to_string();
     let setup = server
         .client
         .post(format!("{base}/api/auth/setup"))
@@ -290,60 +250,28 @@ async fn main() {
     println!(
         "UMBRA load benchmark: {CONNECTIONS} HTTPS keep-alive connections, {seconds} s per scenario, release binary"
     );
-    println!(
-        "startup to first served request: {:.0} ms; idle RSS {} KiB",
-        startup.as_secs_f64() * 1000.0,
-        idle_rss
-    );
+    println!("startup to first served request: {:.0} ms; idle RSS {} KiB", startup.as_secs_f64() * 1000.0, idle_rss);
 
-    let mut asset = drive(
-        CONNECTIONS,
-        duration,
-        get(&server.client, format!("{base}/app.js")),
-    )
-    .await;
+    let mut asset = drive(CONNECTIONS, duration, get(&server.client, format!("{base}/app.js"))).await;
     println!("{}", asset.line("(a) static asset GET /app.js"));
     println!("    RSS now {} KiB", rss_kib(pid, "VmRSS:"));
-    let mut status = drive(
-        CONNECTIONS,
-        duration,
-        get(&server.client, format!("{base}/api/auth/status")),
-    )
-    .await;
+    let mut status = drive(CONNECTIONS, duration, get(&server.client, format!("{base}/api/auth/status"))).await;
     println!("{}", status.line("(b) authenticated GET /api/auth/status"));
     println!("    RSS now {} KiB", rss_kib(pid, "VmRSS:"));
-    let mut logins = drive(
-        CONNECTIONS,
-        duration,
-        login(&anonymous, format!("{base}/api/auth/login"), "admin", 200),
-    )
-    .await;
-    println!(
-        "{}",
-        logins.line("(c) POST /api/auth/login (Argon2id 19 MiB, t=2)")
-    );
+    let mut logins =
+        drive(CONNECTIONS, duration, login(&anonymous, format!("{base}/api/auth/login"), "admin", 200)).await;
+    println!("{}", logins.line("(c) POST /api/auth/login (Argon2id 19 MiB, t=2)"));
     println!("    RSS now {} KiB", rss_kib(pid, "VmRSS:"));
 
     // (d): a login flood on 16 connections while 48 read the status.
-    let flood = tokio::spawn(drive(
-        16,
-        duration,
-        login(&anonymous, format!("{base}/api/auth/login"), "admin", 200),
-    ));
-    let mut under_flood = drive(
-        CONNECTIONS - 16,
-        duration,
-        get(&server.client, format!("{base}/api/auth/status")),
-    )
-    .await;
+    let flood = tokio::spawn(drive(16, duration, login(&anonymous, format!("{base}/api/auth/login"), "admin", 200)));
+    let mut under_flood =
+        drive(CONNECTIONS - 16, duration, get(&server.client, format!("{base}/api/auth/status"))).await;
     let mut flood = flood.await.unwrap();
     println!("{}", under_flood.line("(d) status during a login flood"));
     println!("{}", flood.line("    the flood's logins"));
     println!("    RSS now {} KiB", rss_kib(pid, "VmRSS:"));
-    println!(
-        "(b)/(a) = {:.0} %",
-        100.0 * status.req_per_sec() / asset.req_per_sec()
-    );
+    println!("(b)/(a) = {:.0} %", 100.0 * status.req_per_sec() / asset.req_per_sec());
 
     failed_login_timing(&anonymous, &base).await;
     println!("peak RSS {} KiB", rss_kib(pid, "VmHWM:"));

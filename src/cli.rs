@@ -6,11 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "umbra",
-    version,
-    about = "UMBRA: a self-hosted life-management appliance"
-)]
+#[command(name = "umbra", version, about = "UMBRA: a self-hosted life-management appliance")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -59,11 +55,7 @@ pub struct ServeArgs {
     #[arg(long, env = "UMBRA_INSECURE_COOKIES", requires = "no_tls")]
     pub insecure_cookies: bool,
     /// A reverse proxy whose X-Forwarded-For is believed (CIDR or address; repeatable)
-    #[arg(
-        long = "trusted-proxy",
-        env = "UMBRA_TRUSTED_PROXY",
-        value_delimiter = ','
-    )]
+    #[arg(long = "trusted-proxy", env = "UMBRA_TRUSTED_PROXY", value_delimiter = ',')]
     pub trusted_proxy: Vec<String>,
     /// A DNS name this server is reached by (repeatable; added to the certificate)
     #[arg(long = "public-name", env = "UMBRA_PUBLIC_NAME", value_delimiter = ',')]

@@ -29,8 +29,7 @@ impl ManualClock {
     }
 
     pub fn advance_minutes(&self, minutes: i64) {
-        self.0
-            .fetch_add(minutes * UtcMillis::MINUTE, Ordering::SeqCst);
+        self.0.fetch_add(minutes * UtcMillis::MINUTE, Ordering::SeqCst);
     }
 }
 

@@ -111,11 +111,7 @@ pub struct Argon2Params {
 
 impl Default for Argon2Params {
     fn default() -> Self {
-        Self {
-            memory_kib: 19_456,
-            iterations: 2,
-            parallelism: 1,
-        }
+        Self { memory_kib: 19_456, iterations: 2, parallelism: 1 }
     }
 }
 
@@ -129,11 +125,7 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        Self {
-            idle_minutes: 7 * 24 * 60,
-            absolute_minutes: 30 * 24 * 60,
-            max_per_user: 10,
-        }
+        Self { idle_minutes: 7 * 24 * 60, absolute_minutes: 30 * 24 * 60, max_per_user: 10 }
     }
 }
 
@@ -146,10 +138,7 @@ pub struct LockoutPolicy {
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        Self {
-            threshold: 10,
-            minutes: 30,
-        }
+        Self { threshold: 10, minutes: 30 }
     }
 }
 
@@ -190,14 +179,9 @@ impl Config {
         let file = read_file(args.storage.config.as_deref())?;
         let (data_dir, database_url) = storage(&args.storage, &file);
 
-        let listen_text = args
-            .listen
-            .clone()
-            .or(file.listen)
-            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-        let listen = listen_text
-            .parse()
-            .map_err(|_| invalid(format!("listen: '{listen_text}' is not an ADDRESS:PORT")))?;
+        let listen_text = args.listen.clone().or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen =
+            listen_text.parse().map_err(|_| invalid(format!("listen: '{listen_text}' is not an ADDRESS:PORT")))?;
 
         let no_tls = args.no_tls || file.no_tls.unwrap_or(false);
         let cert = args.tls_cert.clone().or(file.tls_cert);
@@ -211,16 +195,11 @@ impl Config {
         };
         let insecure_cookies = args.insecure_cookies || file.insecure_cookies.unwrap_or(false);
         if insecure_cookies && tls != TlsMode::Off {
-            return Err(invalid(
-                "insecure_cookies is only allowed together with no_tls",
-            ));
+            return Err(invalid("insecure_cookies is only allowed together with no_tls"));
         }
 
         let proxies = pick_list(&args.trusted_proxy, file.trusted_proxies);
-        let trusted_proxies = proxies
-            .iter()
-            .map(|p| parse_proxy(p))
-            .collect::<Result<_, _>>()?;
+        let trusted_proxies = proxies.iter().map(|p| parse_proxy(p)).collect::<Result<_, _>>()?;
         let public_names = pick_list(&args.public_name, file.public_names);
         for name in &public_names {
             validate_public_name(name)?;
@@ -248,11 +227,7 @@ impl Config {
     pub fn load_storage(args: &StorageArgs) -> Result<StorageConfig, ConfigError> {
         let file = read_file(args.config.as_deref())?;
         let (data_dir, database_url) = storage(args, &file);
-        Ok(StorageConfig {
-            data_dir,
-            database_url,
-            argon2: file.argon2,
-        })
+        Ok(StorageConfig { data_dir, database_url, argon2: file.argon2 })
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -265,22 +240,16 @@ impl Config {
         ];
         for (name, per_minute, burst) in buckets {
             if per_minute == 0 || burst == 0 {
-                return Err(invalid(format!(
-                    "rate_limits.{name}: rates and bursts must be at least 1"
-                )));
+                return Err(invalid(format!("rate_limits.{name}: rates and bursts must be at least 1")));
             }
         }
         let a = &self.argon2;
         if a.memory_kib < 8 * a.parallelism.max(1) || a.iterations == 0 || a.parallelism == 0 {
-            return Err(invalid(
-                "argon2: memory_kib, iterations and parallelism are out of range",
-            ));
+            return Err(invalid("argon2: memory_kib, iterations and parallelism are out of range"));
         }
         let s = &self.sessions;
         if s.idle_minutes < 1 || s.absolute_minutes < s.idle_minutes.min(1) || s.max_per_user < 1 {
-            return Err(invalid(
-                "sessions: lifetimes and max_per_user must be positive",
-            ));
+            return Err(invalid("sessions: lifetimes and max_per_user must be positive"));
         }
         if self.lockout.threshold < 1 || self.lockout.minutes < 1 {
             return Err(invalid("lockout: threshold and minutes must be positive"));
@@ -300,8 +269,7 @@ fn read_file(explicit: Option<&Path>) -> Result<FileConfig, ConfigError> {
         None if Path::new(DEFAULT_CONFIG_FILE).exists() => PathBuf::from(DEFAULT_CONFIG_FILE),
         None => return Ok(FileConfig::default()),
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
     toml::from_str(&text).map_err(|e| {
         let message = e.message().replace('\n', " ");
         invalid(format!("{}: {message}", path.display()))
@@ -309,11 +277,8 @@ fn read_file(explicit: Option<&Path>) -> Result<FileConfig, ConfigError> {
 }
 
 fn storage(args: &StorageArgs, file: &FileConfig) -> (PathBuf, String) {
-    let data_dir = args
-        .data_dir
-        .clone()
-        .or_else(|| file.data_dir.clone())
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    let data_dir =
+        args.data_dir.clone().or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
     let database_url = args
         .database_url
         .clone()
@@ -328,11 +293,7 @@ pub fn sqlite_url(path: &Path) -> String {
 
 /// A list given on the command line (or in the environment) replaces the file's list.
 fn pick_list(from_args: &[String], from_file: Option<Vec<String>>) -> Vec<String> {
-    if from_args.is_empty() {
-        from_file.unwrap_or_default()
-    } else {
-        from_args.to_vec()
-    }
+    if from_args.is_empty() { from_file.unwrap_or_default() } else { from_args.to_vec() }
 }
 
 fn parse_proxy(text: &str) -> Result<IpNet, ConfigError> {
@@ -345,14 +306,8 @@ fn parse_proxy(text: &str) -> Result<IpNet, ConfigError> {
 fn validate_public_name(name: &str) -> Result<(), ConfigError> {
     let ok = !name.is_empty()
         && name.len() <= 253
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid(format!("public_name: '{name}' is not a DNS name")))
-    }
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+    if ok { Ok(()) } else { Err(invalid(format!("public_name: '{name}' is not a DNS name"))) }
 }
 
 impl Config {

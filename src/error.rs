@@ -43,13 +43,7 @@ pub struct Problem {
 
 impl ApiError {
     pub fn new(status: Status, detail: impl Into<String>) -> Self {
-        Self {
-            status,
-            detail: detail.into(),
-            errors: Vec::new(),
-            retry_after_secs: None,
-            internal: None,
-        }
+        Self { status, detail: detail.into(), errors: Vec::new(), retry_after_secs: None, internal: None }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -77,10 +71,7 @@ impl ApiError {
     }
 
     pub fn locked() -> Self {
-        Self::new(
-            Status::Locked,
-            "This session is locked. Unlock it with your password.",
-        )
+        Self::new(Status::Locked, "This session is locked. Unlock it with your password.")
     }
 
     pub fn too_large(detail: impl Into<String>) -> Self {
@@ -88,17 +79,11 @@ impl ApiError {
     }
 
     pub fn unsupported_media_type() -> Self {
-        Self::new(
-            Status::UnsupportedMediaType,
-            "Send the request body as application/json.",
-        )
+        Self::new(Status::UnsupportedMediaType, "Send the request body as application/json.")
     }
 
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
-        let mut error = Self::new(
-            Status::TooManyRequests,
-            "Too many requests. Try again later.",
-        );
+        let mut error = Self::new(Status::TooManyRequests, "Too many requests. Try again later.");
         error.retry_after_secs = Some(retry_after_secs.max(1));
         error
     }
@@ -113,10 +98,7 @@ impl ApiError {
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        let mut error = Self::new(
-            Status::InternalServerError,
-            "Something went wrong on the server.",
-        );
+        let mut error = Self::new(Status::InternalServerError, "Something went wrong on the server.");
         error.internal = Some(cause.to_string());
         error
     }

@@ -7,20 +7,12 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o750)
-        .create(dir)
+    fs::DirBuilder::new().recursive(true).mode(0o750).create(dir)
 }
 
 /// Writes a file readable only by its owner (keys), replacing any earlier content.
 pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut file = fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
     file.set_permissions(fs::Permissions::from_mode(0o600))?;
     file.write_all(contents)?;
     file.sync_all()
@@ -32,9 +24,7 @@ pub fn load_or_create_secret_key(data_dir: &Path) -> std::io::Result<[u8; 64]> {
     let path = data_dir.join("secret.key");
     if let Ok(text) = fs::read_to_string(&path) {
         let bytes = hex::decode(text.trim()).map_err(|e| invalid(&path, &e.to_string()))?;
-        return bytes
-            .try_into()
-            .map_err(|_| invalid(&path, "expected 64 bytes of hex"));
+        return bytes.try_into().map_err(|_| invalid(&path, "expected 64 bytes of hex"));
     }
     create_private_dir(data_dir)?;
     let key: [u8; 64] = {
@@ -48,8 +38,5 @@ pub fn load_or_create_secret_key(data_dir: &Path) -> std::io::Result<[u8; 64]> {
 }
 
 fn invalid(path: &Path, why: &str) -> std::io::Error {
-    std::io::Error::new(
-        std::io::ErrorKind::InvalidData,
-        format!("{} is damaged: {why}", path.display()),
-    )
+    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{} is damaged: {why}", path.display()))
 }

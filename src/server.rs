@@ -51,15 +51,8 @@ impl AppState {
     /// by a second is harmless because `POST /api/auth/register` always reads the database.
     pub async fn registration_open_hint(&self) -> Result<bool, sqlx::Error> {
         let now = self.clock.now();
-        let fresh = |seen: &Option<(UtcMillis, bool)>| {
-            seen.filter(|(at, _)| (0..1000).contains(&(now.0 - at.0)))
-        };
-        if let Some((_, open)) = self
-            .registration_seen
-            .lock()
-            .ok()
-            .and_then(|seen| fresh(&seen))
-        {
+        let fresh = |seen: &Option<(UtcMillis, bool)>| seen.filter(|(at, _)| (0..1000).contains(&(now.0 - at.0)));
+        if let Some((_, open)) = self.registration_seen.lock().ok().and_then(|seen| fresh(&seen)) {
             return Ok(open);
         }
         let open = system_config::flag(self.db.pool(), system_config::REGISTRATION_OPEN).await?;
@@ -79,13 +72,7 @@ pub struct ServerParts {
 }
 
 pub fn build(parts: ServerParts) -> Result<Rocket<Build>, HashError> {
-    let ServerParts {
-        config,
-        db,
-        clock,
-        secret_key,
-        tls,
-    } = parts;
+    let ServerParts { config, db, clock, secret_key, tls } = parts;
     let mut rocket_config = rocket::Config {
         address: config.listen.ip(),
         port: config.listen.port(),
@@ -114,9 +101,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, HashError> {
         .manage(state)
         .attach(AccessLog)
         .attach(Gate)
-        .attach(SecurityHeaders {
-            hsts: tls.is_some(),
-        })
+        .attach(SecurityHeaders { hsts: tls.is_some() })
         // Replaces Rocket's default shield: SecurityHeaders sets stricter values itself.
         .attach(Shield::new())
         .attach(jobs::fairing())

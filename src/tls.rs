@@ -33,27 +33,18 @@ pub fn prepare(config: &Config) -> Result<Option<TlsFiles>, TlsError> {
         TlsMode::Files { cert, key } => (cert.clone(), key.clone()),
         TlsMode::SelfSigned => self_signed(&config.data_dir.join("tls"), &subject_names(config))?,
     };
-    let pem = fs::read(&cert)
-        .map_err(|e| TlsError::Io(format!("cannot read {}: {e}", cert.display())))?;
-    let fingerprint = pem_fingerprint(&pem)
-        .ok_or_else(|| TlsError::Io(format!("{} holds no PEM certificate", cert.display())))?;
+    let pem = fs::read(&cert).map_err(|e| TlsError::Io(format!("cannot read {}: {e}", cert.display())))?;
+    let fingerprint =
+        pem_fingerprint(&pem).ok_or_else(|| TlsError::Io(format!("{} holds no PEM certificate", cert.display())))?;
     if !key.exists() {
         return Err(TlsError::Io(format!("cannot read {}", key.display())));
     }
-    Ok(Some(TlsFiles {
-        cert,
-        key,
-        fingerprint,
-    }))
+    Ok(Some(TlsFiles { cert, key, fingerprint }))
 }
 
 /// localhost, the loopback addresses, this machine's hostname and every public name.
 pub fn subject_names(config: &Config) -> Vec<String> {
-    let mut names = vec![
-        "localhost".to_string(),
-        "127.0.0.1".to_string(),
-        "::1".to_string(),
-    ];
+    let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
     let hostname = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
     names.push(hostname.trim().to_string());
     names.extend(config.public_names.iter().cloned());
@@ -87,9 +78,5 @@ pub fn pem_fingerprint(pem: &[u8]) -> Option<String> {
 }
 
 pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }

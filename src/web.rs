@@ -42,21 +42,12 @@ impl<'r> Responder<'r, 'static> for Asset {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let mut response = Response::build();
         // No build step means no hashed file names, so browsers revalidate with the ETag.
-        response
-            .header(Header::new("Cache-Control", "no-cache"))
-            .header(Header::new("ETag", self.etag.clone()));
-        if req
-            .headers()
-            .get("If-None-Match")
-            .any(|tag| tag == self.etag)
-        {
+        response.header(Header::new("Cache-Control", "no-cache")).header(Header::new("ETag", self.etag.clone()));
+        if req.headers().get("If-None-Match").any(|tag| tag == self.etag) {
             return response.status(Status::NotModified).ok();
         }
         let len = self.body.len();
-        response
-            .header(self.content_type)
-            .sized_body(len, Cursor::new(self.body))
-            .ok()
+        response.header(self.content_type).sized_body(len, Cursor::new(self.body)).ok()
     }
 }
 
@@ -80,9 +71,5 @@ fn asset_or_app(path: PathBuf) -> Result<Asset, ApiError> {
     }
     // A missing file (it has an extension) is a 404; anything else is a route of the app.
     let last = path.rsplit('/').next().unwrap_or("");
-    if last.contains('.') {
-        Err(ApiError::not_found())
-    } else {
-        app_shell()
-    }
+    if last.contains('.') { Err(ApiError::not_found()) } else { app_shell() }
 }

@@ -25,11 +25,6 @@ pub async fn health(state: &State<AppState>) -> (Status, Json<Health>) {
     if state.db.ping().await {
         (Status::Ok, Json(Health { status: "ok" }))
     } else {
-        (
-            Status::ServiceUnavailable,
-            Json(Health {
-                status: "unavailable",
-            }),
-        )
+        (Status::ServiceUnavailable, Json(Health { status: "unavailable" }))
     }
 }

@@ -10,11 +10,5 @@ pub mod page;
 use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
-    [
-        auth::routes(),
-        admin::routes(),
-        health::routes(),
-        openapi::routes(),
-    ]
-    .concat()
+    [auth::routes(), admin::routes(), health::routes(), openapi::routes()].concat()
 }

@@ -33,8 +33,7 @@ use crate::error::{FieldError, Problem};
 )]
 pub struct ApiDoc;
 
-static DOCUMENT: LazyLock<String> =
-    LazyLock::new(|| ApiDoc::openapi().to_json().unwrap_or_default());
+static DOCUMENT: LazyLock<String> = LazyLock::new(|| ApiDoc::openapi().to_json().unwrap_or_default());
 
 pub fn routes() -> Vec<Route> {
     routes![openapi_json]

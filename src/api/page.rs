@@ -30,17 +30,12 @@ impl Paging {
     pub fn parse(limit: Option<&str>, offset: Option<&str>) -> ApiResult<Self> {
         let number = |field: &str, raw: Option<&str>, default: i64| {
             raw.map_or(Ok(default), |text| {
-                text.trim()
-                    .parse::<i64>()
-                    .map_err(|_| ApiError::invalid_field(field, "must be a whole number"))
+                text.trim().parse::<i64>().map_err(|_| ApiError::invalid_field(field, "must be a whole number"))
             })
         };
         let limit = number("limit", limit, DEFAULT_LIMIT)?;
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid_field(
-                "limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
-            ));
+            return Err(ApiError::invalid_field("limit", format!("must be between 1 and {MAX_LIMIT}")));
         }
         let offset = number("offset", offset, 0)?;
         if offset < 0 {
@@ -50,11 +45,6 @@ impl Paging {
     }
 
     pub fn page<T: ToSchema>(self, items: Vec<T>, total: i64) -> Page<T> {
-        Page {
-            items,
-            total,
-            limit: self.limit,
-            offset: self.offset,
-        }
+        Page { items, total, limit: self.limit, offset: self.offset }
     }
 }

@@ -49,8 +49,7 @@ async fn resolve(req: &Request<'_>) -> Result<Option<AuthUser>, ApiError> {
         return Ok(None);
     };
     let now = state.clock.now();
-    let idle_deadline =
-        UtcMillis(row.last_seen_at).plus_minutes(state.config.sessions.idle_minutes);
+    let idle_deadline = UtcMillis(row.last_seen_at).plus_minutes(state.config.sessions.idle_minutes);
     if row.active == 0 || now.0 >= row.expires_at || now >= idle_deadline {
         sessions::delete(pool, row.session_id).await?;
         return Ok(None);
@@ -109,13 +108,8 @@ impl<'r> FromRequest<'r> for AdminUser {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
         match UnlockedUser::from_request(req).await {
-            Outcome::Success(UnlockedUser(user)) if user.is_admin() => {
-                Outcome::Success(AdminUser(user))
-            }
-            Outcome::Success(_) => fail(
-                req,
-                ApiError::new(Status::Forbidden, "This needs the admin role."),
-            ),
+            Outcome::Success(UnlockedUser(user)) if user.is_admin() => Outcome::Success(AdminUser(user)),
+            Outcome::Success(_) => fail(req, ApiError::new(Status::Forbidden, "This needs the admin role.")),
             Outcome::Error(e) => Outcome::Error(e),
             Outcome::Forward(s) => Outcome::Forward(s),
         }

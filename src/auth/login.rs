@@ -24,11 +24,7 @@ pub enum PasswordCheck {
 }
 
 /// Checks a username and password, counting failures per submitted name.
-pub async fn check_password(
-    state: &AppState,
-    raw_username: &str,
-    password: &str,
-) -> Result<PasswordCheck, ApiError> {
+pub async fn check_password(state: &AppState, raw_username: &str, password: &str) -> Result<PasswordCheck, ApiError> {
     let key = Username::lockout_key(raw_username);
     let pool = state.db.pool();
     let before = login_failures::get(pool, &key).await?;
@@ -62,27 +58,14 @@ fn is_locked(state: FailureState, now: UtcMillis) -> bool {
 }
 
 fn refused(detail: String, reason: &'static str, locked_now: bool) -> PasswordCheck {
-    PasswordCheck::Refused {
-        detail,
-        reason,
-        locked_now,
-    }
+    PasswordCheck::Refused { detail, reason, locked_now }
 }
 
-async fn record_failure(
-    state: &AppState,
-    key: &str,
-    now: UtcMillis,
-) -> Result<PasswordCheck, ApiError> {
+async fn record_failure(state: &AppState, key: &str, now: UtcMillis) -> Result<PasswordCheck, ApiError> {
     let policy = state.config.lockout;
-    let after = login_failures::record_failure(
-        state.db.pool(),
-        key,
-        now,
-        policy.threshold,
-        now.plus_minutes(policy.minutes),
-    )
-    .await?;
+    let after =
+        login_failures::record_failure(state.db.pool(), key, now, policy.threshold, now.plus_minutes(policy.minutes))
+            .await?;
     if is_locked(after, now) {
         let detail = format!(
             "{BAD_CREDENTIALS} Too many failed attempts: the account is now locked for {} minutes.",
@@ -92,11 +75,7 @@ async fn record_failure(
     }
     let remaining = policy.threshold - after.failures;
     let detail = if remaining <= HINT_WHEN_REMAINING {
-        let plural = if remaining == 1 {
-            "attempt remains"
-        } else {
-            "attempts remain"
-        };
+        let plural = if remaining == 1 { "attempt remains" } else { "attempts remain" };
         format!("{BAD_CREDENTIALS} {remaining} {plural} before the account is locked.")
     } else {
         BAD_CREDENTIALS.to_string()

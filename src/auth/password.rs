@@ -50,27 +50,18 @@ impl PasswordHasher {
         let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let dummy_password: [u8; 32] = rand::random();
         let dummy_hash = hash_with(&params, &dummy_password)?;
-        Ok(Self {
-            params,
-            queue: Mutex::new(start_workers(workers)?),
-            dummy_hash,
-        })
+        Ok(Self { params, queue: Mutex::new(start_workers(workers)?), dummy_hash })
     }
 
     pub async fn hash(&self, password: &AcceptablePassword) -> Result<String, HashError> {
         let params = self.params.clone();
         let password = password.as_str().to_owned();
-        self.run(move || hash_with(&params, password.as_bytes()))
-            .await?
+        self.run(move || hash_with(&params, password.as_bytes())).await?
     }
 
     /// Verifies `password` against `stored`, or against the dummy hash when there is no user,
     /// so that both cost the same.
-    pub async fn verify(
-        &self,
-        password: &str,
-        stored: Option<&str>,
-    ) -> Result<Verified, HashError> {
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<Verified, HashError> {
         let password = password_policy::normalise(password);
         let (hash, real) = match stored {
             Some(hash) => (hash.to_owned(), true),
@@ -79,39 +70,23 @@ impl PasswordHasher {
         let current = self.params.clone();
         self.run(move || {
             let Ok(parsed) = PasswordHash::new(&hash) else {
-                return Verified {
-                    matches: false,
-                    needs_rehash: false,
-                };
+                return Verified { matches: false, needs_rehash: false };
             };
-            let matches = Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok();
+            let matches = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
             let needs_rehash = Params::try_from(&parsed).map_or(true, |p| {
-                (p.m_cost(), p.t_cost(), p.p_cost())
-                    != (current.m_cost(), current.t_cost(), current.p_cost())
+                (p.m_cost(), p.t_cost(), p.p_cost()) != (current.m_cost(), current.t_cost(), current.p_cost())
             });
-            Verified {
-                matches: matches && real,
-                needs_rehash,
-            }
+            Verified { matches: matches && real, needs_rehash }
         })
         .await
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, HashError> {
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
         let (done, result) = oneshot::channel();
         let job: Job = Box::new(move || {
             let _ = done.send(work());
         });
-        self.queue
-            .lock()
-            .map_err(|_| HashError::Interrupted)?
-            .send(job)
-            .map_err(|_| HashError::Interrupted)?;
+        self.queue.lock().map_err(|_| HashError::Interrupted)?.send(job).map_err(|_| HashError::Interrupted)?;
         result.await.map_err(|_| HashError::Interrupted)
     }
 }
@@ -126,11 +101,7 @@ fn start_workers(count: usize) -> Result<mpsc::Sender<Job>, HashError> {
             .name(format!("umbra-argon2-{n}"))
             .spawn(move || {
                 // The lock is held only while waiting for the next job, not while hashing.
-                while let Ok(job) = receiver
-                    .lock()
-                    .map_err(drop)
-                    .and_then(|queue| queue.recv().map_err(drop))
-                {
+                while let Ok(job) = receiver.lock().map_err(drop).and_then(|queue| queue.recv().map_err(drop)) {
                     job();
                 }
             })
@@ -151,11 +122,7 @@ mod tests {
     use super::*;
 
     fn cheap() -> Argon2Params {
-        Argon2Params {
-            memory_kib: 64,
-            iterations: 1,
-            parallelism: 1,
-        }
+        Argon2Params { memory_kib: 64, iterations: 1, parallelism: 1 }
     }
 
     #[tokio::test]
@@ -164,42 +131,11 @@ mod tests {
         let password = password_policy::check("correct horse battery staple", "bob").unwrap();
         let hash = hasher.hash(&password).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
-        let ok = hasher
-            .verify("correct horse battery staple", Some(&hash))
-            .await
-            .unwrap();
-        assert_eq!(
-            ok,
-            Verified {
-                matches: true,
-                needs_rehash: false
-            }
-        );
-        assert!(
-            !hasher
-                .verify("wrong horse battery staple", Some(&hash))
-                .await
-                .unwrap()
-                .matches
-        );
-        assert!(
-            !hasher
-                .verify("anything at all here", None)
-                .await
-                .unwrap()
-                .matches
-        );
-        let stronger = PasswordHasher::new(Argon2Params {
-            memory_kib: 128,
-            ..cheap()
-        })
-        .unwrap();
-        assert!(
-            stronger
-                .verify("correct horse battery staple", Some(&hash))
-                .await
-                .unwrap()
-                .needs_rehash
-        );
+        let ok = hasher.verify("correct horse battery staple", Some(&hash)).await.unwrap();
+        assert_eq!(ok, Verified { matches: true, needs_rehash: false });
+        assert!(!hasher.verify("wrong horse battery staple", Some(&hash)).await.unwrap().matches);
+        assert!(!hasher.verify("anything at all here", None).await.unwrap().matches);
+        let stronger = PasswordHasher::new(Argon2Params { memory_kib: 128, ..cheap() }).unwrap();
+        assert!(stronger.verify("correct horse battery staple", Some(&hash)).await.unwrap().needs_rehash);
     }
 }

@@ -17,11 +17,7 @@ pub const SECURE_COOKIE: &str = "__Host-umbra_session";
 pub const INSECURE_COOKIE: &str = "umbra_session";
 
 pub fn cookie_name(config: &Config) -> &'static str {
-    if config.secure_cookies() {
-        SECURE_COOKIE
-    } else {
-        INSECURE_COOKIE
-    }
+    if config.secure_cookies() { SECURE_COOKIE } else { INSECURE_COOKIE }
 }
 
 /// A fresh random token and the hash the database stores for it.
@@ -41,8 +37,7 @@ pub fn hash_token(token: &str) -> String {
 }
 
 pub fn read_token(jar: &CookieJar<'_>, config: &Config) -> Option<String> {
-    jar.get_private(cookie_name(config))
-        .map(|c| c.value().to_string())
+    jar.get_private(cookie_name(config)).map(|c| c.value().to_string())
 }
 
 pub fn set_cookie(jar: &CookieJar<'_>, config: &Config, token: String) {
@@ -51,9 +46,7 @@ pub fn set_cookie(jar: &CookieJar<'_>, config: &Config, token: String) {
         .secure(config.secure_cookies())
         .same_site(SameSite::Lax)
         .path("/")
-        .max_age(rocket::time::Duration::minutes(
-            config.sessions.absolute_minutes,
-        ));
+        .max_age(rocket::time::Duration::minutes(config.sessions.absolute_minutes));
     jar.add_private(cookie);
 }
 
@@ -69,12 +62,7 @@ pub struct Origin {
 
 /// Starts a session for the user, replacing any session the browser already had, and sets
 /// the cookie. A fresh token at every sign-in means no session can be fixed in advance.
-pub async fn start(
-    state: &AppState,
-    jar: &CookieJar<'_>,
-    user_id: i64,
-    origin: &Origin,
-) -> Result<i64, sqlx::Error> {
+pub async fn start(state: &AppState, jar: &CookieJar<'_>, user_id: i64, origin: &Origin) -> Result<i64, sqlx::Error> {
     if let Some(old) = read_token(jar, &state.config) {
         sessions::delete_by_token(state.db.pool(), &hash_token(&old)).await?;
     }
@@ -98,12 +86,7 @@ pub async fn start(
 }
 
 /// Gives an existing session a new token (at unlock), so the old cookie stops working.
-pub async fn rotate(
-    state: &AppState,
-    jar: &CookieJar<'_>,
-    session_id: i64,
-    now: UtcMillis,
-) -> Result<(), sqlx::Error> {
+pub async fn rotate(state: &AppState, jar: &CookieJar<'_>, session_id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
     let NewToken { token, hash } = new_token();
     sessions::rotate(state.db.pool(), session_id, &hash, now).await?;
     set_cookie(jar, &state.config, token);

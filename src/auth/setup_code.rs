@@ -11,30 +11,15 @@ const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 /// 16 characters from 31: about 79 bits, in four groups for reading aloud.
 pub fn generate() -> String {
     let bytes: [u8; 16] = rand::random();
-    let chars: Vec<char> = bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect();
-    chars
-        .chunks(4)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
+    let chars: Vec<char> = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
 /// Accepts the code however it was typed: any case, with or without dashes and spaces.
 pub fn normalise(input: &str) -> String {
-    let compact: String = input
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_uppercase();
+    let compact: String = input.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_uppercase();
     let chars: Vec<char> = compact.chars().collect();
-    chars
-        .chunks(4)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
 /// The current setup code while no user exists (creating it if needed), otherwise `None`.
@@ -42,9 +27,7 @@ pub async fn current(pool: &AnyPool) -> Result<Option<String>, sqlx::Error> {
     if users::count(pool).await? > 0 {
         return Ok(None);
     }
-    system_config::get_or_insert(pool, system_config::SETUP_CODE, &generate())
-        .await
-        .map(Some)
+    system_config::get_or_insert(pool, system_config::SETUP_CODE, &generate()).await.map(Some)
 }
 
 #[cfg(test)]

@@ -32,48 +32,26 @@ pub async fn run(args: ServeArgs) -> Exit {
 
 async fn serve(config: Config) -> Result<(), String> {
     let started = Instant::now();
-    files::create_private_dir(&config.data_dir).map_err(|e| {
-        format!(
-            "cannot create the data folder {}: {e}",
-            config.data_dir.display()
-        )
-    })?;
-    let secret_key = files::load_or_create_secret_key(&config.data_dir)
-        .map_err(|e| format!("secret key: {e}"))?;
+    files::create_private_dir(&config.data_dir)
+        .map_err(|e| format!("cannot create the data folder {}: {e}", config.data_dir.display()))?;
+    let secret_key = files::load_or_create_secret_key(&config.data_dir).map_err(|e| format!("secret key: {e}"))?;
     let tls = tls::prepare(&config).map_err(|e| e.to_string())?;
-    let db = Db::open(&config.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let setup_code = setup_code::current(db.pool())
-        .await
-        .map_err(|e| format!("database: {e}"))?;
+    let db = Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
+    let setup_code = setup_code::current(db.pool()).await.map_err(|e| format!("database: {e}"))?;
 
     if config.tls == TlsMode::Off {
-        tracing::warn!(
-            "TLS is OFF: serving plain HTTP. Only do this behind a TLS-terminating reverse proxy."
-        );
+        tracing::warn!("TLS is OFF: serving plain HTTP. Only do this behind a TLS-terminating reverse proxy.");
         if config.insecure_cookies {
             tracing::warn!("Cookies are sent WITHOUT the Secure flag: for local development only.");
         }
     }
     let fingerprint = tls.as_ref().map(|t| t.fingerprint.clone());
-    let announce = Announcement {
-        config: config.clone(),
-        fingerprint,
-        setup_code,
-        started,
-    };
-    let rocket = server::build(ServerParts {
-        config,
-        db: db.clone(),
-        clock: Arc::new(SystemClock),
-        secret_key,
-        tls,
-    })
-    .map_err(|e| e.to_string())?
-    .attach(AdHoc::on_liftoff("announce", move |rocket| {
-        Box::pin(async move { announce.print(rocket.config().port) })
-    }));
+    let announce = Announcement { config: config.clone(), fingerprint, setup_code, started };
+    let rocket = server::build(ServerParts { config, db: db.clone(), clock: Arc::new(SystemClock), secret_key, tls })
+        .map_err(|e| e.to_string())?
+        .attach(AdHoc::on_liftoff("announce", move |rocket| {
+            Box::pin(async move { announce.print(rocket.config().port) })
+        }));
     let result = rocket.launch().await;
     db.close().await;
     result.map(|_| ()).map_err(|e| format!("server error: {e}"))
@@ -101,11 +79,7 @@ impl Announcement {
 }
 
 fn public_url(config: &Config, port: u16) -> String {
-    let scheme = if config.tls == TlsMode::Off {
-        "http"
-    } else {
-        "https"
-    };
+    let scheme = if config.tls == TlsMode::Off { "http" } else { "https" };
     let host = match (config.public_names.first(), config.listen.ip()) {
         (Some(name), _) => name.clone(),
         (None, ip) if ip.is_unspecified() => "localhost".to_string(),

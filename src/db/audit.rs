@@ -47,10 +47,8 @@ pub struct AuditRow {
 
 /// Newest first; used by tests now and by the admin console later.
 pub async fn recent(pool: &AnyPool, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, at, actor, action, target, ip, detail FROM audit_log ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(pool)
-    .await
+    sqlx::query_as("SELECT id, at, actor, action, target, ip, detail FROM audit_log ORDER BY id DESC LIMIT $1")
+        .bind(limit)
+        .fetch_all(pool)
+        .await
 }

@@ -19,16 +19,10 @@ pub async fn get(pool: &AnyPool, key: &str) -> Result<FailureState, sqlx::Error>
             .bind(key)
             .fetch_optional(pool)
             .await?;
-    Ok(row.map_or(
-        FailureState {
-            failures: 0,
-            locked_until: None,
-        },
-        |(failures, until)| FailureState {
-            failures,
-            locked_until: until.map(UtcMillis),
-        },
-    ))
+    Ok(row.map_or(FailureState { failures: 0, locked_until: None }, |(failures, until)| FailureState {
+        failures,
+        locked_until: until.map(UtcMillis),
+    }))
 }
 
 /// Counts one failure atomically. Reaching `threshold` locks the name until `lock_until` and
@@ -40,11 +34,7 @@ pub async fn record_failure(
     threshold: i64,
     lock_until: UtcMillis,
 ) -> Result<FailureState, sqlx::Error> {
-    let (first_failures, first_lock) = if threshold <= 1 {
-        (0, Some(lock_until.0))
-    } else {
-        (1, None)
-    };
+    let (first_failures, first_lock) = if threshold <= 1 { (0, Some(lock_until.0)) } else { (1, None) };
     let (failures, locked_until): (i64, Option<i64>) = sqlx::query_as(
         "INSERT INTO login_failures (username_key, failures, locked_until, updated_at) \
          VALUES ($1, $2, $3, $4) \
@@ -62,30 +52,23 @@ pub async fn record_failure(
     .bind(lock_until.0)
     .fetch_one(pool)
     .await?;
-    Ok(FailureState {
-        failures,
-        locked_until: locked_until.map(UtcMillis),
-    })
+    Ok(FailureState { failures, locked_until: locked_until.map(UtcMillis) })
 }
 
 /// Forgets failures and any lock for the name (after a success, or by an admin).
 pub async fn clear(pool: &AnyPool, key: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM login_failures WHERE username_key = $1")
-        .bind(key)
-        .execute(pool)
-        .await?;
+    let done = sqlx::query("DELETE FROM login_failures WHERE username_key = $1").bind(key).execute(pool).await?;
     Ok(done.rows_affected() > 0)
 }
 
 /// Drops counters that are neither locked nor recent, so spraying names cannot grow the
 /// table without bound; a day without failures forgives earlier ones.
 pub async fn prune(pool: &AnyPool, now: UtcMillis) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "DELETE FROM login_failures WHERE (locked_until IS NULL OR locked_until < $1) AND updated_at < $2",
-    )
-    .bind(now.0)
-    .bind(now.plus_minutes(-24 * 60).0)
-    .execute(pool)
-    .await?;
+    let done =
+        sqlx::query("DELETE FROM login_failures WHERE (locked_until IS NULL OR locked_until < $1) AND updated_at < $2")
+            .bind(now.0)
+            .bind(now.plus_minutes(-24 * 60).0)
+            .execute(pool)
+            .await?;
     Ok(done.rows_affected())
 }

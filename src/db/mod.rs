@@ -2,12 +2,13 @@
 //! `Any` driver; migrations for each backend are embedded and applied at startup.
 
 pub mod audit;
+pub mod backup;
 pub mod login_failures;
+pub mod schema;
 pub mod sessions;
 pub mod system_config;
 pub mod users;
 
-use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -28,6 +29,7 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +42,8 @@ pub enum DbOpenError {
     Connect(#[from] sqlx::Error),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Schema(#[from] schema::SchemaError),
 }
 
 impl Db {
@@ -77,14 +81,9 @@ impl Db {
                     .connect_with(options)
                     .await?
             }
-            Backend::Postgres => {
-                pool_options
-                    .max_connections(16)
-                    .connect_with(options)
-                    .await?
-            }
+            Backend::Postgres => pool_options.max_connections(16).connect_with(options).await?,
         };
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, url: url.to_string() })
     }
 
     /// Opens and migrates: what every entry point wants.
@@ -94,10 +93,19 @@ impl Db {
         Ok(db)
     }
 
-    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+    /// Applies pending migrations, after refusing a newer schema and snapshotting SQLite.
+    pub async fn migrate(&self) -> Result<(), DbOpenError> {
+        let migrator = self.migrator();
+        schema::prepare(self, migrator).await?;
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The migrations this binary embeds for this database's backend.
+    pub fn migrator(&self) -> &'static Migrator {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
         }
     }
 
@@ -130,19 +138,9 @@ impl Db {
 }
 
 fn create_sqlite_folder(url: &str) -> Result<(), DbOpenError> {
-    let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or(path);
-    if path.is_empty() || path == ":memory:" {
-        return Ok(());
-    }
-    if let Some(parent) = Path::new(path)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| DbOpenError::Folder(parent.display().to_string(), e))?;
+    let Some(path) = backup::sqlite_file_of(url) else { return Ok(()) };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| DbOpenError::Folder(parent.display().to_string(), e))?;
     }
     Ok(())
 }
@@ -154,10 +152,6 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 /// The names of both migration trees, for the test that keeps them in step.
 pub fn migration_names() -> (Vec<String>, Vec<String>) {
-    let names = |m: &Migrator| {
-        m.iter()
-            .map(|x| format!("{}_{}", x.version, x.description))
-            .collect()
-    };
+    let names = |m: &Migrator| m.iter().map(|x| format!("{}_{}", x.version, x.description)).collect();
     (names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS))
 }

@@ -30,10 +30,7 @@ pub struct NewSession<'a> {
     pub max_per_user: i64,
 }
 
-pub async fn resolve(
-    pool: &AnyPool,
-    token_hash: &str,
-) -> Result<Option<SessionWithUser>, sqlx::Error> {
+pub async fn resolve(pool: &AnyPool, token_hash: &str) -> Result<Option<SessionWithUser>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.id AS session_id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.locked, \
                 u.username, u.role, u.active \
@@ -90,12 +87,7 @@ pub async fn set_locked(pool: &AnyPool, session_id: i64, locked: bool) -> Result
 }
 
 /// Replaces the session's token (and unlocks it): the old cookie stops working at once.
-pub async fn rotate(
-    pool: &AnyPool,
-    session_id: i64,
-    new_token_hash: &str,
-    now: UtcMillis,
-) -> Result<(), sqlx::Error> {
+pub async fn rotate(pool: &AnyPool, session_id: i64, new_token_hash: &str, now: UtcMillis) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET token_hash = $1, locked = 0, last_seen_at = $2 WHERE id = $3")
         .bind(new_token_hash)
         .bind(now.0)
@@ -106,27 +98,17 @@ pub async fn rotate(
 }
 
 pub async fn delete(pool: &AnyPool, session_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
-        .bind(session_id)
-        .execute(pool)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session_id).execute(pool).await?;
     Ok(())
 }
 
 pub async fn delete_by_token(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(pool)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
     Ok(())
 }
 
 /// Revokes every session of the user except `keep`; returns how many ended.
-pub async fn delete_all_for_user(
-    pool: &AnyPool,
-    user_id: i64,
-    keep: Option<i64>,
-) -> Result<u64, sqlx::Error> {
+pub async fn delete_all_for_user(pool: &AnyPool, user_id: i64, keep: Option<i64>) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
         .bind(user_id)
         .bind(keep.unwrap_or(-1))
@@ -136,11 +118,7 @@ pub async fn delete_all_for_user(
 }
 
 /// Removes sessions past their absolute lifetime or idle for longer than `idle_minutes`.
-pub async fn prune_expired(
-    pool: &AnyPool,
-    now: UtcMillis,
-    idle_minutes: i64,
-) -> Result<u64, sqlx::Error> {
+pub async fn prune_expired(pool: &AnyPool, now: UtcMillis, idle_minutes: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
         .bind(now.0)
         .bind(now.plus_minutes(-idle_minutes).0)
@@ -150,8 +128,5 @@ pub async fn prune_expired(
 }
 
 pub async fn count_for_user(pool: &AnyPool, user_id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user_id).fetch_one(pool).await
 }

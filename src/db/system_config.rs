@@ -6,10 +6,7 @@ pub const SETUP_CODE: &str = "setup_code";
 pub const REGISTRATION_OPEN: &str = "registration_open";
 
 pub async fn get(pool: &AnyPool, key: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT value FROM system_config WHERE key = $1")
-        .bind(key)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_scalar("SELECT value FROM system_config WHERE key = $1").bind(key).fetch_optional(pool).await
 }
 
 pub async fn set(pool: &AnyPool, key: &str, value: &str) -> Result<(), sqlx::Error> {
@@ -27,22 +24,16 @@ pub async fn set(pool: &AnyPool, key: &str, value: &str) -> Result<(), sqlx::Err
 /// Stores `value` unless the key already has one, and returns whichever value won, so that
 /// several processes starting at once agree on one setup code.
 pub async fn get_or_insert(pool: &AnyPool, key: &str, value: &str) -> Result<String, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO system_config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(key)
-    .bind(value)
-    .execute(pool)
-    .await?;
+    sqlx::query("INSERT INTO system_config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(value)
+        .execute(pool)
+        .await?;
     Ok(get(pool, key).await?.unwrap_or_else(|| value.to_string()))
 }
 
 /// Deletes the key if it holds exactly `value`; true when this call consumed it.
-pub async fn take_if_equals(
-    conn: &mut sqlx::AnyConnection,
-    key: &str,
-    value: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn take_if_equals(conn: &mut sqlx::AnyConnection, key: &str, value: &str) -> Result<bool, sqlx::Error> {
     let taken = sqlx::query("DELETE FROM system_config WHERE key = $1 AND value = $2")
         .bind(key)
         .bind(value)
@@ -52,10 +43,7 @@ pub async fn take_if_equals(
 }
 
 pub async fn delete(pool: &AnyPool, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM system_config WHERE key = $1")
-        .bind(key)
-        .execute(pool)
-        .await?;
+    sqlx::query("DELETE FROM system_config WHERE key = $1").bind(key).execute(pool).await?;
     Ok(())
 }
 

@@ -42,9 +42,7 @@ pub enum CreateUserError {
 }
 
 pub async fn count<'c>(db: impl Executor<'c, Database = Any>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await
 }
 
 pub async fn create<'c>(
@@ -65,34 +63,18 @@ pub async fn create<'c>(
     .bind(now.0)
     .fetch_one(db)
     .await
-    .map_err(|e| {
-        if super::is_unique_violation(&e) {
-            CreateUserError::Taken
-        } else {
-            e.into()
-        }
-    })
+    .map_err(|e| if super::is_unique_violation(&e) { CreateUserError::Taken } else { e.into() })
 }
 
-pub async fn find_by_username(
-    pool: &AnyPool,
-    username: &str,
-) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM users WHERE username = $1"
-    ))
-    .bind(username.to_lowercase())
-    .fetch_optional(pool)
-    .await
+pub async fn find_by_username(pool: &AnyPool, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE username = $1"))
+        .bind(username.to_lowercase())
+        .fetch_optional(pool)
+        .await
 }
 
 pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE id = $1")).bind(id).fetch_optional(pool).await
 }
 
 pub async fn set_password_hash<'c>(
@@ -110,12 +92,7 @@ pub async fn set_password_hash<'c>(
     Ok(())
 }
 
-pub async fn set_role(
-    pool: &AnyPool,
-    id: i64,
-    role: Role,
-    now: UtcMillis,
-) -> Result<(), sqlx::Error> {
+pub async fn set_role(pool: &AnyPool, id: i64, role: Role, now: UtcMillis) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
         .bind(role.as_str())
         .bind(now.0)
@@ -126,11 +103,7 @@ pub async fn set_role(
 }
 
 pub async fn record_login(pool: &AnyPool, id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
-        .bind(now.0)
-        .bind(id)
-        .execute(pool)
-        .await?;
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(now.0).bind(id).execute(pool).await?;
     Ok(())
 }
 
@@ -156,10 +129,7 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<UserListRow>, i64), sqlx::Error> {
-    let pattern = search.map_or_else(
-        || "%".to_string(),
-        |s| format!("%{}%", escape_like(&s.to_lowercase())),
-    );
+    let pattern = search.map_or_else(|| "%".to_string(), |s| format!("%{}%", escape_like(&s.to_lowercase())));
     let rows = sqlx::query_as(
         "SELECT u.id, u.username, u.role, u.active, f.locked_until, u.last_login_at \
          FROM users u LEFT JOIN login_failures f ON f.username_key = u.username \
@@ -179,7 +149,5 @@ pub async fn search(
 
 /// Makes `%`, `_` and the escape character match themselves in a LIKE pattern.
 fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

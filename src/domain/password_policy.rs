@@ -11,11 +11,8 @@ pub const MIN_CHARS: usize = 15;
 pub const MAX_BYTES: usize = 1024;
 
 /// The 10,000 most common passwords (the frequency list zxcvbn ships, MIT licensed).
-static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../auth/common_passwords.txt")
-        .lines()
-        .collect()
-});
+static COMMON: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../auth/common_passwords.txt").lines().collect());
 
 /// A password that passed the policy, already NFC-normalised.
 pub struct AcceptablePassword(String);
@@ -76,9 +73,6 @@ mod tests {
     #[test]
     fn normalises_to_nfc() {
         let decomposed = "cafe\u{301} au lait, s'il vous plait";
-        assert_eq!(
-            check(decomposed, "bob").unwrap().as_str(),
-            normalise("café au lait, s'il vous plait")
-        );
+        assert_eq!(check(decomposed, "bob").unwrap().as_str(), normalise("café au lait, s'il vous plait"));
     }
 }

@@ -20,11 +20,7 @@ impl Role {
 
     /// Reads the stored form; anything unknown is treated as the least privileged role.
     pub fn from_stored(value: &str) -> Self {
-        if value == "admin" {
-            Role::Admin
-        } else {
-            Role::Standard
-        }
+        if value == "admin" { Role::Admin } else { Role::Standard }
     }
 
     pub fn parse(value: &str) -> Option<Self> {

@@ -6,23 +6,16 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Username(String);
 
-pub const USERNAME_RULES: &str = "3 to 32 characters: letters a–z, digits, dot, dash or underscore, starting with a letter or digit";
+pub const USERNAME_RULES: &str =
+    "3 to 32 characters: letters a–z, digits, dot, dash or underscore, starting with a letter or digit";
 
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let name = raw.trim().to_lowercase();
-        let valid_chars = name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
-        let starts_well = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
-        if (3..=32).contains(&name.len()) && valid_chars && starts_well {
-            Ok(Self(name))
-        } else {
-            Err(USERNAME_RULES)
-        }
+        let valid_chars =
+            name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
+        let starts_well = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        if (3..=32).contains(&name.len()) && valid_chars && starts_well { Ok(Self(name)) } else { Err(USERNAME_RULES) }
     }
 
     /// The key that lockout counters use for any submitted name, valid or not, so that

@@ -20,28 +20,17 @@ struct Started {
 #[rocket::async_trait]
 impl Fairing for AccessLog {
     fn info(&self) -> Info {
-        Info {
-            name: "access log",
-            kind: Kind::Request | Kind::Response,
-        }
+        Info { name: "access log", kind: Kind::Request | Kind::Response }
     }
 
     async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
         let path = req.uri().path().to_string();
-        req.local_cache(|| Started {
-            at: Instant::now(),
-            path,
-        });
+        req.local_cache(|| Started { at: Instant::now(), path });
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        let started = req.local_cache(|| Started {
-            at: Instant::now(),
-            path: String::new(),
-        });
-        let ip = req
-            .local_cache(|| ClientIp(std::net::Ipv4Addr::UNSPECIFIED.into()))
-            .0;
+        let started = req.local_cache(|| Started { at: Instant::now(), path: String::new() });
+        let ip = req.local_cache(|| ClientIp(std::net::Ipv4Addr::UNSPECIFIED.into())).0;
         tracing::info!(
             target: "umbra::access",
             method = %req.method(),

@@ -15,9 +15,7 @@ pub struct ClientIp(pub IpAddr);
 impl ClientIp {
     pub fn of(req: &Request<'_>, trusted: &[IpNet]) -> ClientIp {
         *req.local_cache(|| {
-            let peer = req
-                .remote()
-                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
+            let peer = req.remote().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
             let forwarded: Vec<&str> = req.headers().get("X-Forwarded-For").collect();
             ClientIp(resolve(peer, &forwarded, trusted))
         })
@@ -41,10 +39,7 @@ pub fn resolve(peer: IpAddr, forwarded_headers: &[&str], trusted: &[IpNet]) -> I
     if !is_trusted(&client) {
         return client;
     }
-    let hops = forwarded_headers
-        .iter()
-        .flat_map(|h| h.split(','))
-        .map(str::trim);
+    let hops = forwarded_headers.iter().flat_map(|h| h.split(',')).map(str::trim);
     for hop in hops.collect::<Vec<_>>().into_iter().rev() {
         let Some(ip) = parse_hop(hop) else { break };
         client = ip;
@@ -60,9 +55,7 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
         return Some(canonical(ip));
     }
     // "1.2.3.4:5678" or "[::1]:5678"
-    hop.parse::<std::net::SocketAddr>()
-        .ok()
-        .map(|a| canonical(a.ip()))
+    hop.parse::<std::net::SocketAddr>().ok().map(|a| canonical(a.ip()))
 }
 
 /// `::ffff:1.2.3.4` and `1.2.3.4` are the same client.
@@ -83,33 +76,20 @@ mod tests {
 
     #[test]
     fn untrusted_peer_is_the_client() {
-        assert_eq!(
-            resolve(ip("203.0.113.9"), &["1.1.1.1"], &[]),
-            ip("203.0.113.9")
-        );
+        assert_eq!(resolve(ip("203.0.113.9"), &["1.1.1.1"], &[]), ip("203.0.113.9"));
     }
 
     #[test]
     fn trusted_peer_yields_rightmost_untrusted_hop() {
         let trusted = ["10.0.0.0/8".parse().unwrap()];
-        let got = resolve(
-            ip("10.0.0.2"),
-            &["6.6.6.6, 198.51.100.7, 10.0.0.5"],
-            &trusted,
-        );
+        let got = resolve(ip("10.0.0.2"), &["6.6.6.6, 198.51.100.7, 10.0.0.5"], &trusted);
         assert_eq!(got, ip("198.51.100.7"));
     }
 
     #[test]
     fn garbage_hop_stops_the_walk() {
         let trusted = ["10.0.0.0/8".parse().unwrap()];
-        assert_eq!(
-            resolve(ip("10.0.0.2"), &["1.1.1.1, nonsense"], &trusted),
-            ip("10.0.0.2")
-        );
-        assert_eq!(
-            resolve(ip("::ffff:10.0.0.2"), &["[2001:db8::1]:443"], &trusted),
-            ip("2001:db8::1")
-        );
+        assert_eq!(resolve(ip("10.0.0.2"), &["1.1.1.1, nonsense"], &trusted), ip("10.0.0.2"));
+        assert_eq!(resolve(ip("::ffff:10.0.0.2"), &["[2001:db8::1]:443"], &trusted), ip("2001:db8::1"));
     }
 }

@@ -22,10 +22,7 @@ pub struct Gate;
 #[rocket::async_trait]
 impl Fairing for Gate {
     fn info(&self) -> Info {
-        Info {
-            name: "client IP, rate limit and CSRF gate",
-            kind: Kind::Request,
-        }
+        Info { name: "client IP, rate limit and CSRF gate", kind: Kind::Request }
     }
 
     async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
@@ -34,11 +31,8 @@ impl Fairing for Gate {
         };
         let ip = ClientIp::of(req, &state.config.trusted_proxies).0;
         let bucket = Bucket::for_request(req.method(), req.uri().path().as_str());
-        let verdict = state
-            .rate_limiters
-            .check(bucket, ip)
-            .map_err(ApiError::too_many_requests)
-            .and_then(|()| csrf::check(req));
+        let verdict =
+            state.rate_limiters.check(bucket, ip).map_err(ApiError::too_many_requests).and_then(|()| csrf::check(req));
         if let Err(problem) = verdict {
             if problem.status.code == 429 {
                 tracing::warn!(client_ip = %ip, ?bucket, "rate limited");
@@ -65,16 +59,8 @@ impl Handler for Rejected {
 }
 
 pub fn rejection_routes() -> Vec<Route> {
-    [
-        Method::Get,
-        Method::Head,
-        Method::Post,
-        Method::Put,
-        Method::Patch,
-        Method::Delete,
-        Method::Options,
-    ]
-    .into_iter()
-    .map(|method| Route::ranked(-100, method, REJECTED_PATH, Rejected))
-    .collect()
+    [Method::Get, Method::Head, Method::Post, Method::Put, Method::Patch, Method::Delete, Method::Options]
+        .into_iter()
+        .map(|method| Route::ranked(-100, method, REJECTED_PATH, Rejected))
+        .collect()
 }

@@ -18,17 +18,11 @@ pub struct SecurityHeaders {
 #[rocket::async_trait]
 impl Fairing for SecurityHeaders {
     fn info(&self) -> Info {
-        Info {
-            name: "security headers",
-            kind: Kind::Response,
-        }
+        Info { name: "security headers", kind: Kind::Response }
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        res.set_header(Header::new(
-            "Content-Security-Policy",
-            CONTENT_SECURITY_POLICY,
-        ));
+        res.set_header(Header::new("Content-Security-Policy", CONTENT_SECURITY_POLICY));
         res.set_header(Header::new("X-Content-Type-Options", "nosniff"));
         res.set_header(Header::new("Referrer-Policy", "same-origin"));
         res.set_header(Header::new("X-Frame-Options", "DENY"));
@@ -40,16 +34,11 @@ impl Fairing for SecurityHeaders {
              microphone=(), payment=(), usb=(), interest-cohort=()",
         ));
         if self.hsts {
-            res.set_header(Header::new(
-                "Strict-Transport-Security",
-                "max-age=63072000; includeSubDomains",
-            ));
+            res.set_header(Header::new("Strict-Transport-Security", "max-age=63072000; includeSubDomains"));
         }
         res.set_header(Header::new("X-Request-Id", RequestId::of(req).to_owned()));
         let path = req.uri().path();
-        if (path.starts_with("/api/") || path.starts_with("/__umbra/"))
-            && !res.headers().contains("Cache-Control")
-        {
+        if (path.starts_with("/api/") || path.starts_with("/__umbra/")) && !res.headers().contains("Cache-Control") {
             res.set_header(Header::new("Cache-Control", "no-store"));
         }
         res.remove_header("Server");

@@ -27,10 +27,7 @@ impl<'r, T: DeserializeOwned> FromData<'r> for JsonBody<T> {
 }
 
 async fn read<T: DeserializeOwned>(req: &Request<'_>, data: Data<'_>) -> Result<T, ApiError> {
-    if !req
-        .content_type()
-        .is_some_and(|ct| ct.media_type().is_json())
-    {
+    if !req.content_type().is_some_and(|ct| ct.media_type().is_json()) {
         return Err(ApiError::unsupported_media_type());
     }
     let bytes = data
@@ -39,9 +36,7 @@ async fn read<T: DeserializeOwned>(req: &Request<'_>, data: Data<'_>) -> Result<
         .await
         .map_err(|_| ApiError::bad_request("The request body could not be read."))?;
     if !bytes.is_complete() {
-        return Err(ApiError::too_large(format!(
-            "The request body exceeds {JSON_LIMIT_BYTES} bytes."
-        )));
+        return Err(ApiError::too_large(format!("The request body exceeds {JSON_LIMIT_BYTES} bytes.")));
     }
     parse(&bytes.into_inner())
 }
@@ -49,9 +44,9 @@ async fn read<T: DeserializeOwned>(req: &Request<'_>, data: Data<'_>) -> Result<
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(describe)?;
-    deserializer.end().map_err(|_| {
-        ApiError::bad_request("The request body has trailing characters after the JSON value.")
-    })?;
+    deserializer
+        .end()
+        .map_err(|_| ApiError::bad_request("The request body has trailing characters after the JSON value."))?;
     Ok(value)
 }
 
@@ -67,11 +62,7 @@ fn describe(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     // missing one, which serde names only in its message, between backticks.
     let field = if message.starts_with("missing field") {
         let name = message.split('`').nth(1).unwrap_or_default();
-        if path == "." {
-            name.to_string()
-        } else {
-            format!("{path}.{name}")
-        }
+        if path == "." { name.to_string() } else { format!("{path}.{name}") }
     } else if path == "." {
         "body".to_string()
     } else {
@@ -95,15 +86,9 @@ mod tests {
     #[test]
     fn names_the_field() {
         let unknown = parse::<Login>(br#"{"username":"a","count":1,"role":"admin"}"#).unwrap_err();
-        assert_eq!(
-            (unknown.status.code, unknown.errors[0].field.as_str()),
-            (422, "role")
-        );
+        assert_eq!((unknown.status.code, unknown.errors[0].field.as_str()), (422, "role"));
         let wrong = parse::<Login>(br#"{"username":"a","count":"x"}"#).unwrap_err();
-        assert_eq!(
-            (wrong.status.code, wrong.errors[0].field.as_str()),
-            (422, "count")
-        );
+        assert_eq!((wrong.status.code, wrong.errors[0].field.as_str()), (422, "count"));
         let missing = parse::<Login>(br#"{"username":"a"}"#).unwrap_err();
         assert_eq!(missing.errors[0].field, "count");
         assert_eq!(parse::<Login>(b"{nope").unwrap_err().status.code, 400);

@@ -12,10 +12,7 @@ impl<'r> FromRequest<'r> for Origin {
     type Error = Infallible;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Infallible> {
-        let ip = ClientIp::from_request(req)
-            .await
-            .succeeded()
-            .map_or_else(String::new, |c| c.0.to_string());
+        let ip = ClientIp::from_request(req).await.succeeded().map_or_else(String::new, |c| c.0.to_string());
         let user_agent = req.headers().get_one("User-Agent").map(|ua| {
             let mut ua = ua.to_string();
             ua.truncate(ua.floor_char_boundary(256));

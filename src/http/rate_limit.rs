@@ -87,12 +87,7 @@ impl RateLimiters {
 
     /// Drops keys whose budget is full again; they are indistinguishable from new ones.
     pub fn evict_stale(&self) {
-        for bucket in [
-            Bucket::Auth,
-            Bucket::Register,
-            Bucket::Admin,
-            Bucket::General,
-        ] {
+        for bucket in [Bucket::Auth, Bucket::Register, Bucket::Admin, Bucket::General] {
             let limiter = self.limiter(bucket);
             limiter.retain_recent();
             limiter.shrink_to_fit();
@@ -100,10 +95,7 @@ impl RateLimiters {
     }
 
     pub fn tracked_keys(&self) -> usize {
-        [&self.auth, &self.register, &self.admin, &self.general]
-            .iter()
-            .map(|l| l.len())
-            .sum()
+        [&self.auth, &self.register, &self.admin, &self.general].iter().map(|l| l.len()).sum()
     }
 }
 
@@ -123,36 +115,17 @@ mod tests {
 
     #[test]
     fn buckets_by_path() {
-        assert_eq!(
-            Bucket::for_request(Method::Post, "/api/auth/login"),
-            Bucket::Auth
-        );
-        assert_eq!(
-            Bucket::for_request(Method::Post, "/api/auth/register"),
-            Bucket::Register
-        );
-        assert_eq!(
-            Bucket::for_request(Method::Post, "/api/auth/logout"),
-            Bucket::General
-        );
-        assert_eq!(
-            Bucket::for_request(Method::Get, "/api/admin/users"),
-            Bucket::Admin
-        );
-        assert_eq!(
-            Bucket::for_request(Method::Get, "/api/auth/status"),
-            Bucket::General
-        );
+        assert_eq!(Bucket::for_request(Method::Post, "/api/auth/login"), Bucket::Auth);
+        assert_eq!(Bucket::for_request(Method::Post, "/api/auth/register"), Bucket::Register);
+        assert_eq!(Bucket::for_request(Method::Post, "/api/auth/logout"), Bucket::General);
+        assert_eq!(Bucket::for_request(Method::Get, "/api/admin/users"), Bucket::Admin);
+        assert_eq!(Bucket::for_request(Method::Get, "/api/auth/status"), Bucket::General);
     }
 
     #[test]
     fn burst_then_refusal_and_eviction() {
-        let limits = RateLimits {
-            auth_per_minute: 1,
-            auth_burst: 2,
-            general_per_minute: 60_000_000,
-            ..RateLimits::default()
-        };
+        let limits =
+            RateLimits { auth_per_minute: 1, auth_burst: 2, general_per_minute: 60_000_000, ..RateLimits::default() };
         let limiters = RateLimiters::new(&limits);
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         assert!(limiters.check(Bucket::Auth, ip).is_ok());
@@ -160,11 +133,7 @@ mod tests {
         let wait = limiters.check(Bucket::Auth, ip).unwrap_err();
         assert!((1..=60).contains(&wait), "{wait}");
         // Another address in the same IPv6 /64 shares a budget; another IPv4 does not.
-        assert!(
-            limiters
-                .check(Bucket::Auth, "192.0.2.2".parse().unwrap())
-                .is_ok()
-        );
+        assert!(limiters.check(Bucket::Auth, "192.0.2.2".parse().unwrap()).is_ok());
         let a: IpAddr = "2001:db8::1".parse().unwrap();
         let b: IpAddr = "2001:db8::2".parse().unwrap();
         assert!(limiters.check(Bucket::Auth, a).is_ok());

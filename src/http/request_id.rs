@@ -7,7 +7,6 @@ pub struct RequestId(String);
 
 impl RequestId {
     pub fn of<'r>(req: &'r Request<'_>) -> &'r str {
-        &req.local_cache(|| RequestId(hex::encode(rand::random::<[u8; 8]>())))
-            .0
+        &req.local_cache(|| RequestId(hex::encode(rand::random::<[u8; 8]>()))).0
     }
 }

@@ -20,18 +20,9 @@ async fn every_admin_route_refuses_standard_users_and_strangers() {
         for method in item.as_object().unwrap().keys() {
             let method: Method = method.to_uppercase().parse().unwrap();
             let body = Some("{}");
-            let headers = [
-                ("X-Requested-With", "XMLHttpRequest"),
-                ("Content-Type", "application/json"),
-            ];
-            alice
-                .request(method, &concrete, body, &headers)
-                .await
-                .problem(403);
-            stranger
-                .request(method, &concrete, body, &headers)
-                .await
-                .problem(401);
+            let headers = [("X-Requested-With", "XMLHttpRequest"), ("Content-Type", "application/json")];
+            alice.request(method, &concrete, body, &headers).await.problem(403);
+            stranger.request(method, &concrete, body, &headers).await.problem(401);
             checked += 1;
         }
     }
@@ -43,49 +34,26 @@ async fn admins_list_users_with_search_and_paging() {
     let app = app().await;
     let admin = app.admin().await;
     for name in ["alice", "bob", "carol_b", "carolxb"] {
-        app.create_user(name, umbra::domain::role::Role::Standard)
-            .await;
+        app.create_user(name, umbra::domain::role::Role::Standard).await;
     }
     let all = admin.get("/api/admin/users").await.json();
     assert_eq!(all["total"], 5);
-    assert_eq!(
-        (all["limit"].as_i64(), all["offset"].as_i64()),
-        (Some(50), Some(0))
-    );
+    assert_eq!((all["limit"].as_i64(), all["offset"].as_i64()), (Some(50), Some(0)));
     assert_eq!(all["items"][0]["username"], "admin");
     assert_eq!(all["items"][0]["role"], "admin");
     assert_eq!(all["items"][0]["active"], true);
-    assert!(
-        all["items"][0]["last_login_at"]
-            .as_str()
-            .unwrap()
-            .ends_with('Z')
-    );
+    assert!(all["items"][0]["last_login_at"].as_str().unwrap().ends_with('Z'));
 
     let page = admin.get("/api/admin/users?limit=2&offset=2").await.json();
-    let names: Vec<&str> = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        (names, page["total"].as_i64()),
-        (vec!["bob", "carol_b"], Some(5))
-    );
+    let names: Vec<&str> = page["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!((names, page["total"].as_i64()), (vec!["bob", "carol_b"], Some(5)));
 
     // `_` is a literal underscore, not a LIKE wildcard.
     let found = admin.get("/api/admin/users?q=L_B").await.json();
     assert_eq!(found["total"], 1);
     assert_eq!(found["items"][0]["username"], "carol_b");
 
-    assert_eq!(
-        admin.get("/api/admin/users?limit=501").await.problem(422)["errors"][0]["field"],
-        "limit"
-    );
-    assert_eq!(
-        admin.get("/api/admin/users?offset=-1").await.problem(422)["errors"][0]["field"],
-        "offset"
-    );
+    assert_eq!(admin.get("/api/admin/users?limit=501").await.problem(422)["errors"][0]["field"], "limit");
+    assert_eq!(admin.get("/api/admin/users?offset=-1").await.problem(422)["errors"][0]["field"], "offset");
     admin.get("/api/admin/users?limit=many").await.problem(422);
 }

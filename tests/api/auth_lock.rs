@@ -11,10 +11,7 @@ async fn locked_sessions_answer_423_until_unlocked() {
     assert_eq!(admin.post_empty("/api/auth/lock").await.status, 204);
 
     let status = admin.get("/api/auth/status").await.json();
-    assert_eq!(
-        (status["authenticated"].clone(), status["locked"].clone()),
-        (json!(true), json!(true))
-    );
+    assert_eq!((status["authenticated"].clone(), status["locked"].clone()), (json!(true), json!(true)));
     let blocked = admin
         .post(
             "/api/auth/password",
@@ -23,41 +20,18 @@ async fn locked_sessions_answer_423_until_unlocked() {
         .await;
     blocked.problem(423);
 
-    let wrong = admin
-        .post(
-            "/api/auth/unlock",
-            json!({"password": "not my password at all"}),
-        )
-        .await;
+    let wrong = admin.post("/api/auth/unlock", json!({"password": "not my password at all"})).await;
     wrong.problem(401);
     let locked_cookie = admin.cookie().unwrap();
-    assert_eq!(
-        admin
-            .post("/api/auth/unlock", json!({"password": admin.password}))
-            .await
-            .status,
-        204
-    );
-    assert_ne!(
-        admin.cookie().unwrap(),
-        locked_cookie,
-        "unlock issues a new token"
-    );
+    assert_eq!(admin.post("/api/auth/unlock", json!({"password": admin.password})).await.status, 204);
+    assert_ne!(admin.cookie().unwrap(), locked_cookie, "unlock issues a new token");
     assert_eq!(admin.get("/api/auth/status").await.json()["locked"], false);
 
     // The token from before the unlock is dead.
     let stale = app.anonymous();
     stale.set_cookie(Some(locked_cookie));
-    assert_eq!(
-        stale.get("/api/auth/status").await.json()["authenticated"],
-        false
-    );
-    let actions: Vec<String> = app
-        .audit_actions()
-        .await
-        .into_iter()
-        .map(|(a, _, _)| a)
-        .collect();
+    assert_eq!(stale.get("/api/auth/status").await.json()["authenticated"], false);
+    let actions: Vec<String> = app.audit_actions().await.into_iter().map(|(a, _, _)| a).collect();
     assert!(actions.contains(&"session_lock".into()) && actions.contains(&"session_unlock".into()));
 }
 
@@ -67,17 +41,9 @@ async fn failed_unlocks_count_toward_the_lockout() {
     let admin = app.admin().await;
     admin.post_empty("/api/auth/lock").await;
     for _ in 0..3 {
-        admin
-            .post(
-                "/api/auth/unlock",
-                json!({"password": "not my password at all"}),
-            )
-            .await
-            .problem(401);
+        admin.post("/api/auth/unlock", json!({"password": "not my password at all"})).await.problem(401);
     }
-    let right = admin
-        .post("/api/auth/unlock", json!({"password": admin.password}))
-        .await;
+    let right = admin.post("/api/auth/unlock", json!({"password": admin.password})).await;
     right.problem(401);
     assert_eq!(admin.get("/api/auth/status").await.json()["locked"], true);
     // Logout still works while locked.

@@ -13,28 +13,16 @@ async fn setup_requires_the_code_and_happens_once() {
     assert_eq!(status["authenticated"], false);
 
     let wrong = visitor
-        .post(
-            "/api/auth/setup",
-            json!({"setup_code": "AAAA-BBBB-CCCC-DDDD", "username": "root", "password": PASSWORD}),
-        )
+        .post("/api/auth/setup", json!({"setup_code": "AAAA-BBBB-CCCC-DDDD", "username": "root", "password": PASSWORD}))
         .await;
     wrong.problem(403);
-    let missing = visitor
-        .post(
-            "/api/auth/setup",
-            json!({"username": "root", "password": PASSWORD}),
-        )
-        .await;
+    let missing = visitor.post("/api/auth/setup", json!({"username": "root", "password": PASSWORD})).await;
     assert_eq!(missing.problem(422)["errors"][0]["field"], "setup_code");
 
     // The code is accepted however it is typed.
     let code = app.setup_code().await.to_lowercase().replace('-', " ");
-    let created = visitor
-        .post(
-            "/api/auth/setup",
-            json!({"setup_code": code, "username": "Root", "password": PASSWORD}),
-        )
-        .await;
+    let created =
+        visitor.post("/api/auth/setup", json!({"setup_code": code, "username": "Root", "password": PASSWORD})).await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.json()["username"], "root");
     assert_eq!(created.json()["role"], "admin");
@@ -46,10 +34,7 @@ async fn setup_requires_the_code_and_happens_once() {
 
     let again = app
         .anonymous()
-        .post(
-            "/api/auth/setup",
-            json!({"setup_code": code, "username": "other", "password": PASSWORD}),
-        )
+        .post("/api/auth/setup", json!({"setup_code": code, "username": "other", "password": PASSWORD}))
         .await;
     again.problem(409);
     assert!(
@@ -66,41 +51,18 @@ async fn setup_validates_username_and_password() {
     let code = app.setup_code().await;
     let visitor = app.anonymous();
     let cases = [
-        (
-            json!({"setup_code": code, "username": "x", "password": PASSWORD}),
-            "username",
-        ),
-        (
-            json!({"setup_code": code, "username": "root", "password": "too short"}),
-            "password",
-        ),
-        (
-            json!({"setup_code": code, "username": "root", "password": "root-is-the-best-admin"}),
-            "password",
-        ),
-        (
-            json!({"setup_code": code, "username": "root", "password": "q".repeat(1025)}),
-            "password",
-        ),
-        (
-            json!({"setup_code": code, "username": "root", "password": PASSWORD, "role": "admin"}),
-            "role",
-        ),
+        (json!({"setup_code": code, "username": "x", "password": PASSWORD}), "username"),
+        (json!({"setup_code": code, "username": "root", "password": "too short"}), "password"),
+        (json!({"setup_code": code, "username": "root", "password": "root-is-the-best-admin"}), "password"),
+        (json!({"setup_code": code, "username": "root", "password": "q".repeat(1025)}), "password"),
+        (json!({"setup_code": code, "username": "root", "password": PASSWORD, "role": "admin"}), "role"),
     ];
     for (body, field) in cases {
         let response = visitor.post("/api/auth/setup", body).await;
-        assert_eq!(
-            response.problem(422)["errors"][0]["field"],
-            field,
-            "{}",
-            response.body
-        );
+        assert_eq!(response.problem(422)["errors"][0]["field"], field, "{}", response.body);
     }
     // Nothing was created and the code still works.
-    assert_eq!(
-        visitor.get("/api/auth/status").await.json()["setup_required"],
-        true
-    );
+    assert_eq!(visitor.get("/api/auth/status").await.json()["setup_required"], true);
     assert_eq!(app.setup_code().await, code);
 }
 
@@ -111,46 +73,22 @@ async fn registration_is_closed_until_opened() {
     let visitor = app.persona("newbie", PASSWORD);
     let register = |name: &'static str| {
         let visitor = &visitor;
-        async move {
-            visitor
-                .post(
-                    "/api/auth/register",
-                    json!({"username": name, "password": PASSWORD}),
-                )
-                .await
-        }
+        async move { visitor.post("/api/auth/register", json!({"username": name, "password": PASSWORD})).await }
     };
     register("newbie").await.problem(403);
-    assert_eq!(
-        visitor.get("/api/auth/status").await.json()["registration_open"],
-        false
-    );
+    assert_eq!(visitor.get("/api/auth/status").await.json()["registration_open"], false);
 
     let pool = app.db.pool();
-    umbra::db::system_config::set(pool, umbra::db::system_config::REGISTRATION_OPEN, "true")
-        .await
-        .unwrap();
+    umbra::db::system_config::set(pool, umbra::db::system_config::REGISTRATION_OPEN, "true").await.unwrap();
     // Registration reads the database at once.
     let created = register("newbie").await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.json()["role"], "standard");
-    assert_eq!(
-        visitor.get("/api/auth/status").await.json()["user"]["username"],
-        "newbie"
-    );
+    assert_eq!(visitor.get("/api/auth/status").await.json()["user"]["username"], "newbie");
     // The status hint for the sign-in page may lag by up to a second.
     app.clock.advance_minutes(1);
-    assert_eq!(
-        visitor.get("/api/auth/status").await.json()["registration_open"],
-        true
-    );
+    assert_eq!(visitor.get("/api/auth/status").await.json()["registration_open"], true);
 
-    let taken = app
-        .anonymous()
-        .post(
-            "/api/auth/register",
-            json!({"username": "NEWBIE", "password": PASSWORD}),
-        )
-        .await;
+    let taken = app.anonymous().post("/api/auth/register", json!({"username": "NEWBIE", "password": PASSWORD})).await;
     assert_eq!(taken.problem(409)["errors"][0]["field"], "username");
 }

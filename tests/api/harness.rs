@@ -27,11 +27,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Argon2 parameters that keep tests fast; only tests about cost use real ones.
 pub fn cheap_argon2() -> Argon2Params {
-    Argon2Params {
-        memory_kib: 32,
-        iterations: 1,
-        parallelism: 1,
-    }
+    Argon2Params { memory_kib: 32, iterations: 1, parallelism: 1 }
 }
 
 /// Budgets so large that only rate-limit tests ever meet them.
@@ -61,31 +57,19 @@ impl TestDatabase {
         match std::env::var("UMBRA_TEST_POSTGRES_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 let name = format!("umbra_test_{}", hex::encode(rand::random::<[u8; 6]>()));
-                let admin = Db::connect(&admin_url)
-                    .await
-                    .expect("PostgreSQL at UMBRA_TEST_POSTGRES_URL");
+                let admin = Db::connect(&admin_url).await.expect("PostgreSQL at UMBRA_TEST_POSTGRES_URL");
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(admin.pool())
                     .await
                     .expect("create test database");
                 admin.close().await;
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map_or(admin_url.as_str(), |(base, _)| base);
+                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
                 let url = format!("{base}/{name}");
-                TestDatabase {
-                    url,
-                    dir,
-                    postgres: Some((admin_url, name)),
-                }
+                TestDatabase { url, dir, postgres: Some((admin_url, name)) }
             }
             _ => {
                 let url = sqlite_url(&dir.path().join("umbra.db"));
-                TestDatabase {
-                    url,
-                    dir,
-                    postgres: None,
-                }
+                TestDatabase { url, dir, postgres: None }
             }
         }
     }
@@ -98,16 +82,11 @@ impl Drop for TestDatabase {
         };
         // Drop runs outside async; a short-lived runtime on its own thread does the cleanup.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
             runtime.block_on(async {
                 let admin = Db::connect(&admin_url).await.ok()?;
                 let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .execute(admin.pool())
-                    .await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await;
                 admin.close().await;
                 Some(())
             })
@@ -146,9 +125,7 @@ pub async fn app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 pub async fn app_on(database: Arc<TestDatabase>, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = test_config(database.dir.path(), &database.url);
     adjust(&mut config);
-    let db = Db::open(&config.database_url)
-        .await
-        .expect("open test database");
+    let db = Db::open(&config.database_url).await.expect("open test database");
     let clock = ManualClock::starting_now();
     let rocket = server::build(ServerParts {
         config: config.clone(),
@@ -159,13 +136,7 @@ pub async fn app_on(database: Arc<TestDatabase>, adjust: impl FnOnce(&mut Config
     })
     .expect("build server");
     let client = Client::untracked(rocket).await.expect("rocket client");
-    TestApp {
-        client,
-        clock,
-        db,
-        config,
-        database,
-    }
+    TestApp { client, clock, db, config, database }
 }
 
 /// A response, read fully.
@@ -182,35 +153,20 @@ impl Resp {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(&name.to_ascii_lowercase())
-            .and_then(|v| v.first())
-            .map(String::as_str)
+        self.headers.get(&name.to_ascii_lowercase()).and_then(|v| v.first()).map(String::as_str)
     }
 
     pub fn detail(&self) -> String {
-        self.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.json()["detail"].as_str().unwrap_or_default().to_string()
     }
 
     /// Asserts an RFC 9457 problem document with this status and returns it.
     pub fn problem(&self, status: u16) -> Value {
         assert_eq!(self.status, status, "body: {}", self.body);
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/problem+json"),
-            "{}",
-            self.body
-        );
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}", self.body);
         let problem = self.json();
         assert_eq!(problem["status"], status);
-        assert!(
-            problem["title"].is_string()
-                && problem["type"].is_string()
-                && problem["detail"].is_string()
-        );
+        assert!(problem["title"].is_string() && problem["type"].is_string() && problem["detail"].is_string());
         problem
     }
 }
@@ -232,13 +188,7 @@ impl Persona<'_> {
         *self.cookie.lock().unwrap() = value;
     }
 
-    pub async fn request(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&str>,
-        headers: &[(&str, &str)],
-    ) -> Resp {
+    pub async fn request(&self, method: Method, path: &str, body: Option<&str>, headers: &[(&str, &str)]) -> Resp {
         let mut request = self.app.client.req(method, path.to_string());
         if let Some(cookie) = self.cookie() {
             request = request.cookie(Cookie::new(SECURE_COOKIE, cookie));
@@ -257,17 +207,10 @@ impl Persona<'_> {
         let status = response.status().code;
         let mut headers: HashMap<String, Vec<String>> = HashMap::new();
         for header in response.headers().iter() {
-            headers
-                .entry(header.name().as_str().to_ascii_lowercase())
-                .or_default()
-                .push(header.value().to_string());
+            headers.entry(header.name().as_str().to_ascii_lowercase()).or_default().push(header.value().to_string());
         }
         let body = response.into_string().await.unwrap_or_default();
-        Resp {
-            status,
-            headers,
-            body,
-        }
+        Resp { status, headers, body }
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -281,38 +224,21 @@ impl Persona<'_> {
             Method::Post,
             path,
             Some(&json),
-            &[
-                ("X-Requested-With", "XMLHttpRequest"),
-                ("Content-Type", "application/json"),
-            ],
+            &[("X-Requested-With", "XMLHttpRequest"), ("Content-Type", "application/json")],
         )
         .await
     }
 
     pub async fn post_empty(&self, path: &str) -> Resp {
-        self.request(
-            Method::Post,
-            path,
-            None,
-            &[("X-Requested-With", "XMLHttpRequest")],
-        )
-        .await
+        self.request(Method::Post, path, None, &[("X-Requested-With", "XMLHttpRequest")]).await
     }
 
     pub async fn login(&self) -> Resp {
-        self.post(
-            "/api/auth/login",
-            serde_json::json!({"username": self.username, "password": self.password}),
-        )
-        .await
+        self.post("/api/auth/login", serde_json::json!({"username": self.username, "password": self.password})).await
     }
 
     pub async fn login_with(&self, password: &str) -> Resp {
-        self.post(
-            "/api/auth/login",
-            serde_json::json!({"username": self.username, "password": password}),
-        )
-        .await
+        self.post("/api/auth/login", serde_json::json!({"username": self.username, "password": password})).await
     }
 }
 
@@ -322,19 +248,11 @@ impl TestApp {
     }
 
     pub fn persona(&self, username: &str, password: &str) -> Persona<'_> {
-        Persona {
-            app: self,
-            username: username.into(),
-            password: password.into(),
-            cookie: Mutex::new(None),
-        }
+        Persona { app: self, username: username.into(), password: password.into(), cookie: Mutex::new(None) }
     }
 
     pub async fn setup_code(&self) -> String {
-        setup_code::current(self.db.pool())
-            .await
-            .unwrap()
-            .expect("no users yet")
+        setup_code::current(self.db.pool()).await.unwrap().expect("no users yet")
     }
 
     /// The first admin, created through the setup API and signed in.
@@ -342,10 +260,7 @@ impl TestApp {
         let admin = self.persona("admin", PASSWORD);
         let code = self.setup_code().await;
         let response = admin
-            .post(
-                "/api/auth/setup",
-                serde_json::json!({"setup_code": code, "username": "admin", "password": PASSWORD}),
-            )
+            .post("/api/auth/setup", serde_json::json!({"setup_code": code, "username": "admin", "password": PASSWORD}))
             .await;
         assert_eq!(response.status, 201, "{}", response.body);
         admin
@@ -365,10 +280,7 @@ impl TestApp {
         let password = password_policy::check(PASSWORD, username).unwrap();
         let hash = hasher.hash(&password).await.unwrap();
         let name = Username::parse(username).unwrap();
-        users::create(self.db.pool(), &name, &hash, role, UtcMillis::now())
-            .await
-            .unwrap()
-            .id
+        users::create(self.db.pool(), &name, &hash, role, UtcMillis::now()).await.unwrap().id
     }
 
     pub async fn audit_actions(&self) -> Vec<(String, Option<String>, Option<String>)> {

@@ -39,11 +39,7 @@ pub fn install_crypto() {
 pub fn pinned_client(cert_pem: &[u8]) -> reqwest::Client {
     install_crypto();
     let cert = reqwest::Certificate::from_pem(cert_pem).expect("PEM certificate");
-    reqwest::Client::builder()
-        .tls_certs_only([cert])
-        .cookie_store(true)
-        .build()
-        .expect("reqwest client")
+    reqwest::Client::builder().tls_certs_only([cert]).cookie_store(true).build().expect("reqwest client")
 }
 
 pub async fn serve_https(adjust: impl FnOnce(&mut Config)) -> LiveServer {
@@ -96,17 +92,8 @@ impl LiveServer {
         format!("{}{path}", self.base)
     }
 
-    pub async fn post(
-        &self,
-        path: &str,
-        body: serde_json::Value,
-        headers: &[(&str, &str)],
-    ) -> reqwest::Response {
-        let mut request = self
-            .client
-            .post(self.url(path))
-            .header("X-Requested-With", "XMLHttpRequest")
-            .json(&body);
+    pub async fn post(&self, path: &str, body: serde_json::Value, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self.client.post(self.url(path)).header("X-Requested-With", "XMLHttpRequest").json(&body);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -122,11 +109,7 @@ pub fn umbra(args: &[&str], stdin: Option<&str>) -> Output {
 /// Runs the built binary with exactly the given `UMBRA_*` variables.
 pub fn umbra_with_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_umbra"));
-    command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("UMBRA_")) {
         command.env_remove(key);
     }
@@ -134,12 +117,7 @@ pub fn umbra_with_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) 
     let mut child = command.spawn().expect("run umbra");
     if let Some(input) = stdin {
         use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().expect("umbra finished")

@@ -14,10 +14,7 @@ async fn openapi_documents_every_api_route() {
         .unwrap()
         .iter()
         .flat_map(|(path, item)| {
-            item.as_object()
-                .unwrap()
-                .keys()
-                .map(move |method| (method.to_uppercase(), path.clone()))
+            item.as_object().unwrap().keys().map(move |method| (method.to_uppercase(), path.clone()))
         })
         .collect();
     let mounted: BTreeSet<(String, String)> = app
@@ -26,25 +23,14 @@ async fn openapi_documents_every_api_route() {
         .routes()
         .filter(|route| route.uri.path().starts_with("/api/") || route.uri.path() == "/health")
         .map(|route| {
-            let path = route
-                .uri
-                .path()
-                .replace('<', "{")
-                .replace('>', "}")
-                .replace("..}", "}");
+            let path = route.uri.path().replace('<', "{").replace('>', "}").replace("..}", "}");
             (route.method.as_str().to_string(), path)
         })
         .collect();
     let missing: Vec<_> = mounted.difference(&documented).collect();
-    assert!(
-        missing.is_empty(),
-        "routes missing from the OpenAPI document: {missing:?}"
-    );
+    assert!(missing.is_empty(), "routes missing from the OpenAPI document: {missing:?}");
     let stale: Vec<_> = documented.difference(&mounted).collect();
-    assert!(
-        stale.is_empty(),
-        "documented routes that are not mounted: {stale:?}"
-    );
+    assert!(stale.is_empty(), "documented routes that are not mounted: {stale:?}");
     // Request bodies are described.
     assert!(document["paths"]["/api/auth/login"]["post"]["requestBody"].is_object());
 }

@@ -16,16 +16,10 @@ async fn idle_sessions_expire_and_use_slides_the_deadline() {
     // Used every 50 minutes, the session outlives several idle periods.
     for _ in 0..4 {
         app.clock.advance_minutes(50);
-        assert_eq!(
-            admin.get("/api/auth/status").await.json()["authenticated"],
-            true
-        );
+        assert_eq!(admin.get("/api/auth/status").await.json()["authenticated"], true);
     }
     app.clock.advance_minutes(61);
-    assert_eq!(
-        admin.get("/api/auth/status").await.json()["authenticated"],
-        false
-    );
+    assert_eq!(admin.get("/api/auth/status").await.json()["authenticated"], false);
     admin.post_empty("/api/auth/lock").await.problem(401);
 }
 
@@ -39,40 +33,24 @@ async fn sessions_end_at_their_absolute_lifetime() {
     let admin = app.admin().await;
     for _ in 0..2 {
         app.clock.advance_minutes(59);
-        assert_eq!(
-            admin.get("/api/auth/status").await.json()["authenticated"],
-            true
-        );
+        assert_eq!(admin.get("/api/auth/status").await.json()["authenticated"], true);
     }
     app.clock.advance_minutes(3);
-    assert_eq!(
-        admin.get("/api/auth/status").await.json()["authenticated"],
-        false,
-        "past 120 minutes"
-    );
+    assert_eq!(admin.get("/api/auth/status").await.json()["authenticated"], false, "past 120 minutes");
 }
 
 #[tokio::test]
 async fn the_oldest_session_is_evicted_past_the_cap() {
     let app = app_with(|c| c.sessions.max_per_user = 3).await;
     let first = app.admin().await;
-    let others: Vec<_> = (0..3)
-        .map(|_| app.persona("admin", crate::harness::PASSWORD))
-        .collect();
+    let others: Vec<_> = (0..3).map(|_| app.persona("admin", crate::harness::PASSWORD)).collect();
     for (n, persona) in others.iter().enumerate() {
         app.clock.advance_minutes(1);
         assert_eq!(persona.login().await.status, 200, "login {n}");
     }
-    assert_eq!(
-        first.get("/api/auth/status").await.json()["authenticated"],
-        false,
-        "oldest evicted"
-    );
+    assert_eq!(first.get("/api/auth/status").await.json()["authenticated"], false, "oldest evicted");
     for persona in &others {
-        assert_eq!(
-            persona.get("/api/auth/status").await.json()["authenticated"],
-            true
-        );
+        assert_eq!(persona.get("/api/auth/status").await.json()["authenticated"], true);
     }
     assert_eq!(sessions::count_for_user(app.db.pool(), 1).await.unwrap(), 3);
 }
@@ -86,20 +64,10 @@ async fn tampered_or_foreign_cookies_are_just_unauthenticated() {
     let last = tampered.len() - 2;
     tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
     let intruder = app.anonymous();
-    for value in [
-        String::from_utf8(tampered).unwrap(),
-        "garbage".to_string(),
-        String::new(),
-    ] {
+    for value in [String::from_utf8(tampered).unwrap(), "garbage".to_string(), String::new()] {
         intruder.set_cookie(Some(value));
-        let response = intruder
-            .request(
-                Method::Post,
-                "/api/auth/lock",
-                None,
-                &[("X-Requested-With", "XMLHttpRequest")],
-            )
-            .await;
+        let response =
+            intruder.request(Method::Post, "/api/auth/lock", None, &[("X-Requested-With", "XMLHttpRequest")]).await;
         response.problem(401);
         assert_eq!(intruder.get("/api/auth/status").await.status, 200);
     }
@@ -115,10 +83,6 @@ async fn a_new_login_replaces_the_browsers_old_session() {
     assert_ne!(before, after);
     let old = app.anonymous();
     old.set_cookie(Some(before));
-    assert_eq!(
-        old.get("/api/auth/status").await.json()["authenticated"],
-        false,
-        "old token died at login"
-    );
+    assert_eq!(old.get("/api/auth/status").await.json()["authenticated"], false, "old token died at login");
     assert_eq!(sessions::count_for_user(app.db.pool(), 1).await.unwrap(), 1);
 }

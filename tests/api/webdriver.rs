@@ -18,12 +18,8 @@ pub struct Browser {
 
 /// Where the browser tests look for Chromium and its driver (Debian's packages).
 pub fn binaries() -> Option<(&'static str, &'static str)> {
-    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())?;
-    let driver = ["/usr/bin/chromedriver"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())?;
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| Path::new(p).exists())?;
+    let driver = ["/usr/bin/chromedriver"].into_iter().find(|p| Path::new(p).exists())?;
     Some((chromium, driver))
 }
 
@@ -34,11 +30,7 @@ pub fn required() -> bool {
 
 impl Browser {
     pub async fn start(chromium: &str, driver_path: &str) -> Browser {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut driver = Command::new(driver_path)
             .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
             .stdout(Stdio::piped())
@@ -47,10 +39,7 @@ impl Browser {
             .expect("start chromedriver");
         // chromedriver says when it listens; reading that line is the synchronisation.
         let mut lines = BufReader::new(driver.stdout.take().unwrap()).lines();
-        let ready = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .any(|line| line.contains("started successfully"));
+        let ready = lines.by_ref().map_while(Result::ok).any(|line| line.contains("started successfully"));
         assert!(ready, "chromedriver did not start");
         std::thread::spawn(move || lines.for_each(drop));
 
@@ -77,29 +66,12 @@ impl Browser {
         crate::live::install_crypto();
         let http = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");
-        let created: Value = http
-            .post(format!("{base}/session"))
-            .json(&capabilities)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let session = created["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {created}"));
-        let browser = Browser {
-            http,
-            session: format!("{base}/session/{session}"),
-            driver,
-            _profile: profile,
-        };
+        let created: Value =
+            http.post(format!("{base}/session")).json(&capabilities).send().await.unwrap().json().await.unwrap();
+        let session = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {created}"));
+        let browser = Browser { http, session: format!("{base}/session/{session}"), driver, _profile: profile };
         // Finding an element waits up to 10 s for it to appear: the UI renders asynchronously.
-        browser
-            .command("POST", "/timeouts", json!({"implicit": 10_000}))
-            .await
-            .unwrap();
+        browser.command("POST", "/timeouts", json!({"implicit": 10_000})).await.unwrap();
         browser
     }
 
@@ -110,13 +82,8 @@ impl Browser {
             "DELETE" => self.http.delete(url),
             _ => self.http.post(url).json(&body),
         };
-        let response: Value = request
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
+        let response: Value =
+            request.send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
         match response["value"].get("error") {
             Some(error) => Err(format!("{error}: {}", response["value"]["message"])),
             None => Ok(response["value"].clone()),
@@ -124,91 +91,53 @@ impl Browser {
     }
 
     pub async fn goto(&self, url: &str) -> Result<(), String> {
-        self.command("POST", "/url", json!({"url": url}))
-            .await
-            .map(drop)
+        self.command("POST", "/url", json!({"url": url})).await.map(drop)
     }
 
     pub async fn find(&self, css: &str) -> Result<String, String> {
-        let found = self
-            .command(
-                "POST",
-                "/element",
-                json!({"using": "css selector", "value": css}),
-            )
-            .await;
+        let found = self.command("POST", "/element", json!({"using": "css selector", "value": css})).await;
         let found = found.map_err(|e| format!("{css}: {e}"))?;
-        found[ELEMENT_KEY]
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| format!("{css}: no element id"))
+        found[ELEMENT_KEY].as_str().map(str::to_string).ok_or_else(|| format!("{css}: no element id"))
     }
 
     /// The element of `css` whose text is exactly `text` (menu items, buttons).
     pub async fn find_text(&self, css: &str, text: &str) -> Result<String, String> {
         let xpath = format!("//{css}[normalize-space(.)='{text}']");
-        let found = self
-            .command(
-                "POST",
-                "/element",
-                json!({"using": "xpath", "value": xpath}),
-            )
-            .await;
+        let found = self.command("POST", "/element", json!({"using": "xpath", "value": xpath})).await;
         let found = found.map_err(|e| format!("{xpath}: {e}"))?;
-        found[ELEMENT_KEY]
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| format!("{xpath}: no element id"))
+        found[ELEMENT_KEY].as_str().map(str::to_string).ok_or_else(|| format!("{xpath}: no element id"))
     }
 
     pub async fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
         let element = self.find(css).await?;
-        self.command(
-            "POST",
-            &format!("/element/{element}/value"),
-            json!({"text": text}),
-        )
-        .await
-        .map(drop)
+        self.command("POST", &format!("/element/{element}/value"), json!({"text": text})).await.map(drop)
     }
 
     pub async fn command_clear(&self, element: &str) -> Result<(), String> {
-        self.command("POST", &format!("/element/{element}/clear"), json!({}))
-            .await
-            .map(drop)
+        self.command("POST", &format!("/element/{element}/clear"), json!({})).await.map(drop)
     }
 
     pub async fn click(&self, element: &str) -> Result<(), String> {
-        self.command("POST", &format!("/element/{element}/click"), json!({}))
-            .await
-            .map(drop)
+        self.command("POST", &format!("/element/{element}/click"), json!({})).await.map(drop)
     }
 
     pub async fn text(&self, css: &str) -> Result<String, String> {
         let element = self.find(css).await?;
-        let text = self
-            .command("GET", &format!("/element/{element}/text"), json!({}))
-            .await?;
+        let text = self.command("GET", &format!("/element/{element}/text"), json!({})).await?;
         Ok(text.as_str().unwrap_or_default().to_string())
     }
 
     pub async fn path(&self) -> Result<String, String> {
         let url = self.command("GET", "/url", json!({})).await?;
         let url = url.as_str().unwrap_or_default();
-        Ok(url
-            .splitn(4, '/')
-            .nth(3)
-            .map(|p| format!("/{p}"))
-            .unwrap_or_default())
+        Ok(url.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_default())
     }
 
     /// Saves what the browser shows, for a failing test to leave behind.
     pub async fn screenshot(&self, file: &Path) {
         if let Ok(png) = self.command("GET", "/screenshot", json!({})).await {
             use base64::Engine as _;
-            if let Ok(bytes) =
-                base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap_or_default())
-            {
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap_or_default()) {
                 let _ = std::fs::write(file, bytes);
             }
         }

@@ -25,15 +25,7 @@ pub struct UnlockRequest {
 #[post("/api/auth/lock")]
 pub async fn lock(state: &State<AppState>, origin: Origin, user: AuthUser) -> ApiResult<Status> {
     sessions::set_locked(state.db.pool(), user.session_id, true).await?;
-    audit_user(
-        state,
-        user.user_id,
-        &user.username,
-        "session_lock",
-        &origin,
-        None,
-    )
-    .await?;
+    audit_user(state, user.user_id, &user.username, "session_lock", &origin, None).await?;
     Ok(Status::NoContent)
 }
 
@@ -52,27 +44,11 @@ pub async fn unlock(
         PasswordCheck::Accepted(_) => {
             // A new token at every authentication boundary.
             session::rotate(state, jar, user.session_id, state.clock.now()).await?;
-            audit_user(
-                state,
-                user.user_id,
-                &user.username,
-                "session_unlock",
-                &origin,
-                None,
-            )
-            .await?;
+            audit_user(state, user.user_id, &user.username, "session_unlock", &origin, None).await?;
             Ok(Status::NoContent)
         }
         PasswordCheck::Refused { detail, .. } => {
-            audit_user(
-                state,
-                user.user_id,
-                &user.username,
-                "session_unlock_failure",
-                &origin,
-                None,
-            )
-            .await?;
+            audit_user(state, user.user_id, &user.username, "session_unlock_failure", &origin, None).await?;
             Err(ApiError::unauthorized(detail))
         }
     }

@@ -39,11 +39,7 @@ pub async fn login(
             sign_in(state, jar, &user, &origin, "login").await?;
             Ok(Json(UserInfo::from(&user)))
         }
-        PasswordCheck::Refused {
-            detail,
-            reason,
-            locked_now,
-        } => {
+        PasswordCheck::Refused { detail, reason, locked_now } => {
             let name = Username::lockout_key(&username);
             record_refusal(state, &name, &origin, reason, locked_now).await?;
             Err(ApiError::unauthorized(detail))

@@ -46,11 +46,7 @@ pub struct UserInfo {
 
 impl From<&UserRow> for UserInfo {
     fn from(row: &UserRow) -> Self {
-        Self {
-            id: row.id,
-            username: row.username.clone(),
-            role: row.role(),
-        }
+        Self { id: row.id, username: row.username.clone(), role: row.role() }
     }
 }
 
@@ -59,8 +55,7 @@ fn parse_username(raw: &str) -> ApiResult<Username> {
 }
 
 fn acceptable_password(field: &str, raw: &str, username: &str) -> ApiResult<AcceptablePassword> {
-    password_policy::check(raw, username)
-        .map_err(|why| ApiError::invalid_field(field, format!("The password {why}.")))
+    password_policy::check(raw, username).map_err(|why| ApiError::invalid_field(field, format!("The password {why}.")))
 }
 
 /// Refuses oversized passwords before any hashing work, as the policy promises.
@@ -68,10 +63,7 @@ fn bounded_password(field: &str, raw: &str) -> ApiResult<()> {
     if raw.len() > password_policy::MAX_BYTES {
         return Err(ApiError::invalid_field(
             field,
-            format!(
-                "The password must be at most {} bytes long.",
-                password_policy::MAX_BYTES
-            ),
+            format!("The password must be at most {} bytes long.", password_policy::MAX_BYTES),
         ));
     }
     Ok(())

@@ -32,26 +32,16 @@ pub async fn change_password(
     body: JsonBody<ChangePasswordRequest>,
 ) -> ApiResult<Status> {
     let user = user.0;
-    let ChangePasswordRequest {
-        current_password,
-        new_password,
-    } = body.0;
+    let ChangePasswordRequest { current_password, new_password } = body.0;
     bounded_password("current_password", &current_password)?;
     bounded_password("new_password", &new_password)?;
     let new_password = acceptable_password("new_password", &new_password, &user.username)?;
-    if let PasswordCheck::Refused { detail, .. } =
-        check_password(state, &user.username, &current_password).await?
-    {
+    if let PasswordCheck::Refused { detail, .. } = check_password(state, &user.username, &current_password).await? {
         return Err(ApiError::unauthorized(detail));
     }
-    let hash = state
-        .hasher
-        .hash(&new_password)
-        .await
-        .map_err(ApiError::internal)?;
+    let hash = state.hasher.hash(&new_password).await.map_err(ApiError::internal)?;
     users::set_password_hash(state.db.pool(), user.user_id, &hash, state.clock.now()).await?;
-    let revoked =
-        sessions::delete_all_for_user(state.db.pool(), user.user_id, Some(user.session_id)).await?;
+    let revoked = sessions::delete_all_for_user(state.db.pool(), user.user_id, Some(user.session_id)).await?;
     audit_user(
         state,
         user.user_id,

@@ -33,34 +33,17 @@ pub async fn register(
     body: JsonBody<RegisterRequest>,
 ) -> ApiResult<(Status, Json<UserInfo>)> {
     if !system_config::flag(state.db.pool(), system_config::REGISTRATION_OPEN).await? {
-        return Err(ApiError::forbidden(
-            "Registration is closed. Ask an admin for an account.",
-        ));
+        return Err(ApiError::forbidden("Registration is closed. Ask an admin for an account."));
     }
     let RegisterRequest { username, password } = body.0;
     let username = parse_username(&username)?;
     bounded_password("password", &password)?;
     let password = acceptable_password("password", &password, username.as_str())?;
-    let hash = state
-        .hasher
-        .hash(&password)
-        .await
-        .map_err(ApiError::internal)?;
-    let user = match users::create(
-        state.db.pool(),
-        &username,
-        &hash,
-        Role::Standard,
-        state.clock.now(),
-    )
-    .await
-    {
+    let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
+    let user = match users::create(state.db.pool(), &username, &hash, Role::Standard, state.clock.now()).await {
         Ok(user) => user,
         Err(CreateUserError::Taken) => {
-            return Err(
-                ApiError::invalid_field("username", "That username is taken.")
-                    .with_status(Status::Conflict),
-            );
+            return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
         }
         Err(CreateUserError::Db(e)) => return Err(e.into()),
     };

@@ -33,30 +33,18 @@ pub async fn setup(
     origin: Origin,
     body: JsonBody<SetupRequest>,
 ) -> ApiResult<(Status, Json<UserInfo>)> {
-    let SetupRequest {
-        setup_code: code,
-        username,
-        password,
-    } = body.0;
+    let SetupRequest { setup_code: code, username, password } = body.0;
     if !state.setup_required().await? {
-        return Err(ApiError::conflict(
-            "UMBRA is already set up. Sign in instead.",
-        ));
+        return Err(ApiError::conflict("UMBRA is already set up. Sign in instead."));
     }
     let username = parse_username(&username)?;
     bounded_password("password", &password)?;
     let password = acceptable_password("password", &password, username.as_str())?;
-    let hash = state
-        .hasher
-        .hash(&password)
-        .await
-        .map_err(ApiError::internal)?;
+    let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
 
     let mut tx = state.db.begin_write().await?;
     if users::count(&mut *tx).await? > 0 {
-        return Err(ApiError::conflict(
-            "UMBRA is already set up. Sign in instead.",
-        ));
+        return Err(ApiError::conflict("UMBRA is already set up. Sign in instead."));
     }
     let code = setup_code::normalise(&code);
     if !system_config::take_if_equals(&mut tx, system_config::SETUP_CODE, &code).await? {
@@ -64,9 +52,8 @@ pub async fn setup(
             "That setup code is not right. It is printed in the server log at startup and by `umbra admin setup-code`.",
         ));
     }
-    let user = users::create(&mut *tx, &username, &hash, Role::Admin, state.clock.now())
-        .await
-        .map_err(ApiError::internal)?;
+    let user =
+        users::create(&mut *tx, &username, &hash, Role::Admin, state.clock.now()).await.map_err(ApiError::internal)?;
     tx.commit().await?;
 
     sign_in(state, jar, &user, &origin, "setup").await?;

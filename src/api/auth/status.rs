@@ -21,25 +21,14 @@ pub struct AuthStatus {
 
 #[utoipa::path(get, path = "/api/auth/status", tag = "auth", responses((status = 200, body = AuthStatus)))]
 #[get("/api/auth/status")]
-pub async fn status(
-    state: &State<AppState>,
-    user: Option<AuthUser>,
-) -> ApiResult<Json<AuthStatus>> {
-    let setup_required = if user.is_some() {
-        false
-    } else {
-        state.setup_required().await?
-    };
+pub async fn status(state: &State<AppState>, user: Option<AuthUser>) -> ApiResult<Json<AuthStatus>> {
+    let setup_required = if user.is_some() { false } else { state.setup_required().await? };
     let registration_open = state.registration_open_hint().await?;
     Ok(Json(AuthStatus {
         setup_required,
         authenticated: user.is_some(),
         locked: user.as_ref().is_some_and(|u| u.locked),
         registration_open,
-        user: user.map(|u| UserInfo {
-            id: u.user_id,
-            username: u.username,
-            role: u.role,
-        }),
+        user: user.map(|u| UserInfo { id: u.user_id, username: u.username, role: u.role }),
     }))
 }

@@ -9,43 +9,22 @@ use crate::domain::time::UtcMillis;
 use crate::domain::username::Username;
 
 pub async fn run(admin: &Admin, username: &str, make_admin: bool) -> Result<String, Failure> {
-    let username =
-        Username::parse(username).map_err(|rules| Failure(format!("invalid username: {rules}")))?;
+    let username = Username::parse(username).map_err(|rules| Failure(format!("invalid username: {rules}")))?;
     let hash = hash_new_password(admin, username.as_str()).await?;
-    let role = if make_admin {
-        Role::Admin
-    } else {
-        Role::Standard
-    };
-    let user = users::create(admin.db.pool(), &username, &hash, role, UtcMillis::now())
-        .await
-        .map_err(|e| match e {
-            CreateUserError::Taken => Failure(format!("the username '{username}' is taken")),
-            CreateUserError::Db(e) => e.into(),
-        })?;
-    admin
-        .audit(
-            "create_user",
-            user.username.as_str(),
-            Some(format!("role {}", role.as_str())),
-        )
-        .await?;
-    Ok(format!(
-        "Created {} user {} (id {}).",
-        role.as_str(),
-        user.username,
-        user.id
-    ))
+    let role = if make_admin { Role::Admin } else { Role::Standard };
+    let user = users::create(admin.db.pool(), &username, &hash, role, UtcMillis::now()).await.map_err(|e| match e {
+        CreateUserError::Taken => Failure(format!("the username '{username}' is taken")),
+        CreateUserError::Db(e) => e.into(),
+    })?;
+    admin.audit("create_user", user.username.as_str(), Some(format!("role {}", role.as_str()))).await?;
+    Ok(format!("Created {} user {} (id {}).", role.as_str(), user.username, user.id))
 }
 
 /// Reads, checks and hashes a new password from standard input.
 pub async fn hash_new_password(admin: &Admin, username: &str) -> Result<String, Failure> {
     let raw = read_password_stdin()?;
-    let password = password_policy::check(&raw, username)
-        .map_err(|why| Failure(format!("password refused: it {why}")))?;
+    let password =
+        password_policy::check(&raw, username).map_err(|why| Failure(format!("password refused: it {why}")))?;
     let hasher = PasswordHasher::new(admin.argon2).map_err(|e| Failure(e.to_string()))?;
-    hasher
-        .hash(&password)
-        .await
-        .map_err(|e| Failure(e.to_string()))
+    hasher.hash(&password).await.map_err(|e| Failure(e.to_string()))
 }

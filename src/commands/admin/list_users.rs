@@ -9,17 +9,7 @@ pub async fn run(admin: &Admin) -> Result<String, Failure> {
     admin.audit("list_users", "users", None).await?;
     let now = UtcMillis::now();
     let show = |t: Option<i64>| t.map_or_else(|| "-".to_string(), |t| UtcMillis(t).to_rfc3339());
-    let mut table = vec![
-        [
-            "ID",
-            "USERNAME",
-            "ROLE",
-            "ACTIVE",
-            "LOCKED UNTIL",
-            "LAST LOGIN",
-        ]
-        .map(String::from),
-    ];
+    let mut table = vec![["ID", "USERNAME", "ROLE", "ACTIVE", "LOCKED UNTIL", "LAST LOGIN"].map(String::from)];
     for row in rows {
         let locked = row.locked_until.filter(|t| *t > now.0);
         table.push([
@@ -31,15 +21,7 @@ pub async fn run(admin: &Admin) -> Result<String, Failure> {
             show(row.last_login_at),
         ]);
     }
-    let widths: Vec<usize> = (0..6)
-        .map(|c| {
-            table
-                .iter()
-                .map(|r| r[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths: Vec<usize> = (0..6).map(|c| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let lines: Vec<String> = table
         .iter()
         .map(|r| {

@@ -44,10 +44,7 @@ pub async fn run(command: AdminCommand) -> Exit {
         Ok(db) => db,
         Err(e) => return Exit::Failed(e.to_string()),
     };
-    let admin = Admin {
-        db: db.clone(),
-        argon2: config.argon2,
-    };
+    let admin = Admin { db: db.clone(), argon2: config.argon2 };
     let outcome = match command {
         AdminCommand::ResetLockout(a) => reset_lockout::run(&admin, &a.username).await,
         AdminCommand::CreateUser(a) => create_user::run(&admin, &a.username, a.admin).await,
@@ -84,12 +81,7 @@ impl Admin {
             .ok_or_else(|| Failure(format!("no user named '{username}'")))
     }
 
-    pub async fn audit(
-        &self,
-        action: &'static str,
-        target: &str,
-        detail: Option<String>,
-    ) -> Result<(), Failure> {
+    pub async fn audit(&self, action: &'static str, target: &str, detail: Option<String>) -> Result<(), Failure> {
         let entry = AuditEntry {
             actor: "cli".into(),
             action,
@@ -108,8 +100,6 @@ pub fn read_password_stdin() -> Result<String, Failure> {
     std::io::stdin()
         .read_to_string(&mut input)
         .map_err(|e| Failure(format!("cannot read the password from standard input: {e}")))?;
-    let password = input
-        .strip_suffix('\n')
-        .map_or(input.as_str(), |p| p.strip_suffix('\r').unwrap_or(p));
+    let password = input.strip_suffix('\n').map_or(input.as_str(), |p| p.strip_suffix('\r').unwrap_or(p));
     Ok(password.to_string())
 }

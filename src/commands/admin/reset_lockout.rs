@@ -10,16 +10,10 @@ pub async fn run(admin: &Admin, username: &str) -> Result<String, Failure> {
     let state = login_failures::get(admin.db.pool(), &key).await?;
     login_failures::clear(admin.db.pool(), &key).await?;
     admin.audit("reset_lockout", &user.username, None).await?;
-    let lock = if state
-        .locked_until
-        .is_some_and(|t| t > crate::domain::time::UtcMillis::now())
-    {
+    let lock = if state.locked_until.is_some_and(|t| t > crate::domain::time::UtcMillis::now()) {
         "and the lock "
     } else {
         ""
     };
-    Ok(format!(
-        "Cleared {} failed sign-in(s) {lock}for {}.",
-        state.failures, user.username
-    ))
+    Ok(format!("Cleared {} failed sign-in(s) {lock}for {}.", state.failures, user.username))
 }

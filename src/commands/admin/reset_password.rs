@@ -10,15 +10,6 @@ pub async fn run(admin: &Admin, username: &str) -> Result<String, Failure> {
     let hash = hash_new_password(admin, &user.username).await?;
     users::set_password_hash(admin.db.pool(), user.id, &hash, UtcMillis::now()).await?;
     let revoked = sessions::delete_all_for_user(admin.db.pool(), user.id, None).await?;
-    admin
-        .audit(
-            "reset_password",
-            &user.username,
-            Some(format!("{revoked} sessions revoked")),
-        )
-        .await?;
-    Ok(format!(
-        "Set a new password for {} and ended {revoked} session(s).",
-        user.username
-    ))
+    admin.audit("reset_password", &user.username, Some(format!("{revoked} sessions revoked"))).await?;
+    Ok(format!("Set a new password for {} and ended {revoked} session(s).", user.username))
 }

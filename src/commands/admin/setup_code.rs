@@ -9,8 +9,6 @@ pub async fn run(admin: &Admin) -> Result<String, Failure> {
             admin.audit("show_setup_code", "setup", None).await?;
             Ok(code)
         }
-        None => Err(Failure(
-            "setup is already done: users exist, so there is no setup code".into(),
-        )),
+        None => Err(Failure("setup is already done: users exist, so there is no setup code".into())),
     }
 }
