@@ -81,6 +81,28 @@ pub enum AdminCommand {
     RevokeSessions(UserArgs),
     /// Print the one-time setup code (only while no user exists).
     SetupCode(StorageOnly),
+    /// Write a consistent copy of the SQLite database while the server runs.
+    Backup(BackupArgs),
+    /// Replace the SQLite database with a backup (stop the server first); the old one is kept.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to create (it must not exist)
+    #[arg(long)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A backup made by `umbra admin backup`
+    #[arg(long)]
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 #[derive(Debug, Args)]

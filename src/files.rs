@@ -5,6 +5,7 @@ use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
+use std::path::PathBuf;
 
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     fs::DirBuilder::new().recursive(true).mode(0o750).create(dir)
@@ -39,4 +40,29 @@ pub fn load_or_create_secret_key(data_dir: &Path) -> std::io::Result<[u8; 64]> {
 
 fn invalid(path: &Path, why: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{} is damaged: {why}", path.display()))
+}
+
+/// An exclusive lock on `<database>.lock`, held by `umbra serve` for its lifetime so that
+/// a restore cannot swap the database out from under a running server.
+pub struct DatabaseLock {
+    _file: fs::File,
+}
+
+impl DatabaseLock {
+    /// Takes the lock, or says the database is in use.
+    pub fn acquire(database: &Path) -> Result<DatabaseLock, String> {
+        let path = PathBuf::from(format!("{}.lock", database.display()));
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            create_private_dir(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        file.try_lock().map_err(|_| format!("{} is in use by a running umbra serve", database.display()))?;
+        Ok(DatabaseLock { _file: file })
+    }
 }

@@ -12,6 +12,7 @@ use crate::clock::SystemClock;
 use crate::commands::Exit;
 use crate::config::{Config, TlsMode};
 use crate::db::Db;
+use crate::db::backup::sqlite_file_of;
 use crate::server::{self, ServerParts};
 use crate::{files, telemetry, tls};
 
@@ -36,6 +37,11 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot create the data folder {}: {e}", config.data_dir.display()))?;
     let secret_key = files::load_or_create_secret_key(&config.data_dir).map_err(|e| format!("secret key: {e}"))?;
     let tls = tls::prepare(&config).map_err(|e| e.to_string())?;
+    // One server per SQLite file; held until this function returns.
+    let _lock = match sqlite_file_of(&config.database_url) {
+        Some(file) => Some(files::DatabaseLock::acquire(&file)?),
+        None => None,
+    };
     let db = Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
     let setup_code = setup_code::current(db.pool()).await.map_err(|e| format!("database: {e}"))?;
 

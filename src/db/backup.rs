@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Backend, Db, schema};
+use sqlx::{AnyConnection, Connection};
+
+use super::{Backend, Db};
 
 /// Writes a consistent copy of the live database to `target` (which must not exist).
 pub async fn vacuum_into(db: &Db, target: &Path) -> Result<(), sqlx::Error> {
@@ -22,33 +24,42 @@ pub enum RestoreError {
 }
 
 /// Checks that `candidate` is an intact UMBRA database of a schema this binary supports.
+/// One plain connection, not a pool: a pool would keep retrying a file that is no database.
 pub async fn verify(candidate: &Path, migrator: &sqlx::migrate::Migrator) -> Result<(), RestoreError> {
     let name = candidate.display().to_string();
     let not_umbra = |why: String| RestoreError::NotUmbra(name.clone(), why);
-    let db = Db::connect(&format!("sqlite://{}?mode=rw", candidate.display()))
-        .await
-        .map_err(|e| not_umbra(e.to_string()))?;
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}?mode=rw", candidate.display());
+    let mut conn = AnyConnection::connect(&url).await.map_err(|e| not_umbra(e.to_string()))?;
     let result = async {
         let check: String = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(db.pool())
+            .fetch_one(&mut conn)
             .await
             .map_err(|e| not_umbra(e.to_string()))?;
         if check != "ok" {
             return Err(not_umbra(format!("integrity check failed: {check}")));
         }
-        let applied = schema::applied_versions(&db).await.map_err(|e| not_umbra(e.to_string()))?;
-        if applied.is_empty() {
+        let has_schema: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('_sqlx_migrations', 'users')",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| not_umbra(e.to_string()))?;
+        if has_schema != 2 {
             return Err(not_umbra("it has no UMBRA schema".into()));
         }
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&mut conn)
+            .await
+            .map_err(|e| not_umbra(e.to_string()))?;
         let known: Vec<i64> = migrator.iter().map(|m| m.version).collect();
-        if let Some(v) = applied.iter().find(|v| !known.contains(v)) {
-            return Err(not_umbra(format!("its schema version {v} is newer than this umbra supports")));
+        match applied.iter().find(|v| !known.contains(v)) {
+            Some(v) => Err(not_umbra(format!("its schema version {v} is newer than this umbra supports"))),
+            None => Ok(()),
         }
-        let users: Result<i64, _> = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db.pool()).await;
-        users.map(drop).map_err(|e| not_umbra(e.to_string()))
     }
     .await;
-    db.close().await;
+    let _ = conn.close().await;
     result
 }
 

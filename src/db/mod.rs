@@ -103,7 +103,11 @@ impl Db {
 
     /// The migrations this binary embeds for this database's backend.
     pub fn migrator(&self) -> &'static Migrator {
-        match self.backend {
+        Self::migrator_for(self.backend)
+    }
+
+    pub fn migrator_for(backend: Backend) -> &'static Migrator {
+        match backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         }

@@ -8,6 +8,7 @@ mod auth_lock;
 mod auth_login;
 mod auth_password;
 mod auth_setup;
+mod backup;
 mod browser;
 mod cli;
 mod http_layer;

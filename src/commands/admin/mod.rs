@@ -1,10 +1,12 @@
 //! `umbra admin …`: operator commands that work on the same data as `serve`, even while it
 //! runs. Every action is written to the audit log with the actor "cli".
 
+mod backup;
 mod create_user;
 mod list_users;
 mod reset_lockout;
 mod reset_password;
+mod restore;
 mod revoke_sessions;
 mod set_role;
 mod setup_code;
@@ -40,6 +42,16 @@ pub async fn run(command: AdminCommand) -> Exit {
         Ok(config) => config,
         Err(e) => return Exit::BadConfig(e.to_string()),
     };
+    // A restore must not open (and so migrate or lock) the database it replaces.
+    if let AdminCommand::Restore(args) = &command {
+        return match restore::run(&config.database_url, &args.input).await {
+            Ok(message) => {
+                println!("{message}");
+                Exit::Done
+            }
+            Err(Failure(message)) => Exit::Failed(message),
+        };
+    }
     let db = match Db::open(&config.database_url).await {
         Ok(db) => db,
         Err(e) => return Exit::Failed(e.to_string()),
@@ -53,6 +65,8 @@ pub async fn run(command: AdminCommand) -> Exit {
         AdminCommand::ListUsers(_) => list_users::run(&admin).await,
         AdminCommand::RevokeSessions(a) => revoke_sessions::run(&admin, &a.username).await,
         AdminCommand::SetupCode(_) => setup_code::run(&admin).await,
+        AdminCommand::Backup(a) => backup::run(&admin, &a.output).await,
+        AdminCommand::Restore(_) => unreachable!("handled above"),
     };
     db.close().await;
     match outcome {
@@ -71,6 +85,8 @@ fn storage_of(command: &AdminCommand) -> &StorageArgs {
         AdminCommand::ResetPassword(a) => &a.storage,
         AdminCommand::SetRole(a) => &a.storage,
         AdminCommand::ListUsers(a) | AdminCommand::SetupCode(a) => &a.storage,
+        AdminCommand::Backup(a) => &a.storage,
+        AdminCommand::Restore(a) => &a.storage,
     }
 }
 
