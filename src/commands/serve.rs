@@ -57,6 +57,12 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .attach(AdHoc::on_liftoff("announce", move |rocket| {
             Box::pin(async move { announce.print(rocket.config().port) })
+        }))
+        .attach(AdHoc::on_shutdown("tell systemd we stop", |_| {
+            Box::pin(async {
+                tracing::info!("shutting down: finishing requests in flight");
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+            })
         }));
     let result = rocket.launch().await;
     db.close().await;
@@ -81,6 +87,10 @@ impl Announcement {
             println!("One-time setup code: {code}  (open the URL above to create the first admin)");
         }
         tracing::info!(startup_ms = self.started.elapsed().as_millis(), "ready");
+        // Type=notify units start their dependants only now: migrations ran, the socket listens.
+        if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
+            tracing::warn!("cannot tell systemd we are ready: {e}");
+        }
     }
 }
 

@@ -148,8 +148,13 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("UMBRA_")) {
         command.env_remove(key);
     }
+    // Stand in for systemd's notification socket (Type=notify).
+    let notify = std::os::unix::net::UnixDatagram::bind(dir.path().join("notify.sock")).unwrap();
+    notify.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+    command.env("NOTIFY_SOCKET", dir.path().join("notify.sock"));
     let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let Announcement { url, fingerprint, code } = read_announcement(child.stdout.take().unwrap());
+    assert_eq!(received(&notify), "READY=1");
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     assert_eq!(code.len(), 19, "{code}");
     for file in ["umbra.db", "secret.key", "tls/cert.pem", "tls/key.pem"] {
@@ -178,6 +183,7 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
     drop(client); // idle keep-alive connections would hold the shutdown for its grace period
     let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(term.success());
+    assert_eq!(received(&notify), "STOPPING=1");
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "graceful exit on SIGTERM: {:?}", output.status);
 
@@ -257,4 +263,10 @@ fn check_logs(stderr: &[u8], log_dir: &std::path::Path, secrets: &[&str]) {
     assert_eq!(files.len(), 1, "{files:?}");
     assert!(files[0].file_name().unwrap().to_string_lossy().starts_with("umbra.log."));
     assert!(std::fs::read_to_string(&files[0]).unwrap().contains("path=/health"));
+}
+
+fn received(socket: &std::os::unix::net::UnixDatagram) -> String {
+    let mut buffer = [0u8; 256];
+    let n = socket.recv(&mut buffer).expect("a notification for systemd");
+    String::from_utf8_lossy(&buffer[..n]).trim().to_string()
 }
