@@ -19,6 +19,12 @@ pub enum Command {
     /// Administer users and the database; works while the server runs.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Write the man page and shell completions into a folder (used by packaging).
+    #[command(hide = true)]
+    GenerateAssets {
+        /// Folder to write umbra.1, umbra.bash, _umbra and umbra.fish into
+        dir: PathBuf,
+    },
 }
 
 /// Where the data lives; shared by `serve` and every `admin` command.

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => commands::serve::run(args).await,
             Command::Admin(command) => commands::admin::run(command).await,
+            Command::GenerateAssets { dir } => commands::generate_assets::run(&dir),
         }
     });
     exit.report()

@@ -1,6 +1,7 @@
 //! One file per command. Each returns an `Exit` so `main` alone decides the process status.
 
 pub mod admin;
+pub mod generate_assets;
 pub mod serve;
 
 use std::process::ExitCode;
