@@ -22,7 +22,7 @@ trap cleanup EXIT
 echo "== install $deb"
 dpkg -i "$deb"
 umbra --version | grep -q "^umbra " || fail "umbra --version"
-for f in /usr/bin/umbra /lib/systemd/system/umbra.service /usr/share/man/man1/umbra.1 \
+for f in /usr/bin/umbra /lib/systemd/system/umbra.service /usr/share/man/man1/umbra.1.gz \
          /usr/share/bash-completion/completions/umbra /usr/share/doc/umbra/README.md; do
     [ -e "$f" ] || fail "$f missing"
 done
@@ -35,7 +35,9 @@ systemd-analyze security --offline=true /lib/systemd/system/umbra.service | grep
 echo "== run it as the service user"
 runuser -u umbra -- umbra admin list-users --config /etc/umbra/umbra.toml | grep -q "^ID" || fail "admin list-users"
 log=$(mktemp)
-runuser -u umbra -- env UMBRA_LISTEN="127.0.0.1:$port" umbra serve --config /etc/umbra/umbra.toml >"$log" 2>&1 &
+# setpriv execs umbra itself (runuser would stay in between), so the signal reaches umbra.
+UMBRA_LISTEN="127.0.0.1:$port" setpriv --reuid=umbra --regid=umbra --init-groups \
+    umbra serve --config /etc/umbra/umbra.toml >"$log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
 grep -q "listening on" "$log" || { cat "$log"; fail "serve did not start"; }
