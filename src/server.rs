@@ -11,7 +11,9 @@ use rocket::{Build, Rocket};
 use crate::auth::password::{HashError, PasswordHasher};
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::db::{Db, system_config};
+use crate::db::{self, Db};
+use crate::domain::role::Role;
+use crate::domain::settings::{RequireMfa, SystemSettings};
 use crate::domain::time::UtcMillis;
 use crate::http::access_log::AccessLog;
 use crate::http::gate::{self, Gate};
@@ -30,8 +32,8 @@ pub struct AppState {
     /// Once any user exists, setup can never be required again; remembering that saves a
     /// query on every status request.
     setup_done: AtomicBool,
-    /// The registration flag as last read, for the status endpoint only (see below).
-    registration_seen: Mutex<Option<(UtcMillis, bool)>>,
+    /// The system settings as last read (see `settings`).
+    settings_seen: Mutex<Option<(UtcMillis, SystemSettings)>>,
 }
 
 impl AppState {
@@ -46,20 +48,33 @@ impl AppState {
         Ok(required)
     }
 
-    /// Whether registration is open, as a hint for the sign-in page. Read at most once a
-    /// second per process: status is the hottest route, and a hint that lags an admin's change
-    /// by a second is harmless because `POST /api/auth/register` always reads the database.
-    pub async fn registration_open_hint(&self) -> Result<bool, sqlx::Error> {
+    /// The system settings, read from the database at most once a second per process: the
+    /// session guard needs them on every request, and an admin's change reaching the other
+    /// processes within a second is soon enough. This process sees its own changes at once.
+    pub async fn settings(&self) -> Result<SystemSettings, sqlx::Error> {
         let now = self.clock.now();
-        let fresh = |seen: &Option<(UtcMillis, bool)>| seen.filter(|(at, _)| (0..1000).contains(&(now.0 - at.0)));
-        if let Some((_, open)) = self.registration_seen.lock().ok().and_then(|seen| fresh(&seen)) {
-            return Ok(open);
+        let fresh =
+            |seen: &Option<(UtcMillis, SystemSettings)>| seen.filter(|(at, _)| (0..1000).contains(&(now.0 - at.0)));
+        if let Some((_, settings)) = self.settings_seen.lock().ok().and_then(|seen| fresh(&seen)) {
+            return Ok(settings);
         }
-        let open = system_config::flag(self.db.pool(), system_config::REGISTRATION_OPEN).await?;
-        if let Ok(mut seen) = self.registration_seen.lock() {
-            *seen = Some((now, open));
+        let settings = db::settings::load(self.db.pool(), self.default_settings()).await?;
+        if let Ok(mut seen) = self.settings_seen.lock() {
+            *seen = Some((now, settings));
         }
-        Ok(open)
+        Ok(settings)
+    }
+
+    /// Drops the cached settings after this process changed them.
+    pub fn forget_settings(&self) {
+        if let Ok(mut seen) = self.settings_seen.lock() {
+            *seen = None;
+        }
+    }
+
+    /// What applies until an admin changes it: the config file's values.
+    pub fn default_settings(&self) -> SystemSettings {
+        default_settings(&self.config)
     }
 }
 
@@ -92,7 +107,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, HashError> {
         hasher: PasswordHasher::new(config.argon2)?,
         rate_limiters: Arc::new(RateLimiters::new(&config.rate_limits)),
         setup_done: AtomicBool::new(false),
-        registration_seen: Mutex::new(None),
+        settings_seen: Mutex::new(None),
         config,
         db,
         clock,
@@ -109,4 +124,18 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, HashError> {
         .mount("/", web::routes())
         .mount("/", gate::rejection_routes())
         .register("/", rocket::catchers![error::catch_all]))
+}
+
+pub fn default_settings(config: &Config) -> SystemSettings {
+    SystemSettings {
+        registration_open: false,
+        default_role: Role::Standard,
+        session_idle_minutes: config.sessions.idle_minutes,
+        session_absolute_minutes: config.sessions.absolute_minutes,
+        max_sessions_per_user: config.sessions.max_per_user,
+        lockout_threshold: config.lockout.threshold,
+        lockout_minutes: config.lockout.minutes,
+        require_mfa: RequireMfa::Off,
+        audit_retention_days: 365,
+    }
 }

@@ -49,7 +49,8 @@ async fn resolve(req: &Request<'_>) -> Result<Option<AuthUser>, ApiError> {
         return Ok(None);
     };
     let now = state.clock.now();
-    let idle_deadline = UtcMillis(row.last_seen_at).plus_minutes(state.config.sessions.idle_minutes);
+    let settings = state.settings().await?;
+    let idle_deadline = UtcMillis(row.last_seen_at).plus_minutes(settings.session_idle_minutes);
     if row.active == 0 || now.0 >= row.expires_at || now >= idle_deadline {
         sessions::delete(pool, row.session_id).await?;
         return Ok(None);

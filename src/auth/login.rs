@@ -62,18 +62,15 @@ fn refused(detail: String, reason: &'static str, locked_now: bool) -> PasswordCh
 }
 
 async fn record_failure(state: &AppState, key: &str, now: UtcMillis) -> Result<PasswordCheck, ApiError> {
-    let policy = state.config.lockout;
-    let after =
-        login_failures::record_failure(state.db.pool(), key, now, policy.threshold, now.plus_minutes(policy.minutes))
-            .await?;
+    let settings = state.settings().await?;
+    let (threshold, minutes) = (settings.lockout_threshold, settings.lockout_minutes);
+    let after = login_failures::record_failure(state.db.pool(), key, now, threshold, now.plus_minutes(minutes)).await?;
     if is_locked(after, now) {
-        let detail = format!(
-            "{BAD_CREDENTIALS} Too many failed attempts: the account is now locked for {} minutes.",
-            policy.minutes
-        );
+        let detail =
+            format!("{BAD_CREDENTIALS} Too many failed attempts: the account is now locked for {} minutes.", minutes);
         return Ok(refused(detail, "bad credentials; locked", true));
     }
-    let remaining = policy.threshold - after.failures;
+    let remaining = threshold - after.failures;
     let detail = if remaining <= HINT_WHEN_REMAINING {
         let plural = if remaining == 1 { "attempt remains" } else { "attempts remain" };
         format!("{BAD_CREDENTIALS} {remaining} {plural} before the account is locked.")

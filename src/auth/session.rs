@@ -40,13 +40,13 @@ pub fn read_token(jar: &CookieJar<'_>, config: &Config) -> Option<String> {
     jar.get_private(cookie_name(config)).map(|c| c.value().to_string())
 }
 
-pub fn set_cookie(jar: &CookieJar<'_>, config: &Config, token: String) {
+pub fn set_cookie(jar: &CookieJar<'_>, config: &Config, token: String, lifetime_minutes: i64) {
     let cookie = Cookie::build((cookie_name(config), token))
         .http_only(true)
         .secure(config.secure_cookies())
         .same_site(SameSite::Lax)
         .path("/")
-        .max_age(rocket::time::Duration::minutes(config.sessions.absolute_minutes));
+        .max_age(rocket::time::Duration::minutes(lifetime_minutes));
     jar.add_private(cookie);
 }
 
@@ -67,6 +67,7 @@ pub async fn start(state: &AppState, jar: &CookieJar<'_>, user_id: i64, origin: 
         sessions::delete_by_token(state.db.pool(), &hash_token(&old)).await?;
     }
     let now = state.clock.now();
+    let settings = state.settings().await?;
     let NewToken { token, hash } = new_token();
     let id = sessions::create(
         &state.db,
@@ -74,14 +75,14 @@ pub async fn start(state: &AppState, jar: &CookieJar<'_>, user_id: i64, origin: 
             user_id,
             token_hash: &hash,
             now,
-            expires_at: now.plus_minutes(state.config.sessions.absolute_minutes),
+            expires_at: now.plus_minutes(settings.session_absolute_minutes),
             ip: Some(origin.ip.clone()),
             user_agent: origin.user_agent.clone(),
-            max_per_user: state.config.sessions.max_per_user,
+            max_per_user: settings.max_sessions_per_user,
         },
     )
     .await?;
-    set_cookie(jar, &state.config, token);
+    set_cookie(jar, &state.config, token, settings.session_absolute_minutes);
     Ok(id)
 }
 
@@ -89,6 +90,7 @@ pub async fn start(state: &AppState, jar: &CookieJar<'_>, user_id: i64, origin: 
 pub async fn rotate(state: &AppState, jar: &CookieJar<'_>, session_id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
     let NewToken { token, hash } = new_token();
     sessions::rotate(state.db.pool(), session_id, &hash, now).await?;
-    set_cookie(jar, &state.config, token);
+    let lifetime = state.settings().await?.session_absolute_minutes;
+    set_cookie(jar, &state.config, token, lifetime);
     Ok(())
 }

@@ -52,3 +52,9 @@ pub async fn recent(pool: &AnyPool, limit: i64) -> Result<Vec<AuditRow>, sqlx::E
         .fetch_all(pool)
         .await
 }
+
+/// Deletes entries older than `oldest_kept` (the retention period); returns how many.
+pub async fn prune_before(pool: &AnyPool, oldest_kept: UtcMillis) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM audit_log WHERE at < $1").bind(oldest_kept.0).execute(pool).await?;
+    Ok(done.rows_affected())
+}

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod login_failures;
 pub mod schema;
 pub mod sessions;
+pub mod settings;
 pub mod system_config;
 pub mod users;
 

@@ -2,5 +2,6 @@
 
 pub mod password_policy;
 pub mod role;
+pub mod settings;
 pub mod time;
 pub mod username;

@@ -1,11 +1,12 @@
 //! Housekeeping: drop expired sessions and stale login-failure counters (in the database,
-//! so any process may do it), and evict refilled rate-limit keys (per process).
+//! so any process may do it), audit rows past their retention, and evict refilled rate-limit
+//! keys (per process).
 
 use std::time::Duration;
 
 use rocket::{Orbit, Rocket};
 
-use crate::db::{login_failures, sessions};
+use crate::db::{audit, login_failures, sessions, settings};
 use crate::server::AppState;
 
 const EVERY: Duration = Duration::from_mins(1);
@@ -18,7 +19,7 @@ pub fn spawn(rocket: &Rocket<Orbit>) {
     let db = state.db.clone();
     let clock = state.clock.clone();
     let limiters = state.rate_limiters.clone();
-    let idle_minutes = state.config.sessions.idle_minutes;
+    let defaults = state.default_settings();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(EVERY);
         loop {
@@ -28,11 +29,22 @@ pub fn spawn(rocket: &Rocket<Orbit>) {
             }
             limiters.evict_stale();
             let now = clock.now();
-            if let Err(e) = sessions::prune_expired(db.pool(), now, idle_minutes).await {
+            let settings = match settings::load(db.pool(), defaults).await {
+                Ok(settings) => settings,
+                Err(e) => {
+                    tracing::warn!("cleanup cannot read the settings: {e}");
+                    continue;
+                }
+            };
+            if let Err(e) = sessions::prune_expired(db.pool(), now, settings.session_idle_minutes).await {
                 tracing::warn!("session cleanup failed: {e}");
             }
             if let Err(e) = login_failures::prune(db.pool(), now).await {
                 tracing::warn!("login-failure cleanup failed: {e}");
+            }
+            let oldest_kept = now.plus_minutes(-settings.audit_retention_days * 24 * 60);
+            if let Err(e) = audit::prune_before(db.pool(), oldest_kept).await {
+                tracing::warn!("audit-log retention failed: {e}");
             }
         }
     });

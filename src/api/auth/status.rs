@@ -23,7 +23,7 @@ pub struct AuthStatus {
 #[get("/api/auth/status")]
 pub async fn status(state: &State<AppState>, user: Option<AuthUser>) -> ApiResult<Json<AuthStatus>> {
     let setup_required = if user.is_some() { false } else { state.setup_required().await? };
-    let registration_open = state.registration_open_hint().await?;
+    let registration_open = state.settings().await?.registration_open;
     Ok(Json(AuthStatus {
         setup_required,
         authenticated: user.is_some(),
