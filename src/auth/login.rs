@@ -67,7 +67,7 @@ async fn record_failure(state: &AppState, key: &str, now: UtcMillis) -> Result<P
     let after = login_failures::record_failure(state.db.pool(), key, now, threshold, now.plus_minutes(minutes)).await?;
     if is_locked(after, now) {
         let detail =
-            format!("{BAD_CREDENTIALS} Too many failed attempts: the account is now locked for {} minutes.", minutes);
+            format!("{BAD_CREDENTIALS} Too many failed attempts: the account is now locked for {minutes} minutes.");
         return Ok(refused(detail, "bad credentials; locked", true));
     }
     let remaining = threshold - after.failures;

@@ -19,7 +19,7 @@ pub async fn load(pool: &AnyPool, defaults: SystemSettings) -> Result<SystemSett
                 settings.session_absolute_minutes = number.unwrap_or(defaults.session_absolute_minutes);
             }
             "max_sessions_per_user" => {
-                settings.max_sessions_per_user = number.unwrap_or(defaults.max_sessions_per_user)
+                settings.max_sessions_per_user = number.unwrap_or(defaults.max_sessions_per_user);
             }
             "lockout_threshold" => settings.lockout_threshold = number.unwrap_or(defaults.lockout_threshold),
             "lockout_minutes" => settings.lockout_minutes = number.unwrap_or(defaults.lockout_minutes),
