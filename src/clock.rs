@@ -28,6 +28,10 @@ impl ManualClock {
         Arc::new(Self(AtomicI64::new(UtcMillis::now().0)))
     }
 
+    pub fn now_millis(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
     pub fn advance_minutes(&self, minutes: i64) {
         self.0.fetch_add(minutes * UtcMillis::MINUTE, Ordering::SeqCst);
     }

@@ -21,15 +21,27 @@ pub struct AuthUser {
     pub username: String,
     pub role: Role,
     pub locked: bool,
+    /// An admin reset the password and asked for a new one at the next sign-in.
+    pub must_change_password: bool,
+    /// When this session last proved the password again.
+    pub reauth_at: Option<UtcMillis>,
 }
+
+/// How long a re-authentication counts for sensitive changes.
+pub const REAUTH_WINDOW_MINUTES: i64 = 10;
 
 impl AuthUser {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
+
+    /// Whether the session proved the password within the last ten minutes.
+    pub fn recently_reauthenticated(&self, now: UtcMillis) -> bool {
+        self.reauth_at.is_some_and(|at| now < at.plus_minutes(REAUTH_WINDOW_MINUTES))
+    }
 }
 
-/// A signed-in user whose session is not locked.
+/// A signed-in user whose session is not locked and who needs no forced password change.
 #[derive(Debug, Clone)]
 pub struct UnlockedUser(pub AuthUser);
 
@@ -64,6 +76,8 @@ async fn resolve(req: &Request<'_>) -> Result<Option<AuthUser>, ApiError> {
         username: row.username,
         role: Role::from_stored(&row.role),
         locked: row.locked != 0,
+        must_change_password: row.must_change_password != 0,
+        reauth_at: row.reauth_at.map(UtcMillis),
     }))
 }
 
@@ -96,6 +110,10 @@ impl<'r> FromRequest<'r> for UnlockedUser {
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
         match AuthUser::from_request(req).await {
             Outcome::Success(user) if user.locked => fail(req, ApiError::locked()),
+            Outcome::Success(user) if user.must_change_password => fail(
+                req,
+                ApiError::forbidden("An admin reset your password: choose a new one first (POST /api/auth/password)."),
+            ),
             Outcome::Success(user) => Outcome::Success(UnlockedUser(user)),
             Outcome::Error(e) => Outcome::Error(e),
             Outcome::Forward(s) => Outcome::Forward(s),

@@ -42,15 +42,54 @@ pub struct AuditRow {
     pub action: String,
     pub target: Option<String>,
     pub ip: Option<String>,
+    pub user_agent: Option<String>,
     pub detail: Option<String>,
 }
 
-/// Newest first; used by tests now and by the admin console later.
+/// Newest first.
 pub async fn recent(pool: &AnyPool, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
-    sqlx::query_as("SELECT id, at, actor, action, target, ip, detail FROM audit_log ORDER BY id DESC LIMIT $1")
-        .bind(limit)
-        .fetch_all(pool)
-        .await
+    Ok(search(pool, &AuditFilter::default(), limit, 0).await?.0)
+}
+
+/// What the admin console filters by; `None` matches everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub since: Option<UtcMillis>,
+    pub until: Option<UtcMillis>,
+}
+
+/// One page of entries, newest first, and how many match in all.
+pub async fn search(
+    pool: &AnyPool,
+    filter: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AuditRow>, i64), sqlx::Error> {
+    // Unset filters bind as NULL and match everything, so one statement serves all.
+    const WHERE: &str = "WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2) \
+                         AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4)";
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, at, actor, action, target, ip, user_agent, detail FROM audit_log {WHERE} \
+         ORDER BY at DESC, id DESC LIMIT $5 OFFSET $6"
+    )))
+    .bind(filter.actor.clone())
+    .bind(filter.action.clone())
+    .bind(filter.since.map(|t| t.0))
+    .bind(filter.until.map(|t| t.0))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?;
+    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log {WHERE}")))
+        .bind(filter.actor.clone())
+        .bind(filter.action.clone())
+        .bind(filter.since.map(|t| t.0))
+        .bind(filter.until.map(|t| t.0))
+        .fetch_one(pool)
+        .await?;
+    Ok((rows, total))
 }
 
 /// Deletes entries older than `oldest_kept` (the retention period); returns how many.

@@ -17,6 +17,8 @@ pub struct SessionWithUser {
     pub username: String,
     pub role: String,
     pub active: i64,
+    pub must_change_password: i64,
+    pub reauth_at: Option<i64>,
 }
 
 pub struct NewSession<'a> {
@@ -33,7 +35,7 @@ pub struct NewSession<'a> {
 pub async fn resolve(pool: &AnyPool, token_hash: &str) -> Result<Option<SessionWithUser>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.id AS session_id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.locked, \
-                u.username, u.role, u.active \
+                u.username, u.role, u.active, u.must_change_password, s.reauth_at \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)
@@ -129,4 +131,40 @@ pub async fn prune_expired(pool: &AnyPool, now: UtcMillis, idle_minutes: i64) ->
 
 pub async fn count_for_user(pool: &AnyPool, user_id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user_id).fetch_one(pool).await
+}
+
+/// A session as its owner sees it in the list.
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub async fn list_for_user(pool: &AnyPool, user_id: i64) -> Result<Vec<SessionRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions WHERE user_id = $1 \
+         ORDER BY last_seen_at DESC, id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Deletes one of the user's own sessions; false when it is not theirs (or gone).
+pub async fn delete_for_user(pool: &AnyPool, user_id: i64, session_id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+        .bind(session_id)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records that the session just proved the password again.
+pub async fn mark_reauthenticated(pool: &AnyPool, session_id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET reauth_at = $1 WHERE id = $2").bind(now.0).bind(session_id).execute(pool).await?;
+    Ok(())
 }

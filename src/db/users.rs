@@ -15,6 +15,7 @@ pub struct UserRow {
     pub active: i64,
     pub created_at: i64,
     pub last_login_at: Option<i64>,
+    pub must_change_password: i64,
 }
 
 impl UserRow {
@@ -29,7 +30,7 @@ impl UserRow {
 
 macro_rules! columns {
     () => {
-        "id, username, password_hash, role, active, created_at, last_login_at"
+        "id, username, password_hash, role, active, created_at, last_login_at, must_change_password"
     };
 }
 
@@ -150,4 +151,44 @@ pub async fn search(
 /// Makes `%`, `_` and the escape character match themselves in a LIKE pattern.
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Active admins other than `except`.
+pub async fn other_active_admins<'c>(db: impl Executor<'c, Database = Any>, except: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> $1")
+        .bind(except)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn update_role_and_active<'c>(
+    db: impl Executor<'c, Database = Any>,
+    id: i64,
+    role: Role,
+    active: bool,
+    now: UtcMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET role = $1, active = $2, updated_at = $3 WHERE id = $4")
+        .bind(role.as_str())
+        .bind(i64::from(active))
+        .bind(now.0)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_must_change_password(pool: &AnyPool, id: i64, must: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET must_change_password = $1 WHERE id = $2")
+        .bind(i64::from(must))
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the user; their sessions (and everything else they own) go with them.
+pub async fn delete(pool: &AnyPool, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(pool).await?;
+    Ok(done.rows_affected() == 1)
 }

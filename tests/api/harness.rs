@@ -229,6 +229,18 @@ impl Persona<'_> {
         .await
     }
 
+    /// A JSON request with any method (PATCH, PUT, DELETE with a body).
+    pub async fn request_json(&self, method: Method, path: &str, body: Value) -> Resp {
+        let json = body.to_string();
+        self.request(
+            method,
+            path,
+            Some(&json),
+            &[("X-Requested-With", "XMLHttpRequest"), ("Content-Type", "application/json")],
+        )
+        .await
+    }
+
     pub async fn post_empty(&self, path: &str) -> Resp {
         self.request(Method::Post, path, None, &[("X-Requested-With", "XMLHttpRequest")]).await
     }

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod admin_console;
 mod admin_users;
 mod auth_lock;
 mod auth_login;
@@ -15,6 +16,7 @@ mod http_layer;
 mod live;
 mod openapi;
 mod processes;
+mod self_service;
 mod sessions;
 mod socket;
 mod web_assets;

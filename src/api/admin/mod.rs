@@ -1,10 +1,50 @@
 //! `/api/admin`: the admin console's API. Every route takes `AdminUser`, so standard users
-//! get 403 before any handler code runs.
+//! get 403 before any handler code runs; every change is audited.
 
+pub mod audit_logs;
+pub mod config;
+pub mod user_actions;
 pub mod users;
 
 use rocket::{Route, routes};
 
+use crate::auth::guards::AdminUser;
+use crate::auth::session::Origin;
+use crate::db::audit::{self, AuditEntry};
+use crate::error::ApiResult;
+use crate::server::AppState;
+
 pub fn routes() -> Vec<Route> {
-    routes![users::list_users]
+    routes![
+        users::list_users,
+        users::create_user,
+        users::update_user,
+        users::delete_user,
+        user_actions::reset_password,
+        user_actions::unlock_user,
+        config::get_config,
+        config::put_config,
+        audit_logs::list_audit_logs,
+    ]
+}
+
+async fn audit_admin(
+    state: &AppState,
+    admin: &AdminUser,
+    action: &'static str,
+    target: &str,
+    origin: &Origin,
+    detail: Option<String>,
+) -> ApiResult<()> {
+    let entry = AuditEntry {
+        actor: admin.0.username.clone(),
+        actor_user_id: Some(admin.0.user_id),
+        action,
+        target: Some(target.to_string()),
+        ip: Some(origin.ip.clone()),
+        user_agent: origin.user_agent.clone(),
+        detail,
+    };
+    audit::record(state.db.pool(), state.clock.now(), entry).await?;
+    Ok(())
 }

@@ -1,16 +1,24 @@
-//! `GET /api/admin/users`: every account, searchable and paged.
+//! `/api/admin/users`: list, create, change (role, active) and delete accounts. The last
+//! active admin can be neither demoted nor deactivated, and nobody deletes themselves.
 
+use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::{State, get};
-use serde::Serialize;
+use rocket::{State, delete, get, patch, post};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::audit_admin;
+use crate::api::auth::{acceptable_password, bounded_password, parse_username};
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::AdminUser;
-use crate::db::users;
+use crate::auth::session::Origin;
+use crate::db::users::{self, CreateUserError, UserRow};
+use crate::db::{login_failures, sessions};
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
-use crate::error::ApiResult;
+use crate::domain::username::Username;
+use crate::error::{ApiError, ApiResult};
+use crate::http::json::JsonBody;
 use crate::server::AppState;
 
 /// An account as the admin console shows it.
@@ -55,4 +63,122 @@ pub async fn list_users(
         })
         .collect();
     Ok(Json(paging.page(items, total)))
+}
+
+impl AdminUserView {
+    fn of(row: &UserRow, locked_until: Option<UtcMillis>) -> Self {
+        Self {
+            id: row.id,
+            username: row.username.clone(),
+            role: row.role(),
+            active: row.is_active(),
+            locked_until,
+            last_login_at: row.last_login_at.map(UtcMillis),
+        }
+    }
+}
+
+/// The user with this id, or 404.
+pub async fn find(state: &AppState, id: i64) -> ApiResult<UserRow> {
+    users::find_by_id(state.db.pool(), id).await?.ok_or_else(ApiError::not_found)
+}
+
+/// The user as the console shows them, with their current lock.
+pub async fn view(state: &AppState, row: &UserRow) -> ApiResult<AdminUserView> {
+    let failures = login_failures::get(state.db.pool(), &Username::lockout_key(&row.username)).await?;
+    let now = state.clock.now();
+    Ok(AdminUserView::of(row, failures.locked_until.filter(|t| *t > now)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+}
+
+#[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = CreateUserRequest,
+    responses((status = 201, body = AdminUserView), (status = 409, description = "username taken"),
+              (status = 422, description = "invalid input")))]
+#[post("/api/admin/users", data = "<body>")]
+pub async fn create_user(
+    state: &State<AppState>,
+    admin: AdminUser,
+    origin: Origin,
+    body: JsonBody<CreateUserRequest>,
+) -> ApiResult<(Status, Json<AdminUserView>)> {
+    let CreateUserRequest { username, password, role } = body.0;
+    let username = parse_username(&username)?;
+    bounded_password("password", &password)?;
+    let password = acceptable_password("password", &password, username.as_str())?;
+    let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
+    let row = match users::create(state.db.pool(), &username, &hash, role, state.clock.now()).await {
+        Ok(row) => row,
+        Err(CreateUserError::Taken) => {
+            return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
+        }
+        Err(CreateUserError::Db(e)) => return Err(e.into()),
+    };
+    audit_admin(state, &admin, "admin_create_user", &row.username, &origin, Some(format!("role {}", role.as_str())))
+        .await?;
+    Ok((Status::Created, Json(AdminUserView::of(&row, None))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+}
+
+#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path)),
+    request_body = UpdateUserRequest,
+    responses((status = 200, body = AdminUserView), (status = 404, description = "no such user"),
+              (status = 409, description = "that would leave no active admin")))]
+#[patch("/api/admin/users/<id>", data = "<body>")]
+pub async fn update_user(
+    state: &State<AppState>,
+    admin: AdminUser,
+    origin: Origin,
+    id: i64,
+    body: JsonBody<UpdateUserRequest>,
+) -> ApiResult<Json<AdminUserView>> {
+    let before = find(state, id).await?;
+    let role = body.0.role.unwrap_or(before.role());
+    let active = body.0.active.unwrap_or(before.is_active());
+    let mut tx = state.db.begin_write().await?;
+    let stays_admin = role == Role::Admin && active;
+    if !stays_admin
+        && before.role() == Role::Admin
+        && before.is_active()
+        && users::other_active_admins(&mut *tx, id).await? == 0
+    {
+        return Err(ApiError::conflict("This is the last active admin: make another user an admin first."));
+    }
+    users::update_role_and_active(&mut *tx, id, role, active, state.clock.now()).await?;
+    tx.commit().await?;
+    if !active && before.is_active() {
+        sessions::delete_all_for_user(state.db.pool(), id, None).await?;
+    }
+    let detail =
+        format!("role {} -> {}, active {} -> {active}", before.role().as_str(), role.as_str(), before.is_active());
+    audit_admin(state, &admin, "admin_update_user", &before.username, &origin, Some(detail)).await?;
+    let after = find(state, id).await?;
+    Ok(Json(view(state, &after).await?))
+}
+
+#[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 204, description = "deleted with all their data"), (status = 404, description = "no such user"),
+              (status = 409, description = "you cannot delete yourself")))]
+#[delete("/api/admin/users/<id>")]
+pub async fn delete_user(state: &State<AppState>, admin: AdminUser, origin: Origin, id: i64) -> ApiResult<Status> {
+    if id == admin.0.user_id {
+        return Err(ApiError::conflict("You cannot delete your own account."));
+    }
+    let row = find(state, id).await?;
+    users::delete(state.db.pool(), id).await?;
+    login_failures::clear(state.db.pool(), &Username::lockout_key(&row.username)).await?;
+    audit_admin(state, &admin, "admin_delete_user", &row.username, &origin, None).await?;
+    Ok(Status::NoContent)
 }

@@ -5,7 +5,9 @@ pub mod lock;
 pub mod login;
 pub mod logout;
 pub mod password;
+pub mod reauth;
 pub mod register;
+pub mod sessions;
 pub mod setup;
 pub mod status;
 
@@ -32,7 +34,11 @@ pub fn routes() -> Vec<Route> {
         logout::logout,
         lock::lock,
         lock::unlock,
-        password::change_password
+        password::change_password,
+        reauth::reauth,
+        sessions::list_sessions,
+        sessions::revoke_session,
+        sessions::revoke_other_sessions
     ]
 }
 
@@ -50,16 +56,16 @@ impl From<&UserRow> for UserInfo {
     }
 }
 
-fn parse_username(raw: &str) -> ApiResult<Username> {
+pub(crate) fn parse_username(raw: &str) -> ApiResult<Username> {
     Username::parse(raw).map_err(|rules| ApiError::invalid_field("username", rules))
 }
 
-fn acceptable_password(field: &str, raw: &str, username: &str) -> ApiResult<AcceptablePassword> {
+pub(crate) fn acceptable_password(field: &str, raw: &str, username: &str) -> ApiResult<AcceptablePassword> {
     password_policy::check(raw, username).map_err(|why| ApiError::invalid_field(field, format!("The password {why}.")))
 }
 
 /// Refuses oversized passwords before any hashing work, as the policy promises.
-fn bounded_password(field: &str, raw: &str) -> ApiResult<()> {
+pub(crate) fn bounded_password(field: &str, raw: &str) -> ApiResult<()> {
     if raw.len() > password_policy::MAX_BYTES {
         return Err(ApiError::invalid_field(
             field,

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{acceptable_password, audit_user, bounded_password};
-use crate::auth::guards::UnlockedUser;
+use crate::auth::guards::AuthUser;
 use crate::auth::login::{PasswordCheck, check_password};
 use crate::auth::session::Origin;
 use crate::db::{sessions, users};
@@ -28,10 +28,13 @@ pub struct ChangePasswordRequest {
 pub async fn change_password(
     state: &State<AppState>,
     origin: Origin,
-    user: UnlockedUser,
+    user: AuthUser,
     body: JsonBody<ChangePasswordRequest>,
 ) -> ApiResult<Status> {
-    let user = user.0;
+    // Not `UnlockedUser`: a forced password change must be possible, a locked session not.
+    if user.locked {
+        return Err(ApiError::locked());
+    }
     let ChangePasswordRequest { current_password, new_password } = body.0;
     bounded_password("current_password", &current_password)?;
     bounded_password("new_password", &new_password)?;
@@ -41,6 +44,7 @@ pub async fn change_password(
     }
     let hash = state.hasher.hash(&new_password).await.map_err(ApiError::internal)?;
     users::set_password_hash(state.db.pool(), user.user_id, &hash, state.clock.now()).await?;
+    users::set_must_change_password(state.db.pool(), user.user_id, false).await?;
     let revoked = sessions::delete_all_for_user(state.db.pool(), user.user_id, Some(user.session_id)).await?;
     audit_user(
         state,

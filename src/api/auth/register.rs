@@ -8,9 +8,8 @@ use utoipa::ToSchema;
 
 use super::{UserInfo, acceptable_password, bounded_password, parse_username, sign_in};
 use crate::auth::session::Origin;
-use crate::db::system_config;
+use crate::db::settings;
 use crate::db::users::{self, CreateUserError};
-use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -32,7 +31,9 @@ pub async fn register(
     origin: Origin,
     body: JsonBody<RegisterRequest>,
 ) -> ApiResult<(Status, Json<UserInfo>)> {
-    if !system_config::flag(state.db.pool(), system_config::REGISTRATION_OPEN).await? {
+    // Read fresh (not the per-second cache): closing registration takes effect at once.
+    let settings = settings::load(state.db.pool(), state.default_settings()).await?;
+    if !settings.registration_open {
         return Err(ApiError::forbidden("Registration is closed. Ask an admin for an account."));
     }
     let RegisterRequest { username, password } = body.0;
@@ -40,7 +41,7 @@ pub async fn register(
     bounded_password("password", &password)?;
     let password = acceptable_password("password", &password, username.as_str())?;
     let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
-    let user = match users::create(state.db.pool(), &username, &hash, Role::Standard, state.clock.now()).await {
+    let user = match users::create(state.db.pool(), &username, &hash, settings.default_role, state.clock.now()).await {
         Ok(user) => user,
         Err(CreateUserError::Taken) => {
             return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));

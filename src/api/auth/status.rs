@@ -16,6 +16,8 @@ pub struct AuthStatus {
     pub authenticated: bool,
     pub locked: bool,
     pub registration_open: bool,
+    /// An admin reset the password: the UI must ask for a new one before anything else.
+    pub must_change_password: bool,
     pub user: Option<UserInfo>,
 }
 
@@ -29,6 +31,7 @@ pub async fn status(state: &State<AppState>, user: Option<AuthUser>) -> ApiResul
         authenticated: user.is_some(),
         locked: user.as_ref().is_some_and(|u| u.locked),
         registration_open,
+        must_change_password: user.as_ref().is_some_and(|u| u.must_change_password),
         user: user.map(|u| UserInfo { id: u.user_id, username: u.username, role: u.role }),
     }))
 }

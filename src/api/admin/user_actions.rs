@@ -1,0 +1,67 @@
+//! `/api/admin/users/{id}/…`: an admin's actions on one account — reset its password,
+//! lift its lockout.
+
+use rocket::http::Status;
+use rocket::serde::json::Json;
+use rocket::{State, post};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::audit_admin;
+use super::users::{AdminUserView, find, view};
+use crate::api::auth::{acceptable_password, bounded_password};
+use crate::auth::guards::AdminUser;
+use crate::auth::session::Origin;
+use crate::db::{login_failures, sessions, users};
+use crate::domain::username::Username;
+use crate::error::{ApiError, ApiResult};
+use crate::http::json::JsonBody;
+use crate::server::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    pub new_password: String,
+    /// Ask the user for a new password at their next sign-in.
+    #[serde(default)]
+    pub must_change: bool,
+}
+
+#[utoipa::path(post, path = "/api/admin/users/{id}/reset-password", tag = "admin", params(("id" = i64, Path)),
+    request_body = ResetPasswordRequest,
+    responses((status = 204, description = "password set; the user's sessions are revoked"),
+              (status = 404, description = "no such user"), (status = 422, description = "password refused")))]
+#[post("/api/admin/users/<id>/reset-password", data = "<body>")]
+pub async fn reset_password(
+    state: &State<AppState>,
+    admin: AdminUser,
+    origin: Origin,
+    id: i64,
+    body: JsonBody<ResetPasswordRequest>,
+) -> ApiResult<Status> {
+    let row = find(state, id).await?;
+    bounded_password("new_password", &body.0.new_password)?;
+    let password = acceptable_password("new_password", &body.0.new_password, &row.username)?;
+    let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
+    users::set_password_hash(state.db.pool(), id, &hash, state.clock.now()).await?;
+    users::set_must_change_password(state.db.pool(), id, body.0.must_change).await?;
+    let revoked = sessions::delete_all_for_user(state.db.pool(), id, None).await?;
+    let detail = format!("{revoked} sessions revoked; must change: {}", body.0.must_change);
+    audit_admin(state, &admin, "admin_reset_password", &row.username, &origin, Some(detail)).await?;
+    Ok(Status::NoContent)
+}
+
+#[utoipa::path(post, path = "/api/admin/users/{id}/unlock", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, body = AdminUserView), (status = 404, description = "no such user")))]
+#[post("/api/admin/users/<id>/unlock")]
+pub async fn unlock_user(
+    state: &State<AppState>,
+    admin: AdminUser,
+    origin: Origin,
+    id: i64,
+) -> ApiResult<Json<AdminUserView>> {
+    let row = find(state, id).await?;
+    login_failures::clear(state.db.pool(), &Username::lockout_key(&row.username)).await?;
+    audit_admin(state, &admin, "admin_unlock_user", &row.username, &origin, None).await?;
+    Ok(Json(view(state, &row).await?))
+}

@@ -1,0 +1,85 @@
+//! `/api/auth/sessions`: the signed-in user's own sessions, and signing them out.
+
+use rocket::http::Status;
+use rocket::serde::json::Json;
+use rocket::{State, delete, get, post};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::audit_user;
+use crate::auth::guards::UnlockedUser;
+use crate::auth::session::Origin;
+use crate::db::sessions;
+use crate::domain::time::UtcMillis;
+use crate::error::{ApiError, ApiResult};
+use crate::server::AppState;
+
+/// A session as its owner sees it. The id is not the secret token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    pub id: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: UtcMillis,
+    #[schema(value_type = String, format = DateTime)]
+    pub last_seen_at: UtcMillis,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session making this request.
+    pub current: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Revoked {
+    pub revoked: u64,
+}
+
+#[utoipa::path(get, path = "/api/auth/sessions", tag = "auth", responses((status = 200, body = [SessionView])))]
+#[get("/api/auth/sessions")]
+pub async fn list_sessions(state: &State<AppState>, user: UnlockedUser) -> ApiResult<Json<Vec<SessionView>>> {
+    let rows = sessions::list_for_user(state.db.pool(), user.0.user_id).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|row| SessionView {
+                current: row.id == user.0.session_id,
+                id: row.id,
+                created_at: UtcMillis(row.created_at),
+                last_seen_at: UtcMillis(row.last_seen_at),
+                ip: row.ip,
+                user_agent: row.user_agent,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/auth/sessions/{id}", tag = "auth", params(("id" = i64, Path)),
+    responses((status = 204, description = "signed out"), (status = 404, description = "no such session of yours")))]
+#[delete("/api/auth/sessions/<id>")]
+pub async fn revoke_session(state: &State<AppState>, origin: Origin, user: UnlockedUser, id: i64) -> ApiResult<Status> {
+    let user = user.0;
+    if !sessions::delete_for_user(state.db.pool(), user.user_id, id).await? {
+        return Err(ApiError::not_found());
+    }
+    audit_user(state, user.user_id, &user.username, "session_revoke", &origin, Some(format!("session {id}"))).await?;
+    Ok(Status::NoContent)
+}
+
+#[utoipa::path(post, path = "/api/auth/sessions/revoke-others", tag = "auth", responses((status = 200, body = Revoked)))]
+#[post("/api/auth/sessions/revoke-others")]
+pub async fn revoke_other_sessions(
+    state: &State<AppState>,
+    origin: Origin,
+    user: UnlockedUser,
+) -> ApiResult<Json<Revoked>> {
+    let user = user.0;
+    let revoked = sessions::delete_all_for_user(state.db.pool(), user.user_id, Some(user.session_id)).await?;
+    audit_user(
+        state,
+        user.user_id,
+        &user.username,
+        "session_revoke_others",
+        &origin,
+        Some(format!("{revoked} revoked")),
+    )
+    .await?;
+    Ok(Json(Revoked { revoked }))
+}
