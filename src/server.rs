@@ -9,6 +9,7 @@ use rocket::shield::Shield;
 use rocket::{Build, Rocket};
 
 use crate::auth::password::{HashError, PasswordHasher};
+use crate::auth::totp::SecretBox;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db::{self, Db};
@@ -28,6 +29,8 @@ pub struct AppState {
     pub db: Db,
     pub clock: SharedClock,
     pub hasher: PasswordHasher,
+    /// Encrypts TOTP secrets at rest (derived from the persistent secret key).
+    pub secrets: SecretBox,
     pub rate_limiters: Arc<RateLimiters>,
     /// Once any user exists, setup can never be required again; remembering that saves a
     /// query on every status request.
@@ -105,6 +108,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, HashError> {
 
     let state = AppState {
         hasher: PasswordHasher::new(config.argon2)?,
+        secrets: SecretBox::derive(&secret_key),
         rate_limiters: Arc::new(RateLimiters::new(&config.rate_limits)),
         setup_done: AtomicBool::new(false),
         settings_seen: Mutex::new(None),

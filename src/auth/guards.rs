@@ -7,6 +7,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use crate::auth::session;
 use crate::db::sessions;
 use crate::domain::role::Role;
+use crate::domain::settings::RequireMfa;
 use crate::domain::time::UtcMillis;
 use crate::error::ApiError;
 use crate::server::AppState;
@@ -25,6 +26,9 @@ pub struct AuthUser {
     pub must_change_password: bool,
     /// When this session last proved the password again.
     pub reauth_at: Option<UtcMillis>,
+    pub has_second_factor: bool,
+    /// The system requires a second factor of this user (and they may lack one).
+    pub second_factor_required: bool,
 }
 
 /// How long a re-authentication counts for sensitive changes.
@@ -44,6 +48,11 @@ impl AuthUser {
 /// A signed-in user whose session is not locked and who needs no forced password change.
 #[derive(Debug, Clone)]
 pub struct UnlockedUser(pub AuthUser);
+
+/// A signed-in, unlocked user who may still have to enrol a second factor: what the
+/// enrolment endpoints accept while the system requires one.
+#[derive(Debug, Clone)]
+pub struct EnrollingUser(pub AuthUser);
 
 /// A signed-in, unlocked admin.
 #[derive(Debug, Clone)]
@@ -78,6 +87,12 @@ async fn resolve(req: &Request<'_>) -> Result<Option<AuthUser>, ApiError> {
         locked: row.locked != 0,
         must_change_password: row.must_change_password != 0,
         reauth_at: row.reauth_at.map(UtcMillis),
+        has_second_factor: row.has_second_factor != 0,
+        second_factor_required: match settings.require_mfa {
+            RequireMfa::Off => false,
+            RequireMfa::Admins => row.role == "admin",
+            RequireMfa::Everyone => true,
+        },
     }))
 }
 
@@ -114,7 +129,25 @@ impl<'r> FromRequest<'r> for UnlockedUser {
                 req,
                 ApiError::forbidden("An admin reset your password: choose a new one first (POST /api/auth/password)."),
             ),
+            Outcome::Success(user) if user.second_factor_required && !user.has_second_factor => fail(
+                req,
+                ApiError::forbidden("This server requires a second factor: set up an authenticator app first."),
+            ),
             Outcome::Success(user) => Outcome::Success(UnlockedUser(user)),
+            Outcome::Error(e) => Outcome::Error(e),
+            Outcome::Forward(s) => Outcome::Forward(s),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for EnrollingUser {
+    type Error = ApiError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        match AuthUser::from_request(req).await {
+            Outcome::Success(user) if user.locked => fail(req, ApiError::locked()),
+            Outcome::Success(user) => Outcome::Success(EnrollingUser(user)),
             Outcome::Error(e) => Outcome::Error(e),
             Outcome::Forward(s) => Outcome::Forward(s),
         }

@@ -49,11 +49,11 @@ pub async fn check_password(state: &AppState, raw_username: &str, password: &str
             }
             Ok(PasswordCheck::Accepted(user))
         }
-        _ => record_failure(state, &key, now).await,
+        _ => record_failure(state, &key, now, BAD_CREDENTIALS).await,
     }
 }
 
-fn is_locked(state: FailureState, now: UtcMillis) -> bool {
+pub fn is_locked(state: FailureState, now: UtcMillis) -> bool {
     state.locked_until.is_some_and(|until| until > now)
 }
 
@@ -61,21 +61,27 @@ fn refused(detail: String, reason: &'static str, locked_now: bool) -> PasswordCh
     PasswordCheck::Refused { detail, reason, locked_now }
 }
 
-async fn record_failure(state: &AppState, key: &str, now: UtcMillis) -> Result<PasswordCheck, ApiError> {
+/// Counts a failure (a wrong password, or a wrong second-factor code) toward the name's
+/// lockout and phrases the 401: `base`, plus a hint when few attempts remain.
+pub async fn record_failure(
+    state: &AppState,
+    key: &str,
+    now: UtcMillis,
+    base: &str,
+) -> Result<PasswordCheck, ApiError> {
     let settings = state.settings().await?;
     let (threshold, minutes) = (settings.lockout_threshold, settings.lockout_minutes);
     let after = login_failures::record_failure(state.db.pool(), key, now, threshold, now.plus_minutes(minutes)).await?;
     if is_locked(after, now) {
-        let detail =
-            format!("{BAD_CREDENTIALS} Too many failed attempts: the account is now locked for {minutes} minutes.");
+        let detail = format!("{base} Too many failed attempts: the account is now locked for {minutes} minutes.");
         return Ok(refused(detail, "bad credentials; locked", true));
     }
     let remaining = threshold - after.failures;
     let detail = if remaining <= HINT_WHEN_REMAINING {
         let plural = if remaining == 1 { "attempt remains" } else { "attempts remain" };
-        format!("{BAD_CREDENTIALS} {remaining} {plural} before the account is locked.")
+        format!("{base} {remaining} {plural} before the account is locked.")
     } else {
-        BAD_CREDENTIALS.to_string()
+        base.to_string()
     };
     Ok(refused(detail, "bad credentials", false))
 }

@@ -6,3 +6,4 @@ pub mod login;
 pub mod password;
 pub mod session;
 pub mod setup_code;
+pub mod totp;

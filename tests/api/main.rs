@@ -19,5 +19,6 @@ mod processes;
 mod self_service;
 mod sessions;
 mod socket;
+mod totp;
 mod web_assets;
 mod webdriver;

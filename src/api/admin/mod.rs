@@ -22,6 +22,7 @@ pub fn routes() -> Vec<Route> {
         users::delete_user,
         user_actions::reset_password,
         user_actions::unlock_user,
+        user_actions::reset_mfa,
         config::get_config,
         config::put_config,
         audit_logs::list_audit_logs,

@@ -1,5 +1,5 @@
 //! `/api/admin/users/{id}/…`: an admin's actions on one account — reset its password,
-//! lift its lockout.
+//! lift its lockout, remove its second factors.
 
 use rocket::http::Status;
 use rocket::serde::json::Json;
@@ -12,7 +12,7 @@ use super::users::{AdminUserView, find, view};
 use crate::api::auth::{acceptable_password, bounded_password};
 use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
-use crate::db::{login_failures, sessions, users};
+use crate::db::{login_failures, mfa, sessions, users};
 use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
@@ -64,4 +64,14 @@ pub async fn unlock_user(
     login_failures::clear(state.db.pool(), &Username::lockout_key(&row.username)).await?;
     audit_admin(state, &admin, "admin_unlock_user", &row.username, &origin, None).await?;
     Ok(Json(view(state, &row).await?))
+}
+
+#[utoipa::path(post, path = "/api/admin/users/{id}/reset-mfa", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 204, description = "TOTP and recovery codes removed"), (status = 404, description = "no such user")))]
+#[post("/api/admin/users/<id>/reset-mfa")]
+pub async fn reset_mfa(state: &State<AppState>, admin: AdminUser, origin: Origin, id: i64) -> ApiResult<Status> {
+    let row = find(state, id).await?;
+    mfa::remove_all(&state.db, id).await?;
+    audit_admin(state, &admin, "admin_reset_mfa", &row.username, &origin, None).await?;
+    Ok(Status::NoContent)
 }

@@ -3,10 +3,11 @@
 use rocket::http::CookieJar;
 use rocket::serde::json::Json;
 use rocket::{State, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{UserInfo, bounded_password, sign_in};
+use super::totp::{self, MfaChallenge};
+use super::{UserInfo, audit_user, bounded_password, sign_in};
 use crate::auth::login::{PasswordCheck, check_password};
 use crate::auth::session::Origin;
 use crate::db::audit::{self, AuditEntry};
@@ -22,8 +23,16 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// Signed in, or (with TOTP on) the challenge to answer at `/api/auth/totp/verify`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginResponse {
+    SignedIn(UserInfo),
+    MfaRequired(MfaChallenge),
+}
+
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = UserInfo),
+    responses((status = 200, body = LoginResponse),
               (status = 401, description = "wrong username or password, or the account is locked: always the same shape")))]
 #[post("/api/auth/login", data = "<body>")]
 pub async fn login(
@@ -31,13 +40,19 @@ pub async fn login(
     jar: &CookieJar<'_>,
     origin: Origin,
     body: JsonBody<LoginRequest>,
-) -> ApiResult<Json<UserInfo>> {
+) -> ApiResult<Json<LoginResponse>> {
     let LoginRequest { username, password } = body.0;
     bounded_password("password", &password)?;
     match check_password(state, &username, &password).await? {
+        PasswordCheck::Accepted(user) if totp::enabled(state, user.id).await? => {
+            // The password was right; no session until the second factor is too.
+            let challenge = totp::challenge(state, user.id).await?;
+            audit_user(state, user.id, &user.username, "mfa_challenge", &origin, None).await?;
+            Ok(Json(LoginResponse::MfaRequired(challenge)))
+        }
         PasswordCheck::Accepted(user) => {
             sign_in(state, jar, &user, &origin, "login").await?;
-            Ok(Json(UserInfo::from(&user)))
+            Ok(Json(LoginResponse::SignedIn(UserInfo::from(&user))))
         }
         PasswordCheck::Refused { detail, reason, locked_now } => {
             let name = Username::lockout_key(&username);

@@ -10,6 +10,7 @@ pub mod register;
 pub mod sessions;
 pub mod setup;
 pub mod status;
+pub mod totp;
 
 use rocket::http::CookieJar;
 use rocket::{Route, routes};
@@ -38,7 +39,12 @@ pub fn routes() -> Vec<Route> {
         reauth::reauth,
         sessions::list_sessions,
         sessions::revoke_session,
-        sessions::revoke_other_sessions
+        sessions::revoke_other_sessions,
+        totp::setup_totp,
+        totp::enable_totp,
+        totp::disable_totp,
+        totp::regenerate_recovery_codes,
+        totp::verify_totp
     ]
 }
 

@@ -18,6 +18,10 @@ pub struct AuthStatus {
     pub registration_open: bool,
     /// An admin reset the password: the UI must ask for a new one before anything else.
     pub must_change_password: bool,
+    /// The signed-in user has an authenticator app set up.
+    pub totp_enabled: bool,
+    /// The system requires a second factor this user lacks: the UI must lead them to enrol.
+    pub second_factor_missing: bool,
     pub user: Option<UserInfo>,
 }
 
@@ -32,6 +36,8 @@ pub async fn status(state: &State<AppState>, user: Option<AuthUser>) -> ApiResul
         locked: user.as_ref().is_some_and(|u| u.locked),
         registration_open,
         must_change_password: user.as_ref().is_some_and(|u| u.must_change_password),
+        totp_enabled: user.as_ref().is_some_and(|u| u.has_second_factor),
+        second_factor_missing: user.as_ref().is_some_and(|u| u.second_factor_required && !u.has_second_factor),
         user: user.map(|u| UserInfo { id: u.user_id, username: u.username, role: u.role }),
     }))
 }

@@ -1,0 +1,248 @@
+//! `/api/auth/totp/…`: set up, enable and disable an authenticator app, finish a sign-in
+//! with a code, and regenerate recovery codes.
+
+use rocket::http::{CookieJar, Status};
+use rocket::serde::json::Json;
+use rocket::{State, post};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{UserInfo, audit_user, bounded_password, sign_in};
+use crate::auth::guards::{EnrollingUser, UnlockedUser};
+use crate::auth::login::{self, PasswordCheck, check_password};
+use crate::auth::session::{Origin, hash_token, new_token};
+use crate::auth::totp;
+use crate::db::users::UserRow;
+use crate::db::{login_failures, mfa, users};
+use crate::domain::username::Username;
+use crate::error::{ApiError, ApiResult};
+use crate::http::json::JsonBody;
+use crate::server::AppState;
+
+/// How long the step between password and code may take.
+pub const CHALLENGE_MINUTES: i64 = 5;
+const WRONG_CODE: &str = "Wrong code.";
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotpSetup {
+    /// The secret in base32, for typing into an authenticator by hand.
+    pub secret: String,
+    pub otpauth_uri: String,
+    /// The otpauth URI as a QR code (an SVG document).
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    /// Shown once; each works once in place of a code.
+    pub recovery_codes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    pub code: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisableRequest {
+    pub password: String,
+    /// A TOTP code or a recovery code.
+    pub code: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    pub mfa_token: String,
+    /// A TOTP code or a recovery code.
+    pub code: String,
+}
+
+/// The password was right; the sign-in finishes at `/api/auth/totp/verify`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MfaChallenge {
+    pub mfa_required: bool,
+    pub mfa_token: String,
+}
+
+/// Starts a challenge for a user who passed the password step.
+pub async fn challenge(state: &AppState, user_id: i64) -> ApiResult<MfaChallenge> {
+    let token = new_token();
+    let expires = state.clock.now().plus_minutes(CHALLENGE_MINUTES);
+    mfa::create_challenge(state.db.pool(), &token.hash, user_id, expires).await?;
+    Ok(MfaChallenge { mfa_required: true, mfa_token: token.token })
+}
+
+/// Whether the user has TOTP switched on.
+pub async fn enabled(state: &AppState, user_id: i64) -> ApiResult<bool> {
+    Ok(mfa::totp(state.db.pool(), user_id).await?.is_some_and(|t| t.enabled != 0))
+}
+
+/// Checks a TOTP code (each time step once) or a recovery code (each once).
+async fn second_factor_ok(
+    state: &AppState,
+    user_id: i64,
+    username: &str,
+    code: &str,
+) -> ApiResult<Option<&'static str>> {
+    let now = state.clock.now();
+    if totp::looks_like_recovery_code(code) {
+        let used = mfa::use_recovery_code(state.db.pool(), user_id, &totp::hash_recovery_code(code), now).await?;
+        return Ok(used.then_some("recovery code"));
+    }
+    let Some(row) = mfa::totp(state.db.pool(), user_id).await?.filter(|t| t.enabled != 0) else { return Ok(None) };
+    let Some(secret) = state.secrets.open(&row.secret_enc) else {
+        return Err(ApiError::internal("a stored TOTP secret cannot be decrypted (was secret.key replaced?)"));
+    };
+    let Some(step) = totp::totp(secret, username).and_then(|t| totp::matching_step(&t, code, now)) else {
+        return Ok(None);
+    };
+    Ok(mfa::accept_step(state.db.pool(), user_id, step, false).await?.then_some("authenticator code"))
+}
+
+fn reauth_required() -> ApiError {
+    ApiError::forbidden("Confirm your password first (POST /api/auth/reauth): this change needs a recent sign-in.")
+}
+
+#[utoipa::path(post, path = "/api/auth/totp/setup", tag = "auth",
+    responses((status = 200, body = TotpSetup), (status = 409, description = "TOTP is already on")))]
+#[post("/api/auth/totp/setup")]
+pub async fn setup_totp(state: &State<AppState>, user: EnrollingUser) -> ApiResult<Json<TotpSetup>> {
+    let user = user.0;
+    if enabled(state, user.user_id).await? {
+        return Err(ApiError::conflict("An authenticator is already set up. Disable it first to set up another."));
+    }
+    let secret = totp::new_secret();
+    let generator =
+        totp::totp(secret.clone(), &user.username).ok_or_else(|| ApiError::internal("TOTP setup failed"))?;
+    let otpauth_uri = generator.to_url().map_err(ApiError::internal)?;
+    let qr_svg = totp::qr_svg(&otpauth_uri).ok_or_else(|| ApiError::internal("QR code failed"))?;
+    mfa::set_pending_totp(state.db.pool(), user.user_id, &state.secrets.seal(&secret), state.clock.now()).await?;
+    Ok(Json(TotpSetup { secret: generator.secret().to_base32(), otpauth_uri, qr_svg }))
+}
+
+#[utoipa::path(post, path = "/api/auth/totp/enable", tag = "auth", request_body = CodeRequest,
+    responses((status = 200, body = RecoveryCodes), (status = 409, description = "no pending setup"),
+              (status = 422, description = "the code does not match")))]
+#[post("/api/auth/totp/enable", data = "<body>")]
+pub async fn enable_totp(
+    state: &State<AppState>,
+    origin: Origin,
+    user: EnrollingUser,
+    body: JsonBody<CodeRequest>,
+) -> ApiResult<Json<RecoveryCodes>> {
+    let user = user.0;
+    let pending = mfa::totp(state.db.pool(), user.user_id).await?.filter(|t| t.enabled == 0);
+    let Some(pending) = pending else {
+        return Err(ApiError::conflict("Start with POST /api/auth/totp/setup (or TOTP is already on)."));
+    };
+    let secret =
+        state.secrets.open(&pending.secret_enc).ok_or_else(|| ApiError::internal("cannot decrypt pending secret"))?;
+    let now = state.clock.now();
+    let step = totp::totp(secret, &user.username).and_then(|t| totp::matching_step(&t, &body.0.code, now));
+    // Accepting the step both enables TOTP and consumes the code: it cannot sign anyone in.
+    let accepted = match step {
+        Some(step) => mfa::accept_step(state.db.pool(), user.user_id, step, true).await?,
+        None => false,
+    };
+    if !accepted {
+        return Err(ApiError::invalid_field(
+            "code",
+            "That code does not match. Check the time on your device and try the next code.",
+        ));
+    }
+    let codes = fresh_recovery_codes(state, user.user_id).await?;
+    audit_user(state, user.user_id, &user.username, "totp_enable", &origin, None).await?;
+    Ok(Json(codes))
+}
+
+async fn fresh_recovery_codes(state: &AppState, user_id: i64) -> ApiResult<RecoveryCodes> {
+    let codes = totp::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| totp::hash_recovery_code(c)).collect();
+    mfa::replace_recovery_codes(&state.db, user_id, &hashes).await?;
+    Ok(RecoveryCodes { recovery_codes: codes })
+}
+
+#[utoipa::path(post, path = "/api/auth/totp/disable", tag = "auth", request_body = DisableRequest,
+    responses((status = 204, description = "TOTP and recovery codes removed"),
+              (status = 401, description = "wrong password or code"), (status = 403, description = "re-authenticate first")))]
+#[post("/api/auth/totp/disable", data = "<body>")]
+pub async fn disable_totp(
+    state: &State<AppState>,
+    origin: Origin,
+    user: UnlockedUser,
+    body: JsonBody<DisableRequest>,
+) -> ApiResult<Status> {
+    let user = user.0;
+    if !user.recently_reauthenticated(state.clock.now()) {
+        return Err(reauth_required());
+    }
+    bounded_password("password", &body.0.password)?;
+    if let PasswordCheck::Refused { detail, .. } = check_password(state, &user.username, &body.0.password).await? {
+        return Err(ApiError::unauthorized(detail));
+    }
+    if second_factor_ok(state, user.user_id, &user.username, &body.0.code).await?.is_none() {
+        return Err(ApiError::unauthorized(WRONG_CODE));
+    }
+    mfa::remove_all(&state.db, user.user_id).await?;
+    audit_user(state, user.user_id, &user.username, "totp_disable", &origin, None).await?;
+    Ok(Status::NoContent)
+}
+
+#[utoipa::path(post, path = "/api/auth/totp/recovery-codes", tag = "auth",
+    responses((status = 200, body = RecoveryCodes), (status = 403, description = "re-authenticate first"),
+              (status = 409, description = "TOTP is off")))]
+#[post("/api/auth/totp/recovery-codes")]
+pub async fn regenerate_recovery_codes(
+    state: &State<AppState>,
+    origin: Origin,
+    user: UnlockedUser,
+) -> ApiResult<Json<RecoveryCodes>> {
+    let user = user.0;
+    if !user.recently_reauthenticated(state.clock.now()) {
+        return Err(reauth_required());
+    }
+    if !enabled(state, user.user_id).await? {
+        return Err(ApiError::conflict("Set up an authenticator first."));
+    }
+    let codes = fresh_recovery_codes(state, user.user_id).await?;
+    audit_user(state, user.user_id, &user.username, "recovery_codes_regenerate", &origin, None).await?;
+    Ok(Json(codes))
+}
+
+#[utoipa::path(post, path = "/api/auth/totp/verify", tag = "auth", request_body = VerifyRequest,
+    responses((status = 200, body = UserInfo), (status = 401, description = "wrong or reused code, or an expired sign-in")))]
+#[post("/api/auth/totp/verify", data = "<body>")]
+pub async fn verify_totp(
+    state: &State<AppState>,
+    jar: &CookieJar<'_>,
+    origin: Origin,
+    body: JsonBody<VerifyRequest>,
+) -> ApiResult<Json<UserInfo>> {
+    let expired =
+        || ApiError::unauthorized("This sign-in has expired or was already completed. Start again with your password.");
+    let token_hash = hash_token(&body.0.mfa_token);
+    let now = state.clock.now();
+    let user_id = mfa::challenge_user(state.db.pool(), &token_hash, now).await?.ok_or_else(expired)?;
+    let user = users::find_by_id(state.db.pool(), user_id).await?.filter(UserRow::is_active).ok_or_else(expired)?;
+    let key = Username::lockout_key(&user.username);
+    if login::is_locked(login_failures::get(state.db.pool(), &key).await?, now) {
+        mfa::consume_challenge(state.db.pool(), &token_hash).await?;
+        return Err(ApiError::unauthorized(WRONG_CODE));
+    }
+    let Some(how) = second_factor_ok(state, user.id, &user.username, &body.0.code).await? else {
+        let refused = login::record_failure(state, &key, now, WRONG_CODE).await?;
+        let PasswordCheck::Refused { detail, .. } = refused else { return Err(ApiError::unauthorized(WRONG_CODE)) };
+        audit_user(state, user.id, &user.username, "mfa_failure", &origin, None).await?;
+        return Err(ApiError::unauthorized(detail));
+    };
+    if !mfa::consume_challenge(state.db.pool(), &token_hash).await? {
+        return Err(expired());
+    }
+    login_failures::clear(state.db.pool(), &key).await?;
+    sign_in(state, jar, &user, &origin, "login").await?;
+    audit_user(state, user.id, &user.username, "mfa_success", &origin, Some(how.to_string())).await?;
+    Ok(Json(UserInfo::from(&user)))
+}
