@@ -2,7 +2,7 @@
 
 import { h, mount } from './dom.js';
 import { get, post } from './api.js';
-import { sections, sectionFor } from './sections.js';
+import { visibleSections, sectionFor } from './sections.js';
 import { setupView } from './views/setup.js';
 import { loginView } from './views/login.js';
 import { lockView } from './views/lock.js';
@@ -81,7 +81,13 @@ async function render() {
   if (['/login', '/setup', '/lock'].includes(path)) {
     history.replaceState({}, '', '/');
   }
-  mount(root, shell(status.user));
+  // Some states allow one page only: a forced password change, a required second factor.
+  if (status.must_change_password && location.pathname !== '/settings/password') {
+    history.replaceState({}, '', '/settings/password');
+  } else if (!status.must_change_password && status.second_factor_missing && location.pathname !== '/settings/security') {
+    history.replaceState({}, '', '/settings/security');
+  }
+  mount(root, shell(status));
 }
 
 function navLink(section, current, extraClass = '') {
@@ -121,12 +127,20 @@ function userMenu(user) {
   return h('div', { class: 'user-menu' }, button, menu);
 }
 
-function shell(user) {
+// Reloads the status (after a change that affects it) and renders again.
+async function refresh() {
+  await refreshStatus();
+  render();
+}
+
+function shell(status) {
+  const { user } = status;
   const path = location.pathname;
-  const current = sectionFor(path);
+  const sections = visibleSections(user);
+  const current = sectionFor(path, user);
   const main = sections.filter((s) => s.place === 'main');
   const bottom = sections.filter((s) => s.place === 'bottom');
-  const content = current ? current.render({ user, path, navigate }) : notFound();
+  const content = current ? current.render({ user, status, path, navigate, refresh }) : notFound();
   const title = current ? current.label : 'Not found';
   document.title = `${title} · UMBRA`;
   return h('div', { class: 'shell' },

@@ -1,12 +1,13 @@
-// The sign-in page.
+// The sign-in page: password first, then (with an authenticator set up) the code step.
 
-import { h } from '../dom.js';
+import { h, mount } from '../dom.js';
 import { post } from '../api.js';
 import { form } from '../forms.js';
 import { signedIn } from '../app.js';
 
 export function loginView() {
   document.title = 'Sign in · UMBRA';
+  const card = h('section', { class: 'card auth-card', 'aria-labelledby': 'login-title' });
   const { el } = form({
     fields: [
       { name: 'username', label: 'Username', autocomplete: 'username' },
@@ -14,11 +15,31 @@ export function loginView() {
     ],
     submitLabel: 'Sign in',
     async onSubmit(values) {
-      await post('/api/auth/login', values, { quiet: true });
+      const answer = await post('/api/auth/login', values, { quiet: true });
+      if (answer && answer.mfa_required) {
+        mount(card, codeStep(answer.mfa_token));
+        card.querySelector('input')?.focus();
+        return;
+      }
       await signedIn();
     },
   });
-  return h('main', { class: 'centered' }, h('section', { class: 'card auth-card', 'aria-labelledby': 'login-title' },
-    h('h1', { id: 'login-title' }, 'Sign in to UMBRA'),
-    el));
+  mount(card, h('h1', { id: 'login-title' }, 'Sign in to UMBRA'), el);
+  return h('main', { class: 'centered' }, card);
+}
+
+function codeStep(mfaToken) {
+  const { el } = form({
+    fields: [{
+      name: 'code', label: 'Code from your authenticator app', autocomplete: 'one-time-code',
+      hint: 'Six digits, or one of your recovery codes.',
+    }],
+    submitLabel: 'Verify',
+    extra: h('a', { href: '/login', class: 'link' }, 'Start again'),
+    async onSubmit(values) {
+      await post('/api/auth/totp/verify', { mfa_token: mfaToken, code: values.code }, { quiet: true });
+      await signedIn();
+    },
+  });
+  return [h('h1', { id: 'login-title' }, 'Two-step verification'), el];
 }

@@ -102,3 +102,106 @@ async fn setup_sign_in_lock_unlock_and_sign_out() {
     })
     .await;
 }
+
+/// First run in the browser: the setup page creates the admin, who lands signed in.
+async fn set_up_admin(b: &Browser, base: &str, code: &str) -> Result<(), String> {
+    b.goto(&format!("{base}/")).await?;
+    b.type_into("input[name=setup_code]", code).await?;
+    b.type_into("input[name=username]", "admin").await?;
+    b.type_into("input[name=password]", PASSWORD).await?;
+    b.click(&b.find("button[type=submit]").await?).await?;
+    b.find(".user-button").await.map(drop)
+}
+
+async fn sign_out(b: &Browser) -> Result<(), String> {
+    b.click(&b.find(".user-button").await?).await?;
+    b.click(&b.find_text("button", "Sign out").await?).await?;
+    b.find("#login-title").await.map(drop)
+}
+
+async fn sign_in(b: &Browser, username: &str, password: &str) -> Result<(), String> {
+    b.type_into("input[name=username]", username).await?;
+    b.type_into("input[name=password]", password).await?;
+    b.click(&b.find("button[type=submit]").await?).await
+}
+
+/// The code an authenticator shows for `secret`, `ahead` seconds from now.
+fn authenticator_code(secret: &str, ahead: u64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret.trim()).expect("base32 secret");
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret)
+        .with_account_name("admin")
+        .with_issuer(Some("UMBRA"))
+        .build()
+        .unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    totp.generate(now + ahead).to_string()
+}
+
+#[tokio::test]
+async fn enable_an_authenticator_app_and_sign_in_with_a_code() {
+    let Some(browser) = browser().await else { return };
+    let server = serve_https(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.clone();
+    run("totp", browser, async |b| {
+        set_up_admin(b, &base, &code).await?;
+        b.goto(&format!("{base}/settings/security")).await?;
+        b.click(&b.find_text("button", "Set up an authenticator app").await?).await?;
+        b.find("img.qr").await?;
+        let secret = b.text("code.secret").await?;
+        b.type_into("input[name=code]", &authenticator_code(&secret, 0)).await?;
+        b.click(&b.find_text("button", "Turn on").await?).await?;
+        let codes = b.text("ul.codes").await?;
+        if codes.lines().count() != 10 {
+            return Err(format!("expected ten recovery codes, saw {codes:?}"));
+        }
+        b.find_text("a", "Download as text").await?;
+        b.click(&b.find_text("button", "Done").await?).await?;
+        b.find_text("summary", "Turn off").await?;
+
+        // Sign out and back in: the password, then a code. The enabling code's time step is
+        // spent, so the authenticator's next code (within the ±1 step window) is used.
+        sign_out(b).await?;
+        sign_in(b, "admin", PASSWORD).await?;
+        // The code field appears only in the second step; then the title has changed too.
+        b.find("input[name=code]").await?;
+        let step = b.text("#login-title").await?;
+        if step != "Two-step verification" {
+            return Err(format!("expected the code step, saw {step:?}"));
+        }
+        b.type_into("input[name=code]", &authenticator_code(&secret, 30)).await?;
+        b.click(&b.find_text("button", "Verify").await?).await?;
+        b.find(".user-button").await.map(drop)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_user_who_then_signs_in() {
+    let Some(browser) = browser().await else { return };
+    let server = serve_https(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.clone();
+    run("admin-create-user", browser, async |b| {
+        set_up_admin(b, &base, &code).await?;
+        b.click(&b.find(".sidebar a[href='/admin']").await?).await?;
+        b.find("#users-title").await?;
+        b.type_into("input[name=username]", "grandma").await?;
+        b.type_into("input[name=password]", "knitting by the fireplace").await?;
+        b.click(&b.find_text("button", "Create user").await?).await?;
+        b.find_text("td", "grandma").await?;
+        sign_out(b).await?;
+        sign_in(b, "grandma", "knitting by the fireplace").await?;
+        let who = b.text(".user-button").await?;
+        if !who.contains("grandma") {
+            return Err(format!("signed in as {who:?}"));
+        }
+        // A member sees no Admin section.
+        if b.find(".sidebar a[href='/admin']").await.is_ok() {
+            return Err("a member sees the Admin section".into());
+        }
+        Ok(())
+    })
+    .await;
+}
