@@ -66,6 +66,9 @@ pub struct ServeArgs {
     /// A DNS name this server is reached by (repeatable; added to the certificate)
     #[arg(long = "public-name", env = "UMBRA_PUBLIC_NAME", value_delimiter = ',')]
     pub public_name: Vec<String>,
+    /// The URL people open, when a reverse proxy serves UMBRA elsewhere (passkeys need it)
+    #[arg(long, env = "UMBRA_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Also write daily-rotated log files to this folder
     #[arg(long, env = "UMBRA_LOG_DIR")]
     pub log_dir: Option<PathBuf>,

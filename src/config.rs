@@ -31,6 +31,8 @@ pub struct Config {
     pub insecure_cookies: bool,
     pub trusted_proxies: Vec<IpNet>,
     pub public_names: Vec<String>,
+    /// Where users reach UMBRA, if not `https://<first public name>:<port>` (a reverse proxy).
+    pub public_url: Option<String>,
     pub log_dir: Option<PathBuf>,
     pub rate_limits: RateLimits,
     pub argon2: Argon2Params,
@@ -50,6 +52,7 @@ impl fmt::Debug for Config {
             .field("insecure_cookies", &self.insecure_cookies)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("public_names", &self.public_names)
+            .field("public_url", &self.public_url)
             .field("log_dir", &self.log_dir)
             .field("rate_limits", &self.rate_limits)
             .field("argon2", &self.argon2)
@@ -162,6 +165,7 @@ struct FileConfig {
     insecure_cookies: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
     public_names: Option<Vec<String>>,
+    public_url: Option<String>,
     log_dir: Option<PathBuf>,
     #[serde(default)]
     rate_limits: RateLimits,
@@ -213,6 +217,7 @@ impl Config {
             insecure_cookies,
             trusted_proxies,
             public_names,
+            public_url: args.public_url.clone().or(file.public_url),
             log_dir: args.log_dir.clone().or(file.log_dir),
             rate_limits: file.rate_limits,
             argon2: file.argon2,
@@ -220,6 +225,7 @@ impl Config {
             lockout: file.lockout,
         };
         config.validate()?;
+        crate::auth::passkeys::relying_party(&config).map_err(|e| invalid(format!("passkeys: {e}")))?;
         Ok(config)
     }
 
@@ -321,6 +327,7 @@ impl Config {
             insecure_cookies: false,
             trusted_proxies: Vec::new(),
             public_names: Vec::new(),
+            public_url: None,
             log_dir: None,
             rate_limits: RateLimits::default(),
             argon2: Argon2Params::default(),

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use rocket::config::{Ident, LogLevel, SecretKey, TlsConfig};
 use rocket::shield::Shield;
 use rocket::{Build, Rocket};
+use webauthn_rs::prelude::Webauthn;
 
+use crate::auth::passkeys;
 use crate::auth::password::{HashError, PasswordHasher};
 use crate::auth::totp::SecretBox;
 use crate::clock::SharedClock;
@@ -31,6 +33,10 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     /// Encrypts TOTP secrets at rest (derived from the persistent secret key).
     pub secrets: SecretBox,
+    /// The WebAuthn relying party for passkeys.
+    pub webauthn: Webauthn,
+    /// Seeds the decoy credential ids of passkey sign-ins for unknown names.
+    pub decoy_seed: [u8; 64],
     pub rate_limiters: Arc<RateLimiters>,
     /// Once any user exists, setup can never be required again; remembering that saves a
     /// query on every status request.
@@ -89,7 +95,15 @@ pub struct ServerParts {
     pub tls: Option<TlsFiles>,
 }
 
-pub fn build(parts: ServerParts) -> Result<Rocket<Build>, HashError> {
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error("passkeys: {0}")]
+    Passkeys(String),
+}
+
+pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
     let ServerParts { config, db, clock, secret_key, tls } = parts;
     let mut rocket_config = rocket::Config {
         address: config.listen.ip(),
@@ -109,6 +123,8 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, HashError> {
     let state = AppState {
         hasher: PasswordHasher::new(config.argon2)?,
         secrets: SecretBox::derive(&secret_key),
+        webauthn: passkeys::relying_party(&config).map_err(BuildError::Passkeys)?,
+        decoy_seed: secret_key,
         rate_limiters: Arc::new(RateLimiters::new(&config.rate_limits)),
         setup_done: AtomicBool::new(false),
         settings_seen: Mutex::new(None),

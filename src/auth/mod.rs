@@ -3,6 +3,7 @@
 
 pub mod guards;
 pub mod login;
+pub mod passkeys;
 pub mod password;
 pub mod session;
 pub mod setup_code;

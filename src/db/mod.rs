@@ -5,6 +5,7 @@ pub mod audit;
 pub mod backup;
 pub mod login_failures;
 pub mod mfa;
+pub mod passkeys;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

@@ -37,7 +37,8 @@ pub async fn resolve(pool: &AnyPool, token_hash: &str) -> Result<Option<SessionW
     sqlx::query_as(
         "SELECT s.id AS session_id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.locked, \
                 u.username, u.role, u.active, u.must_change_password, s.reauth_at, \
-                (SELECT COUNT(*) FROM user_totp t WHERE t.user_id = u.id AND t.enabled = 1) AS has_second_factor \
+                (SELECT COUNT(*) FROM user_totp t WHERE t.user_id = u.id AND t.enabled = 1) \
+                + (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS has_second_factor \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)

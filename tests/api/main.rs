@@ -15,6 +15,7 @@ mod cli;
 mod http_layer;
 mod live;
 mod openapi;
+mod passkeys;
 mod processes;
 mod self_service;
 mod sessions;

@@ -12,7 +12,7 @@ use super::users::{AdminUserView, find, view};
 use crate::api::auth::{acceptable_password, bounded_password};
 use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
-use crate::db::{login_failures, mfa, sessions, users};
+use crate::db::{login_failures, mfa, passkeys, sessions, users};
 use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
@@ -67,11 +67,12 @@ pub async fn unlock_user(
 }
 
 #[utoipa::path(post, path = "/api/admin/users/{id}/reset-mfa", tag = "admin", params(("id" = i64, Path)),
-    responses((status = 204, description = "TOTP and recovery codes removed"), (status = 404, description = "no such user")))]
+    responses((status = 204, description = "TOTP, recovery codes and passkeys removed"), (status = 404, description = "no such user")))]
 #[post("/api/admin/users/<id>/reset-mfa")]
 pub async fn reset_mfa(state: &State<AppState>, admin: AdminUser, origin: Origin, id: i64) -> ApiResult<Status> {
     let row = find(state, id).await?;
     mfa::remove_all(&state.db, id).await?;
+    passkeys::delete_all(state.db.pool(), id).await?;
     audit_admin(state, &admin, "admin_reset_mfa", &row.username, &origin, None).await?;
     Ok(Status::NoContent)
 }

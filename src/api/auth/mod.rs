@@ -4,6 +4,7 @@
 pub mod lock;
 pub mod login;
 pub mod logout;
+pub mod passkeys;
 pub mod password;
 pub mod reauth;
 pub mod register;
@@ -44,7 +45,14 @@ pub fn routes() -> Vec<Route> {
         totp::enable_totp,
         totp::disable_totp,
         totp::regenerate_recovery_codes,
-        totp::verify_totp
+        totp::verify_totp,
+        passkeys::register_begin,
+        passkeys::register_finish,
+        passkeys::list_passkeys,
+        passkeys::rename_passkey,
+        passkeys::delete_passkey,
+        passkeys::login_begin,
+        passkeys::login_finish
     ]
 }
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{audit_user, bounded_password};
-use crate::auth::guards::UnlockedUser;
+use crate::auth::guards::EnrollingUser;
 use crate::auth::login::{PasswordCheck, check_password};
 use crate::auth::session::Origin;
 use crate::db::sessions;
@@ -27,7 +27,7 @@ pub struct ReauthRequest {
 pub async fn reauth(
     state: &State<AppState>,
     origin: Origin,
-    user: UnlockedUser,
+    user: EnrollingUser,
     body: JsonBody<ReauthRequest>,
 ) -> ApiResult<Status> {
     let user = user.0;

@@ -1,0 +1,321 @@
+//! `/api/auth/passkeys/…`: register, list, rename and remove passkeys, and sign in with one
+//! (which skips the TOTP step: a user-verified passkey is itself two factors).
+//!
+//! Wire format: every `…/begin` answers `{ceremony_id, options}` with webauthn-rs's options
+//! (`{"publicKey": …}`); every `…/finish` takes `{ceremony_id, credential}` with the
+//! browser's PublicKeyCredential JSON (base64url fields).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rocket::http::{CookieJar, Status};
+use rocket::serde::json::Json;
+use rocket::{State, delete, get, patch, post};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use webauthn_rs::prelude::{
+    CreationChallengeResponse, DiscoverableAuthentication, Passkey, PasskeyRegistration, PublicKeyCredential,
+    RegisterPublicKeyCredential, RequestChallengeResponse, Uuid, WebauthnError,
+};
+use webauthn_rs_proto::AllowCredentials;
+
+use super::{UserInfo, audit_user, sign_in};
+use crate::auth::guards::{EnrollingUser, UnlockedUser};
+use crate::auth::passkeys::decoy_credential_id;
+use crate::auth::session::Origin;
+use crate::db::passkeys::{self as store, NewCeremony, NewPasskey, PasskeyRow};
+use crate::db::users;
+use crate::domain::time::UtcMillis;
+use crate::error::{ApiError, ApiResult};
+use crate::http::json::JsonBody;
+use crate::server::AppState;
+
+const CEREMONY_MINUTES: i64 = 5;
+const REGISTER: &str = "register";
+const LOGIN: &str = "login";
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasskeyView {
+    pub id: i64,
+    pub name: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: UtcMillis,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_used_at: Option<UtcMillis>,
+}
+
+impl From<&PasskeyRow> for PasskeyView {
+    fn from(row: &PasskeyRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name.clone(),
+            created_at: UtcMillis(row.created_at),
+            last_used_at: row.last_used_at.map(UtcMillis),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterBegin {
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationStart {
+    pub ceremony_id: String,
+    #[schema(value_type = Object)]
+    pub options: CreationChallengeResponse,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterFinish {
+    pub ceremony_id: String,
+    #[schema(value_type = Object)]
+    pub credential: RegisterPublicKeyCredential,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBegin {
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginStart {
+    pub ceremony_id: String,
+    #[schema(value_type = Object)]
+    pub options: RequestChallengeResponse,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginFinish {
+    pub ceremony_id: String,
+    #[schema(value_type = Object)]
+    pub credential: PublicKeyCredential,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenamePasskey {
+    pub name: String,
+}
+
+fn passkey_name(raw: &str) -> ApiResult<String> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(ApiError::invalid_field("name", "Give the passkey a name of 1 to 64 characters."));
+    }
+    Ok(name.to_string())
+}
+
+fn reauth_required() -> ApiError {
+    ApiError::forbidden("Confirm your password first (POST /api/auth/reauth): this change needs a recent sign-in.")
+}
+
+fn ceremony_id() -> String {
+    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+}
+
+fn to_json<T: Serialize>(value: &T) -> ApiResult<String> {
+    serde_json::to_string(value).map_err(ApiError::internal)
+}
+
+#[utoipa::path(post, path = "/api/auth/passkeys/register/begin", tag = "passkeys", request_body = RegisterBegin,
+    responses((status = 200, body = RegistrationStart), (status = 403, description = "re-authenticate first")))]
+#[post("/api/auth/passkeys/register/begin", data = "<body>")]
+pub async fn register_begin(
+    state: &State<AppState>,
+    user: EnrollingUser,
+    body: JsonBody<RegisterBegin>,
+) -> ApiResult<Json<RegistrationStart>> {
+    let user = user.0;
+    // A stolen cookie alone must not be able to add a passkey that then skips TOTP.
+    if !user.recently_reauthenticated(state.clock.now()) {
+        return Err(reauth_required());
+    }
+    let name = passkey_name(&body.0.name)?;
+    let pool = state.db.pool();
+    let handle = store::user_handle(pool, user.user_id, &Uuid::from_bytes(rand::random()).to_string()).await?;
+    let handle = Uuid::parse_str(&handle).map_err(ApiError::internal)?;
+    let existing = store::for_user(pool, user.user_id).await?;
+    let exclude = existing
+        .iter()
+        .filter_map(|row| serde_json::from_str::<Passkey>(&row.credential).ok())
+        .map(|p| p.cred_id().clone())
+        .collect();
+    let (options, registration) = state
+        .webauthn
+        .start_passkey_registration(handle, &user.username, &user.username, Some(exclude))
+        .map_err(ApiError::internal)?;
+    let id = ceremony_id();
+    let ceremony = NewCeremony {
+        id: &id,
+        kind: REGISTER,
+        user_id: Some(user.user_id),
+        name: Some(&name),
+        state: &to_json(&registration)?,
+        expires_at: state.clock.now().plus_minutes(CEREMONY_MINUTES),
+    };
+    store::store_ceremony(pool, ceremony).await?;
+    Ok(Json(RegistrationStart { ceremony_id: id, options }))
+}
+
+#[utoipa::path(post, path = "/api/auth/passkeys/register/finish", tag = "passkeys", request_body = RegisterFinish,
+    responses((status = 201, body = PasskeyView), (status = 400, description = "the authenticator's answer is not valid"),
+              (status = 409, description = "already registered")))]
+#[post("/api/auth/passkeys/register/finish", data = "<body>")]
+pub async fn register_finish(
+    state: &State<AppState>,
+    origin: Origin,
+    user: EnrollingUser,
+    body: JsonBody<RegisterFinish>,
+) -> ApiResult<(Status, Json<PasskeyView>)> {
+    let user = user.0;
+    let RegisterFinish { ceremony_id, credential, name } = body.0;
+    let now = state.clock.now();
+    let ceremony = store::take_ceremony(state.db.pool(), &ceremony_id, REGISTER, now)
+        .await?
+        .filter(|c| c.user_id == Some(user.user_id))
+        .ok_or_else(|| {
+            ApiError::bad_request("This passkey registration has expired or was already used. Start again.")
+        })?;
+    let registration: PasskeyRegistration = serde_json::from_str(&ceremony.state).map_err(ApiError::internal)?;
+    let passkey = state
+        .webauthn
+        .finish_passkey_registration(&credential, &registration)
+        .map_err(|e| ApiError::bad_request(format!("The authenticator's answer was not accepted ({e}).")))?;
+    let name = match name {
+        Some(name) => passkey_name(&name)?,
+        None => ceremony.name.unwrap_or_else(|| "Passkey".into()),
+    };
+    let credential_id = URL_SAFE_NO_PAD.encode(passkey.cred_id());
+    let row = store::insert(
+        state.db.pool(),
+        NewPasskey {
+            user_id: user.user_id,
+            name: &name,
+            credential_id: &credential_id,
+            credential: &to_json(&passkey)?,
+            now,
+        },
+    )
+    .await?
+    .ok_or_else(|| ApiError::conflict("This passkey is already registered."))?;
+    audit_user(state, user.user_id, &user.username, "passkey_add", &origin, Some(name)).await?;
+    Ok((Status::Created, Json(PasskeyView::from(&row))))
+}
+
+#[utoipa::path(get, path = "/api/auth/passkeys", tag = "passkeys", responses((status = 200, body = [PasskeyView])))]
+#[get("/api/auth/passkeys")]
+pub async fn list_passkeys(state: &State<AppState>, user: UnlockedUser) -> ApiResult<Json<Vec<PasskeyView>>> {
+    let rows = store::for_user(state.db.pool(), user.0.user_id).await?;
+    Ok(Json(rows.iter().map(PasskeyView::from).collect()))
+}
+
+#[utoipa::path(patch, path = "/api/auth/passkeys/{id}", tag = "passkeys", params(("id" = i64, Path)),
+    request_body = RenamePasskey, responses((status = 204, description = "renamed"), (status = 404, description = "not yours")))]
+#[patch("/api/auth/passkeys/<id>", data = "<body>")]
+pub async fn rename_passkey(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    id: i64,
+    body: JsonBody<RenamePasskey>,
+) -> ApiResult<Status> {
+    let name = passkey_name(&body.0.name)?;
+    if !store::rename(state.db.pool(), user.0.user_id, id, &name).await? {
+        return Err(ApiError::not_found());
+    }
+    Ok(Status::NoContent)
+}
+
+#[utoipa::path(delete, path = "/api/auth/passkeys/{id}", tag = "passkeys", params(("id" = i64, Path)),
+    responses((status = 204, description = "removed"), (status = 403, description = "re-authenticate first"),
+              (status = 404, description = "not yours")))]
+#[delete("/api/auth/passkeys/<id>")]
+pub async fn delete_passkey(state: &State<AppState>, origin: Origin, user: UnlockedUser, id: i64) -> ApiResult<Status> {
+    let user = user.0;
+    if !user.recently_reauthenticated(state.clock.now()) {
+        return Err(reauth_required());
+    }
+    if !store::delete(state.db.pool(), user.user_id, id).await? {
+        return Err(ApiError::not_found());
+    }
+    audit_user(state, user.user_id, &user.username, "passkey_remove", &origin, Some(format!("passkey {id}"))).await?;
+    Ok(Status::NoContent)
+}
+
+#[utoipa::path(post, path = "/api/auth/passkeys/login/begin", tag = "passkeys", request_body = LoginBegin,
+    responses((status = 200, body = LoginStart)))]
+#[post("/api/auth/passkeys/login/begin", data = "<body>")]
+pub async fn login_begin(state: &State<AppState>, body: JsonBody<LoginBegin>) -> ApiResult<Json<LoginStart>> {
+    let (mut options, authentication) =
+        state.webauthn.start_discoverable_authentication().map_err(ApiError::internal)?;
+    if let Some(username) = body.0.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        // One lookup whether or not the name exists; a name without passkeys gets a stable
+        // decoy credential, so the answer has the same shape either way.
+        let rows = store::for_username(state.db.pool(), &username.to_lowercase()).await?;
+        let mut ids: Vec<Vec<u8>> = rows
+            .iter()
+            .filter_map(|row| serde_json::from_str::<Passkey>(&row.credential).ok())
+            .map(|p| p.cred_id().clone())
+            .collect();
+        if ids.is_empty() {
+            ids.push(decoy_credential_id(&state.decoy_seed, username));
+        }
+        options.public_key.allow_credentials =
+            ids.into_iter().map(|id| AllowCredentials { type_: "public-key".into(), id, transports: None }).collect();
+    }
+    let id = ceremony_id();
+    let ceremony = NewCeremony {
+        id: &id,
+        kind: LOGIN,
+        user_id: None,
+        name: None,
+        state: &to_json(&authentication)?,
+        expires_at: state.clock.now().plus_minutes(CEREMONY_MINUTES),
+    };
+    store::store_ceremony(state.db.pool(), ceremony).await?;
+    Ok(Json(LoginStart { ceremony_id: id, options }))
+}
+
+#[utoipa::path(post, path = "/api/auth/passkeys/login/finish", tag = "passkeys", request_body = LoginFinish,
+    responses((status = 200, body = UserInfo), (status = 401, description = "not a valid passkey sign-in")))]
+#[post("/api/auth/passkeys/login/finish", data = "<body>")]
+pub async fn login_finish(
+    state: &State<AppState>,
+    jar: &CookieJar<'_>,
+    origin: Origin,
+    body: JsonBody<LoginFinish>,
+) -> ApiResult<Json<UserInfo>> {
+    let failed = || ApiError::unauthorized("Passkey sign-in failed. Try again, or use your password.");
+    let LoginFinish { ceremony_id, credential } = body.0;
+    let now = state.clock.now();
+    let pool = state.db.pool();
+    let ceremony = store::take_ceremony(pool, &ceremony_id, LOGIN, now).await?.ok_or_else(failed)?;
+    let authentication: DiscoverableAuthentication =
+        serde_json::from_str(&ceremony.state).map_err(ApiError::internal)?;
+    let credential_id = URL_SAFE_NO_PAD.encode(credential.get_credential_id());
+    let row = store::by_credential_id(pool, &credential_id).await?.ok_or_else(failed)?;
+    // The password lockout does not apply: it guards the password, and a user-verified passkey
+    // must still work so nobody can lock a user out by guessing at their name.
+    let user = users::find_by_id(pool, row.user_id).await?.filter(users::UserRow::is_active).ok_or_else(failed)?;
+    let mut passkey: Passkey = serde_json::from_str(&row.credential).map_err(ApiError::internal)?;
+    let result = match state.webauthn.finish_discoverable_authentication_v2(&credential, authentication, &passkey) {
+        Ok(result) => result,
+        Err(WebauthnError::CredentialPossibleCompromise) => {
+            let detail = Some(format!("passkey {} ({}): signature counter went backwards", row.id, row.name));
+            audit_user(state, user.id, &user.username, "passkey_counter_regression", &origin, detail).await?;
+            tracing::warn!(user = %user.username, "passkey rejected: signature counter regression (cloned authenticator?)");
+            return Err(failed());
+        }
+        Err(_) => return Err(failed()),
+    };
+    let updated = passkey.update_credential(&result).unwrap_or(false).then(|| to_json(&passkey)).transpose()?;
+    store::record_use(pool, row.id, updated.as_deref(), now).await?;
+    sign_in(state, jar, &user, &origin, "login").await?;
+    audit_user(state, user.id, &user.username, "passkey_login", &origin, Some(row.name)).await?;
+    Ok(Json(UserInfo::from(&user)))
+}

@@ -1,0 +1,160 @@
+//! Passkeys and WebAuthn ceremony state. Ceremonies live in the database so that a `begin`
+//! answered by one server process can be finished by another; each is taken once.
+
+use sqlx::AnyPool;
+
+use crate::domain::time::UtcMillis;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PasskeyRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub credential: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+pub async fn for_user(pool: &AnyPool, user_id: i64) -> Result<Vec<PasskeyRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, user_id, name, credential, created_at, last_used_at FROM passkeys WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// The passkeys of the user with this name (none for an unknown name: the same round trip).
+pub async fn for_username(pool: &AnyPool, username: &str) -> Result<Vec<PasskeyRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, p.user_id, p.name, p.credential, p.created_at, p.last_used_at \
+         FROM passkeys p JOIN users u ON u.id = p.user_id WHERE u.username = $1 AND u.active = 1 ORDER BY p.id",
+    )
+    .bind(username)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn by_credential_id(pool: &AnyPool, credential_id: &str) -> Result<Option<PasskeyRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, user_id, name, credential, created_at, last_used_at FROM passkeys WHERE credential_id = $1",
+    )
+    .bind(credential_id)
+    .fetch_optional(pool)
+    .await
+}
+
+pub struct NewPasskey<'a> {
+    pub user_id: i64,
+    pub name: &'a str,
+    pub credential_id: &'a str,
+    pub credential: &'a str,
+    pub now: UtcMillis,
+}
+
+/// Stores a new passkey; `None` when that credential is already registered.
+pub async fn insert(pool: &AnyPool, new: NewPasskey<'_>) -> Result<Option<PasskeyRow>, sqlx::Error> {
+    let result = sqlx::query_as(
+        "INSERT INTO passkeys (user_id, name, credential_id, credential, created_at) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING id, user_id, name, credential, created_at, last_used_at",
+    )
+    .bind(new.user_id)
+    .bind(new.name)
+    .bind(new.credential_id)
+    .bind(new.credential)
+    .bind(new.now.0)
+    .fetch_one(pool)
+    .await;
+    match result {
+        Ok(row) => Ok(Some(row)),
+        Err(e) if super::is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn record_use(pool: &AnyPool, id: i64, credential: Option<&str>, now: UtcMillis) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE passkeys SET last_used_at = $1, credential = COALESCE($2, credential) WHERE id = $3")
+        .bind(now.0)
+        .bind(credential)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn rename(pool: &AnyPool, user_id: i64, id: i64, name: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE passkeys SET name = $1 WHERE id = $2 AND user_id = $3")
+        .bind(name)
+        .bind(id)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn delete(pool: &AnyPool, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM passkeys WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(pool).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn delete_all(pool: &AnyPool, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM passkeys WHERE user_id = $1").bind(user_id).execute(pool).await?;
+    Ok(())
+}
+
+/// The user's stable WebAuthn user handle, made on first use.
+pub async fn user_handle(pool: &AnyPool, user_id: i64, fresh: &str) -> Result<String, sqlx::Error> {
+    sqlx::query("UPDATE users SET webauthn_handle = $1 WHERE id = $2 AND webauthn_handle IS NULL")
+        .bind(fresh)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    sqlx::query_scalar("SELECT webauthn_handle FROM users WHERE id = $1").bind(user_id).fetch_one(pool).await
+}
+
+pub struct NewCeremony<'a> {
+    pub id: &'a str,
+    pub kind: &'static str,
+    pub user_id: Option<i64>,
+    pub name: Option<&'a str>,
+    pub state: &'a str,
+    pub expires_at: UtcMillis,
+}
+
+pub async fn store_ceremony(pool: &AnyPool, c: NewCeremony<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webauthn_ceremonies (id, kind, user_id, name, state, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(c.id)
+    .bind(c.kind)
+    .bind(c.user_id)
+    .bind(c.name)
+    .bind(c.state)
+    .bind(c.expires_at.0)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CeremonyRow {
+    pub user_id: Option<i64>,
+    pub name: Option<String>,
+    pub state: String,
+}
+
+/// Takes a live ceremony of this kind: it is deleted, so it can be finished only once.
+pub async fn take_ceremony(
+    pool: &AnyPool,
+    id: &str,
+    kind: &str,
+    now: UtcMillis,
+) -> Result<Option<CeremonyRow>, sqlx::Error> {
+    sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at <= $1").bind(now.0).execute(pool).await?;
+    sqlx::query_as("DELETE FROM webauthn_ceremonies WHERE id = $1 AND kind = $2 RETURNING user_id, name, state")
+        .bind(id)
+        .bind(kind)
+        .fetch_optional(pool)
+        .await
+}
