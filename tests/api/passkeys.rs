@@ -27,7 +27,7 @@ async fn register(who: &Persona<'_>, key: &mut SoftPasskey, name: &str) -> Value
     let start = start.json();
     let options: CreationChallengeResponse = serde_json::from_value(start["options"].clone()).unwrap();
     let credential = key.do_registration(origin(), options).expect("the authenticator registers");
-    HELD.with(|held| held.borrow_mut().push(credential.raw_id.to_vec()));
+    HELD.with(|held| held.borrow_mut().push(credential.raw_id.clone()));
     let done = who
         .post(
             "/api/auth/passkeys/register/finish",
