@@ -41,6 +41,8 @@ use crate::error::{FieldError, Problem};
         auth::passkeys::delete_passkey,
         auth::passkeys::login_begin,
         auth::passkeys::login_finish,
+        auth::passkeys::confirm_begin,
+        auth::passkeys::confirm_finish,
         auth::totp::regenerate_recovery_codes,
         auth::totp::verify_totp,
         admin::user_actions::reset_mfa,

@@ -206,3 +206,35 @@ async fn passkeys_are_renamed_and_removed_by_their_owner_only() {
     assert_eq!(alice.request(rocket::http::Method::Delete, &path, None, &xrw).await.status, 204);
     assert_eq!(alice.get("/api/auth/passkeys").await.json().as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn a_passkey_unlocks_a_locked_session_and_counts_as_reauthentication() {
+    let app = app().await;
+    let _admin = app.admin().await;
+    let alice = app.user("alice").await;
+    let mut key = SoftPasskey::new(true);
+    let id = register(&alice, &mut key, "laptop").await["id"].as_i64().unwrap();
+    app.clock.advance_minutes(11);
+    assert_eq!(alice.post_empty("/api/auth/lock").await.status, 204);
+    let locked_cookie = alice.cookie();
+
+    let start = alice.post_empty("/api/auth/passkeys/confirm/begin").await.json();
+    let options: RequestChallengeResponse = serde_json::from_value(start["options"].clone()).unwrap();
+    let assertion = key.do_authentication(origin(), options).unwrap();
+    let done = alice
+        .post(
+            "/api/auth/passkeys/confirm/finish",
+            json!({"ceremony_id": start["ceremony_id"], "credential": assertion}),
+        )
+        .await;
+    assert_eq!(done.status, 204, "{}", done.body);
+    assert_ne!(alice.cookie(), locked_cookie, "a new token at the unlock");
+    assert_eq!(alice.get("/api/auth/status").await.json()["locked"], false);
+    // …and it was a re-authentication: removing the passkey is allowed now.
+    let xrw = [("X-Requested-With", "XMLHttpRequest")];
+    assert_eq!(
+        alice.request(rocket::http::Method::Delete, &format!("/api/auth/passkeys/{id}"), None, &xrw).await.status,
+        204
+    );
+    alice.post_empty("/api/auth/passkeys/confirm/begin").await.problem(409);
+}

@@ -52,7 +52,9 @@ pub fn routes() -> Vec<Route> {
         passkeys::rename_passkey,
         passkeys::delete_passkey,
         passkeys::login_begin,
-        passkeys::login_finish
+        passkeys::login_finish,
+        passkeys::confirm_begin,
+        passkeys::confirm_finish
     ]
 }
 

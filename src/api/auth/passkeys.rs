@@ -13,17 +13,17 @@ use rocket::{State, delete, get, patch, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use webauthn_rs::prelude::{
-    CreationChallengeResponse, DiscoverableAuthentication, Passkey, PasskeyRegistration, PublicKeyCredential,
-    RegisterPublicKeyCredential, RequestChallengeResponse, Uuid, WebauthnError,
+    CreationChallengeResponse, DiscoverableAuthentication, Passkey, PasskeyAuthentication, PasskeyRegistration,
+    PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse, Uuid, WebauthnError,
 };
 use webauthn_rs_proto::AllowCredentials;
 
 use super::{UserInfo, audit_user, sign_in};
-use crate::auth::guards::{EnrollingUser, UnlockedUser};
+use crate::auth::guards::{AuthUser, EnrollingUser, UnlockedUser};
 use crate::auth::passkeys::decoy_credential_id;
-use crate::auth::session::Origin;
+use crate::auth::session::{self, Origin};
 use crate::db::passkeys::{self as store, NewCeremony, NewPasskey, PasskeyRow};
-use crate::db::users;
+use crate::db::{sessions, users};
 use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
@@ -32,6 +32,7 @@ use crate::server::AppState;
 const CEREMONY_MINUTES: i64 = 5;
 const REGISTER: &str = "register";
 const LOGIN: &str = "login";
+const CONFIRM: &str = "confirm";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PasskeyView {
@@ -318,4 +319,69 @@ pub async fn login_finish(
     sign_in(state, jar, &user, &origin, "login").await?;
     audit_user(state, user.id, &user.username, "passkey_login", &origin, Some(row.name)).await?;
     Ok(Json(UserInfo::from(&user)))
+}
+
+#[utoipa::path(post, path = "/api/auth/passkeys/confirm/begin", tag = "passkeys",
+    responses((status = 200, body = LoginStart), (status = 409, description = "no passkeys registered")))]
+#[post("/api/auth/passkeys/confirm/begin")]
+pub async fn confirm_begin(state: &State<AppState>, user: AuthUser) -> ApiResult<Json<LoginStart>> {
+    let rows = store::for_user(state.db.pool(), user.user_id).await?;
+    let keys: Vec<Passkey> = rows.iter().filter_map(|row| serde_json::from_str(&row.credential).ok()).collect();
+    if keys.is_empty() {
+        return Err(ApiError::conflict("You have no passkeys. Use your password."));
+    }
+    let (mut options, authentication) =
+        state.webauthn.start_passkey_authentication(&keys).map_err(ApiError::internal)?;
+    options.mediation = None;
+    let id = ceremony_id();
+    let ceremony = NewCeremony {
+        id: &id,
+        kind: CONFIRM,
+        user_id: Some(user.user_id),
+        name: None,
+        state: &to_json(&authentication)?,
+        expires_at: state.clock.now().plus_minutes(CEREMONY_MINUTES),
+    };
+    store::store_ceremony(state.db.pool(), ceremony).await?;
+    Ok(Json(LoginStart { ceremony_id: id, options }))
+}
+
+/// Proves presence with one of one's own passkeys: like `POST /api/auth/reauth` with the
+/// password, and it unlocks a locked session (with a new session token).
+#[utoipa::path(post, path = "/api/auth/passkeys/confirm/finish", tag = "passkeys", request_body = LoginFinish,
+    responses((status = 204, description = "re-authenticated (and unlocked)"), (status = 401, description = "not accepted")))]
+#[post("/api/auth/passkeys/confirm/finish", data = "<body>")]
+pub async fn confirm_finish(
+    state: &State<AppState>,
+    jar: &CookieJar<'_>,
+    origin: Origin,
+    user: AuthUser,
+    body: JsonBody<LoginFinish>,
+) -> ApiResult<Status> {
+    let failed = || ApiError::unauthorized("The passkey was not accepted.");
+    let LoginFinish { ceremony_id, credential } = body.0;
+    let now = state.clock.now();
+    let pool = state.db.pool();
+    let ceremony = store::take_ceremony(pool, &ceremony_id, CONFIRM, now)
+        .await?
+        .filter(|c| c.user_id == Some(user.user_id))
+        .ok_or_else(failed)?;
+    let authentication: PasskeyAuthentication = serde_json::from_str(&ceremony.state).map_err(ApiError::internal)?;
+    let credential_id = URL_SAFE_NO_PAD.encode(credential.get_credential_id());
+    let row = store::by_credential_id(pool, &credential_id)
+        .await?
+        .filter(|r| r.user_id == user.user_id)
+        .ok_or_else(failed)?;
+    let result = state.webauthn.finish_passkey_authentication(&credential, &authentication).map_err(|_| failed())?;
+    let mut passkey: Passkey = serde_json::from_str(&row.credential).map_err(ApiError::internal)?;
+    let updated = passkey.update_credential(&result).unwrap_or(false).then(|| to_json(&passkey)).transpose()?;
+    store::record_use(pool, row.id, updated.as_deref(), now).await?;
+    sessions::mark_reauthenticated(pool, user.session_id, now).await?;
+    if user.locked {
+        session::rotate(state, jar, user.session_id, now).await?;
+        audit_user(state, user.user_id, &user.username, "session_unlock", &origin, Some("passkey".into())).await?;
+    } else {
+        audit_user(state, user.user_id, &user.username, "reauth", &origin, Some("passkey".into())).await?;
+    }
+    Ok(Status::NoContent)
 }
