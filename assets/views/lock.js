@@ -4,6 +4,7 @@ import { h } from '../dom.js';
 import { post } from '../api.js';
 import { form } from '../forms.js';
 import { signedIn, signOut } from '../app.js';
+import { confirmWithPasskey, openedByIp, passkeysSupported } from '../passkeys.js';
 
 export function lockView(user) {
   document.title = 'Locked · UMBRA';
@@ -20,5 +21,25 @@ export function lockView(user) {
     h('div', { class: 'avatar large', 'aria-hidden': 'true' }, (user?.username || '?').slice(0, 1).toUpperCase()),
     h('h1', { id: 'lock-title' }, 'Locked'),
     h('p', { class: 'muted' }, `Signed in as ${user?.username || ''}. Enter your password to continue.`),
-    el));
+    el,
+    passkeysSupported() && !openedByIp() ? passkeyUnlock() : null));
+}
+
+function passkeyUnlock() {
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const button = h('button', {
+    type: 'button',
+    class: 'passkey-button',
+    async onclick() {
+      error.hidden = true;
+      try {
+        await confirmWithPasskey();
+        await signedIn();
+      } catch (e) {
+        error.textContent = e.status === 409 ? 'You have no passkeys yet: use your password.' : e.message;
+        error.hidden = false;
+      }
+    },
+  }, 'Unlock with a passkey');
+  return h('div', { class: 'alternative' }, button, error);
 }

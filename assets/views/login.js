@@ -4,6 +4,7 @@ import { h, mount } from '../dom.js';
 import { post } from '../api.js';
 import { form } from '../forms.js';
 import { signedIn } from '../app.js';
+import { IP_NOTE, openedByIp, passkeysSupported, signInWithPasskey } from '../passkeys.js';
 
 export function loginView() {
   document.title = 'Sign in · UMBRA';
@@ -24,7 +25,7 @@ export function loginView() {
       await signedIn();
     },
   });
-  mount(card, h('h1', { id: 'login-title' }, 'Sign in to UMBRA'), el);
+  mount(card, h('h1', { id: 'login-title' }, 'Sign in to UMBRA'), el, passkeyOption(el));
   return h('main', { class: 'centered' }, card);
 }
 
@@ -42,4 +43,29 @@ function codeStep(mfaToken) {
     },
   });
   return [h('h1', { id: 'login-title' }, 'Two-step verification'), el];
+}
+
+// "Sign in with a passkey", or why it cannot work here.
+function passkeyOption(formEl) {
+  if (!passkeysSupported()) return null;
+  if (openedByIp()) return h('p', { class: 'hint passkey-note' }, IP_NOTE);
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const button = h('button', {
+    type: 'button',
+    class: 'passkey-button',
+    async onclick() {
+      error.hidden = true;
+      button.disabled = true;
+      try {
+        await signInWithPasskey(formEl.querySelector('input[name=username]').value.trim());
+        await signedIn();
+      } catch (e) {
+        error.textContent = e.name === 'NotAllowedError' ? 'The passkey prompt was closed. Try again.' : e.message;
+        error.hidden = false;
+      } finally {
+        button.disabled = false;
+      }
+    },
+  }, 'Sign in with a passkey');
+  return h('div', { class: 'alternative' }, h('p', { class: 'muted' }, 'or'), button, error);
 }

@@ -5,13 +5,16 @@ import { h, mount } from '../dom.js';
 import { get, post, api } from '../api.js';
 import { form } from '../forms.js';
 import { formatTime } from '../format.js';
+import { IP_NOTE, addPasskey, openedByIp, passkeysSupported } from '../passkeys.js';
 
 export function security(context) {
   const totpCard = h('section', { class: 'card narrow', 'aria-labelledby': 'totp-title' });
+  const passkeysCard = h('section', { class: 'card narrow', 'aria-labelledby': 'passkeys-title' });
   const sessionsCard = h('section', { class: 'card', 'aria-labelledby': 'sessions-title' });
   renderTotp(totpCard, context);
+  renderPasskeys(passkeysCard, context);
   renderSessions(sessionsCard);
-  return h('div', { class: 'stack' }, totpCard, sessionsCard);
+  return h('div', { class: 'stack' }, totpCard, passkeysCard, sessionsCard);
 }
 
 function renderTotp(card, context) {
@@ -145,4 +148,54 @@ function describeAgent(agent) {
   const browser = /Firefox\//.test(agent) ? 'Firefox' : /Edg\//.test(agent) ? 'Edge' : /Chrome\//.test(agent) ? 'Chrome' : /Safari\//.test(agent) ? 'Safari' : 'Browser';
   const system = /Android/.test(agent) ? 'Android' : /iPhone|iPad/.test(agent) ? 'iOS' : /Windows/.test(agent) ? 'Windows' : /Mac OS/.test(agent) ? 'macOS' : /Linux/.test(agent) ? 'Linux' : '';
   return system ? `${browser} on ${system}` : browser;
+}
+
+async function renderPasskeys(card, context) {
+  const title = h('h2', { id: 'passkeys-title' }, 'Passkeys');
+  const intro = h('p', { class: 'muted' }, 'A passkey signs you in with your device’s fingerprint, face or PIN — no password and no code needed.');
+  if (!passkeysSupported()) {
+    mount(card, title, intro, h('p', {}, 'This browser does not support passkeys.'));
+    return;
+  }
+  if (openedByIp()) {
+    mount(card, title, intro, h('p', { class: 'notice' }, IP_NOTE));
+    return;
+  }
+  let keys;
+  try {
+    keys = await get('/api/auth/passkeys');
+  } catch (error) {
+    mount(card, title, h('p', { class: 'form-error', role: 'alert' }, error.message));
+    return;
+  }
+  const reload = () => renderPasskeys(card, context);
+  const list = keys.length === 0
+    ? h('p', { class: 'muted' }, 'No passkeys yet.')
+    : h('ul', { class: 'passkeys' }, keys.map((k) => h('li', {},
+      h('strong', {}, k.name),
+      h('span', { class: 'muted' }, ` added ${formatTime(k.created_at)}, last used ${formatTime(k.last_used_at)}`),
+      h('span', { class: 'row-actions' },
+        h('button', {
+          async onclick() {
+            const name = window.prompt('New name for this passkey', k.name);
+            if (name) { await api('PATCH', `/api/auth/passkeys/${k.id}`, { name }); reload(); }
+          },
+        }, 'Rename'),
+        confirmWithPassword('Remove', `Remove the passkey “${k.name}”? You can no longer sign in with it.`, async () => {
+          await api('DELETE', `/api/auth/passkeys/${k.id}`);
+          reload();
+        }, false)))));
+  const { el } = form({
+    fields: [
+      { name: 'name', label: 'Name for the new passkey', autocomplete: 'off', hint: 'For example “Phone” or “Laptop”.' },
+      { name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password' },
+    ],
+    submitLabel: 'Add a passkey',
+    async onSubmit(values) {
+      await post('/api/auth/reauth', { password: values.password });
+      await addPasskey(values.name);
+      await context.refresh();
+    },
+  });
+  mount(card, title, intro, list, h('details', { class: 'sensitive', open: keys.length === 0 }, h('summary', {}, 'Add a passkey'), el));
 }

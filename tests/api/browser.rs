@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::harness::PASSWORD;
-use crate::live::serve_https;
+use crate::live::{serve_http_on_localhost, serve_https};
 use crate::webdriver::{self, Browser};
 
 async fn browser() -> Option<Browser> {
@@ -200,6 +200,33 @@ async fn an_admin_creates_a_user_who_then_signs_in() {
         // A member sees no Admin section.
         if b.find(".sidebar a[href='/admin']").await.is_ok() {
             return Err("a member sees the Admin section".into());
+        }
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn register_a_passkey_and_sign_in_with_it() {
+    let Some(browser) = browser().await else { return };
+    let server = serve_http_on_localhost(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    // WebAuthn wants a domain name: the page is opened as localhost, not 127.0.0.1.
+    let base = server.base.replace("127.0.0.1", "localhost");
+    run("passkey", browser, async |b| {
+        b.add_virtual_authenticator().await?;
+        set_up_admin(b, &base, &code).await?;
+        b.goto(&format!("{base}/settings/security")).await?;
+        b.type_into("#passkeys-title ~ details input[name=name]", "Laptop").await?;
+        b.type_into("#passkeys-title ~ details input[name=password]", PASSWORD).await?;
+        b.click(&b.find_text("button", "Add a passkey").await?).await?;
+        b.find_text("strong", "Laptop").await?;
+
+        sign_out(b).await?;
+        b.click(&b.find_text("button", "Sign in with a passkey").await?).await?;
+        let who = b.text(".user-button").await?;
+        if !who.contains("admin") {
+            return Err(format!("signed in as {who:?}"));
         }
         Ok(())
     })

@@ -43,42 +43,59 @@ pub fn pinned_client(cert_pem: &[u8]) -> reqwest::Client {
 }
 
 pub async fn serve_https(adjust: impl FnOnce(&mut Config)) -> LiveServer {
+    serve(true, adjust).await
+}
+
+/// Plain HTTP on a known port, reached as http://localhost:<port>: the one origin where a
+/// browser allows WebAuthn without a trusted certificate (used by the passkey browser test).
+pub async fn serve_http_on_localhost(adjust: impl FnOnce(&mut Config)) -> LiveServer {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    serve(false, move |config| {
+        config.listen = format!("127.0.0.1:{port}").parse().unwrap();
+        config.public_url = Some(format!("http://localhost:{port}"));
+        adjust(config);
+    })
+    .await
+}
+
+async fn serve(tls: bool, adjust: impl FnOnce(&mut Config)) -> LiveServer {
     let database = TestDatabase::new().await;
     let mut config = test_config(database.dir.path(), &database.url);
-    config.tls = TlsMode::SelfSigned;
+    config.tls = if tls { TlsMode::SelfSigned } else { TlsMode::Off };
     config.listen = "127.0.0.1:0".parse().unwrap();
     adjust(&mut config);
-    let tls = umbra::tls::prepare(&config).expect("TLS").expect("TLS on");
-    let cert_pem = std::fs::read(&tls.cert).unwrap();
-    let fingerprint = tls.fingerprint.clone();
+    let tls = umbra::tls::prepare(&config).expect("TLS");
+    let cert_pem = tls.as_ref().map(|t| std::fs::read(&t.cert).unwrap()).unwrap_or_default();
+    let fingerprint = tls.as_ref().map(|t| t.fingerprint.clone()).unwrap_or_default();
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let db = Db::open(&config.database_url).await.expect("database");
     let (port_tx, port_rx) = tokio::sync::oneshot::channel();
     let port_tx = Arc::new(Mutex::new(Some(port_tx)));
-    let rocket = server::build(ServerParts {
-        config,
-        db: db.clone(),
-        clock: Arc::new(SystemClock),
-        secret_key: [9; 64],
-        tls: Some(tls),
-    })
-    .unwrap()
-    .attach(AdHoc::on_liftoff("port", move |rocket| {
-        let port = rocket.config().port;
-        Box::pin(async move {
-            if let Some(tx) = port_tx.lock().unwrap().take() {
-                let _ = tx.send(port);
-            }
-        })
-    }))
-    .ignite()
-    .await
-    .expect("ignite");
+    let rocket =
+        server::build(ServerParts { config, db: db.clone(), clock: Arc::new(SystemClock), secret_key: [9; 64], tls })
+            .unwrap()
+            .attach(AdHoc::on_liftoff("port", move |rocket| {
+                let port = rocket.config().port;
+                Box::pin(async move {
+                    if let Some(tx) = port_tx.lock().unwrap().take() {
+                        let _ = tx.send(port);
+                    }
+                })
+            }))
+            .ignite()
+            .await
+            .expect("ignite");
     let shutdown = rocket.shutdown();
     tokio::spawn(rocket.launch());
     let port = port_rx.await.expect("server started");
     LiveServer {
-        base: format!("https://127.0.0.1:{port}"),
-        client: pinned_client(&cert_pem),
+        base: format!("{scheme}://127.0.0.1:{port}"),
+        client: if cert_pem.is_empty() {
+            install_crypto();
+            reqwest::Client::new()
+        } else {
+            pinned_client(&cert_pem)
+        },
         cert_pem,
         fingerprint,
         db,

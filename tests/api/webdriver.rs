@@ -133,6 +133,20 @@ impl Browser {
         Ok(url.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_default())
     }
 
+    /// Gives the browser a virtual platform authenticator (WebDriver's WebAuthn extension):
+    /// resident keys, user verification that always succeeds.
+    pub async fn add_virtual_authenticator(&self) -> Result<(), String> {
+        let options = json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserVerified": true,
+            "automaticPresenceSimulation": true
+        });
+        self.command("POST", "/webauthn/authenticator", options).await.map(drop)
+    }
+
     /// Saves what the browser shows, for a failing test to leave behind.
     pub async fn screenshot(&self, file: &Path) {
         if let Ok(png) = self.command("GET", "/screenshot", json!({})).await {

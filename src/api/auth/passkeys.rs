@@ -16,7 +16,7 @@ use webauthn_rs::prelude::{
     CreationChallengeResponse, DiscoverableAuthentication, Passkey, PasskeyAuthentication, PasskeyRegistration,
     PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse, Uuid, WebauthnError,
 };
-use webauthn_rs_proto::AllowCredentials;
+use webauthn_rs_proto::{AllowCredentials, ResidentKeyRequirement};
 
 use super::{UserInfo, audit_user, sign_in};
 use crate::auth::guards::{AuthUser, EnrollingUser, UnlockedUser};
@@ -147,10 +147,15 @@ pub async fn register_begin(
         .filter_map(|row| serde_json::from_str::<Passkey>(&row.credential).ok())
         .map(|p| p.cred_id().clone())
         .collect();
-    let (options, registration) = state
+    let (mut options, registration) = state
         .webauthn
         .start_passkey_registration(handle, &user.username, &user.username, Some(exclude))
         .map_err(ApiError::internal)?;
+    // Ask for a discoverable credential where the authenticator can make one, so that
+    // "Sign in with a passkey" works without typing a username.
+    if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
+        selection.resident_key = Some(ResidentKeyRequirement::Preferred);
+    }
     let id = ceremony_id();
     let ceremony = NewCeremony {
         id: &id,
