@@ -32,6 +32,15 @@ fn invalid_configuration_is_one_line_and_exit_code_2() {
     assert!(stderr(&bad_file).contains("no_such_key"), "{}", stderr(&bad_file));
     assert_eq!(stderr(&bad_file).trim().lines().count(), 1);
 
+    // Passkeys need a domain name, and the public URL must belong to it.
+    let ip_name = ["--public-name", "192.0.2.7", "--no-tls"];
+    let foreign_url = ["--public-name", "umbra.home.arpa", "--public-url", "https://elsewhere.example"];
+    for args in [&ip_name[..], &foreign_url[..]] {
+        let out = umbra(&[&["serve", "--data-dir", data, "--listen", "127.0.0.1:0"][..], args].concat(), None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("passkeys"), "{}", stderr(&out));
+    }
+
     std::fs::write(&file, "trusted_proxies = [\"not-a-network\"]\n").unwrap();
     let bad_proxy = umbra(&["serve", "--config", file.to_str().unwrap()], None);
     assert_eq!(bad_proxy.status.code(), Some(2));

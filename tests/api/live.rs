@@ -123,10 +123,16 @@ pub fn umbra(args: &[&str], stdin: Option<&str>) -> Output {
     umbra_with_env(args, stdin, &[])
 }
 
-/// Runs the built binary with exactly the given `UMBRA_*` variables.
+/// Runs the built binary with exactly the given `UMBRA_*` variables. A command that should
+/// exit but serves instead is stopped after two minutes (exit code 124), not left hanging.
 pub fn umbra_with_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_umbra"));
-    command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut command = Command::new("timeout");
+    command
+        .args(["--kill-after=5", "120", env!("CARGO_BIN_EXE_umbra")])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("UMBRA_")) {
         command.env_remove(key);
     }
