@@ -52,9 +52,11 @@ async fn start() -> (Server, Duration) {
         .map(|b| format!("{b}_per_minute = 100000000\n{b}_burst = 100000000\n"))
         .concat();
     std::fs::write(&config, format!("[rate_limits]\n{limits}")).unwrap();
+    // A known port, so that the passkey origin (https://localhost:<port>) is known too.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_umbra"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--config", config.to_str().unwrap()])
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--config", config.to_str().unwrap()])
         .arg("--data-dir")
         .arg(dir.path().join("data"))
         .env("RUST_LOG", "warn")
@@ -216,6 +218,63 @@ async fn failed_login_timing(anonymous: &reqwest::Client, base: &str) {
     );
 }
 
+/// Gives the admin a passkey (a software authenticator), so "real name" below has one.
+async fn register_passkey(client: &reqwest::Client, base: &str) {
+    use webauthn_authenticator_rs::WebauthnAuthenticator;
+    let post = |path: &str, body: serde_json::Value| {
+        client.post(format!("{base}{path}")).header("X-Requested-With", "XMLHttpRequest").json(&body).send()
+    };
+    // The login flood evicted the setup session (ten per user): sign in afresh.
+    let login = post("/api/auth/login", json!({"username": "admin", "password": PASSWORD}));
+    assert!(login.await.unwrap().status().is_success());
+    assert!(post("/api/auth/reauth", json!({"password": PASSWORD})).await.unwrap().status().is_success());
+    let start: serde_json::Value =
+        post("/api/auth/passkeys/register/begin", json!({"name": "bench"})).await.unwrap().json().await.unwrap();
+    let options = serde_json::from_value(start["options"].clone()).unwrap();
+    let server_port = base.rsplit(':').next().unwrap();
+    let origin = webauthn_rs::prelude::Url::parse(&format!("https://localhost:{server_port}")).unwrap();
+    let mut key = webauthn_authenticator_rs::softpasskey::SoftPasskey::new(true);
+    let credential = key.do_registration(origin, options).unwrap();
+    let done = post(
+        "/api/auth/passkeys/register/finish",
+        json!({"ceremony_id": start["ceremony_id"], "credential": credential}),
+    );
+    assert_eq!(done.await.unwrap().status(), 201);
+}
+
+/// `POST /api/auth/passkeys/login/begin` for a real name and a made-up one: the answer's
+/// time must not tell them apart (the shape is checked by the integration tests).
+async fn passkey_begin_timing(anonymous: &reqwest::Client, base: &str) {
+    let url = format!("{base}/api/auth/passkeys/login/begin");
+    let mut samples = [Vec::new(), Vec::new()];
+    for round in 0..400 {
+        for (slot, name) in [(0, "admin".to_string()), (1, format!("nobody-{round}"))] {
+            let t = Instant::now();
+            let response = anonymous
+                .post(&url)
+                .header("X-Requested-With", "XMLHttpRequest")
+                .json(&json!({"username": name}))
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success() && response.bytes().await.is_ok());
+            samples[slot].push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    let [mut real, mut fake] = samples;
+    for v in [&mut real, &mut fake] {
+        v.sort_by(f64::total_cmp);
+    }
+    let at = |v: &Vec<f64>, q: f64| v[((v.len() as f64) * q) as usize];
+    println!(
+        "passkey login/begin, 400 each: real name p50 {:.3} ms p90 {:.3} ms; unknown name p50 {:.3} ms p90 {:.3} ms",
+        at(&real, 0.5),
+        at(&real, 0.9),
+        at(&fake, 0.5),
+        at(&fake, 0.9)
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let seconds: u64 = std::env::var("UMBRA_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
@@ -274,5 +333,7 @@ async fn main() {
     println!("(b)/(a) = {:.0} %", 100.0 * status.req_per_sec() / asset.req_per_sec());
 
     failed_login_timing(&anonymous, &base).await;
+    register_passkey(&server.client, &base).await;
+    passkey_begin_timing(&anonymous, &base).await;
     println!("peak RSS {} KiB", rss_kib(pid, "VmHWM:"));
 }
