@@ -15,7 +15,7 @@ use std::io::Read;
 
 use crate::cli::{AdminCommand, StorageArgs};
 use crate::commands::Exit;
-use crate::config::{Argon2Params, Config};
+use crate::config::{Argon2Params, Config, StorageConfig};
 use crate::db::Db;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::users::{self, UserRow};
@@ -42,20 +42,23 @@ pub async fn run(command: AdminCommand) -> Exit {
         Ok(config) => config,
         Err(e) => return Exit::BadConfig(e.to_string()),
     };
-    // A restore must not open (and so migrate or lock) the database it replaces.
-    if let AdminCommand::Restore(args) = &command {
-        return match restore::run(&config.database_url, &args.input).await {
-            Ok(message) => {
-                println!("{message}");
-                Exit::Done
-            }
-            Err(Failure(message)) => Exit::Failed(message),
-        };
-    }
-    let db = match Db::open(&config.database_url).await {
-        Ok(db) => db,
-        Err(e) => return Exit::Failed(e.to_string()),
+    let outcome = match command {
+        // A restore must not open (and so migrate or lock) the database it replaces.
+        AdminCommand::Restore(args) => restore::run(&config.database_url, &args.input).await,
+        other => on_database(&config, other).await,
     };
+    match outcome {
+        Ok(message) => {
+            println!("{message}");
+            Exit::Done
+        }
+        Err(Failure(message)) => Exit::Failed(message),
+    }
+}
+
+/// The commands that work on the open (and migrated) database.
+async fn on_database(config: &StorageConfig, command: AdminCommand) -> Result<String, Failure> {
+    let db = Db::open(&config.database_url).await.map_err(|e| Failure(e.to_string()))?;
     let admin = Admin { db: db.clone(), argon2: config.argon2 };
     let outcome = match command {
         AdminCommand::ResetLockout(a) => reset_lockout::run(&admin, &a.username).await,
@@ -66,16 +69,10 @@ pub async fn run(command: AdminCommand) -> Exit {
         AdminCommand::RevokeSessions(a) => revoke_sessions::run(&admin, &a.username).await,
         AdminCommand::SetupCode(_) => setup_code::run(&admin).await,
         AdminCommand::Backup(a) => backup::run(&admin, &a.output).await,
-        AdminCommand::Restore(_) => unreachable!("handled above"),
+        AdminCommand::Restore(_) => Err(Failure("a restore does not run on an open database".into())),
     };
     db.close().await;
-    match outcome {
-        Ok(message) => {
-            println!("{message}");
-            Exit::Done
-        }
-        Err(Failure(message)) => Exit::Failed(message),
-    }
+    outcome
 }
 
 fn storage_of(command: &AdminCommand) -> &StorageArgs {
