@@ -127,6 +127,22 @@ impl Browser {
         Ok(text.as_str().unwrap_or_default().to_string())
     }
 
+    /// Waits (up to 10 s) until the element's text contains `needle`: messages that answer a
+    /// request appear when the response arrives, not when the click returns.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> Result<String, String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let text = self.text(css).await?;
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!("{css} shows {text:?}, never {needle:?}"));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn path(&self) -> Result<String, String> {
         let url = self.command("GET", "/url", json!({})).await?;
         let url = url.as_str().unwrap_or_default();
