@@ -70,6 +70,11 @@ impl ApiError {
         Self::new(Status::Conflict, detail)
     }
 
+    /// A sensitive change without a re-authentication in the last ten minutes.
+    pub fn reauth_required() -> Self {
+        Self::forbidden("Confirm your password first (POST /api/auth/reauth): this change needs a recent sign-in.")
+    }
+
     pub fn locked() -> Self {
         Self::new(Status::Locked, "This session is locked. Unlock it with your password.")
     }

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use rocket::{Orbit, Rocket};
 
-use crate::db::{audit, login_failures, sessions, settings};
+use crate::db::{Db, audit, login_failures, sessions, settings};
+use crate::domain::settings::SystemSettings;
+use crate::domain::time::UtcMillis;
 use crate::server::AppState;
 
 const EVERY: Duration = Duration::from_mins(1);
@@ -28,24 +30,19 @@ pub fn spawn(rocket: &Rocket<Orbit>) {
                 _ = tick.tick() => {}
             }
             limiters.evict_stale();
-            let now = clock.now();
-            let settings = match settings::load(db.pool(), defaults).await {
-                Ok(settings) => settings,
-                Err(e) => {
-                    tracing::warn!("cleanup cannot read the settings: {e}");
-                    continue;
-                }
-            };
-            if let Err(e) = sessions::prune_expired(db.pool(), now, settings.session_idle_minutes).await {
-                tracing::warn!("session cleanup failed: {e}");
-            }
-            if let Err(e) = login_failures::prune(db.pool(), now).await {
-                tracing::warn!("login-failure cleanup failed: {e}");
-            }
-            let oldest_kept = now.plus_minutes(-settings.audit_retention_days * 24 * 60);
-            if let Err(e) = audit::prune_before(db.pool(), oldest_kept).await {
-                tracing::warn!("audit-log retention failed: {e}");
+            if let Err(e) = run_once(&db, clock.now(), defaults).await {
+                tracing::warn!("cleanup failed: {e}");
             }
         }
     });
+}
+
+/// One pass over the database: expired sessions, stale failure counters, and audit entries
+/// past the retention the settings give.
+pub async fn run_once(db: &Db, now: UtcMillis, defaults: SystemSettings) -> Result<(), sqlx::Error> {
+    let settings = settings::load(db.pool(), defaults).await?;
+    sessions::prune_expired(db.pool(), now, settings.session_idle_minutes).await?;
+    login_failures::prune(db.pool(), now).await?;
+    audit::prune_before(db.pool(), now.plus_minutes(-settings.audit_retention_days * 24 * 60)).await?;
+    Ok(())
 }

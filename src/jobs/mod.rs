@@ -1,6 +1,6 @@
 //! Background jobs, started at liftoff and stopped with the server.
 
-mod cleanup;
+pub mod cleanup;
 
 use rocket::fairing::AdHoc;
 

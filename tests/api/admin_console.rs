@@ -206,13 +206,35 @@ async fn the_audit_log_filters_and_pages_newest_first() {
 }
 
 #[tokio::test]
-async fn audit_entries_past_their_retention_are_pruned() {
+async fn the_cleanup_job_applies_the_configured_audit_retention() {
     let app = app().await;
-    let _admin = app.admin().await;
+    let admin = app.admin().await;
+    let mut settings = admin.get("/api/admin/config").await.json();
+    settings["audit_retention_days"] = json!(30);
+    assert_eq!(admin.request_json(rocket::http::Method::Put, "/api/admin/config", settings).await.status, 200);
     let now = app.clock.now_millis();
-    let old = umbra::db::audit::AuditEntry { actor: "old".into(), action: "ancient", ..Default::default() };
-    umbra::db::audit::record(app.db.pool(), umbra::domain::time::UtcMillis(now - 400 * 86_400_000), old).await.unwrap();
-    let cutoff = umbra::domain::time::UtcMillis(now).plus_minutes(-365 * 24 * 60);
-    assert_eq!(umbra::db::audit::prune_before(app.db.pool(), cutoff).await.unwrap(), 1);
-    assert!(app.audit_actions().await.iter().any(|(a, _, _)| a == "setup"), "recent entries stay");
+    let day = 86_400_000;
+    for (action, age_days) in [("forty_days_old", 40), ("twenty_days_old", 20)] {
+        let entry = umbra::db::audit::AuditEntry { actor: "old".into(), action, ..Default::default() };
+        umbra::db::audit::record(app.db.pool(), umbra::domain::time::UtcMillis(now - age_days * day), entry)
+            .await
+            .unwrap();
+    }
+    let defaults = umbra::server::default_settings(&app.config);
+    umbra::jobs::cleanup::run_once(&app.db, umbra::domain::time::UtcMillis(now), defaults).await.unwrap();
+    let actions: Vec<String> = app.audit_actions().await.into_iter().map(|(a, _, _)| a).collect();
+    assert!(!actions.contains(&"forty_days_old".to_string()), "past 30 days: pruned");
+    assert!(actions.contains(&"twenty_days_old".to_string()) && actions.contains(&"setup".to_string()));
+}
+
+#[tokio::test]
+async fn the_cleanup_job_drops_expired_sessions() {
+    let app = app().await;
+    let admin = app.admin().await;
+    assert_eq!(umbra::db::sessions::count_for_user(app.db.pool(), 1).await.unwrap(), 1);
+    let later = umbra::domain::time::UtcMillis(app.clock.now_millis()).plus_minutes(8 * 24 * 60);
+    let defaults = umbra::server::default_settings(&app.config);
+    umbra::jobs::cleanup::run_once(&app.db, later, defaults).await.unwrap();
+    assert_eq!(umbra::db::sessions::count_for_user(app.db.pool(), 1).await.unwrap(), 0, "idle past 7 days");
+    assert_eq!(admin.get("/api/auth/status").await.json()["authenticated"], false);
 }

@@ -112,10 +112,6 @@ fn passkey_name(raw: &str) -> ApiResult<String> {
     Ok(name.to_string())
 }
 
-fn reauth_required() -> ApiError {
-    ApiError::forbidden("Confirm your password first (POST /api/auth/reauth): this change needs a recent sign-in.")
-}
-
 fn ceremony_id() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
@@ -135,7 +131,7 @@ pub async fn register_begin(
     let user = user.0;
     // A stolen cookie alone must not be able to add a passkey that then skips TOTP.
     if !user.recently_reauthenticated(state.clock.now()) {
-        return Err(reauth_required());
+        return Err(ApiError::reauth_required());
     }
     let name = passkey_name(&body.0.name)?;
     let pool = state.db.pool();
@@ -244,7 +240,7 @@ pub async fn rename_passkey(
 pub async fn delete_passkey(state: &State<AppState>, origin: Origin, user: UnlockedUser, id: i64) -> ApiResult<Status> {
     let user = user.0;
     if !user.recently_reauthenticated(state.clock.now()) {
-        return Err(reauth_required());
+        return Err(ApiError::reauth_required());
     }
     if !store::delete(state.db.pool(), user.user_id, id).await? {
         return Err(ApiError::not_found());

@@ -102,10 +102,6 @@ async fn second_factor_ok(
     Ok(mfa::accept_step(state.db.pool(), user_id, step, false).await?.then_some("authenticator code"))
 }
 
-fn reauth_required() -> ApiError {
-    ApiError::forbidden("Confirm your password first (POST /api/auth/reauth): this change needs a recent sign-in.")
-}
-
 #[utoipa::path(post, path = "/api/auth/totp/setup", tag = "auth",
     responses((status = 200, body = TotpSetup), (status = 409, description = "TOTP is already on")))]
 #[post("/api/auth/totp/setup")]
@@ -177,7 +173,7 @@ pub async fn disable_totp(
 ) -> ApiResult<Status> {
     let user = user.0;
     if !user.recently_reauthenticated(state.clock.now()) {
-        return Err(reauth_required());
+        return Err(ApiError::reauth_required());
     }
     bounded_password("password", &body.0.password)?;
     if let PasswordCheck::Refused { detail, .. } = check_password(state, &user.username, &body.0.password).await? {
@@ -202,7 +198,7 @@ pub async fn regenerate_recovery_codes(
 ) -> ApiResult<Json<RecoveryCodes>> {
     let user = user.0;
     if !user.recently_reauthenticated(state.clock.now()) {
-        return Err(reauth_required());
+        return Err(ApiError::reauth_required());
     }
     if !enabled(state, user.user_id).await? {
         return Err(ApiError::conflict("Set up an authenticator first."));
