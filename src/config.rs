@@ -38,6 +38,7 @@ pub struct Config {
     pub argon2: Argon2Params,
     pub sessions: SessionPolicy,
     pub lockout: LockoutPolicy,
+    pub connections: ConnectionLimits,
 }
 
 /// The database URL may carry a password, so Debug shows only its scheme.
@@ -58,6 +59,7 @@ impl fmt::Debug for Config {
             .field("argon2", &self.argon2)
             .field("sessions", &self.sessions)
             .field("lockout", &self.lockout)
+            .field("connections", &self.connections)
             .finish()
     }
 }
@@ -100,6 +102,28 @@ impl Default for RateLimits {
             general_per_minute: 1200,
             general_burst: 200,
         }
+    }
+}
+
+/// What one TCP connection may hold and for how long (see `http::listener`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConnectionLimits {
+    /// A TLS handshake must complete within this many seconds.
+    pub handshake_timeout_secs: u64,
+    /// A request's headers (and a new connection's first request) must arrive within this.
+    pub header_timeout_secs: u64,
+    /// A connection with no traffic in either direction for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Open connections per client address (IPv6: per /64); trusted proxies are exempt.
+    pub per_ip: usize,
+    /// Open connections in all.
+    pub max: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self { handshake_timeout_secs: 10, header_timeout_secs: 15, idle_timeout_secs: 60, per_ip: 64, max: 4096 }
     }
 }
 
@@ -175,6 +199,8 @@ struct FileConfig {
     sessions: SessionPolicy,
     #[serde(default)]
     lockout: LockoutPolicy,
+    #[serde(default)]
+    connections: ConnectionLimits,
 }
 
 impl Config {
@@ -223,6 +249,7 @@ impl Config {
             argon2: file.argon2,
             sessions: file.sessions,
             lockout: file.lockout,
+            connections: file.connections,
         };
         config.validate()?;
         crate::auth::passkeys::relying_party(&config).map_err(|e| invalid(format!("passkeys: {e}")))?;
@@ -257,10 +284,21 @@ impl Config {
         if s.idle_minutes < 1 || s.absolute_minutes < s.idle_minutes.min(1) || s.max_per_user < 1 {
             return Err(invalid("sessions: lifetimes and max_per_user must be positive"));
         }
+        let c = &self.connections;
+        let timeouts = [c.handshake_timeout_secs, c.header_timeout_secs, c.idle_timeout_secs];
+        if timeouts.contains(&0) || c.per_ip < 1 || c.max < c.per_ip {
+            return Err(invalid("connections: timeouts and per_ip must be positive, max at least per_ip"));
+        }
         if self.lockout.threshold < 1 || self.lockout.minutes < 1 {
             return Err(invalid("lockout: threshold and minutes must be positive"));
         }
         Ok(())
+    }
+
+    /// Whether people reach UMBRA over HTTPS: its own TLS, or a proxy's named by an https
+    /// `public_url` (then HSTS applies even though this process speaks plain HTTP).
+    pub fn reached_over_https(&self) -> bool {
+        self.tls != TlsMode::Off || self.public_url.as_deref().is_some_and(|url| url.starts_with("https://"))
     }
 
     /// Whether cookies may go without `Secure` (and so without the `__Host-` prefix).
@@ -333,6 +371,7 @@ impl Config {
             argon2: Argon2Params::default(),
             sessions: SessionPolicy::default(),
             lockout: LockoutPolicy::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }

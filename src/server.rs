@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use rocket::config::{Ident, LogLevel, SecretKey, TlsConfig};
+use rocket::config::{Ident, LogLevel, SecretKey};
 use rocket::shield::Shield;
 use rocket::{Build, Rocket};
 use webauthn_rs::prelude::Webauthn;
@@ -22,7 +22,6 @@ use crate::http::access_log::AccessLog;
 use crate::http::gate::{self, Gate};
 use crate::http::headers::SecurityHeaders;
 use crate::http::rate_limit::RateLimiters;
-use crate::tls::TlsFiles;
 use crate::{api, error, jobs, web};
 
 /// Everything a request may need, shared by all of them.
@@ -92,7 +91,6 @@ pub struct ServerParts {
     pub db: Db,
     pub clock: SharedClock,
     pub secret_key: [u8; 64],
-    pub tls: Option<TlsFiles>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,22 +102,19 @@ pub enum BuildError {
 }
 
 pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
-    let ServerParts { config, db, clock, secret_key, tls } = parts;
-    let mut rocket_config = rocket::Config {
-        address: config.listen.ip(),
-        port: config.listen.port(),
+    let ServerParts { config, db, clock, secret_key } = parts;
+    // The socket, TLS and shutdown belong to `http::listener`; Rocket routes and dispatches.
+    let rocket_config = rocket::Config {
         // Client IPs come from our own guard, which believes headers only from trusted proxies.
         ip_header: None,
         ident: Ident::none(),
         log_level: LogLevel::Off,
         cli_colors: false,
         secret_key: SecretKey::from(&secret_key),
-        tls: tls.as_ref().map(|t| TlsConfig::from_paths(&t.cert, &t.key)),
         ..rocket::Config::default()
     };
-    rocket_config.shutdown.grace = 5;
-    rocket_config.shutdown.mercy = 5;
 
+    let hsts = config.reached_over_https();
     let state = AppState {
         hasher: PasswordHasher::new(config.argon2)?,
         secrets: SecretBox::derive(&secret_key),
@@ -136,7 +131,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
         .manage(state)
         .attach(AccessLog)
         .attach(Gate)
-        .attach(SecurityHeaders { hsts: tls.is_some() })
+        .attach(SecurityHeaders { hsts })
         // Replaces Rocket's default shield: SecurityHeaders sets stricter values itself.
         .attach(Shield::new())
         .attach(jobs::fairing())

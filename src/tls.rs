@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, TlsMode};
 use crate::files;
 
+#[derive(Debug, Clone)]
 pub struct TlsFiles {
     pub cert: PathBuf,
     pub key: PathBuf,

@@ -2,9 +2,9 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use rocket::fairing::AdHoc;
+use tokio::signal::unix::{SignalKind, signal};
 
 use crate::auth::setup_code;
 use crate::cli::ServeArgs;
@@ -13,6 +13,7 @@ use crate::commands::Exit;
 use crate::config::{Config, TlsMode};
 use crate::db::Db;
 use crate::db::backup::sqlite_file_of;
+use crate::http::listener;
 use crate::server::{self, ServerParts};
 use crate::{files, telemetry, tls};
 
@@ -53,20 +54,39 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     let fingerprint = tls.as_ref().map(|t| t.fingerprint.clone());
     let announce = Announcement { config: config.clone(), fingerprint, setup_code, started };
-    let rocket = server::build(ServerParts { config, db: db.clone(), clock: Arc::new(SystemClock), secret_key, tls })
-        .map_err(|e| e.to_string())?
-        .attach(AdHoc::on_liftoff("announce", move |rocket| {
-            Box::pin(async move { announce.print(rocket.config().port) })
-        }))
-        .attach(AdHoc::on_shutdown("tell systemd we stop", |_| {
-            Box::pin(async {
-                tracing::info!("shutting down: finishing requests in flight");
-                let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
-            })
-        }));
-    let result = rocket.launch().await;
+    let rocket =
+        server::build(ServerParts { config: config.clone(), db: db.clone(), clock: Arc::new(SystemClock), secret_key })
+            .map_err(|e| e.to_string())?;
+    let listening = listener::launch(rocket, &config, tls.as_ref()).await.map_err(|e| e.to_string())?;
+    announce.print(listening.local_addr.port());
+    stop_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+    listening.stop(SHUTDOWN_GRACE).await;
     db.close().await;
-    result.map(|_| ()).map_err(|e| format!("server error: {e}"))
+    Ok(())
+}
+
+/// How long requests in flight may take to finish once a stop was asked for.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// SIGTERM (systemd) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    let terminate = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = terminate => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
 }
 
 /// What the operator needs once the listener is up: where, which certificate, the setup code.

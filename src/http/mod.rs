@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod gate;
 pub mod headers;
 pub mod json;
+pub mod listener;
 pub mod meta;
 pub mod rate_limit;
 pub mod request_id;

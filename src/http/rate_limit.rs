@@ -79,7 +79,7 @@ impl RateLimiters {
         if limiter.len() > PRUNE_ABOVE_KEYS {
             limiter.retain_recent();
         }
-        limiter.check_key(&key(ip)).map_err(|not_until| {
+        limiter.check_key(&client_key(ip)).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
         })
@@ -99,7 +99,8 @@ impl RateLimiters {
     }
 }
 
-fn key(ip: IpAddr) -> IpAddr {
+/// The address a budget (or a connection cap) is kept for: IPv4 as is, IPv6 by its /64.
+pub fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => {

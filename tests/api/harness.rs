@@ -132,7 +132,6 @@ pub async fn app_on(database: Arc<TestDatabase>, adjust: impl FnOnce(&mut Config
         db: db.clone(),
         clock: clock.clone(),
         secret_key: [7; 64],
-        tls: None,
     })
     .expect("build server");
     let client = Client::untracked(rocket).await.expect("rocket client");

@@ -3,7 +3,7 @@
 use rocket::http::Method;
 use serde_json::json;
 
-use crate::harness::app;
+use crate::harness::{app, app_with};
 
 const XRW: (&str, &str) = ("X-Requested-With", "XMLHttpRequest");
 const JSON: (&str, &str) = ("Content-Type", "application/json");
@@ -128,4 +128,13 @@ async fn plain_http_keeps_secure_cookies_unless_told_otherwise() {
         assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
         assert!(cookie.contains("HttpOnly"));
     }
+}
+
+#[tokio::test]
+async fn hsts_behind_a_proxy_whose_public_url_is_https() {
+    let behind_https = app_with(|c| c.public_url = Some("https://umbra.example.org".into())).await;
+    let hsts = behind_https.anonymous().get("/health").await.header("strict-transport-security").map(str::to_owned);
+    assert!(hsts.is_some_and(|h| h.contains("max-age=63072000")));
+    let behind_http = app_with(|c| c.public_url = Some("http://umbra.lan:8080".into())).await;
+    assert!(behind_http.anonymous().get("/health").await.header("strict-transport-security").is_none());
 }

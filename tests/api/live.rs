@@ -3,12 +3,12 @@
 //! the built `umbra` binary.
 
 use std::process::{Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use rocket::fairing::AdHoc;
 use umbra::clock::SystemClock;
 use umbra::config::{Config, TlsMode};
 use umbra::db::Db;
+use umbra::http::listener::{self, Listening};
 use umbra::server::{self, ServerParts};
 
 use crate::harness::{TestDatabase, test_config};
@@ -19,14 +19,14 @@ pub struct LiveServer {
     pub cert_pem: Vec<u8>,
     pub fingerprint: String,
     pub db: Db,
-    shutdown: rocket::Shutdown,
+    pub listening: Listening,
     /// Kept so the database outlives the server.
     _database: TestDatabase,
 }
 
 impl Drop for LiveServer {
     fn drop(&mut self) {
-        self.shutdown.clone().notify();
+        self.listening.stop_soon();
     }
 }
 
@@ -69,25 +69,15 @@ async fn serve(tls: bool, adjust: impl FnOnce(&mut Config)) -> LiveServer {
     let fingerprint = tls.as_ref().map(|t| t.fingerprint.clone()).unwrap_or_default();
     let scheme = if tls.is_some() { "https" } else { "http" };
     let db = Db::open(&config.database_url).await.expect("database");
-    let (port_tx, port_rx) = tokio::sync::oneshot::channel();
-    let port_tx = Arc::new(Mutex::new(Some(port_tx)));
-    let rocket =
-        server::build(ServerParts { config, db: db.clone(), clock: Arc::new(SystemClock), secret_key: [9; 64], tls })
-            .unwrap()
-            .attach(AdHoc::on_liftoff("port", move |rocket| {
-                let port = rocket.config().port;
-                Box::pin(async move {
-                    if let Some(tx) = port_tx.lock().unwrap().take() {
-                        let _ = tx.send(port);
-                    }
-                })
-            }))
-            .ignite()
-            .await
-            .expect("ignite");
-    let shutdown = rocket.shutdown();
-    tokio::spawn(rocket.launch());
-    let port = port_rx.await.expect("server started");
+    let rocket = server::build(ServerParts {
+        config: config.clone(),
+        db: db.clone(),
+        clock: Arc::new(SystemClock),
+        secret_key: [9; 64],
+    })
+    .unwrap();
+    let listening = listener::launch(rocket, &config, tls.as_ref()).await.expect("listening");
+    let port = listening.local_addr.port();
     LiveServer {
         base: format!("{scheme}://127.0.0.1:{port}"),
         client: if cert_pem.is_empty() {
@@ -99,7 +89,7 @@ async fn serve(tls: bool, adjust: impl FnOnce(&mut Config)) -> LiveServer {
         cert_pem,
         fingerprint,
         db,
-        shutdown,
+        listening,
         _database: database,
     }
 }
