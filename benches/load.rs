@@ -4,7 +4,9 @@
 //! (c) logins, and (d) (b) during a login flood; plus startup time, idle and peak RSS, and
 //! the latency of failed logins for a real versus a made-up username.
 //!
-//! Run: `cargo bench --bench load` (optional: `UMBRA_BENCH_SECONDS=10`).
+//! Run: `cargo bench --bench load` (optional: `UMBRA_BENCH_SECONDS=10`). With
+//! `UMBRA_BENCH_BASELINE=/path/to/an/older/umbra`, (a) and (b) are also measured on that binary
+//! in the same run, so that a change's cost is a ratio of two figures taken side by side.
 
 // Request counts stay far below 2^52, so counting in f64 loses nothing.
 #![allow(clippy::cast_precision_loss)]
@@ -44,7 +46,7 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-async fn start() -> (Server, Duration) {
+async fn start(binary: &str) -> (Server, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("bench.toml");
     // The benchmark measures the server, not its per-IP limits: every request comes from 127.0.0.1.
@@ -55,7 +57,7 @@ async fn start() -> (Server, Duration) {
     // A known port, so that the passkey origin (https://localhost:<port>) is known too.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_umbra"))
+    let mut child = Command::new(binary)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--config", config.to_str().unwrap()])
         .arg("--data-dir")
         .arg(dir.path().join("data"))
@@ -275,11 +277,38 @@ async fn passkey_begin_timing(anonymous: &reqwest::Client, base: &str) {
     );
 }
 
+/// (a) and (b) on an older binary, started the same way, against this run's figures.
+async fn compare_with_baseline(binary: &str, duration: Duration, asset: &Stats, status: &Stats) {
+    let (server, _) = start(binary).await;
+    let code_output =
+        Command::new(binary).args(["admin", "setup-code", "--data-dir"]).arg(server.dir.path().join("data")).output();
+    let code = String::from_utf8_lossy(&code_output.unwrap().stdout).trim().to_string();
+    let setup = server
+        .client
+        .post(format!("{}/api/auth/setup", server.base))
+        .header("X-Requested-With", "XMLHttpRequest")
+        .json(&json!({"setup_code": code, "username": "admin", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(setup.status(), 201, "baseline setup");
+    let mut old_asset = drive(CONNECTIONS, duration, get(&server.client, format!("{}/app.js", server.base))).await;
+    println!("{}", old_asset.line("baseline (a) static asset"));
+    let mut old_status =
+        drive(CONNECTIONS, duration, get(&server.client, format!("{}/api/auth/status", server.base))).await;
+    println!("{}", old_status.line("baseline (b) authenticated status"));
+    println!(
+        "this binary against the baseline: (a) {:+.1} %, (b) {:+.1} %",
+        100.0 * (asset.req_per_sec() / old_asset.req_per_sec() - 1.0),
+        100.0 * (status.req_per_sec() / old_status.req_per_sec() - 1.0)
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let seconds: u64 = std::env::var("UMBRA_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     let duration = Duration::from_secs(seconds);
-    let (server, startup) = start().await;
+    let (server, startup) = start(env!("CARGO_BIN_EXE_umbra")).await;
     let pid = server.child.id();
     let idle_rss = rss_kib(pid, "VmRSS:");
     let base = server.base.clone();
@@ -331,6 +360,9 @@ async fn main() {
     println!("{}", flood.line("    the flood's logins"));
     println!("    RSS now {} KiB", rss_kib(pid, "VmRSS:"));
     println!("(b)/(a) = {:.0} %", 100.0 * status.req_per_sec() / asset.req_per_sec());
+    if let Ok(baseline) = std::env::var("UMBRA_BENCH_BASELINE") {
+        compare_with_baseline(&baseline, duration, &asset, &status).await;
+    }
 
     failed_login_timing(&anonymous, &base).await;
     register_passkey(&server.client, &base).await;

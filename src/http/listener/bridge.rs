@@ -12,10 +12,11 @@ use std::sync::Arc;
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderValue};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderValue, RETRY_AFTER};
 use hyper::{Request, Response, StatusCode};
 use rocket::http::{Cookie, Header, Method};
 use rocket::local::asynchronous::Client;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::activity::Activity;
 use crate::error::Problem;
@@ -31,6 +32,36 @@ pub struct Bridge {
     pub peer: SocketAddr,
     pub activity: Activity,
     pub hsts: bool,
+    pub body_budget: BodyBudget,
+}
+
+/// The bytes of request bodies that may be held in memory at once, shared by all connections,
+/// counted in KiB. A body that finds the budget spent is refused with 503, not queued: queued
+/// bodies would hold their connections and the budget would only move the problem.
+#[derive(Clone)]
+pub struct BodyBudget(Arc<Semaphore>);
+
+impl BodyBudget {
+    pub fn new(bytes: usize) -> Self {
+        Self(Arc::new(Semaphore::new(bytes / 1024)))
+    }
+
+    /// Grows `held` to cover `bytes`; `false` when the budget is spent.
+    fn cover(&self, held: &mut Option<OwnedSemaphorePermit>, bytes: usize) -> bool {
+        let have = held.as_ref().map_or(0, OwnedSemaphorePermit::num_permits);
+        let need = bytes.div_ceil(1024).saturating_sub(have);
+        if need == 0 {
+            return true;
+        }
+        let Ok(more) = self.0.clone().try_acquire_many_owned(u32::try_from(need).unwrap_or(u32::MAX)) else {
+            return false;
+        };
+        match held {
+            Some(permit) => permit.merge(more),
+            None => *held = Some(more),
+        }
+        true
+    }
 }
 
 impl Bridge {
@@ -41,8 +72,12 @@ impl Bridge {
             return Ok(self.problem(StatusCode::NOT_IMPLEMENTED, "This request method is not supported."));
         };
         let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-        let body = match read_body(body, declared).await {
+        let mut reserved = None;
+        let body = match read_body(body, declared, &self.body_budget, &mut reserved).await {
             Ok(body) => body,
+            Err(BodyError::Busy) => {
+                return Ok(self.problem(StatusCode::SERVICE_UNAVAILABLE, "The server is busy. Try again in a moment."));
+            }
             Err(BodyError::TooLarge) => {
                 let detail = format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024);
                 return Ok(self.problem(StatusCode::PAYLOAD_TOO_LARGE, &detail));
@@ -73,6 +108,7 @@ impl Bridge {
             answer = answer.header(header.name().as_str(), header.value());
         }
         let body = response.into_bytes().await.unwrap_or_default();
+        drop(reserved);
         Ok(answer.body(Full::new(Bytes::from(body))).unwrap_or_else(|e| {
             tracing::error!("response headers Rocket made are not valid HTTP: {e}");
             self.problem(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server.")
@@ -98,6 +134,9 @@ impl Bridge {
         for (name, value) in SECURITY_HEADERS.iter().chain(hsts) {
             headers.insert(*name, HeaderValue::from_static(value));
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response
     }
 }
@@ -106,10 +145,17 @@ impl Bridge {
 enum BodyError {
     TooLarge,
     Broken,
+    /// The shared body budget is spent.
+    Busy,
 }
 
 /// The whole body, or `TooLarge` once it has been drained (or declared too big to drain).
-async fn read_body(mut body: Incoming, declared: Option<usize>) -> Result<Bytes, BodyError> {
+async fn read_body(
+    mut body: Incoming,
+    declared: Option<usize>,
+    budget: &BodyBudget,
+    reserved: &mut Option<OwnedSemaphorePermit>,
+) -> Result<Bytes, BodyError> {
     if declared.is_some_and(|length| length > DRAIN_LIMIT_BYTES) {
         return Err(BodyError::TooLarge);
     }
@@ -124,8 +170,30 @@ async fn read_body(mut body: Incoming, declared: Option<usize>) -> Result<Bytes,
             break;
         }
         if seen <= MAX_BODY_BYTES {
+            if !budget.cover(reserved, seen) {
+                return Err(BodyError::Busy);
+            }
             kept.extend_from_slice(&data);
         }
     }
     if seen > MAX_BODY_BYTES { Err(BodyError::TooLarge) } else { Ok(kept.freeze()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_budget_is_shared_and_returned() {
+        let budget = BodyBudget::new(10 * 1024);
+        let mut first = None;
+        assert!(budget.cover(&mut first, 6000));
+        assert!(budget.cover(&mut first, 8000), "growing the same body");
+        let mut second = None;
+        assert!(!budget.cover(&mut second, 3000), "8 of 10 KiB are held");
+        assert!(budget.cover(&mut second, 2000));
+        drop(first);
+        let mut third = None;
+        assert!(budget.cover(&mut third, 8000), "a finished body gives its bytes back");
+    }
 }

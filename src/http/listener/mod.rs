@@ -43,8 +43,14 @@ use crate::tls::TlsFiles;
 
 pub use bridge::MAX_BODY_BYTES;
 
+/// Request bodies held in memory at once, across all connections: HTTP/2 lets one client run
+/// many requests on each connection, so the per-request bound alone does not bound memory.
+const MAX_BUFFERED_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// A request head (HTTP/1.1 read buffer, HTTP/2 header list) larger than this is refused.
+const MAX_HEADER_BYTES: usize = 64 * 1024;
+
 use self::activity::{Activity, Watched};
-use self::bridge::Bridge;
+use self::bridge::{BodyBudget, Bridge};
 use self::caps::{Admission, Caps};
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +106,7 @@ pub async fn launch(rocket: Rocket<Build>, config: &Config, tls: Option<&TlsFile
         caps: Caps::new(config.connections),
         trusted_proxies: config.trusted_proxies.clone(),
         hsts: config.reached_over_https(),
+        body_budget: BodyBudget::new(MAX_BUFFERED_BODY_BYTES),
     });
     let (stop, stopped) = watch::channel(false);
     let accept_loop = tokio::spawn(front.accept_loop(listener, stopped));
@@ -133,6 +140,7 @@ struct Front {
     caps: Caps,
     trusted_proxies: Vec<IpNet>,
     hsts: bool,
+    body_budget: BodyBudget,
 }
 
 impl Front {
@@ -184,11 +192,26 @@ impl Front {
         let activity = io.activity();
         let header_timeout = Duration::from_secs(self.limits.header_timeout_secs);
         let idle_timeout = Duration::from_secs(self.limits.idle_timeout_secs);
-        let bridge = Arc::new(Bridge { app: self.app.clone(), peer, activity: activity.clone(), hsts: self.hsts });
+        let bridge = Arc::new(Bridge {
+            app: self.app.clone(),
+            peer,
+            activity: activity.clone(),
+            hsts: self.hsts,
+            body_budget: self.body_budget.clone(),
+        });
         let service = service_fn(move |request| bridge.clone().handle(request));
         let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout).keep_alive(true);
-        builder.http2().timer(TokioTimer::new()).max_concurrent_streams(64);
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .keep_alive(true)
+            .max_buf_size(MAX_HEADER_BYTES);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(64)
+            .max_header_list_size(MAX_HEADER_BYTES as u32);
         let connection = watcher.watch(builder.serve_connection(TokioIo::new(io), service).into_owned());
         tokio::select! {
             result = connection => {
