@@ -264,6 +264,26 @@ async fn wrong_codes_when_disabling_count_too() {
 }
 
 #[tokio::test]
+async fn setting_up_an_authenticator_needs_a_recent_password() {
+    let app = app().await;
+    let _admin = app.admin().await;
+    let alice = app.user("alice").await;
+    // Signed in, but a stolen cookie must not be enough to add a second factor.
+    assert!(alice.post_empty("/api/auth/totp/setup").await.problem(403)["detail"].as_str().unwrap().contains("reauth"));
+    assert_eq!(alice.post("/api/auth/reauth", json!({"password": PASSWORD})).await.status, 204);
+    let setup = alice.post_empty("/api/auth/totp/setup").await;
+    assert_eq!(setup.status, 200, "{}", setup.body);
+    let secret = setup.json()["secret"].as_str().unwrap().to_string();
+    // Enabling too: once the re-authentication has lapsed, the right code is not enough.
+    app.clock.advance_minutes(11);
+    let late = alice.post("/api/auth/totp/enable", json!({"code": code(&app, &secret, "alice")})).await;
+    assert!(late.problem(403)["detail"].as_str().unwrap().contains("reauth"));
+    assert_eq!(alice.post("/api/auth/reauth", json!({"password": PASSWORD})).await.status, 204);
+    let enabled = alice.post("/api/auth/totp/enable", json!({"code": code(&app, &secret, "alice")})).await;
+    assert_eq!(enabled.status, 200, "{}", enabled.body);
+}
+
+#[tokio::test]
 async fn admins_reset_a_users_second_factor() {
     let app = app().await;
     let admin = app.admin().await;

@@ -148,10 +148,15 @@ async fn counted_second_factor(
 }
 
 #[utoipa::path(post, path = "/api/auth/totp/setup", tag = "auth",
-    responses((status = 200, body = TotpSetup), (status = 409, description = "TOTP is already on")))]
+    responses((status = 200, body = TotpSetup), (status = 403, description = "re-authenticate first"),
+              (status = 409, description = "TOTP is already on")))]
 #[post("/api/auth/totp/setup")]
 pub async fn setup_totp(state: &State<AppState>, user: EnrollingUser) -> ApiResult<Json<TotpSetup>> {
     let user = user.0;
+    // Like passkey registration: a stolen cookie alone must not add a second factor.
+    if !user.recently_reauthenticated(state.clock.now()) {
+        return Err(ApiError::reauth_required());
+    }
     if enabled(state, user.user_id).await? {
         return Err(ApiError::conflict("An authenticator is already set up. Disable it first to set up another."));
     }
@@ -165,8 +170,8 @@ pub async fn setup_totp(state: &State<AppState>, user: EnrollingUser) -> ApiResu
 }
 
 #[utoipa::path(post, path = "/api/auth/totp/enable", tag = "auth", request_body = CodeRequest,
-    responses((status = 200, body = RecoveryCodes), (status = 409, description = "no pending setup"),
-              (status = 422, description = "the code does not match")))]
+    responses((status = 200, body = RecoveryCodes), (status = 403, description = "re-authenticate first"),
+              (status = 409, description = "no pending setup"), (status = 422, description = "the code does not match")))]
 #[post("/api/auth/totp/enable", data = "<body>")]
 pub async fn enable_totp(
     state: &State<AppState>,
@@ -175,6 +180,9 @@ pub async fn enable_totp(
     body: JsonBody<CodeRequest>,
 ) -> ApiResult<Json<RecoveryCodes>> {
     let user = user.0;
+    if !user.recently_reauthenticated(state.clock.now()) {
+        return Err(ApiError::reauth_required());
+    }
     let pending = mfa::totp(state.db.pool(), user.user_id).await?.filter(|t| t.enabled == 0);
     let Some(pending) = pending else {
         return Err(ApiError::conflict("Start with POST /api/auth/totp/setup (or TOTP is already on)."));
