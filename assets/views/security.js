@@ -21,22 +21,20 @@ function renderTotp(card, context) {
   const { status } = context;
   const title = h('h2', { id: 'totp-title' }, 'Authenticator app');
   if (!status.totp_enabled) {
-    const start = h('button', {
-      class: 'primary',
-      async onclick() {
-        start.disabled = true;
-        try {
-          const setup = await post('/api/auth/totp/setup');
-          mount(card, title, enrolment(setup, card, context));
-        } catch (error) {
-          start.disabled = false;
-          mount(card, title, h('p', { class: 'form-error', role: 'alert' }, error.message), start);
-        }
+    // Like adding a passkey: the password first (the server wants a recent
+    // re-authentication), then the secret to scan.
+    const { el } = form({
+      fields: [{ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password' }],
+      submitLabel: 'Set up an authenticator app',
+      async onSubmit(values) {
+        await post('/api/auth/reauth', { password: values.password });
+        const setup = await post('/api/auth/totp/setup');
+        mount(card, title, enrolment(setup, card, context));
       },
-    }, 'Set up an authenticator app');
+    });
     mount(card, title,
       h('p', { class: 'muted' }, 'Sign-ins will ask for a code from an app such as Aegis, Google Authenticator or 1Password, in addition to your password.'),
-      start);
+      el);
     return;
   }
   mount(card, title,

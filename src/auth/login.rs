@@ -1,8 +1,16 @@
 //! The password check with lockout. Every failure looks the same from outside: 401 with the
 //! same body shape whether the name is unknown, the password wrong or the name locked, and
 //! always one Argon2id verification so the time taken tells nothing either.
+//!
+//! The attempt is reserved on the name's counter before the verification (see
+//! `db::login_failures`): the old order (read the lock, verify, count) let a burst of
+//! parallel guesses all pass the read before any of them counted, and the right password
+//! sent behind them was accepted.
 
-use crate::db::login_failures::{self, FailureState};
+use crate::auth::lockout;
+use crate::auth::session::Origin;
+use crate::db::audit::{self, AuditEntry};
+use crate::db::login_failures::{self, Counter};
 use crate::db::users::{self, UserRow};
 use crate::domain::time::UtcMillis;
 use crate::domain::username::Username;
@@ -10,8 +18,6 @@ use crate::error::ApiError;
 use crate::server::AppState;
 
 pub const BAD_CREDENTIALS: &str = "Wrong username or password.";
-/// Hints about remaining attempts appear only this close to the lock.
-const HINT_WHEN_REMAINING: i64 = 3;
 
 pub enum PasswordCheck {
     Accepted(UserRow),
@@ -20,70 +26,99 @@ pub enum PasswordCheck {
         detail: String,
         reason: &'static str,
         locked_now: bool,
+        /// The name for the audit log: the account's, or a marker when none matches.
+        audit_name: String,
     },
 }
 
-/// Checks a username and password, counting failures per submitted name.
-pub async fn check_password(state: &AppState, raw_username: &str, password: &str) -> Result<PasswordCheck, ApiError> {
+/// Where a password was given: sign-in, or a signed-in user proving it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Login,
+    Reauth,
+    Unlock,
+    PasswordChange,
+    TotpDisable,
+}
+
+impl Via {
+    fn as_str(self) -> &'static str {
+        match self {
+            Via::Login => "sign-in",
+            Via::Reauth => "re-authentication",
+            Via::Unlock => "session unlock",
+            Via::PasswordChange => "password change",
+            Via::TotpDisable => "authenticator removal",
+        }
+    }
+}
+
+/// Checks a username and password, counting attempts per submitted name. A lockout reached
+/// here is audited here, whichever endpoint the password came through.
+pub async fn check_password(
+    state: &AppState,
+    origin: &Origin,
+    via: Via,
+    raw_username: &str,
+    password: &str,
+) -> Result<PasswordCheck, ApiError> {
     let key = Username::lockout_key(raw_username);
+    let counter = Counter::Password(&key);
     let pool = state.db.pool();
-    let before = login_failures::get(pool, &key).await?;
+    let now = state.clock.now();
+    let rule = lockout::rule(state).await?;
+    let reserved = lockout::reserve(state, counter, rule, now).await?;
     let user = match Username::parse(raw_username) {
         Ok(name) => users::find_by_username(pool, name.as_str()).await?,
         Err(_) => None,
+    };
+    let audit_name =
+        user.as_ref().map_or_else(|| lockout::unknown_name_marker(&state.decoy_seed, &key), |u| u.username.clone());
+    let user_id = user.as_ref().map(|u| u.id);
+    let Some(reserved) = reserved else {
+        // Locked: the same Argon2 work and the same answer as a wrong password.
+        state.hasher.verify(password, None).await.map_err(ApiError::internal)?;
+        return Ok(refused(BAD_CREDENTIALS.to_string(), "locked", false, audit_name));
     };
     let verified = state
         .hasher
         .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
         .await
         .map_err(ApiError::internal)?;
-    let now = state.clock.now();
-    if is_locked(before, now) {
-        return Ok(refused(BAD_CREDENTIALS.to_string(), "locked", false));
-    }
     match user {
         Some(user) if verified.matches && user.is_active() => {
-            login_failures::clear(pool, &key).await?;
+            login_failures::forgive(pool, counter, now, reserved.locked_until.is_some()).await?;
             if verified.needs_rehash {
                 rehash(state, &user, password, now).await;
             }
             Ok(PasswordCheck::Accepted(user))
         }
-        _ => record_failure(state, &key, now, BAD_CREDENTIALS).await,
+        _ => {
+            let (detail, locked_now) = lockout::failure_detail(BAD_CREDENTIALS, reserved, rule, "the account");
+            if locked_now {
+                tracing::warn!(client_ip = %origin.ip, "a username was locked after repeated failures");
+                // Sign-in is anonymous; elsewhere the signed-in user typed the password.
+                let (actor, actor_user_id) =
+                    if via == Via::Login { ("anonymous".to_string(), None) } else { (audit_name.clone(), user_id) };
+                let entry = AuditEntry {
+                    actor,
+                    actor_user_id,
+                    action: "lockout",
+                    target: Some(audit_name.clone()),
+                    ip: Some(origin.ip.clone()),
+                    user_agent: origin.user_agent.clone(),
+                    detail: Some(format!("password, at {}", via.as_str())),
+                };
+                audit::record(pool, now, entry).await?;
+            }
+            let reason = if locked_now { "bad credentials; locked" } else { "bad credentials" };
+            Ok(refused(detail, reason, locked_now, audit_name))
+        }
     }
 }
 
-pub fn is_locked(state: FailureState, now: UtcMillis) -> bool {
-    state.locked_until.is_some_and(|until| until > now)
-}
-
-fn refused(detail: String, reason: &'static str, locked_now: bool) -> PasswordCheck {
-    PasswordCheck::Refused { detail, reason, locked_now }
-}
-
-/// Counts a failure (a wrong password, or a wrong second-factor code) toward the name's
-/// lockout and phrases the 401: `base`, plus a hint when few attempts remain.
-pub async fn record_failure(
-    state: &AppState,
-    key: &str,
-    now: UtcMillis,
-    base: &str,
-) -> Result<PasswordCheck, ApiError> {
-    let settings = state.settings().await?;
-    let (threshold, minutes) = (settings.lockout_threshold, settings.lockout_minutes);
-    let after = login_failures::record_failure(state.db.pool(), key, now, threshold, now.plus_minutes(minutes)).await?;
-    if is_locked(after, now) {
-        let detail = format!("{base} Too many failed attempts: the account is now locked for {minutes} minutes.");
-        return Ok(refused(detail, "bad credentials; locked", true));
-    }
-    let remaining = threshold - after.failures;
-    let detail = if remaining <= HINT_WHEN_REMAINING {
-        let plural = if remaining == 1 { "attempt remains" } else { "attempts remain" };
-        format!("{base} {remaining} {plural} before the account is locked.")
-    } else {
-        base.to_string()
-    };
-    Ok(refused(detail, "bad credentials", false))
+fn refused(detail: String, reason: &'static str, locked_now: bool, audit_name: String) -> PasswordCheck {
+    PasswordCheck::Refused { detail, reason, locked_now, audit_name }
 }
 
 /// Upgrades an old hash to today's parameters; a failure here must not fail the sign-in.

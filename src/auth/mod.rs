@@ -2,6 +2,7 @@
 //! guards that give handlers the signed-in user.
 
 pub mod guards;
+pub mod lockout;
 pub mod login;
 pub mod passkeys;
 pub mod password;

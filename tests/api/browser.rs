@@ -141,6 +141,8 @@ async fn enable_an_authenticator_app_and_sign_in_with_a_code() {
     run("totp", browser, async |b| {
         set_up_admin(b, &base, &code).await?;
         b.goto(&format!("{base}/settings/security")).await?;
+        // Setting up asks for the password again, as adding a passkey does.
+        b.type_into("#totp-title ~ form input[name=password]", PASSWORD).await?;
         b.click(&b.find_text("button", "Set up an authenticator app").await?).await?;
         b.find("img.qr").await?;
         let secret = b.text("code.secret").await?;

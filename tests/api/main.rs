@@ -5,6 +5,7 @@ mod harness;
 
 mod admin_console;
 mod admin_users;
+mod audit_trail;
 mod auth_lock;
 mod auth_login;
 mod auth_password;
@@ -15,6 +16,7 @@ mod cli;
 mod connections;
 mod http_layer;
 mod live;
+mod lockout;
 mod openapi;
 mod passkeys;
 mod processes;

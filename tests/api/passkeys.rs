@@ -103,6 +103,9 @@ async fn a_passkey_signs_in_without_the_totp_step_even_while_the_password_is_loc
     }
     let used = alice.get("/api/auth/passkeys").await.json();
     assert!(used[0]["last_used_at"].as_str().unwrap().ends_with('Z'));
+    let passkey_logins =
+        app.audit_actions().await.into_iter().filter(|(a, t, _)| a == "passkey_login" && t.as_deref() == Some("alice"));
+    assert_eq!(passkey_logins.count(), 2, "passkey sign-ins are audited");
 
     // A deactivated account cannot sign in at all.
     sqlx::query("UPDATE users SET active = 0 WHERE username = 'alice'").execute(app.db.pool()).await.unwrap();

@@ -18,6 +18,8 @@ fn code(app: &TestApp, secret: &str, username: &str) -> String {
 
 /// Sets up and enables TOTP for the persona; returns the secret and the recovery codes.
 async fn enrol(app: &TestApp, who: &Persona<'_>) -> (String, Vec<String>) {
+    let reauth = who.post("/api/auth/reauth", json!({"password": who.password})).await;
+    assert_eq!(reauth.status, 204, "{}", reauth.body);
     let setup = who.post_empty("/api/auth/totp/setup").await;
     assert_eq!(setup.status, 200, "{}", setup.body);
     let setup = setup.json();
@@ -104,24 +106,100 @@ async fn recovery_codes_work_once_and_challenges_expire() {
     slow.post("/api/auth/totp/verify", json!({"mfa_token": "made-up", "code": recovery[2]})).await.problem(401);
 }
 
+/// A wrong code at the sign-in's second step; returns the 401 detail.
+async fn wrong_code(who: &Persona<'_>, token: &str) -> String {
+    let wrong = who.post("/api/auth/totp/verify", json!({"mfa_token": token, "code": "000000"})).await;
+    wrong.problem(401)["detail"].as_str().unwrap().to_string()
+}
+
 #[tokio::test]
-async fn wrong_codes_count_toward_the_lockout() {
+async fn wrong_codes_lock_code_entry_but_not_the_password() {
     let app = app_with(|c| c.lockout.threshold = 4).await;
     let _admin = app.admin().await;
     let alice = app.user("alice").await;
-    enrol(&app, &alice).await;
+    let (secret, recovery) = enrol(&app, &alice).await;
+    app.clock.advance_minutes(1);
     let guesser = app.persona("alice", PASSWORD);
     let token = password_step(&guesser).await;
     let mut details = Vec::new();
     for _ in 0..4 {
-        let wrong = guesser.post("/api/auth/totp/verify", json!({"mfa_token": token, "code": "000000"})).await;
-        details.push(wrong.problem(401)["detail"].as_str().unwrap().to_string());
+        details.push(wrong_code(&guesser, &token).await);
     }
     assert!(details[1].contains("2 attempts remain"), "{details:?}");
     assert!(details[3].contains("locked"), "{details:?}");
-    // Now even the right password is refused, like any locked name.
-    app.persona("alice", PASSWORD).login().await.problem(401);
-    assert!(app.audit_actions().await.iter().any(|(a, _, _)| a == "mfa_failure"));
+    // The password is still right (its counter is separate), but no code gets through now,
+    // neither the authenticator's nor a recovery code, and the answer reads like a wrong code.
+    let token = password_step(&app.persona("alice", PASSWORD)).await;
+    let right =
+        guesser.post("/api/auth/totp/verify", json!({"mfa_token": token, "code": code(&app, &secret, "alice")})).await;
+    assert_eq!(right.problem(401)["detail"], "Wrong code.");
+    let recovery_try = guesser.post("/api/auth/totp/verify", json!({"mfa_token": token, "code": recovery[0]})).await;
+    assert_eq!(recovery_try.problem(401)["detail"], "Wrong code.");
+    let actions = app.audit_actions().await;
+    assert!(actions.iter().any(|(a, t, _)| a == "mfa_failure" && t.as_deref() == Some("alice")));
+    assert!(actions.iter().any(|(a, t, _)| a == "lockout" && t.as_deref() == Some("alice")));
+    // After the lockout period the right code works, and the spent recovery code was not used.
+    app.clock.advance_minutes(31);
+    let token = password_step(&app.persona("alice", PASSWORD)).await;
+    let done =
+        guesser.post("/api/auth/totp/verify", json!({"mfa_token": token, "code": code(&app, &secret, "alice")})).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let token = password_step(&app.persona("alice", PASSWORD)).await;
+    assert_eq!(
+        guesser.post("/api/auth/totp/verify", json!({"mfa_token": token, "code": recovery[0]})).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_right_password_does_not_forgive_code_guesses() {
+    // The alternation attack: someone with the password signs in again before each lock.
+    let app = app().await;
+    let _admin = app.admin().await;
+    let alice = app.user("alice").await;
+    let (secret, _) = enrol(&app, &alice).await;
+    app.clock.advance_minutes(1);
+    let attacker = app.persona("alice", PASSWORD);
+    let token = password_step(&attacker).await;
+    for _ in 0..9 {
+        wrong_code(&attacker, &token).await;
+    }
+    let token = password_step(&attacker).await;
+    let tenth = wrong_code(&attacker, &token).await;
+    assert!(tenth.contains("locked for 30 minutes"), "{tenth}");
+    for _ in 0..5 {
+        assert_eq!(wrong_code(&attacker, &token).await, "Wrong code.");
+    }
+    let token = password_step(&attacker).await;
+    let right =
+        attacker.post("/api/auth/totp/verify", json!({"mfa_token": token, "code": code(&app, &secret, "alice")})).await;
+    assert_eq!(right.problem(401)["detail"], "Wrong code.", "locked even with the right code");
+    assert_eq!(attacker.get("/api/auth/status").await.json()["authenticated"], false);
+}
+
+#[tokio::test]
+async fn parallel_code_guesses_get_at_most_threshold_checks() {
+    let app = app().await;
+    let _admin = app.admin().await;
+    let alice = app.user("alice").await;
+    let (secret, _) = enrol(&app, &alice).await;
+    app.clock.advance_minutes(1);
+    let attacker = app.persona("alice", PASSWORD);
+    let token = password_step(&attacker).await;
+    let right = code(&app, &secret, "alice");
+    let bodies: Vec<_> = (0..50)
+        .map(|n| {
+            let guess = if n >= 47 { right.clone() } else { format!("{:06}", 100_000 + n) };
+            json!({"mfa_token": token, "code": guess})
+        })
+        .collect();
+    let answers =
+        futures::future::join_all(bodies.into_iter().map(|b| attacker.post("/api/auth/totp/verify", b))).await;
+    assert!(answers.iter().all(|r| r.status == 401), "{:?}", answers.iter().map(|r| r.status).collect::<Vec<_>>());
+    let rows = umbra::db::audit::recent(app.db.pool(), 1000).await.unwrap();
+    let checked =
+        rows.iter().filter(|r| r.action == "mfa_failure" && r.detail.as_deref() == Some("wrong code")).count();
+    assert_eq!(checked, 10, "only the threshold of codes was checked");
 }
 
 #[tokio::test]
@@ -130,7 +208,8 @@ async fn disabling_needs_a_recent_password_and_a_code() {
     let _admin = app.admin().await;
     let alice = app.user("alice").await;
     let (secret, recovery) = enrol(&app, &alice).await;
-    app.clock.advance_minutes(1);
+    // Past the re-authentication that enrolment needed.
+    app.clock.advance_minutes(11);
     let body = json!({"password": PASSWORD, "code": code(&app, &secret, "alice")});
     let refused = alice.post("/api/auth/totp/disable", body.clone()).await;
     assert!(refused.problem(403)["detail"].as_str().unwrap().contains("reauth"));
@@ -142,11 +221,66 @@ async fn disabling_needs_a_recent_password_and_a_code() {
     alice.post("/api/auth/totp/disable", json!({"password": PASSWORD, "code": recovery[0]})).await.problem(401);
     alice.post("/api/auth/totp/disable", json!({"password": "not my password!!", "code": "123456"})).await.problem(401);
     assert_eq!(alice.post("/api/auth/totp/disable", body).await.status, 204);
+    let actions = app.audit_actions().await;
+    assert!(actions.iter().any(|(a, _, _)| a == "totp_disable"));
+    assert_eq!(actions.iter().filter(|(a, _, _)| a == "totp_disable_failure").count(), 2);
     assert_eq!(app.persona("alice", PASSWORD).login().await.json()["username"], "alice", "no second step now");
     // Ten minutes later the re-authentication has lapsed.
     enrol(&app, &alice).await;
     app.clock.advance_minutes(11);
     alice.post_empty("/api/auth/totp/recovery-codes").await.problem(403);
+}
+
+#[tokio::test]
+async fn wrong_codes_when_disabling_count_too() {
+    let app = app_with(|c| c.lockout.threshold = 4).await;
+    let admin = app.admin().await;
+    let alice = app.user("alice").await;
+    let (secret, _) = enrol(&app, &alice).await;
+    app.clock.advance_minutes(1);
+    for _ in 0..4 {
+        let wrong = alice.post("/api/auth/totp/disable", json!({"password": PASSWORD, "code": "000000"})).await;
+        wrong.problem(401);
+    }
+    // Code entry is locked everywhere: disabling with the right code, and signing in.
+    let body = json!({"password": PASSWORD, "code": code(&app, &secret, "alice")});
+    assert_eq!(alice.post("/api/auth/totp/disable", body).await.problem(401)["detail"], "Wrong code.");
+    let phone = app.persona("alice", PASSWORD);
+    let token = password_step(&phone).await;
+    let right =
+        phone.post("/api/auth/totp/verify", json!({"mfa_token": token, "code": code(&app, &secret, "alice")})).await;
+    assert_eq!(right.problem(401)["detail"], "Wrong code.");
+    let actions = app.audit_actions().await;
+    assert!(actions.iter().filter(|(a, _, _)| a == "totp_disable_failure").count() >= 4);
+    assert!(actions.iter().any(|(a, _, _)| a == "lockout"));
+    // An admin's reset of the lockout clears the code counter too.
+    let id = alice.get("/api/auth/status").await.json()["user"]["id"].as_i64().unwrap();
+    assert_eq!(admin.post_empty(&format!("/api/admin/users/{id}/unlock")).await.status, 200);
+    app.clock.advance_minutes(1);
+    let token = password_step(&phone).await;
+    let right =
+        phone.post("/api/auth/totp/verify", json!({"mfa_token": token, "code": code(&app, &secret, "alice")})).await;
+    assert_eq!(right.status, 200, "{}", right.body);
+}
+
+#[tokio::test]
+async fn setting_up_an_authenticator_needs_a_recent_password() {
+    let app = app().await;
+    let _admin = app.admin().await;
+    let alice = app.user("alice").await;
+    // Signed in, but a stolen cookie must not be enough to add a second factor.
+    assert!(alice.post_empty("/api/auth/totp/setup").await.problem(403)["detail"].as_str().unwrap().contains("reauth"));
+    assert_eq!(alice.post("/api/auth/reauth", json!({"password": PASSWORD})).await.status, 204);
+    let setup = alice.post_empty("/api/auth/totp/setup").await;
+    assert_eq!(setup.status, 200, "{}", setup.body);
+    let secret = setup.json()["secret"].as_str().unwrap().to_string();
+    // Enabling too: once the re-authentication has lapsed, the right code is not enough.
+    app.clock.advance_minutes(11);
+    let late = alice.post("/api/auth/totp/enable", json!({"code": code(&app, &secret, "alice")})).await;
+    assert!(late.problem(403)["detail"].as_str().unwrap().contains("reauth"));
+    assert_eq!(alice.post("/api/auth/reauth", json!({"password": PASSWORD})).await.status, 204);
+    let enabled = alice.post("/api/auth/totp/enable", json!({"code": code(&app, &secret, "alice")})).await;
+    assert_eq!(enabled.status, 200, "{}", enabled.body);
 }
 
 #[tokio::test]

@@ -12,7 +12,8 @@ use super::users::{AdminUserView, find, view};
 use crate::api::auth::{acceptable_password, bounded_password};
 use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
-use crate::db::{login_failures, mfa, passkeys, sessions, users};
+use crate::db::login_failures::{self, Counter};
+use crate::db::{mfa, passkeys, sessions, users};
 use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
@@ -61,7 +62,8 @@ pub async fn unlock_user(
     id: i64,
 ) -> ApiResult<Json<AdminUserView>> {
     let row = find(state, id).await?;
-    login_failures::clear(state.db.pool(), &Username::lockout_key(&row.username)).await?;
+    login_failures::clear(state.db.pool(), Counter::Password(&Username::lockout_key(&row.username))).await?;
+    login_failures::clear(state.db.pool(), Counter::SecondFactor(row.id)).await?;
     audit_admin(state, &admin, "admin_unlock_user", &row.username, &origin, None).await?;
     Ok(Json(view(state, &row).await?))
 }
@@ -72,6 +74,7 @@ pub async fn unlock_user(
 pub async fn reset_mfa(state: &State<AppState>, admin: AdminUser, origin: Origin, id: i64) -> ApiResult<Status> {
     let row = find(state, id).await?;
     mfa::remove_all(&state.db, id).await?;
+    login_failures::clear(state.db.pool(), Counter::SecondFactor(id)).await?;
     passkeys::delete_all(state.db.pool(), id).await?;
     audit_admin(state, &admin, "admin_reset_mfa", &row.username, &origin, None).await?;
     Ok(Status::NoContent)

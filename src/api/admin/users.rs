@@ -12,8 +12,9 @@ use crate::api::auth::{acceptable_password, bounded_password, parse_username};
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
+use crate::db::login_failures::{self, Counter};
+use crate::db::sessions;
 use crate::db::users::{self, CreateUserError, UserRow};
-use crate::db::{login_failures, sessions};
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
 use crate::domain::username::Username;
@@ -85,7 +86,8 @@ pub async fn find(state: &AppState, id: i64) -> ApiResult<UserRow> {
 
 /// The user as the console shows them, with their current lock.
 pub async fn view(state: &AppState, row: &UserRow) -> ApiResult<AdminUserView> {
-    let failures = login_failures::get(state.db.pool(), &Username::lockout_key(&row.username)).await?;
+    let failures =
+        login_failures::get(state.db.pool(), Counter::Password(&Username::lockout_key(&row.username))).await?;
     let now = state.clock.now();
     Ok(AdminUserView::of(row, failures.locked_until.filter(|t| *t > now)))
 }
@@ -178,7 +180,7 @@ pub async fn delete_user(state: &State<AppState>, admin: AdminUser, origin: Orig
     }
     let row = find(state, id).await?;
     users::delete(state.db.pool(), id).await?;
-    login_failures::clear(state.db.pool(), &Username::lockout_key(&row.username)).await?;
+    login_failures::clear(state.db.pool(), Counter::Password(&Username::lockout_key(&row.username))).await?;
     audit_admin(state, &admin, "admin_delete_user", &row.username, &origin, None).await?;
     Ok(Status::NoContent)
 }

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::{audit_user, bounded_password};
 use crate::auth::guards::AuthUser;
-use crate::auth::login::{PasswordCheck, check_password};
+use crate::auth::login::{PasswordCheck, Via, check_password};
 use crate::auth::session::{self, Origin};
 use crate::db::sessions;
 use crate::error::{ApiError, ApiResult};
@@ -40,15 +40,16 @@ pub async fn unlock(
     body: JsonBody<UnlockRequest>,
 ) -> ApiResult<Status> {
     bounded_password("password", &body.0.password)?;
-    match check_password(state, &user.username, &body.0.password).await? {
+    match check_password(state, &origin, Via::Unlock, &user.username, &body.0.password).await? {
         PasswordCheck::Accepted(_) => {
             // A new token at every authentication boundary.
             session::rotate(state, jar, user.session_id, state.clock.now()).await?;
             audit_user(state, user.user_id, &user.username, "session_unlock", &origin, None).await?;
             Ok(Status::NoContent)
         }
-        PasswordCheck::Refused { detail, .. } => {
-            audit_user(state, user.user_id, &user.username, "session_unlock_failure", &origin, None).await?;
+        PasswordCheck::Refused { detail, reason, .. } => {
+            let reason = Some(reason.into());
+            audit_user(state, user.user_id, &user.username, "session_unlock_failure", &origin, reason).await?;
             Err(ApiError::unauthorized(detail))
         }
     }

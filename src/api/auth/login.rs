@@ -8,10 +8,9 @@ use utoipa::ToSchema;
 
 use super::totp::{self, MfaChallenge};
 use super::{UserInfo, audit_user, bounded_password, sign_in};
-use crate::auth::login::{PasswordCheck, check_password};
+use crate::auth::login::{PasswordCheck, Via, check_password};
 use crate::auth::session::Origin;
 use crate::db::audit::{self, AuditEntry};
-use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -43,7 +42,7 @@ pub async fn login(
 ) -> ApiResult<Json<LoginResponse>> {
     let LoginRequest { username, password } = body.0;
     bounded_password("password", &password)?;
-    match check_password(state, &username, &password).await? {
+    match check_password(state, &origin, Via::Login, &username, &password).await? {
         PasswordCheck::Accepted(user) if totp::enabled(state, user.id).await? => {
             // The password was right; no session until the second factor is too.
             let challenge = totp::challenge(state, user.id).await?;
@@ -54,35 +53,19 @@ pub async fn login(
             sign_in(state, jar, &user, &origin, "login").await?;
             Ok(Json(LoginResponse::SignedIn(UserInfo::from(&user))))
         }
-        PasswordCheck::Refused { detail, reason, locked_now } => {
-            let name = Username::lockout_key(&username);
-            record_refusal(state, &name, &origin, reason, locked_now).await?;
+        PasswordCheck::Refused { detail, reason, audit_name, .. } => {
+            // The lockout itself, if this reached it, was audited by the check.
+            let entry = AuditEntry {
+                actor: "anonymous".into(),
+                action: "login_failure",
+                target: Some(audit_name),
+                ip: Some(origin.ip.clone()),
+                user_agent: origin.user_agent.clone(),
+                detail: Some(reason.to_string()),
+                ..AuditEntry::default()
+            };
+            audit::record(state.db.pool(), state.clock.now(), entry).await?;
             Err(ApiError::unauthorized(detail))
         }
     }
-}
-
-async fn record_refusal(
-    state: &AppState,
-    name: &str,
-    origin: &Origin,
-    reason: &str,
-    locked_now: bool,
-) -> ApiResult<()> {
-    let now = state.clock.now();
-    let entry = |action| AuditEntry {
-        actor: "anonymous".into(),
-        action,
-        target: Some(name.to_string()),
-        ip: Some(origin.ip.clone()),
-        user_agent: origin.user_agent.clone(),
-        detail: Some(reason.to_string()),
-        ..AuditEntry::default()
-    };
-    audit::record(state.db.pool(), now, entry("login_failure")).await?;
-    if locked_now {
-        tracing::warn!(client_ip = %origin.ip, "a username was locked after repeated failures");
-        audit::record(state.db.pool(), now, entry("lockout")).await?;
-    }
-    Ok(())
 }

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::{acceptable_password, audit_user, bounded_password};
 use crate::auth::guards::AuthUser;
-use crate::auth::login::{PasswordCheck, check_password};
+use crate::auth::login::{PasswordCheck, Via, check_password};
 use crate::auth::session::Origin;
 use crate::db::{sessions, users};
 use crate::error::{ApiError, ApiResult};
@@ -39,7 +39,10 @@ pub async fn change_password(
     bounded_password("current_password", &current_password)?;
     bounded_password("new_password", &new_password)?;
     let new_password = acceptable_password("new_password", &new_password, &user.username)?;
-    if let PasswordCheck::Refused { detail, .. } = check_password(state, &user.username, &current_password).await? {
+    let check = check_password(state, &origin, Via::PasswordChange, &user.username, &current_password).await?;
+    if let PasswordCheck::Refused { detail, reason, .. } = check {
+        let reason = Some(reason.into());
+        audit_user(state, user.user_id, &user.username, "password_change_failure", &origin, reason).await?;
         return Err(ApiError::unauthorized(detail));
     }
     let hash = state.hasher.hash(&new_password).await.map_err(ApiError::internal)?;

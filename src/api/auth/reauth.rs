@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::{audit_user, bounded_password};
 use crate::auth::guards::EnrollingUser;
-use crate::auth::login::{PasswordCheck, check_password};
+use crate::auth::login::{PasswordCheck, Via, check_password};
 use crate::auth::session::Origin;
 use crate::db::sessions;
 use crate::error::{ApiError, ApiResult};
@@ -32,12 +32,16 @@ pub async fn reauth(
 ) -> ApiResult<Status> {
     let user = user.0;
     bounded_password("password", &body.0.password)?;
-    match check_password(state, &user.username, &body.0.password).await? {
+    match check_password(state, &origin, Via::Reauth, &user.username, &body.0.password).await? {
         PasswordCheck::Accepted(_) => {
             sessions::mark_reauthenticated(state.db.pool(), user.session_id, state.clock.now()).await?;
             audit_user(state, user.user_id, &user.username, "reauth", &origin, None).await?;
             Ok(Status::NoContent)
         }
-        PasswordCheck::Refused { detail, .. } => Err(ApiError::unauthorized(detail)),
+        PasswordCheck::Refused { detail, reason, .. } => {
+            // A stolen session guessing at the password shows here first.
+            audit_user(state, user.user_id, &user.username, "reauth_failure", &origin, Some(reason.into())).await?;
+            Err(ApiError::unauthorized(detail))
+        }
     }
 }

@@ -1,5 +1,9 @@
 //! `/api/auth/totp/…`: set up, enable and disable an authenticator app, finish a sign-in
 //! with a code, and regenerate recovery codes.
+//!
+//! Wrong codes count on the user's own second-factor counter, apart from wrong passwords:
+//! a correct password must not forgive code guesses, or someone who has the password could
+//! alternate a sign-in with a few guesses forever. Only a correct code clears it.
 
 use rocket::http::{CookieJar, Status};
 use rocket::serde::json::Json;
@@ -9,12 +13,14 @@ use utoipa::ToSchema;
 
 use super::{UserInfo, audit_user, bounded_password, sign_in};
 use crate::auth::guards::{EnrollingUser, UnlockedUser};
-use crate::auth::login::{self, PasswordCheck, check_password};
+use crate::auth::lockout;
+use crate::auth::login::{PasswordCheck, Via, check_password};
 use crate::auth::session::{Origin, hash_token, new_token};
 use crate::auth::totp;
+use crate::db::audit::{self, AuditEntry};
+use crate::db::login_failures::{self, Counter};
 use crate::db::users::UserRow;
-use crate::db::{login_failures, mfa, users};
-use crate::domain::username::Username;
+use crate::db::{mfa, users};
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -102,11 +108,55 @@ async fn second_factor_ok(
     Ok(mfa::accept_step(state.db.pool(), user_id, step, false).await?.then_some("authenticator code"))
 }
 
+/// Checks a code against the user's second-factor counter: the attempt is reserved first
+/// (so parallel guesses cannot overrun the threshold), a locked counter answers like a wrong
+/// code, and failures and a lock reached are audited. `Err` carries the 401 detail.
+async fn counted_second_factor(
+    state: &AppState,
+    origin: &Origin,
+    user_id: i64,
+    username: &str,
+    code: &str,
+) -> ApiResult<Result<&'static str, String>> {
+    let counter = Counter::SecondFactor(user_id);
+    let now = state.clock.now();
+    let rule = lockout::rule(state).await?;
+    let audit = |action, detail: &str| AuditEntry {
+        actor: username.to_string(),
+        actor_user_id: Some(user_id),
+        action,
+        target: Some(username.to_string()),
+        ip: Some(origin.ip.clone()),
+        user_agent: origin.user_agent.clone(),
+        detail: Some(detail.to_string()),
+    };
+    let Some(reserved) = lockout::reserve(state, counter, rule, now).await? else {
+        audit::record(state.db.pool(), now, audit("mfa_failure", "locked")).await?;
+        return Ok(Err(WRONG_CODE.to_string()));
+    };
+    if let Some(how) = second_factor_ok(state, user_id, username, code).await? {
+        login_failures::forgive(state.db.pool(), counter, now, reserved.locked_until.is_some()).await?;
+        return Ok(Ok(how));
+    }
+    let (detail, locked_now) = lockout::failure_detail(WRONG_CODE, reserved, rule, "code entry");
+    audit::record(state.db.pool(), now, audit("mfa_failure", "wrong code")).await?;
+    if locked_now {
+        tracing::warn!(client_ip = %origin.ip, "second-factor codes were locked after repeated failures");
+        audit::record(state.db.pool(), now, audit("lockout", "second factor")).await?;
+    }
+    Ok(Err(detail))
+}
+
 #[utoipa::path(post, path = "/api/auth/totp/setup", tag = "auth",
-    responses((status = 200, body = TotpSetup), (status = 409, description = "TOTP is already on")))]
+    responses((status = 200, body = TotpSetup), (status = 403, description = "re-authenticate first"),
+              (status = 409, description = "TOTP is already on")))]
 #[post("/api/auth/totp/setup")]
 pub async fn setup_totp(state: &State<AppState>, user: EnrollingUser) -> ApiResult<Json<TotpSetup>> {
     let user = user.0;
+    // Like passkey registration: a stolen cookie alone must not add a second factor.
+    if !user.recently_reauthenticated(state.clock.now()) {
+        return Err(ApiError::reauth_required());
+    }
     if enabled(state, user.user_id).await? {
         return Err(ApiError::conflict("An authenticator is already set up. Disable it first to set up another."));
     }
@@ -120,8 +170,8 @@ pub async fn setup_totp(state: &State<AppState>, user: EnrollingUser) -> ApiResu
 }
 
 #[utoipa::path(post, path = "/api/auth/totp/enable", tag = "auth", request_body = CodeRequest,
-    responses((status = 200, body = RecoveryCodes), (status = 409, description = "no pending setup"),
-              (status = 422, description = "the code does not match")))]
+    responses((status = 200, body = RecoveryCodes), (status = 403, description = "re-authenticate first"),
+              (status = 409, description = "no pending setup"), (status = 422, description = "the code does not match")))]
 #[post("/api/auth/totp/enable", data = "<body>")]
 pub async fn enable_totp(
     state: &State<AppState>,
@@ -130,6 +180,9 @@ pub async fn enable_totp(
     body: JsonBody<CodeRequest>,
 ) -> ApiResult<Json<RecoveryCodes>> {
     let user = user.0;
+    if !user.recently_reauthenticated(state.clock.now()) {
+        return Err(ApiError::reauth_required());
+    }
     let pending = mfa::totp(state.db.pool(), user.user_id).await?.filter(|t| t.enabled == 0);
     let Some(pending) = pending else {
         return Err(ApiError::conflict("Start with POST /api/auth/totp/setup (or TOTP is already on)."));
@@ -176,11 +229,16 @@ pub async fn disable_totp(
         return Err(ApiError::reauth_required());
     }
     bounded_password("password", &body.0.password)?;
-    if let PasswordCheck::Refused { detail, .. } = check_password(state, &user.username, &body.0.password).await? {
+    let check = check_password(state, &origin, Via::TotpDisable, &user.username, &body.0.password).await?;
+    if let PasswordCheck::Refused { detail, reason, .. } = check {
+        let reason = Some(reason.into());
+        audit_user(state, user.user_id, &user.username, "totp_disable_failure", &origin, reason).await?;
         return Err(ApiError::unauthorized(detail));
     }
-    if second_factor_ok(state, user.user_id, &user.username, &body.0.code).await?.is_none() {
-        return Err(ApiError::unauthorized(WRONG_CODE));
+    if let Err(detail) = counted_second_factor(state, &origin, user.user_id, &user.username, &body.0.code).await? {
+        let reason = Some("wrong code".into());
+        audit_user(state, user.user_id, &user.username, "totp_disable_failure", &origin, reason).await?;
+        return Err(ApiError::unauthorized(detail));
     }
     mfa::remove_all(&state.db, user.user_id).await?;
     audit_user(state, user.user_id, &user.username, "totp_disable", &origin, None).await?;
@@ -223,21 +281,12 @@ pub async fn verify_totp(
     let now = state.clock.now();
     let user_id = mfa::challenge_user(state.db.pool(), &token_hash, now).await?.ok_or_else(expired)?;
     let user = users::find_by_id(state.db.pool(), user_id).await?.filter(UserRow::is_active).ok_or_else(expired)?;
-    let key = Username::lockout_key(&user.username);
-    if login::is_locked(login_failures::get(state.db.pool(), &key).await?, now) {
-        mfa::consume_challenge(state.db.pool(), &token_hash).await?;
-        return Err(ApiError::unauthorized(WRONG_CODE));
-    }
-    let Some(how) = second_factor_ok(state, user.id, &user.username, &body.0.code).await? else {
-        let refused = login::record_failure(state, &key, now, WRONG_CODE).await?;
-        let PasswordCheck::Refused { detail, .. } = refused else { return Err(ApiError::unauthorized(WRONG_CODE)) };
-        audit_user(state, user.id, &user.username, "mfa_failure", &origin, None).await?;
-        return Err(ApiError::unauthorized(detail));
-    };
+    let how = counted_second_factor(state, &origin, user.id, &user.username, &body.0.code)
+        .await?
+        .map_err(ApiError::unauthorized)?;
     if !mfa::consume_challenge(state.db.pool(), &token_hash).await? {
         return Err(expired());
     }
-    login_failures::clear(state.db.pool(), &key).await?;
     sign_in(state, jar, &user, &origin, "login").await?;
     audit_user(state, user.id, &user.username, "mfa_success", &origin, Some(how.to_string())).await?;
     Ok(Json(UserInfo::from(&user)))
