@@ -68,6 +68,8 @@ async fn admin_commands_manage_users_and_are_audited() {
     assert_eq!(alice.login().await.status, 200);
 
     assert!(run(&["admin", "set-role", "alice", "admin"], None).status.success());
+    assert_eq!(alice.get("/api/auth/status").await.json()["authenticated"], false, "a role change signs out");
+    assert_eq!(alice.login().await.status, 200);
     let listing = stdout(&run(&["admin", "list-users"], None));
     let row = listing.lines().find(|l| l.contains("alice")).unwrap_or_default().to_string();
     assert!(listing.starts_with("ID") && row.contains("admin") && row.contains("yes"), "{listing}");

@@ -16,6 +16,7 @@ mod http_layer;
 mod live;
 mod openapi;
 mod passkeys;
+mod privileges;
 mod processes;
 mod self_service;
 mod sessions;

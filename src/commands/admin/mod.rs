@@ -88,6 +88,11 @@ fn storage_of(command: &AdminCommand) -> &StorageArgs {
 }
 
 impl Admin {
+    /// The context the shared account workflows run in: the system clock.
+    pub fn context(&self) -> crate::service::Context<'_> {
+        crate::service::Context { db: &self.db, now: UtcMillis::now() }
+    }
+
     pub async fn user(&self, username: &str) -> Result<UserRow, Failure> {
         users::find_by_username(self.db.pool(), username)
             .await?
