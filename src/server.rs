@@ -35,8 +35,6 @@ pub struct AppState {
     pub secrets: SecretBox,
     /// The WebAuthn relying party for passkeys.
     pub webauthn: Webauthn,
-    /// Seeds the decoy credential ids of passkey sign-ins for unknown names.
-    pub decoy_seed: [u8; 64],
     pub rate_limiters: Arc<RateLimiters>,
     /// Once any user exists, setup can never be required again; remembering that saves a
     /// query on every status request.
@@ -124,7 +122,6 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
         hasher: PasswordHasher::new(config.argon2)?,
         secrets: SecretBox::derive(&secret_key),
         webauthn: passkeys::relying_party(&config).map_err(BuildError::Passkeys)?,
-        decoy_seed: secret_key,
         rate_limiters: Arc::new(RateLimiters::new(&config.rate_limits)),
         setup_done: AtomicBool::new(false),
         settings_seen: Mutex::new(None),
