@@ -203,11 +203,13 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
 }
 
 /// flag > environment > file > default, shown by which database `list-users` reads.
-#[test]
-fn configuration_precedence_is_flag_env_file_default() {
+#[tokio::test]
+async fn configuration_precedence_is_flag_env_file_default() {
     let dir = tempfile::tempdir().unwrap();
     let url = |name: &str| umbra::config::sqlite_url(&dir.path().join(format!("{name}.db")));
     for source in ["file", "env", "flag"] {
+        // Admin commands need an existing database (only `serve` creates one).
+        umbra::db::Db::open(&url(source)).await.unwrap().close().await;
         let created = umbra(
             &["admin", "create-user", &format!("from-{source}"), "--password-stdin", "--database-url", &url(source)],
             Some(PASSWORD),
@@ -228,11 +230,11 @@ fn configuration_precedence_is_flag_env_file_default() {
     assert!(listed(&[], &env).contains("from-env"));
     assert!(listed(&[], &env[1..]).contains("from-file"));
     assert!(listed(&["--config", config], &[]).contains("from-file"));
-    // Default: SQLite in the data folder, a new empty database.
-    let empty_dir = dir.path().join("data");
-    let default = listed(&["--data-dir", empty_dir.to_str().unwrap()], &[]);
+    // Default: SQLite in the data folder (made by `serve`; an admin command makes none).
+    let data_dir = dir.path().join("data");
+    umbra::db::Db::open(&umbra::config::sqlite_url(&data_dir.join("umbra.db"))).await.unwrap().close().await;
+    let default = listed(&["--data-dir", data_dir.to_str().unwrap()], &[]);
     assert_eq!(default.trim().lines().count(), 1, "{default}");
-    assert!(empty_dir.join("umbra.db").exists());
 }
 
 /// What `umbra serve` prints once it listens.
