@@ -16,6 +16,7 @@ mod http_layer;
 mod live;
 mod openapi;
 mod passkeys;
+mod postgres_tls;
 mod privileges;
 mod processes;
 mod self_service;
