@@ -82,6 +82,7 @@ pub struct RegisterFinish {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBegin {
+    /// Accepted from older pages and ignored: the options are the same for every name.
     pub username: Option<String>,
 }
 
