@@ -51,6 +51,7 @@ async fn sslmode_require_encrypts_or_fails_clearly() {
             db.close().await;
         }
         Err(error) => {
+            eprintln!("verify-full: {error}");
             let message = error.to_string().to_lowercase();
             assert!(!message.contains("without tls support"), "TLS support is built in: {message}");
             assert!(
