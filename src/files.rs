@@ -46,8 +46,9 @@ pub fn load_or_create_secret_key(data_dir: &Path) -> std::io::Result<[u8; 64]> {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::PermissionDenied,
                 format!(
-                    "{} may be read by others (mode {mode:o}); run chmod 600 on it, and replace it \
-                     (which signs everyone out) if others may have read it",
+                    "{} may be read by others (mode {mode:o}); run chmod 600 on it. If others may \
+                     have read it, replace it: that signs everyone out and voids authenticator-app \
+                     enrolments, whose secrets it encrypts",
                     path.display()
                 ),
             ));
