@@ -232,7 +232,13 @@ async fn register_passkey(client: &reqwest::Client, base: &str) {
     assert!(post("/api/auth/reauth", json!({"password": PASSWORD})).await.unwrap().status().is_success());
     let start: serde_json::Value =
         post("/api/auth/passkeys/register/begin", json!({"name": "bench"})).await.unwrap().json().await.unwrap();
-    let options = serde_json::from_value(start["options"].clone()).unwrap();
+    let mut options: webauthn_rs::prelude::CreationChallengeResponse =
+        serde_json::from_value(start["options"].clone()).unwrap();
+    // SoftPasskey refuses `requireResidentKey`; it stands in for an authenticator that makes
+    // discoverable credentials (see tests/api/passkeys.rs).
+    if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
+        selection.require_resident_key = false;
+    }
     let server_port = base.rsplit(':').next().unwrap();
     let origin = webauthn_rs::prelude::Url::parse(&format!("https://localhost:{server_port}")).unwrap();
     let mut key = webauthn_authenticator_rs::softpasskey::SoftPasskey::new(true);

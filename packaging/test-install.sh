@@ -33,7 +33,6 @@ systemd-analyze verify /lib/systemd/system/umbra.service || fail "systemd-analyz
 systemd-analyze security --offline=true /lib/systemd/system/umbra.service | grep "Overall exposure"
 
 echo "== run it as the service user"
-runuser -u umbra -- umbra admin list-users --config /etc/umbra/umbra.toml | grep -q "^ID" || fail "admin list-users"
 log=$(mktemp)
 # setpriv execs umbra itself (runuser would stay in between), so the signal reaches umbra.
 UMBRA_LISTEN="127.0.0.1:$port" setpriv --reuid=umbra --regid=umbra --init-groups \
@@ -45,6 +44,8 @@ health=$(curl -sS --cacert /var/lib/umbra/tls/cert.pem "https://localhost:$port/
 [ "$health" = '{"status":"ok"}' ] || fail "health: $health"
 kill -TERM "$server"; wait "$server" || fail "serve did not stop cleanly"; server=""
 [ "$(stat -c '%U' /var/lib/umbra/umbra.db)" = umbra ] || fail "database not owned by umbra"
+# After the first start: admin commands refuse a data folder without a database.
+runuser -u umbra -- umbra admin list-users --config /etc/umbra/umbra.toml | grep -q "^ID" || fail "admin list-users"
 
 echo "== upgrade keeps an edited config"
 echo "# edited by the operator" >> /etc/umbra/umbra.toml

@@ -19,10 +19,41 @@ pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// Creates a new, empty file readable only by its owner — from its first byte, not by a
+/// chmod after it was written (backups hold password hashes). Fails if the file exists.
+pub fn create_private_file(path: &Path) -> std::io::Result<fs::File> {
+    fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
+}
+
+/// Copies `source` to a new file at `target` that only its owner may read.
+pub fn copy_private(source: &Path, target: &Path) -> std::io::Result<u64> {
+    let mut from = fs::File::open(source)?;
+    let mut to = create_private_file(target)?;
+    let copied = std::io::copy(&mut from, &mut to)?;
+    to.sync_all()?;
+    Ok(copied)
+}
+
 /// The 512-bit secret that encrypts cookies (and, later, derives other keys). Made on first
 /// start; several processes sharing one PostgreSQL must share this file too.
 pub fn load_or_create_secret_key(data_dir: &Path) -> std::io::Result<[u8; 64]> {
     let path = data_dir.join("secret.key");
+    if let Ok(meta) = fs::metadata(&path) {
+        // Whoever can read the key can forge session cookies: a key others could read may
+        // already be known, so it is refused rather than quietly tightened.
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "{} may be read by others (mode {mode:o}); run chmod 600 on it. If others may \
+                     have read it, replace it: that signs everyone out and voids authenticator-app \
+                     enrolments, whose secrets it encrypts",
+                    path.display()
+                ),
+            ));
+        }
+    }
     if let Ok(text) = fs::read_to_string(&path) {
         let bytes = hex::decode(text.trim()).map_err(|e| invalid(&path, &e.to_string()))?;
         return bytes.try_into().map_err(|_| invalid(&path, "expected 64 bytes of hex"));

@@ -14,6 +14,7 @@ pub mod files;
 pub mod http;
 pub mod jobs;
 pub mod server;
+pub mod service;
 pub mod telemetry;
 pub mod tls;
 pub mod web;

@@ -32,10 +32,10 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     /// Encrypts TOTP secrets at rest (derived from the persistent secret key).
     pub secrets: SecretBox,
+    /// Keys the audit log's markers for sign-in names that match no account.
+    pub audit_key: [u8; 64],
     /// The WebAuthn relying party for passkeys.
     pub webauthn: Webauthn,
-    /// Seeds the decoy credential ids of passkey sign-ins for unknown names.
-    pub decoy_seed: [u8; 64],
     pub rate_limiters: Arc<RateLimiters>,
     /// Once any user exists, setup can never be required again; remembering that saves a
     /// query on every status request.
@@ -118,8 +118,8 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
     let state = AppState {
         hasher: PasswordHasher::new(config.argon2)?,
         secrets: SecretBox::derive(&secret_key),
+        audit_key: secret_key,
         webauthn: passkeys::relying_party(&config).map_err(BuildError::Passkeys)?,
-        decoy_seed: secret_key,
         rate_limiters: Arc::new(RateLimiters::new(&config.rate_limits)),
         setup_done: AtomicBool::new(false),
         settings_seen: Mutex::new(None),

@@ -73,7 +73,7 @@ pub async fn check_password(
         Err(_) => None,
     };
     let audit_name =
-        user.as_ref().map_or_else(|| lockout::unknown_name_marker(&state.decoy_seed, &key), |u| u.username.clone());
+        user.as_ref().map_or_else(|| lockout::unknown_name_marker(&state.audit_key, &key), |u| u.username.clone());
     let user_id = user.as_ref().map(|u| u.id);
     let Some(reserved) = reserved else {
         // Locked: the same Argon2 work and the same answer as a wrong password.

@@ -1,8 +1,5 @@
-//! The WebAuthn relying party (webauthn-rs) and the decoy options that make passkey sign-in
-//! for an unknown name look like sign-in for a real one.
+//! The WebAuthn relying party (webauthn-rs): its id and origin, from the configuration.
 
-use hkdf::Hkdf;
-use sha2::Sha256;
 use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
 
 use crate::config::Config;
@@ -41,14 +38,4 @@ pub fn relying_party(config: &Config) -> Result<Webauthn, String> {
     WebauthnBuilder::new(&rp_id, &origin)
         .and_then(|b| b.rp_name("UMBRA").build())
         .map_err(|e| format!("cannot set up passkeys for '{rp_id}' at {origin}: {e}"))
-}
-
-/// A stable made-up credential id for a name without passkeys, so that asking twice about
-/// the same unknown name gives the same answer, as it would for a real user.
-pub fn decoy_credential_id(master: &[u8; 64], username: &str) -> Vec<u8> {
-    let mut id = vec![0u8; 16];
-    Hkdf::<Sha256>::new(Some(b"umbra passkey decoys"), master)
-        .expand(username.to_lowercase().as_bytes(), &mut id)
-        .expect("16 bytes is a valid length");
-    id
 }

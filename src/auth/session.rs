@@ -50,8 +50,16 @@ pub fn set_cookie(jar: &CookieJar<'_>, config: &Config, token: String, lifetime_
     jar.add_private(cookie);
 }
 
+/// Removes the session cookie. The removal carries the attributes the cookie was set with
+/// (`Secure`, `Path=/`): browsers ignore a `__Host-` cookie without them, deletion included,
+/// and Rocket's removal defaults add no `Secure`.
 pub fn clear_cookie(jar: &CookieJar<'_>, config: &Config) {
-    jar.remove_private(Cookie::build(cookie_name(config)).path("/"));
+    let removal = Cookie::build(cookie_name(config))
+        .path("/")
+        .secure(config.secure_cookies())
+        .http_only(true)
+        .same_site(SameSite::Lax);
+    jar.remove_private(removal);
 }
 
 /// Who is signing in from where, for the sessions table and the audit log.
@@ -86,7 +94,8 @@ pub async fn start(state: &AppState, jar: &CookieJar<'_>, user_id: i64, origin: 
     Ok(id)
 }
 
-/// Gives an existing session a new token (at unlock), so the old cookie stops working.
+/// Gives an existing session a new token (at unlock, at a password change), so the old
+/// cookie stops working.
 pub async fn rotate(state: &AppState, jar: &CookieJar<'_>, session_id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
     let NewToken { token, hash } = new_token();
     sessions::rotate(state.db.pool(), session_id, &hash, now).await?;

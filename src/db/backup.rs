@@ -8,10 +8,16 @@ use sqlx::{AnyConnection, Connection};
 
 use super::{Backend, Db};
 
-/// Writes a consistent copy of the live database to `target` (which must not exist).
+/// Writes a consistent copy of the live database to `target` (which must not exist). The
+/// file is made empty and private first (SQLite writes into an empty file), so the copy is
+/// never readable by others, not even while it is being written.
 pub async fn vacuum_into(db: &Db, target: &Path) -> Result<(), sqlx::Error> {
-    let target = target.to_string_lossy().into_owned();
-    sqlx::query("VACUUM INTO $1").bind(target).execute(db.pool()).await?;
+    crate::files::create_private_file(target)?;
+    let result = sqlx::query("VACUUM INTO $1").bind(target.to_string_lossy().into_owned()).execute(db.pool()).await;
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(target);
+        return Err(e);
+    }
     Ok(())
 }
 

@@ -144,6 +144,12 @@ pub struct CeremonyRow {
     pub state: String,
 }
 
+/// Deletes ceremonies past their expiry (begun and never finished); returns how many.
+pub async fn prune_ceremonies(pool: &AnyPool, now: UtcMillis) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at <= $1").bind(now.0).execute(pool).await?;
+    Ok(done.rows_affected())
+}
+
 /// Takes a live ceremony of this kind: it is deleted, so it can be finished only once.
 pub async fn take_ceremony(
     pool: &AnyPool,
@@ -151,10 +157,13 @@ pub async fn take_ceremony(
     kind: &str,
     now: UtcMillis,
 ) -> Result<Option<CeremonyRow>, sqlx::Error> {
-    sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at <= $1").bind(now.0).execute(pool).await?;
-    sqlx::query_as("DELETE FROM webauthn_ceremonies WHERE id = $1 AND kind = $2 RETURNING user_id, name, state")
-        .bind(id)
-        .bind(kind)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(
+        "DELETE FROM webauthn_ceremonies WHERE id = $1 AND kind = $2 AND expires_at > $3 \
+         RETURNING user_id, name, state",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(now.0)
+    .fetch_optional(pool)
+    .await
 }

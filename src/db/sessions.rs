@@ -1,7 +1,9 @@
 //! Sessions: one row per signed-in browser, found by the SHA-256 of its cookie token.
 //! Resolving a session and its user is one query, because it happens on every request.
 
-use sqlx::{AnyPool, FromRow};
+use sqlx::{Any, AnyPool, Executor, FromRow};
+
+use super::Backend;
 
 use crate::domain::time::UtcMillis;
 
@@ -47,8 +49,14 @@ pub async fn resolve(pool: &AnyPool, token_hash: &str) -> Result<Option<SessionW
 }
 
 /// Creates a session and evicts the user's oldest ones beyond the cap, in one transaction.
+/// Concurrent sign-ins of one user are serialised (SQLite: the write lock; PostgreSQL: the
+/// user's row, locked first), so each eviction sees the sessions the others inserted and the
+/// cap holds whatever the parallelism.
 pub async fn create(db: &super::Db, new: NewSession<'_>) -> Result<i64, sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    if db.backend() == Backend::Postgres {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(new.user_id).fetch_optional(&mut *tx).await?;
+    }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, locked, ip, user_agent) \
          VALUES ($1, $2, $3, $3, $4, 0, $5, $6) RETURNING id",
@@ -113,11 +121,15 @@ pub async fn delete_by_token(pool: &AnyPool, token_hash: &str) -> Result<(), sql
 }
 
 /// Revokes every session of the user except `keep`; returns how many ended.
-pub async fn delete_all_for_user(pool: &AnyPool, user_id: i64, keep: Option<i64>) -> Result<u64, sqlx::Error> {
+pub async fn delete_all_for_user<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user_id: i64,
+    keep: Option<i64>,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
         .bind(user_id)
         .bind(keep.unwrap_or(-1))
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(done.rows_affected())
 }

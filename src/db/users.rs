@@ -1,6 +1,8 @@
 //! Users: accounts, their password hashes and roles.
 
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use super::Backend;
 
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
@@ -74,8 +76,8 @@ pub async fn find_by_username(pool: &AnyPool, username: &str) -> Result<Option<U
         .await
 }
 
-pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE id = $1")).bind(id).fetch_optional(pool).await
+pub async fn find_by_id<'c>(db: impl Executor<'c, Database = Any>, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE id = $1")).bind(id).fetch_optional(db).await
 }
 
 pub async fn set_password_hash<'c>(
@@ -89,16 +91,6 @@ pub async fn set_password_hash<'c>(
         .bind(now.0)
         .bind(id)
         .execute(db)
-        .await?;
-    Ok(())
-}
-
-pub async fn set_role(pool: &AnyPool, id: i64, role: Role, now: UtcMillis) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
-        .bind(role.as_str())
-        .bind(now.0)
-        .bind(id)
-        .execute(pool)
         .await?;
     Ok(())
 }
@@ -153,12 +145,17 @@ fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// Active admins other than `except`.
-pub async fn other_active_admins<'c>(db: impl Executor<'c, Database = Any>, except: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> $1")
-        .bind(except)
-        .fetch_one(db)
-        .await
+/// The ids of the active admins, locked until the transaction ends, so that a rule about
+/// them (the last admin stays) holds against concurrent changes. SQLite's write transaction
+/// already excludes every other writer; on PostgreSQL the rows are locked `FOR UPDATE`, in
+/// id order (no deadlock between two such transactions), and a transaction that waited for
+/// the lock re-reads the rows, so it sees a concurrent demotion that committed meanwhile.
+pub async fn lock_active_admins(tx: &mut Transaction<'_, Any>, backend: Backend) -> Result<Vec<i64>, sqlx::Error> {
+    let sql = match backend {
+        Backend::Sqlite => "SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id",
+        Backend::Postgres => "SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id FOR UPDATE",
+    };
+    sqlx::query_scalar(sql).fetch_all(&mut **tx).await
 }
 
 pub async fn update_role_and_active<'c>(
@@ -178,11 +175,15 @@ pub async fn update_role_and_active<'c>(
     Ok(())
 }
 
-pub async fn set_must_change_password(pool: &AnyPool, id: i64, must: bool) -> Result<(), sqlx::Error> {
+pub async fn set_must_change_password<'c>(
+    db: impl Executor<'c, Database = Any>,
+    id: i64,
+    must: bool,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET must_change_password = $1 WHERE id = $2")
         .bind(i64::from(must))
         .bind(id)
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(())
 }

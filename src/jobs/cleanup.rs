@@ -1,12 +1,12 @@
-//! Housekeeping: drop expired sessions and stale login-failure counters (in the database,
-//! so any process may do it), audit rows past their retention, and evict refilled rate-limit
+//! Housekeeping: drop expired sessions, stale login-failure counters and abandoned WebAuthn
+//! ceremonies (in the database, so any process may do it), audit rows past their retention, and evict refilled rate-limit
 //! keys (per process).
 
 use std::time::Duration;
 
 use rocket::{Orbit, Rocket};
 
-use crate::db::{Db, audit, login_failures, sessions, settings};
+use crate::db::{Db, audit, login_failures, passkeys, sessions, settings};
 use crate::domain::settings::SystemSettings;
 use crate::domain::time::UtcMillis;
 use crate::server::AppState;
@@ -37,12 +37,13 @@ pub fn spawn(rocket: &Rocket<Orbit>) {
     });
 }
 
-/// One pass over the database: expired sessions, stale failure counters, and audit entries
-/// past the retention the settings give.
+/// One pass over the database: expired sessions, stale failure counters, passkey ceremonies
+/// begun and never finished, and audit entries past the retention the settings give.
 pub async fn run_once(db: &Db, now: UtcMillis, defaults: SystemSettings) -> Result<(), sqlx::Error> {
     let settings = settings::load(db.pool(), defaults).await?;
     sessions::prune_expired(db.pool(), now, settings.session_idle_minutes).await?;
     login_failures::prune(db.pool(), now).await?;
+    passkeys::prune_ceremonies(db.pool(), now).await?;
     audit::prune_before(db.pool(), now.plus_minutes(-settings.audit_retention_days * 24 * 60)).await?;
     Ok(())
 }

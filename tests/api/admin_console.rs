@@ -81,6 +81,9 @@ async fn the_last_active_admin_is_protected() {
     let other = app.create_user("second", umbra::domain::role::Role::Admin).await;
     let demoted = admin.request_json(rocket::http::Method::Patch, &path, json!({"role": "standard"})).await;
     assert_eq!(demoted.json()["role"], "standard");
+    // The demotion ended the session; signed in again, the former admin is refused.
+    admin.get("/api/admin/users").await.problem(401);
+    assert_eq!(admin.login().await.status, 200);
     admin.get("/api/admin/users").await.problem(403);
     let second = app.persona("second", PASSWORD);
     assert_eq!(second.login().await.status, 200);

@@ -92,6 +92,8 @@ async fn restoring_garbage_is_refused_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let url = sqlite_url(&data.join("umbra.db"));
+    // Only `serve` creates a database; this is what it does first.
+    Db::open(&url).await.unwrap().close().await;
     let created = umbra(
         &["admin", "create-user", "alice", "--password-stdin", "--data-dir", data.to_str().unwrap()],
         Some(crate::harness::PASSWORD),
@@ -122,7 +124,7 @@ async fn restore_is_refused_while_a_server_holds_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let backup_file = dir.path().join("b.db");
-    assert!(umbra(&["admin", "list-users", "--data-dir", data.to_str().unwrap()], None).status.success());
+    Db::open(&sqlite_url(&data.join("umbra.db"))).await.unwrap().close().await;
     assert!(
         umbra(
             &["admin", "backup", "--output", backup_file.to_str().unwrap(), "--data-dir", data.to_str().unwrap()],
@@ -217,4 +219,69 @@ async fn a_database_from_a_newer_umbra_is_refused() {
         umbra(&["serve", "--listen", "127.0.0.1:0", "--no-tls", "--data-dir", dir.path().to_str().unwrap()], None);
     assert_eq!(served.status.code(), Some(1));
     assert!(stderr(&served).contains("newer"), "{}", stderr(&served));
+}
+
+#[test]
+fn admin_commands_refuse_a_missing_data_folder_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("mistyped");
+    let output = dir.path().join("x.db");
+    let data = missing.to_str().unwrap();
+    let commands: [&[&str]; 4] = [
+        &["admin", "backup", "--data-dir", data, "--output", output.to_str().unwrap()],
+        &["admin", "list-users", "--data-dir", data],
+        &["admin", "setup-code", "--data-dir", data],
+        &["admin", "revoke-sessions", "alice", "--data-dir", data],
+    ];
+    for args in commands {
+        let out = umbra(args, None);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+        assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
+        assert!(stderr(&out).contains("no UMBRA database"), "{}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    }
+    assert!(!missing.exists(), "no data folder was created");
+    assert!(!output.exists(), "no backup was written");
+    // An existing folder without a database is refused the same way.
+    std::fs::create_dir(&missing).unwrap();
+    let out = umbra(&["admin", "list-users", "--data-dir", data], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_dir(&missing).unwrap().count(), 0, "nothing created inside it");
+}
+
+#[tokio::test]
+async fn snapshots_and_restored_databases_are_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir.path().join("umbra.db"));
+    database_at_first_migration(&url).await;
+    Db::open(&url).await.unwrap().close().await;
+    let snapshots: Vec<_> = std::fs::read_dir(dir.path().join("backups")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(snapshots.len(), 1);
+    assert_eq!(std::fs::metadata(&snapshots[0]).unwrap().permissions().mode() & 0o777, 0o600, "snapshot");
+
+    // A backup that others may read is restored as a database only its owner may read.
+    let readable = dir.path().join("readable.db");
+    std::fs::copy(&snapshots[0], &readable).unwrap();
+    std::fs::set_permissions(&readable, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let data = dir.path().join("data");
+    let restored =
+        umbra(&["admin", "restore", "--input", readable.to_str().unwrap(), "--data-dir", data.to_str().unwrap()], None);
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert_eq!(std::fs::metadata(data.join("umbra.db")).unwrap().permissions().mode() & 0o777, 0o600, "restored");
+}
+
+#[test]
+fn serve_refuses_a_secret_key_others_can_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("secret.key");
+    std::fs::write(&key, hex::encode([7u8; 64])).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let data = dir.path().to_str().unwrap();
+    let out = umbra(&["serve", "--data-dir", data, "--listen", "127.0.0.1:0", "--no-tls"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("secret.key") && stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+    assert!(!dir.path().join("umbra.db").exists(), "refused before anything else");
+
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(umbra::files::load_or_create_secret_key(dir.path()).unwrap(), [7u8; 64]);
 }

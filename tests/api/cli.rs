@@ -68,6 +68,8 @@ async fn admin_commands_manage_users_and_are_audited() {
     assert_eq!(alice.login().await.status, 200);
 
     assert!(run(&["admin", "set-role", "alice", "admin"], None).status.success());
+    assert_eq!(alice.get("/api/auth/status").await.json()["authenticated"], false, "a role change signs out");
+    assert_eq!(alice.login().await.status, 200);
     let listing = stdout(&run(&["admin", "list-users"], None));
     let row = listing.lines().find(|l| l.contains("alice")).unwrap_or_default().to_string();
     assert!(listing.starts_with("ID") && row.contains("admin") && row.contains("yes"), "{listing}");
@@ -201,11 +203,13 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
 }
 
 /// flag > environment > file > default, shown by which database `list-users` reads.
-#[test]
-fn configuration_precedence_is_flag_env_file_default() {
+#[tokio::test]
+async fn configuration_precedence_is_flag_env_file_default() {
     let dir = tempfile::tempdir().unwrap();
     let url = |name: &str| umbra::config::sqlite_url(&dir.path().join(format!("{name}.db")));
     for source in ["file", "env", "flag"] {
+        // Admin commands need an existing database (only `serve` creates one).
+        umbra::db::Db::open(&url(source)).await.unwrap().close().await;
         let created = umbra(
             &["admin", "create-user", &format!("from-{source}"), "--password-stdin", "--database-url", &url(source)],
             Some(PASSWORD),
@@ -226,11 +230,11 @@ fn configuration_precedence_is_flag_env_file_default() {
     assert!(listed(&[], &env).contains("from-env"));
     assert!(listed(&[], &env[1..]).contains("from-file"));
     assert!(listed(&["--config", config], &[]).contains("from-file"));
-    // Default: SQLite in the data folder, a new empty database.
-    let empty_dir = dir.path().join("data");
-    let default = listed(&["--data-dir", empty_dir.to_str().unwrap()], &[]);
+    // Default: SQLite in the data folder (made by `serve`; an admin command makes none).
+    let data_dir = dir.path().join("data");
+    umbra::db::Db::open(&umbra::config::sqlite_url(&data_dir.join("umbra.db"))).await.unwrap().close().await;
+    let default = listed(&["--data-dir", data_dir.to_str().unwrap()], &[]);
     assert_eq!(default.trim().lines().count(), 1, "{default}");
-    assert!(empty_dir.join("umbra.db").exists());
 }
 
 /// What `umbra serve` prints once it listens.

@@ -19,6 +19,8 @@ mod live;
 mod lockout;
 mod openapi;
 mod passkeys;
+mod postgres_tls;
+mod privileges;
 mod processes;
 mod self_service;
 mod sessions;

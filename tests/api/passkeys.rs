@@ -1,6 +1,7 @@
 //! Passkeys with a real software authenticator (webauthn-authenticator-rs's SoftPasskey):
 //! registration behind re-authentication, sign-in that skips TOTP and the password lockout,
-//! decoy options for unknown names, single-use ceremonies, counter regressions.
+//! sign-in options that are the same for every name, single-use ceremonies (pruned on a
+//! timer), counter regressions, the per-user cap, and library errors kept from clients.
 
 use serde_json::{Value, json};
 use webauthn_authenticator_rs::WebauthnAuthenticator;
@@ -25,8 +26,7 @@ async fn register(who: &Persona<'_>, key: &mut SoftPasskey, name: &str) -> Value
     let start = who.post("/api/auth/passkeys/register/begin", json!({"name": name})).await;
     assert_eq!(start.status, 200, "{}", start.body);
     let start = start.json();
-    let options: CreationChallengeResponse = serde_json::from_value(start["options"].clone()).unwrap();
-    let credential = key.do_registration(origin(), options).expect("the authenticator registers");
+    let credential = key.do_registration(origin(), soft_registration(&start)).expect("the authenticator registers");
     HELD.with(|held| held.borrow_mut().push(credential.raw_id.clone()));
     let done = who
         .post(
@@ -38,14 +38,24 @@ async fn register(who: &Persona<'_>, key: &mut SoftPasskey, name: &str) -> Value
     done.json()
 }
 
-/// Runs a passkey sign-in for the persona's browser and returns the finish response.
-async fn passkey_login(who: &Persona<'_>, key: &mut SoftPasskey, username: Option<&str>) -> crate::harness::Resp {
-    let start = who.post("/api/auth/passkeys/login/begin", json!({"username": username})).await.json();
+/// The registration options of a `register/begin` answer, as SoftPasskey can take them. The
+/// server requires a discoverable credential; SoftPasskey refuses `requireResidentKey`
+/// although it signs without being told its credential (see `soft_login`), so it is told the
+/// requirement is off: it stands in for an authenticator that makes discoverable credentials.
+fn soft_registration(start: &Value) -> CreationChallengeResponse {
+    let mut options: CreationChallengeResponse = serde_json::from_value(start["options"].clone()).unwrap();
+    let selection = options.public_key.authenticator_selection.as_mut().expect("authenticator selection");
+    assert_eq!(selection.resident_key, Some(webauthn_rs_proto::ResidentKeyRequirement::Required));
+    selection.require_resident_key = false;
+    options
+}
+
+/// The sign-in options of a `login/begin` or `confirm/begin` answer, for SoftPasskey. For a
+/// discoverable sign-in the server names no credential and a real authenticator picks its
+/// own; SoftPasskey cannot pick, so it is told which ones it holds, as a real one would know.
+fn soft_login(start: &Value) -> RequestChallengeResponse {
     let mut options: RequestChallengeResponse = serde_json::from_value(start["options"].clone()).unwrap();
-    if username.is_none() {
-        // Discoverable sign-in: the server names no credential and the authenticator picks its
-        // own. SoftPasskey cannot pick, so tell it which one it holds, as a real one would know.
-        assert!(options.public_key.allow_credentials.is_empty());
+    if options.public_key.allow_credentials.is_empty() {
         options.public_key.allow_credentials = HELD.with(|held| {
             held.borrow()
                 .iter()
@@ -57,7 +67,14 @@ async fn passkey_login(who: &Persona<'_>, key: &mut SoftPasskey, username: Optio
                 .collect()
         });
     }
-    let assertion = key.do_authentication(origin(), options).expect("the authenticator signs");
+    options
+}
+
+/// Runs a passkey sign-in for the persona's browser and returns the finish response.
+async fn passkey_login(who: &Persona<'_>, key: &mut SoftPasskey, username: Option<&str>) -> crate::harness::Resp {
+    let start = who.post("/api/auth/passkeys/login/begin", json!({"username": username})).await.json();
+    assert!(start["options"]["publicKey"]["allowCredentials"].as_array().is_none_or(Vec::is_empty));
+    let assertion = key.do_authentication(origin(), soft_login(&start)).expect("the authenticator signs");
     who.post("/api/auth/passkeys/login/finish", json!({"ceremony_id": start["ceremony_id"], "credential": assertion}))
         .await
 }
@@ -113,34 +130,47 @@ async fn a_passkey_signs_in_without_the_totp_step_even_while_the_password_is_loc
 }
 
 #[tokio::test]
-async fn unknown_names_get_options_of_the_same_shape() {
+async fn sign_in_options_are_the_same_for_every_name() {
+    let app = app().await;
+    let _admin = app.admin().await;
+    let _bob = app.user("bob").await;
+    let alice = app.user("alice").await;
+    register(&alice, &mut SoftPasskey::new(true), "laptop").await;
+    let carol = app.user("carol").await;
+    let mut keys = SoftPasskey::new(true);
+    for name in ["laptop", "phone", "key"] {
+        register(&carol, &mut keys, name).await;
+    }
+    let visitor = app.anonymous();
+    // Everything but the fresh challenge and ceremony id, for: an unknown name, a user
+    // without passkeys, a user with one and a user with three.
+    let mut answers = Vec::new();
+    for name in ["mallory", "bob", "alice", "carol"] {
+        let mut start = visitor.post("/api/auth/passkeys/login/begin", json!({"username": name})).await.json();
+        assert!(start["ceremony_id"].as_str().is_some_and(|id| !id.is_empty()), "{start}");
+        let challenge = start["options"]["publicKey"]["challenge"].take();
+        assert!(challenge.as_str().is_some_and(|c| c.len() >= 43), "{start}");
+        start["ceremony_id"].take();
+        answers.push((name, start));
+    }
+    for (name, answer) in &answers[1..] {
+        assert_eq!(answer, &answers[0].1, "{name} and an unknown name get different options");
+    }
+    let allowed = &answers[0].1["options"]["publicKey"]["allowCredentials"];
+    assert!(allowed.as_array().is_none_or(Vec::is_empty), "no credential ids for anyone: {allowed}");
+    assert_eq!(answers[0].1["options"]["publicKey"]["userVerification"], "required");
+}
+
+#[tokio::test]
+async fn registration_asks_for_a_discoverable_credential() {
     let app = app().await;
     let _admin = app.admin().await;
     let alice = app.user("alice").await;
-    register(&alice, &mut SoftPasskey::new(true), "laptop").await;
-    let visitor = app.anonymous();
-    let begin = |name: &'static str| {
-        let visitor = &visitor;
-        async move { visitor.post("/api/auth/passkeys/login/begin", json!({"username": name})).await.json() }
-    };
-    let real = begin("alice").await;
-    let fake = begin("mallory").await;
-    let shape = |v: &Value| -> Vec<String> {
-        let mut keys: Vec<String> = v["options"]["publicKey"].as_object().unwrap().keys().cloned().collect();
-        keys.sort();
-        keys
-    };
-    assert_eq!(shape(&real), shape(&fake));
-    let allowed = |v: &Value| v["options"]["publicKey"]["allowCredentials"].as_array().unwrap().clone();
-    assert_eq!(allowed(&real).len(), allowed(&fake).len());
-    assert_eq!(
-        allowed(&real)[0].as_object().unwrap().keys().collect::<Vec<_>>(),
-        allowed(&fake)[0].as_object().unwrap().keys().collect::<Vec<_>>()
-    );
-    // Asking again about the unknown name gives the same credential, as for a real user.
-    assert_eq!(allowed(&begin("mallory").await), allowed(&fake));
-    assert_ne!(real["ceremony_id"], fake["ceremony_id"]);
-    assert_eq!(real["options"]["publicKey"]["userVerification"], "required");
+    assert_eq!(alice.post("/api/auth/reauth", json!({"password": PASSWORD})).await.status, 204);
+    let start = alice.post("/api/auth/passkeys/register/begin", json!({"name": "laptop"})).await.json();
+    let selection = &start["options"]["publicKey"]["authenticatorSelection"];
+    assert_eq!(selection["residentKey"], "required", "{selection}");
+    assert_eq!(selection["requireResidentKey"], true, "{selection}");
 }
 
 #[tokio::test]
@@ -152,8 +182,7 @@ async fn ceremonies_are_single_use_expire_and_survive_other_processes() {
     register(&alice, &mut key, "laptop").await;
 
     let start = alice.post("/api/auth/passkeys/login/begin", json!({"username": "alice"})).await.json();
-    let options: RequestChallengeResponse = serde_json::from_value(start["options"].clone()).unwrap();
-    let assertion = key.do_authentication(origin(), options).unwrap();
+    let assertion = key.do_authentication(origin(), soft_login(&start)).unwrap();
     let body = json!({"ceremony_id": start["ceremony_id"], "credential": assertion});
     // Finished by another server process sharing the database.
     let other = crate::harness::app_on(std::sync::Arc::clone(&app.database), |_| {}).await;
@@ -162,8 +191,7 @@ async fn ceremonies_are_single_use_expire_and_survive_other_processes() {
     phone.post("/api/auth/passkeys/login/finish", body).await.problem(401);
 
     let start = alice.post("/api/auth/passkeys/login/begin", json!({"username": "alice"})).await.json();
-    let options: RequestChallengeResponse = serde_json::from_value(start["options"].clone()).unwrap();
-    let assertion = key.do_authentication(origin(), options).unwrap();
+    let assertion = key.do_authentication(origin(), soft_login(&start)).unwrap();
     app.clock.advance_minutes(6);
     let late = alice
         .post("/api/auth/passkeys/login/finish", json!({"ceremony_id": start["ceremony_id"], "credential": assertion}))
@@ -222,8 +250,7 @@ async fn a_passkey_unlocks_a_locked_session_and_counts_as_reauthentication() {
     let locked_cookie = alice.cookie();
 
     let start = alice.post_empty("/api/auth/passkeys/confirm/begin").await.json();
-    let options: RequestChallengeResponse = serde_json::from_value(start["options"].clone()).unwrap();
-    let assertion = key.do_authentication(origin(), options).unwrap();
+    let assertion = key.do_authentication(origin(), soft_login(&start)).unwrap();
     let done = alice
         .post(
             "/api/auth/passkeys/confirm/finish",
@@ -240,4 +267,69 @@ async fn a_passkey_unlocks_a_locked_session_and_counts_as_reauthentication() {
         204
     );
     alice.post_empty("/api/auth/passkeys/confirm/begin").await.problem(409);
+}
+
+/// How many sign-in and registration ceremonies are stored.
+async fn ceremonies(app: &crate::harness::TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM webauthn_ceremonies").fetch_one(app.db.pool()).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_cleanup_job_prunes_expired_ceremonies() {
+    let app = app().await;
+    let _admin = app.admin().await;
+    let visitor = app.anonymous();
+    for _ in 0..3 {
+        assert_eq!(visitor.post("/api/auth/passkeys/login/begin", json!({"username": null})).await.status, 200);
+    }
+    let defaults = umbra::server::default_settings(&app.config);
+    let now = umbra::domain::time::UtcMillis(app.clock.now_millis());
+    umbra::jobs::cleanup::run_once(&app.db, now, defaults).await.unwrap();
+    assert_eq!(ceremonies(&app).await, 3, "live ceremonies stay");
+    umbra::jobs::cleanup::run_once(&app.db, now.plus_minutes(6), defaults).await.unwrap();
+    assert_eq!(ceremonies(&app).await, 0, "expired ceremonies are pruned without anyone finishing one");
+}
+
+#[tokio::test]
+async fn a_user_has_at_most_twenty_passkeys() {
+    let app = app().await;
+    let _admin = app.admin().await;
+    let alice = app.user("alice").await;
+    let mut key = SoftPasskey::new(true);
+    for n in 0..20 {
+        register(&alice, &mut key, &format!("key {n}")).await;
+    }
+    let refused = alice.post("/api/auth/passkeys/register/begin", json!({"name": "one more"})).await;
+    assert!(refused.problem(409)["detail"].as_str().unwrap().contains("20"), "{}", refused.body);
+
+    // A registration begun below the cap cannot finish above it.
+    let xrw = [("X-Requested-With", "XMLHttpRequest")];
+    let first = alice.get("/api/auth/passkeys").await.json()[0]["id"].as_i64().unwrap();
+    let path = format!("/api/auth/passkeys/{first}");
+    assert_eq!(alice.request(rocket::http::Method::Delete, &path, None, &xrw).await.status, 204);
+    let start = alice.post("/api/auth/passkeys/register/begin", json!({"name": "twentieth"})).await.json();
+    let late = register(&alice, &mut key, "twentieth again").await;
+    assert_eq!(late["name"], "twentieth again");
+    let credential = key.do_registration(origin(), soft_registration(&start)).unwrap();
+    let body = json!({"ceremony_id": start["ceremony_id"], "credential": credential});
+    alice.post("/api/auth/passkeys/register/finish", body).await.problem(409);
+    assert_eq!(alice.get("/api/auth/passkeys").await.json().as_array().unwrap().len(), 20);
+}
+
+#[tokio::test]
+async fn the_webauthn_library_s_error_text_is_not_sent_to_clients() {
+    let app = app().await;
+    let _admin = app.admin().await;
+    let alice = app.user("alice").await;
+    assert_eq!(alice.post("/api/auth/reauth", json!({"password": PASSWORD})).await.status, 204);
+    let start = alice.post("/api/auth/passkeys/register/begin", json!({"name": "laptop"})).await.json();
+    // An answer made for another site: webauthn-rs refuses it with its own description.
+    let elsewhere = Url::parse("https://elsewhere.example").unwrap();
+    let mut options = soft_registration(&start);
+    options.public_key.rp.id = "elsewhere.example".into();
+    let credential = SoftPasskey::new(true).do_registration(elsewhere, options).unwrap();
+    let body = json!({"ceremony_id": start["ceremony_id"], "credential": credential});
+    let refused = alice.post("/api/auth/passkeys/register/finish", body).await;
+    let problem = refused.problem(400);
+    assert_eq!(problem["detail"], "The authenticator's answer was not accepted. Try again.", "{}", refused.body);
 }

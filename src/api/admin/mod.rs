@@ -11,8 +11,10 @@ use rocket::{Route, routes};
 use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
 use crate::db::audit::{self, AuditEntry};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
+use crate::service::Context;
+use crate::service::users::UserError;
 
 pub fn routes() -> Vec<Route> {
     routes![
@@ -27,6 +29,11 @@ pub fn routes() -> Vec<Route> {
         config::put_config,
         audit_logs::list_audit_logs,
     ]
+}
+
+/// The context the account workflows run in, from the app state.
+fn context(state: &AppState) -> Context<'_> {
+    Context { db: &state.db, now: state.clock.now() }
 }
 
 async fn audit_admin(
@@ -48,4 +55,16 @@ async fn audit_admin(
     };
     audit::record(state.db.pool(), state.clock.now(), entry).await?;
     Ok(())
+}
+
+impl From<UserError> for ApiError {
+    fn from(error: UserError) -> Self {
+        match error {
+            UserError::NotFound => ApiError::not_found(),
+            UserError::LastAdmin => {
+                ApiError::conflict("This is the last active admin: make another user an admin first.")
+            }
+            UserError::Db(e) => e.into(),
+        }
+    }
 }

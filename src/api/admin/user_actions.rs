@@ -13,11 +13,12 @@ use crate::api::auth::{acceptable_password, bounded_password};
 use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
 use crate::db::login_failures::{self, Counter};
-use crate::db::{mfa, passkeys, sessions, users};
+use crate::db::{mfa, passkeys};
 use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::users::{self as service, Caller};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,11 +45,8 @@ pub async fn reset_password(
     bounded_password("new_password", &body.0.new_password)?;
     let password = acceptable_password("new_password", &body.0.new_password, &row.username)?;
     let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
-    users::set_password_hash(state.db.pool(), id, &hash, state.clock.now()).await?;
-    users::set_must_change_password(state.db.pool(), id, body.0.must_change).await?;
-    let revoked = sessions::delete_all_for_user(state.db.pool(), id, None).await?;
-    let detail = format!("{revoked} sessions revoked; must change: {}", body.0.must_change);
-    audit_admin(state, &admin, "admin_reset_password", &row.username, &origin, Some(detail)).await?;
+    let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
+    service::reset_password(super::context(state), &caller, id, &hash, Some(body.0.must_change)).await?;
     Ok(Status::NoContent)
 }
 

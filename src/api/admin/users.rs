@@ -1,5 +1,6 @@
-//! `/api/admin/users`: list, create, change (role, active) and delete accounts. The last
-//! active admin can be neither demoted nor deactivated, and nobody deletes themselves.
+//! `/api/admin/users`: list, create, change (role, active) and delete accounts. The rules of
+//! a change (the last active admin stays; sessions end) are `service::users`'s, shared with
+//! the CLI; nobody deletes themselves.
 
 use rocket::http::Status;
 use rocket::serde::json::Json;
@@ -13,7 +14,6 @@ use crate::api::page::{Page, Paging};
 use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
 use crate::db::login_failures::{self, Counter};
-use crate::db::sessions;
 use crate::db::users::{self, CreateUserError, UserRow};
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
@@ -21,6 +21,7 @@ use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::users::{self as service, AccountChange, Caller};
 
 /// An account as the admin console shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -146,28 +147,10 @@ pub async fn update_user(
     id: i64,
     body: JsonBody<UpdateUserRequest>,
 ) -> ApiResult<Json<AdminUserView>> {
-    let before = find(state, id).await?;
-    let role = body.0.role.unwrap_or(before.role());
-    let active = body.0.active.unwrap_or(before.is_active());
-    let mut tx = state.db.begin_write().await?;
-    let stays_admin = role == Role::Admin && active;
-    if !stays_admin
-        && before.role() == Role::Admin
-        && before.is_active()
-        && users::other_active_admins(&mut *tx, id).await? == 0
-    {
-        return Err(ApiError::conflict("This is the last active admin: make another user an admin first."));
-    }
-    users::update_role_and_active(&mut *tx, id, role, active, state.clock.now()).await?;
-    tx.commit().await?;
-    if !active && before.is_active() {
-        sessions::delete_all_for_user(state.db.pool(), id, None).await?;
-    }
-    let detail =
-        format!("role {} -> {}, active {} -> {active}", before.role().as_str(), role.as_str(), before.is_active());
-    audit_admin(state, &admin, "admin_update_user", &before.username, &origin, Some(detail)).await?;
-    let after = find(state, id).await?;
-    Ok(Json(view(state, &after).await?))
+    let change = AccountChange { role: body.0.role, active: body.0.active };
+    let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
+    let changed = service::update_account(super::context(state), &caller, id, change).await?;
+    Ok(Json(view(state, &changed.after).await?))
 }
 
 #[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path)),

@@ -16,11 +16,10 @@ use webauthn_rs::prelude::{
     CreationChallengeResponse, DiscoverableAuthentication, Passkey, PasskeyAuthentication, PasskeyRegistration,
     PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse, Uuid, WebauthnError,
 };
-use webauthn_rs_proto::{AllowCredentials, ResidentKeyRequirement};
+use webauthn_rs_proto::ResidentKeyRequirement;
 
 use super::{UserInfo, audit_user, sign_in};
 use crate::auth::guards::{AuthUser, EnrollingUser, UnlockedUser};
-use crate::auth::passkeys::decoy_credential_id;
 use crate::auth::session::{self, Origin};
 use crate::db::passkeys::{self as store, NewCeremony, NewPasskey, PasskeyRow};
 use crate::db::{sessions, users};
@@ -30,6 +29,9 @@ use crate::http::json::JsonBody;
 use crate::server::AppState;
 
 const CEREMONY_MINUTES: i64 = 5;
+/// Passkeys per user: plenty for every device a person owns, and a bound on the rows and
+/// the work a stolen session could add.
+pub const MAX_PASSKEYS: usize = 20;
 const REGISTER: &str = "register";
 const LOGIN: &str = "login";
 const CONFIRM: &str = "confirm";
@@ -80,6 +82,7 @@ pub struct RegisterFinish {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBegin {
+    /// Accepted from older pages and ignored: the options are the same for every name.
     pub username: Option<String>,
 }
 
@@ -116,12 +119,23 @@ fn ceremony_id() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
+fn too_many_passkeys() -> ApiError {
+    ApiError::conflict(format!("You have {MAX_PASSKEYS} passkeys, the most one account may have. Remove one first."))
+}
+
+/// A webauthn-rs failure to start a ceremony: a server fault, logged (by `ApiError::internal`)
+/// and answered with the generic 500 body, never the library's text.
+fn webauthn_failed(error: WebauthnError) -> ApiError {
+    ApiError::internal(format!("webauthn: {error}"))
+}
+
 fn to_json<T: Serialize>(value: &T) -> ApiResult<String> {
     serde_json::to_string(value).map_err(ApiError::internal)
 }
 
 #[utoipa::path(post, path = "/api/auth/passkeys/register/begin", tag = "passkeys", request_body = RegisterBegin,
-    responses((status = 200, body = RegistrationStart), (status = 403, description = "re-authenticate first")))]
+    responses((status = 200, body = RegistrationStart), (status = 403, description = "re-authenticate first"),
+              (status = 409, description = "20 passkeys already")))]
 #[post("/api/auth/passkeys/register/begin", data = "<body>")]
 pub async fn register_begin(
     state: &State<AppState>,
@@ -138,6 +152,9 @@ pub async fn register_begin(
     let handle = store::user_handle(pool, user.user_id, &Uuid::from_bytes(rand::random()).to_string()).await?;
     let handle = Uuid::parse_str(&handle).map_err(ApiError::internal)?;
     let existing = store::for_user(pool, user.user_id).await?;
+    if existing.len() >= MAX_PASSKEYS {
+        return Err(too_many_passkeys());
+    }
     let exclude = existing
         .iter()
         .filter_map(|row| serde_json::from_str::<Passkey>(&row.credential).ok())
@@ -146,11 +163,12 @@ pub async fn register_begin(
     let (mut options, registration) = state
         .webauthn
         .start_passkey_registration(handle, &user.username, &user.username, Some(exclude))
-        .map_err(ApiError::internal)?;
-    // Ask for a discoverable credential where the authenticator can make one, so that
-    // "Sign in with a passkey" works without typing a username.
+        .map_err(webauthn_failed)?;
+    // Require a discoverable credential: sign-in names no credential ids (see `login_begin`),
+    // so a passkey the authenticator cannot find by itself could never be used.
     if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
-        selection.resident_key = Some(ResidentKeyRequirement::Preferred);
+        selection.resident_key = Some(ResidentKeyRequirement::Required);
+        selection.require_resident_key = true;
     }
     let id = ceremony_id();
     let ceremony = NewCeremony {
@@ -167,7 +185,7 @@ pub async fn register_begin(
 
 #[utoipa::path(post, path = "/api/auth/passkeys/register/finish", tag = "passkeys", request_body = RegisterFinish,
     responses((status = 201, body = PasskeyView), (status = 400, description = "the authenticator's answer is not valid"),
-              (status = 409, description = "already registered")))]
+              (status = 409, description = "already registered, or 20 passkeys already")))]
 #[post("/api/auth/passkeys/register/finish", data = "<body>")]
 pub async fn register_finish(
     state: &State<AppState>,
@@ -185,14 +203,18 @@ pub async fn register_finish(
             ApiError::bad_request("This passkey registration has expired or was already used. Start again.")
         })?;
     let registration: PasskeyRegistration = serde_json::from_str(&ceremony.state).map_err(ApiError::internal)?;
-    let passkey = state
-        .webauthn
-        .finish_passkey_registration(&credential, &registration)
-        .map_err(|e| ApiError::bad_request(format!("The authenticator's answer was not accepted ({e}).")))?;
+    let passkey = state.webauthn.finish_passkey_registration(&credential, &registration).map_err(|e| {
+        // The library's text describes our verification; the client gets a fixed sentence.
+        tracing::info!(user = %user.username, "passkey registration refused: {e}");
+        ApiError::bad_request("The authenticator's answer was not accepted. Try again.")
+    })?;
     let name = match name {
         Some(name) => passkey_name(&name)?,
         None => ceremony.name.unwrap_or_else(|| "Passkey".into()),
     };
+    if store::for_user(state.db.pool(), user.user_id).await?.len() >= MAX_PASSKEYS {
+        return Err(too_many_passkeys());
+    }
     let credential_id = URL_SAFE_NO_PAD.encode(passkey.cred_id());
     let row = store::insert(
         state.db.pool(),
@@ -253,23 +275,12 @@ pub async fn delete_passkey(state: &State<AppState>, origin: Origin, user: Unloc
     responses((status = 200, body = LoginStart)))]
 #[post("/api/auth/passkeys/login/begin", data = "<body>")]
 pub async fn login_begin(state: &State<AppState>, body: JsonBody<LoginBegin>) -> ApiResult<Json<LoginStart>> {
-    let (mut options, authentication) =
-        state.webauthn.start_discoverable_authentication().map_err(ApiError::internal)?;
-    if let Some(username) = body.0.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-        // One lookup whether or not the name exists; a name without passkeys gets a stable
-        // decoy credential, so the answer has the same shape either way.
-        let rows = store::for_username(state.db.pool(), &username.to_lowercase()).await?;
-        let mut ids: Vec<Vec<u8>> = rows
-            .iter()
-            .filter_map(|row| serde_json::from_str::<Passkey>(&row.credential).ok())
-            .map(|p| p.cred_id().clone())
-            .collect();
-        if ids.is_empty() {
-            ids.push(decoy_credential_id(&state.decoy_seed, username));
-        }
-        options.public_key.allow_credentials =
-            ids.into_iter().map(|id| AllowCredentials { type_: "public-key".into(), id, transports: None }).collect();
-    }
+    // No `allowCredentials`, for anyone: the authenticator offers its own discoverable
+    // credentials. Listing a user's credential ids would tell a stranger whether a name has
+    // passkeys and how many (decoys cannot copy the lengths of real ids), so the answer is
+    // the same for every name, known or not. The name a browser sends is ignored.
+    let _ = body.0.username;
+    let (options, authentication) = state.webauthn.start_discoverable_authentication().map_err(webauthn_failed)?;
     let id = ceremony_id();
     let ceremony = NewCeremony {
         id: &id,
@@ -331,8 +342,7 @@ pub async fn confirm_begin(state: &State<AppState>, user: AuthUser) -> ApiResult
     if keys.is_empty() {
         return Err(ApiError::conflict("You have no passkeys. Use your password."));
     }
-    let (mut options, authentication) =
-        state.webauthn.start_passkey_authentication(&keys).map_err(ApiError::internal)?;
+    let (mut options, authentication) = state.webauthn.start_passkey_authentication(&keys).map_err(webauthn_failed)?;
     options.mediation = None;
     let id = ceremony_id();
     let ceremony = NewCeremony {

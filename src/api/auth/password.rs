@@ -1,6 +1,7 @@
-//! `POST /api/auth/password`: change one's own password; other sessions are signed out.
+//! `POST /api/auth/password`: change one's own password. Other sessions are signed out and
+//! this one gets a new token (a new cookie), so a copy of the old cookie is worthless.
 
-use rocket::http::Status;
+use rocket::http::{CookieJar, Status};
 use rocket::{State, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -8,7 +9,7 @@ use utoipa::ToSchema;
 use super::{acceptable_password, audit_user, bounded_password};
 use crate::auth::guards::AuthUser;
 use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::Origin;
+use crate::auth::session::{self, Origin};
 use crate::db::{sessions, users};
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
@@ -27,6 +28,7 @@ pub struct ChangePasswordRequest {
 #[post("/api/auth/password", data = "<body>")]
 pub async fn change_password(
     state: &State<AppState>,
+    jar: &CookieJar<'_>,
     origin: Origin,
     user: AuthUser,
     body: JsonBody<ChangePasswordRequest>,
@@ -49,6 +51,7 @@ pub async fn change_password(
     users::set_password_hash(state.db.pool(), user.user_id, &hash, state.clock.now()).await?;
     users::set_must_change_password(state.db.pool(), user.user_id, false).await?;
     let revoked = sessions::delete_all_for_user(state.db.pool(), user.user_id, Some(user.session_id)).await?;
+    session::rotate(state, jar, user.session_id, state.clock.now()).await?;
     audit_user(
         state,
         user.user_id,

@@ -18,6 +18,7 @@ use crate::commands::Exit;
 use crate::config::{Argon2Params, Config, StorageConfig};
 use crate::db::Db;
 use crate::db::audit::{self, AuditEntry};
+use crate::db::backup::sqlite_file_of;
 use crate::db::users::{self, UserRow};
 use crate::domain::time::UtcMillis;
 
@@ -58,6 +59,16 @@ pub async fn run(command: AdminCommand) -> Exit {
 
 /// The commands that work on the open (and migrated) database.
 async fn on_database(config: &StorageConfig, command: AdminCommand) -> Result<String, Failure> {
+    // Only `serve` creates a data folder or database: a mistyped --data-dir must not turn
+    // into a new, empty database that a backup then copies or a listing shows as empty.
+    if let Some(file) = sqlite_file_of(&config.database_url)
+        && !file.is_file()
+    {
+        return Err(Failure(format!(
+            "there is no UMBRA database at {} (check --data-dir or --database-url; umbra serve creates it)",
+            file.display()
+        )));
+    }
     let db = Db::open(&config.database_url).await.map_err(|e| Failure(e.to_string()))?;
     let admin = Admin { db: db.clone(), argon2: config.argon2 };
     let outcome = match command {
@@ -88,6 +99,11 @@ fn storage_of(command: &AdminCommand) -> &StorageArgs {
 }
 
 impl Admin {
+    /// The context the shared account workflows run in: the system clock.
+    pub fn context(&self) -> crate::service::Context<'_> {
+        crate::service::Context { db: &self.db, now: UtcMillis::now() }
+    }
+
     pub async fn user(&self, username: &str) -> Result<UserRow, Failure> {
         users::find_by_username(self.db.pool(), username)
             .await?

@@ -21,7 +21,10 @@ pub async fn run(database_url: &str, input: &Path) -> Result<String, Failure> {
     }
     // Check a copy next to the database (same file system, so the final rename is atomic).
     let staged = PathBuf::from(format!("{}.restoring", live.display()));
-    std::fs::copy(input, &staged).map_err(|e| Failure(format!("cannot copy {}: {e}", input.display())))?;
+    // A leftover from an interrupted restore is ours to replace; the copy is private from
+    // its first byte (the input's own mode is not carried over).
+    let _ = std::fs::remove_file(&staged);
+    crate::files::copy_private(input, &staged).map_err(|e| Failure(format!("cannot copy {}: {e}", input.display())))?;
     let migrator = crate::db::Db::migrator_for(crate::db::Backend::Sqlite);
     if let Err(e) = backup::verify(&staged, migrator).await {
         let _ = std::fs::remove_file(&staged);

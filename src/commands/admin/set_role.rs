@@ -1,14 +1,15 @@
-//! `umbra admin set-role USERNAME admin|standard`
+//! `umbra admin set-role USERNAME admin|standard`: the same workflow as the admin API, so the
+//! last active admin cannot be demoted here either; the user's sessions end.
 
 use super::{Admin, Failure};
-use crate::db::users;
 use crate::domain::role::Role;
-use crate::domain::time::UtcMillis;
+use crate::service::users::{self as service, Caller};
 
 pub async fn run(admin: &Admin, username: &str, role: &str) -> Result<String, Failure> {
     let role = Role::parse(role).ok_or_else(|| Failure(format!("unknown role '{role}' (use admin or standard)")))?;
     let user = admin.user(username).await?;
-    users::set_role(admin.db.pool(), user.id, role, UtcMillis::now()).await?;
-    admin.audit("set_role", &user.username, Some(format!("{} -> {}", user.role, role.as_str()))).await?;
-    Ok(format!("{} is now {}.", user.username, role.as_str()))
+    let changed = service::set_role(admin.context(), &Caller::cli(), user.id, role)
+        .await
+        .map_err(|e| Failure(format!("{}: {e}", user.username)))?;
+    Ok(format!("{} is now {}; {} session(s) ended.", user.username, role.as_str(), changed.sessions_ended))
 }
