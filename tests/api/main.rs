@@ -12,6 +12,7 @@ mod auth_setup;
 mod backup;
 mod browser;
 mod cli;
+mod gate;
 mod http_layer;
 mod live;
 mod openapi;
