@@ -17,6 +17,7 @@ mod http_layer;
 mod live;
 mod openapi;
 mod passkeys;
+mod password_strength;
 mod processes;
 mod self_service;
 mod sessions;
