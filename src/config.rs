@@ -74,7 +74,8 @@ pub enum TlsMode {
     Off,
 }
 
-/// Per-IP request budgets, one bucket per kind of endpoint.
+/// Per-IP request budgets, one bucket per kind of endpoint, and a per-user budget for
+/// signed-in requests.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct RateLimits {
@@ -86,6 +87,8 @@ pub struct RateLimits {
     pub admin_burst: u32,
     pub general_per_minute: u32,
     pub general_burst: u32,
+    pub user_per_minute: u32,
+    pub user_burst: u32,
 }
 
 impl Default for RateLimits {
@@ -99,6 +102,9 @@ impl Default for RateLimits {
             admin_burst: 30,
             general_per_minute: 1200,
             general_burst: 200,
+            // A person in a browser or two; the UI's busiest page makes a handful of calls.
+            user_per_minute: 600,
+            user_burst: 120,
         }
     }
 }
@@ -243,6 +249,7 @@ impl Config {
             ("register", r.register_per_minute, r.register_burst),
             ("admin", r.admin_per_minute, r.admin_burst),
             ("general", r.general_per_minute, r.general_burst),
+            ("user", r.user_per_minute, r.user_burst),
         ];
         for (name, per_minute, burst) in buckets {
             if per_minute == 0 || burst == 0 {

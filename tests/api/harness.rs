@@ -41,6 +41,8 @@ pub fn generous_limits() -> RateLimits {
         admin_burst: 100_000,
         general_per_minute: 100_000,
         general_burst: 100_000,
+        user_per_minute: 100_000,
+        user_burst: 100_000,
     }
 }
 

@@ -19,6 +19,7 @@ mod openapi;
 mod passkeys;
 mod password_strength;
 mod processes;
+mod rate_buckets;
 mod self_service;
 mod sessions;
 mod socket;
