@@ -116,11 +116,13 @@ pub struct Argon2Params {
     pub memory_kib: u32,
     pub iterations: u32,
     pub parallelism: u32,
+    /// Hashing jobs that may wait or run at once; past it requests get 503 with Retry-After.
+    pub queue_capacity: usize,
 }
 
 impl Default for Argon2Params {
     fn default() -> Self {
-        Self { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+        Self { memory_kib: 19_456, iterations: 2, parallelism: 1, queue_capacity: 64 }
     }
 }
 
@@ -259,6 +261,9 @@ impl Config {
         let a = &self.argon2;
         if a.memory_kib < 8 * a.parallelism.max(1) || a.iterations == 0 || a.parallelism == 0 {
             return Err(invalid("argon2: memory_kib, iterations and parallelism are out of range"));
+        }
+        if a.queue_capacity == 0 {
+            return Err(invalid("argon2: queue_capacity must be at least 1"));
         }
         let s = &self.sessions;
         if s.idle_minutes < 1 || s.absolute_minutes < s.idle_minutes.min(1) || s.max_per_user < 1 {

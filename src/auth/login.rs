@@ -32,11 +32,7 @@ pub async fn check_password(state: &AppState, raw_username: &str, password: &str
         Ok(name) => users::find_by_username(pool, name.as_str()).await?,
         Err(_) => None,
     };
-    let verified = state
-        .hasher
-        .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
-        .await
-        .map_err(ApiError::internal)?;
+    let verified = state.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
     let now = state.clock.now();
     if is_locked(before, now) {
         return Ok(refused(BAD_CREDENTIALS.to_string(), "locked", false));

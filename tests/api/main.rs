@@ -13,6 +13,7 @@ mod backup;
 mod browser;
 mod cli;
 mod gate;
+mod hashing;
 mod http_layer;
 mod live;
 mod openapi;

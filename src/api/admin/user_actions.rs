@@ -14,7 +14,7 @@ use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
 use crate::db::{login_failures, mfa, passkeys, sessions, users};
 use crate::domain::username::Username;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
 
@@ -42,7 +42,7 @@ pub async fn reset_password(
     let row = find(state, id).await?;
     bounded_password("new_password", &body.0.new_password)?;
     let password = acceptable_password("new_password", &body.0.new_password, &row.username)?;
-    let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
+    let hash = state.hasher.hash(&password).await?;
     users::set_password_hash(state.db.pool(), id, &hash, state.clock.now()).await?;
     users::set_must_change_password(state.db.pool(), id, body.0.must_change).await?;
     let revoked = sessions::delete_all_for_user(state.db.pool(), id, None).await?;
