@@ -2,11 +2,49 @@
 // error area, and a busy state while the request runs.
 
 import { h } from './dom.js';
-import { ApiError } from './api.js';
+import { ApiError, post } from './api.js';
 
 let nextId = 0;
 
-// fields: [{ name, label, type, autocomplete, hint, value }]
+const STRENGTH_WORDS = ['Very weak', 'Very weak', 'Weak', 'Good', 'Strong'];
+
+// A strength meter under a new-password input. The verdict comes from the server's own
+// policy (POST /api/auth/password-strength), asked a moment after the typing pauses; a
+// slower answer for older text is ignored. `username()` names the account, when known.
+function strengthMeter(input, username) {
+  const meter = h('meter', { min: 0, max: 4, low: 2.5, high: 3.5, optimum: 4, value: 0, hidden: true, 'aria-hidden': 'true' });
+  const verdict = h('p', { class: 'hint strength-verdict', 'aria-live': 'polite' });
+  let timer = null;
+  let asked = 0;
+  const judge = async () => {
+    const password = input.value;
+    const ticket = ++asked;
+    if (password === '') {
+      meter.hidden = true;
+      verdict.textContent = '';
+      return;
+    }
+    try {
+      const result = await post('/api/auth/password-strength', { password, username: username() || null }, { quiet: true });
+      if (ticket !== asked) return;
+      meter.value = result.score;
+      meter.hidden = false;
+      verdict.textContent = result.acceptable
+        ? `Strength: ${STRENGTH_WORDS[result.score]}.`
+        : `Strength: ${STRENGTH_WORDS[result.score]}. ${result.problem}`;
+    } catch {
+      if (ticket === asked) verdict.textContent = '';
+    }
+  };
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(judge, 300);
+  });
+  return h('div', { class: 'strength' }, meter, verdict);
+}
+
+// fields: [{ name, label, type, autocomplete, hint, value, strength }]
+// `strength`: a function giving the account's username (or '') shows a strength meter.
 export function form({ fields, submitLabel, onSubmit, extra }) {
   const alert = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const inputs = {};
@@ -31,6 +69,7 @@ export function form({ fields, submitLabel, onSubmit, extra }) {
       h('label', { for: id }, field.label),
       inputs[field.name],
       field.hint ? h('p', { class: 'hint', id: hintId }, field.hint) : null,
+      field.strength ? strengthMeter(inputs[field.name], field.strength) : null,
       errors[field.name]);
   });
   const button = h('button', { type: 'submit', class: 'primary' }, submitLabel);

@@ -50,7 +50,7 @@ async fn start(binary: &str) -> (Server, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("bench.toml");
     // The benchmark measures the server, not its per-IP limits: every request comes from 127.0.0.1.
-    let limits = ["auth", "register", "admin", "general"]
+    let limits = ["auth", "register", "admin", "general", "user"]
         .map(|b| format!("{b}_per_minute = 100000000\n{b}_burst = 100000000\n"))
         .concat();
     std::fs::write(&config, format!("[rate_limits]\n{limits}")).unwrap();

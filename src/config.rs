@@ -76,7 +76,8 @@ pub enum TlsMode {
     Off,
 }
 
-/// Per-IP request budgets, one bucket per kind of endpoint.
+/// Per-IP request budgets, one bucket per kind of endpoint, and a per-user budget for
+/// signed-in requests.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct RateLimits {
@@ -88,6 +89,8 @@ pub struct RateLimits {
     pub admin_burst: u32,
     pub general_per_minute: u32,
     pub general_burst: u32,
+    pub user_per_minute: u32,
+    pub user_burst: u32,
 }
 
 impl Default for RateLimits {
@@ -101,6 +104,9 @@ impl Default for RateLimits {
             admin_burst: 30,
             general_per_minute: 1200,
             general_burst: 200,
+            // A person in a browser or two; the UI's busiest page makes a handful of calls.
+            user_per_minute: 600,
+            user_burst: 120,
         }
     }
 }
@@ -134,11 +140,13 @@ pub struct Argon2Params {
     pub memory_kib: u32,
     pub iterations: u32,
     pub parallelism: u32,
+    /// Hashing jobs that may wait or run at once; past it requests get 503 with Retry-After.
+    pub queue_capacity: usize,
 }
 
 impl Default for Argon2Params {
     fn default() -> Self {
-        Self { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+        Self { memory_kib: 19_456, iterations: 2, parallelism: 1, queue_capacity: 64 }
     }
 }
 
@@ -270,6 +278,7 @@ impl Config {
             ("register", r.register_per_minute, r.register_burst),
             ("admin", r.admin_per_minute, r.admin_burst),
             ("general", r.general_per_minute, r.general_burst),
+            ("user", r.user_per_minute, r.user_burst),
         ];
         for (name, per_minute, burst) in buckets {
             if per_minute == 0 || burst == 0 {
@@ -279,6 +288,9 @@ impl Config {
         let a = &self.argon2;
         if a.memory_kib < 8 * a.parallelism.max(1) || a.iterations == 0 || a.parallelism == 0 {
             return Err(invalid("argon2: memory_kib, iterations and parallelism are out of range"));
+        }
+        if a.queue_capacity == 0 {
+            return Err(invalid("argon2: queue_capacity must be at least 1"));
         }
         let s = &self.sessions;
         if s.idle_minutes < 1 || s.absolute_minutes < s.idle_minutes.min(1) || s.max_per_user < 1 {

@@ -93,6 +93,13 @@ impl ApiError {
         error
     }
 
+    /// 503: the server is too busy for this now (e.g. the password hashing queue is full).
+    pub fn service_unavailable(retry_after_secs: u64) -> Self {
+        let mut error = Self::new(Status::ServiceUnavailable, "The server is busy. Try again in a moment.");
+        error.retry_after_secs = Some(retry_after_secs.max(1));
+        error
+    }
+
     /// 422 with one invalid field.
     pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
         let message = message.into();

@@ -36,7 +36,7 @@ function usersPanel(context) {
   const { el, inputs } = form({
     fields: [
       { name: 'username', label: 'Username', autocomplete: 'off' },
-      { name: 'password', label: 'Initial password', type: 'password', autocomplete: 'new-password', hint: 'At least 15 characters. Tell it to the person; they can change it.' },
+      { name: 'password', label: 'Initial password', type: 'password', autocomplete: 'new-password', hint: 'At least 15 characters. Tell it to the person; they can change it.', strength: () => inputs.username.value },
     ],
     submitLabel: 'Create user',
     async onSubmit(values) {

@@ -36,7 +36,7 @@ function passwordPanel({ user, refresh }) {
   const { el, inputs } = form({
     fields: [
       { name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password' },
-      { name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', hint: 'At least 15 characters; not your username or a common password.' },
+      { name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', hint: 'At least 15 characters; not your username or a common password.', strength: () => user.username },
     ],
     submitLabel: 'Change password',
     async onSubmit(values) {

@@ -7,11 +7,11 @@ import { signedIn } from '../app.js';
 
 export function setupView() {
   document.title = 'Set up · UMBRA';
-  const { el } = form({
+  const { el, inputs } = form({
     fields: [
       { name: 'setup_code', label: 'Setup code', autocomplete: 'off', hint: 'Printed in the server log at startup, or run: umbra admin setup-code' },
       { name: 'username', label: 'Admin username', autocomplete: 'username', hint: '3–32 letters, digits, dots, dashes or underscores.' },
-      { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: 'At least 15 characters. A few unrelated words make a good one.' },
+      { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: 'At least 15 characters. A few unrelated words make a good one.', strength: () => inputs.username.value },
     ],
     submitLabel: 'Create admin account',
     async onSubmit(values) {

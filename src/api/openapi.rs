@@ -20,6 +20,7 @@ use crate::error::{FieldError, Problem};
         health::health,
         openapi_json,
         auth::status::status,
+        auth::strength::password_strength,
         auth::setup::setup,
         auth::register::register,
         auth::login::login,

@@ -76,6 +76,8 @@ async fn resolve(req: &Request<'_>) -> Result<Option<AuthUser>, ApiError> {
         sessions::delete(pool, row.session_id).await?;
         return Ok(None);
     }
+    // Per user, on top of the gate's per-IP limits: known here without another query.
+    state.rate_limiters.check_user(row.user_id).map_err(ApiError::too_many_requests)?;
     if now.0 - row.last_seen_at >= TOUCH_INTERVAL_MS {
         sessions::touch(pool, row.session_id, now).await?;
     }

@@ -77,14 +77,10 @@ pub async fn check_password(
     let user_id = user.as_ref().map(|u| u.id);
     let Some(reserved) = reserved else {
         // Locked: the same Argon2 work and the same answer as a wrong password.
-        state.hasher.verify(password, None).await.map_err(ApiError::internal)?;
+        state.hasher.verify(password, None).await?;
         return Ok(refused(BAD_CREDENTIALS.to_string(), "locked", false, audit_name));
     };
-    let verified = state
-        .hasher
-        .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
-        .await
-        .map_err(ApiError::internal)?;
+    let verified = state.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
     match user {
         Some(user) if verified.matches && user.is_active() => {
             login_failures::forgive(pool, counter, now, reserved.locked_until.is_some()).await?;

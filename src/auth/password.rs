@@ -6,8 +6,14 @@
 //! keeps such blocks in the arena of whichever thread freed them; with hashing spread over
 //! dozens of blocking threads the process kept ~470 MB after a login flood. A fixed set of
 //! threads reuses its own few blocks.
+//!
+//! The queue is bounded (`[argon2] queue_capacity` jobs, waiting or running): past it a
+//! request is answered 503 with `Retry-After` at once instead of waiting behind a flood.
+//! A job whose client has gone (the request future was dropped, and with it the receiver)
+//! is skipped rather than hashed for nobody.
 
-use std::sync::{Mutex, mpsc};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
@@ -16,6 +22,7 @@ use tokio::sync::oneshot;
 
 use crate::config::Argon2Params;
 use crate::domain::password_policy::{self, AcceptablePassword};
+use crate::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
@@ -23,6 +30,20 @@ pub enum HashError {
     Hash(String),
     #[error("password hashing was interrupted")]
     Interrupted,
+    #[error("the password hashing queue is full")]
+    Busy,
+}
+
+/// How long a client is asked to wait when the queue is full.
+const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
+impl From<HashError> for ApiError {
+    fn from(error: HashError) -> Self {
+        match error {
+            HashError::Busy => ApiError::service_unavailable(BUSY_RETRY_AFTER_SECS),
+            other => ApiError::internal(other),
+        }
+    }
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -31,8 +52,27 @@ pub struct PasswordHasher {
     params: Params,
     /// Jobs for the hashing threads; they exit when the hasher is dropped.
     queue: Mutex<mpsc::Sender<Job>>,
+    /// Places in the queue, taken by each job until it has run or been skipped.
+    slots: Arc<Slots>,
+    /// Jobs that ran (hashes and verifications); skipped jobs do not count.
+    jobs_run: Arc<AtomicU64>,
     /// A hash of a random password, verified against when the user does not exist.
     dummy_hash: String,
+}
+
+struct Slots {
+    used: AtomicUsize,
+    capacity: usize,
+}
+
+/// A place in the hashing queue, given back when dropped. Every job holds one; tests hold
+/// some to fill the queue.
+pub struct Slot(Arc<Slots>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.used.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// The result of checking a password.
@@ -45,12 +85,37 @@ pub struct Verified {
 
 impl PasswordHasher {
     pub fn new(cost: Argon2Params) -> Result<Self, HashError> {
+        let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Self::with_workers(cost, workers)
+    }
+
+    fn with_workers(cost: Argon2Params, workers: usize) -> Result<Self, HashError> {
         let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
             .map_err(|e| HashError::Hash(e.to_string()))?;
-        let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let dummy_password: [u8; 32] = rand::random();
         let dummy_hash = hash_with(&params, &dummy_password)?;
-        Ok(Self { params, queue: Mutex::new(start_workers(workers)?), dummy_hash })
+        Ok(Self {
+            params,
+            queue: Mutex::new(start_workers(workers)?),
+            slots: Arc::new(Slots { used: AtomicUsize::new(0), capacity: cost.queue_capacity.max(1) }),
+            jobs_run: Arc::new(AtomicU64::new(0)),
+            dummy_hash,
+        })
+    }
+
+    /// Takes a place in the queue, or `None` when it is full.
+    pub fn try_reserve(&self) -> Option<Slot> {
+        let slots = &self.slots;
+        slots
+            .used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| (used < slots.capacity).then_some(used + 1))
+            .ok()
+            .map(|_| Slot(slots.clone()))
+    }
+
+    /// How many hashing jobs have run since start (not counting skipped ones).
+    pub fn jobs_run(&self) -> u64 {
+        self.jobs_run.load(Ordering::Acquire)
     }
 
     pub async fn hash(&self, password: &AcceptablePassword) -> Result<String, HashError> {
@@ -82,9 +147,19 @@ impl PasswordHasher {
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
+        let slot = self.try_reserve().ok_or(HashError::Busy)?;
+        let jobs_run = self.jobs_run.clone();
         let (done, result) = oneshot::channel();
         let job: Job = Box::new(move || {
-            let _ = done.send(work());
+            // Nobody waits for the answer any more: the client went away while queued.
+            if done.is_closed() {
+                return;
+            }
+            jobs_run.fetch_add(1, Ordering::AcqRel);
+            let output = work();
+            // Free the place before answering, so the caller never sees its own job counted.
+            drop(slot);
+            let _ = done.send(output);
         });
         self.queue.lock().map_err(|_| HashError::Interrupted)?.send(job).map_err(|_| HashError::Interrupted)?;
         result.await.map_err(|_| HashError::Interrupted)
@@ -122,7 +197,57 @@ mod tests {
     use super::*;
 
     fn cheap() -> Argon2Params {
-        Argon2Params { memory_kib: 64, iterations: 1, parallelism: 1 }
+        Argon2Params { memory_kib: 64, iterations: 1, parallelism: 1, ..Argon2Params::default() }
+    }
+
+    /// Queues a job that blocks its worker until the returned sender is dropped or used.
+    async fn block_worker(hasher: &PasswordHasher) -> (mpsc::Sender<()>, impl Future<Output = ()> + '_) {
+        let (release, wait) = mpsc::channel::<()>();
+        let (started_tx, started) = oneshot::channel();
+        let mut blocker = Box::pin(hasher.run(move || {
+            let _ = started_tx.send(());
+            let _ = wait.recv();
+        }));
+        poll_once(&mut blocker).await;
+        started.await.unwrap();
+        (release, async move { blocker.await.unwrap() })
+    }
+
+    async fn poll_once<F: Future + Unpin>(future: &mut F) {
+        std::future::poll_fn(|cx| {
+            assert!(std::pin::Pin::new(&mut *future).poll(cx).is_pending());
+            std::task::Poll::Ready(())
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once() {
+        let hasher = PasswordHasher::with_workers(Argon2Params { queue_capacity: 1, ..cheap() }, 1).unwrap();
+        let (release, blocked) = block_worker(&hasher).await;
+        let password = password_policy::check("correct horse battery staple", "bob").unwrap();
+        assert!(matches!(hasher.hash(&password).await, Err(HashError::Busy)));
+        assert!(matches!(hasher.verify("correct horse battery staple", None).await, Err(HashError::Busy)));
+        release.send(()).unwrap();
+        blocked.await;
+        assert!(hasher.hash(&password).await.is_ok(), "the place is free again");
+    }
+
+    #[tokio::test]
+    async fn work_for_a_client_that_went_away_is_skipped() {
+        let hasher = PasswordHasher::with_workers(cheap(), 1).unwrap();
+        let (release, blocked) = block_worker(&hasher).await;
+        // Queued behind the blocker, then abandoned, as when a client disconnects.
+        let mut abandoned = Box::pin(hasher.verify("correct horse battery staple", None));
+        poll_once(&mut abandoned).await;
+        assert_eq!(hasher.slots.used.load(Ordering::Acquire), 2);
+        drop(abandoned);
+        release.send(()).unwrap();
+        blocked.await;
+        // One worker, first in first out: when this one has run, the abandoned one was seen.
+        assert!(!hasher.verify("correct horse battery staple", None).await.unwrap().matches);
+        assert_eq!(hasher.jobs_run(), 2, "the blocker and the last verification ran; the abandoned one did not");
+        assert_eq!(hasher.slots.used.load(Ordering::Acquire), 0, "every place was given back");
     }
 
     #[tokio::test]

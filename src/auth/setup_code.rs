@@ -1,6 +1,7 @@
 //! The one-time setup code that guards the first admin account: random, printed at startup
 //! and by `umbra admin setup-code`, consumed by the first successful setup.
 
+use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 
 use crate::db::{system_config, users};
@@ -22,6 +23,12 @@ pub fn normalise(input: &str) -> String {
     chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
+/// Compares a submitted (normalised) code with the stored one through their SHA-256
+/// digests, so the comparison's time says nothing about how much of the code was right.
+pub fn matches(stored: &str, submitted: &str) -> bool {
+    Sha256::digest(stored.as_bytes()) == Sha256::digest(submitted.as_bytes())
+}
+
 /// The current setup code while no user exists (creating it if needed), otherwise `None`.
 pub async fn current(pool: &AnyPool) -> Result<Option<String>, sqlx::Error> {
     if users::count(pool).await? > 0 {
@@ -40,5 +47,7 @@ mod tests {
         assert_eq!(code.len(), 19);
         assert_ne!(code, generate());
         assert_eq!(normalise(&code.to_lowercase().replace('-', " ")), code);
+        assert!(matches(&code, &normalise(&code.to_lowercase())));
+        assert!(!matches(&code, &generate()));
     }
 }

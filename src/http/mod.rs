@@ -2,6 +2,7 @@
 //! how often (rate limits), from where (CSRF), and what every response carries (headers).
 
 pub mod access_log;
+pub mod canonical;
 pub mod client_ip;
 pub mod csrf;
 pub mod gate;

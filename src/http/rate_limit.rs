@@ -1,7 +1,13 @@
-//! Per-client-IP rate limiting with governor, one keyed limiter per bucket. IPv6 clients are
-//! keyed by their /64, since one host usually owns a whole /64. Stale keys are evicted by
+//! Rate limiting with governor: per client IP, one keyed limiter per bucket (IPv6 clients are
+//! keyed by their /64, since one host usually owns a whole /64), and per signed-in user, so
+//! that one account cannot spread its traffic over many addresses. Stale keys are evicted by
 //! `evict_stale` (run periodically, and inline when a limiter grows large) so memory stays
 //! bounded however many addresses are seen.
+//!
+//! The strict auth bucket holds exactly the endpoints where a guess can be checked (a
+//! password, a setup code, a second-factor code, a passkey assertion): see `AUTH_PATHS`.
+//! Signed-in management (passkey registration, renaming, TOTP enrolment) is ordinary traffic,
+//! limited per IP by the general bucket and per user by the user limiter.
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
@@ -15,9 +21,31 @@ use crate::config::RateLimits;
 /// How many distinct keys a bucket may hold before it is pruned inline.
 const PRUNE_ABOVE_KEYS: usize = 50_000;
 
+/// POST endpoints that check a credential: what a guesser would hammer. Exact canonical
+/// paths (the gate refuses every other spelling before classifying).
+pub const AUTH_PATHS: &[&str] = &[
+    "/api/auth/login",
+    "/api/auth/setup",
+    "/api/auth/reauth",
+    "/api/auth/unlock",
+    // Checks the current password.
+    "/api/auth/password",
+    // Second-factor and recovery codes.
+    "/api/auth/totp/verify",
+    "/api/auth/totp/disable",
+    // Passkey sign-in; begin answers for any name, so it is an enumeration target too.
+    "/api/auth/passkeys/login/begin",
+    "/api/auth/passkeys/login/finish",
+    // A passkey assertion that re-authenticates or unlocks a session.
+    "/api/auth/passkeys/confirm/finish",
+];
+
+/// POST endpoints that create accounts.
+pub const REGISTER_PATHS: &[&str] = &["/api/auth/register"];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bucket {
-    /// Password, setup code, unlock, second factors: what a guesser would hammer.
+    /// `AUTH_PATHS`: password, setup code, unlock, second factors.
     Auth,
     /// Account creation: strictest.
     Register,
@@ -33,10 +61,12 @@ impl Bucket {
         if method != Method::Post {
             return Bucket::General;
         }
-        match path.strip_prefix("/api/auth/") {
-            Some("register") => Bucket::Register,
-            Some("logout" | "lock") | None => Bucket::General,
-            Some(_) => Bucket::Auth,
+        if AUTH_PATHS.contains(&path) {
+            Bucket::Auth
+        } else if REGISTER_PATHS.contains(&path) {
+            Bucket::Register
+        } else {
+            Bucket::General
         }
     }
 }
@@ -46,6 +76,8 @@ pub struct RateLimiters {
     register: DefaultKeyedRateLimiter<IpAddr>,
     admin: DefaultKeyedRateLimiter<IpAddr>,
     general: DefaultKeyedRateLimiter<IpAddr>,
+    /// Signed-in requests per user id, whatever address they come from.
+    user: DefaultKeyedRateLimiter<i64>,
 }
 
 fn quota(per_minute: u32, burst: u32) -> Quota {
@@ -61,6 +93,7 @@ impl RateLimiters {
             register: RateLimiter::keyed(quota(limits.register_per_minute, limits.register_burst)),
             admin: RateLimiter::keyed(quota(limits.admin_per_minute, limits.admin_burst)),
             general: RateLimiter::keyed(quota(limits.general_per_minute, limits.general_burst)),
+            user: RateLimiter::keyed(quota(limits.user_per_minute, limits.user_burst)),
         }
     }
 
@@ -79,10 +112,15 @@ impl RateLimiters {
         if limiter.len() > PRUNE_ABOVE_KEYS {
             limiter.retain_recent();
         }
-        limiter.check_key(&client_key(ip)).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-        })
+        limiter.check_key(&client_key(ip)).map_err(wait_secs)
+    }
+
+    /// Counts one signed-in request of `user_id`; `Err(seconds)` when over its budget.
+    pub fn check_user(&self, user_id: i64) -> Result<(), u64> {
+        if self.user.len() > PRUNE_ABOVE_KEYS {
+            self.user.retain_recent();
+        }
+        self.user.check_key(&user_id).map_err(wait_secs)
     }
 
     /// Drops keys whose budget is full again; they are indistinguishable from new ones.
@@ -92,11 +130,19 @@ impl RateLimiters {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
+        self.user.retain_recent();
+        self.user.shrink_to_fit();
     }
 
     pub fn tracked_keys(&self) -> usize {
-        [&self.auth, &self.register, &self.admin, &self.general].iter().map(|l| l.len()).sum()
+        [&self.auth, &self.register, &self.admin, &self.general].iter().map(|l| l.len()).sum::<usize>()
+            + self.user.len()
     }
+}
+
+fn wait_secs(not_until: governor::NotUntil<<DefaultClock as Clock>::Instant>) -> u64 {
+    let wait = not_until.wait_time_from(DefaultClock::default().now());
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
 /// The address a budget (or a connection cap) is kept for: IPv4 as is, IPv6 by its /64.
@@ -121,6 +167,33 @@ mod tests {
         assert_eq!(Bucket::for_request(Method::Post, "/api/auth/logout"), Bucket::General);
         assert_eq!(Bucket::for_request(Method::Get, "/api/admin/users"), Bucket::Admin);
         assert_eq!(Bucket::for_request(Method::Get, "/api/auth/status"), Bucket::General);
+        for path in AUTH_PATHS {
+            assert_eq!(Bucket::for_request(Method::Post, path), Bucket::Auth, "{path}");
+        }
+        // Signed-in management is not credential guessing.
+        for path in [
+            "/api/auth/passkeys/register/begin",
+            "/api/auth/passkeys/register/finish",
+            "/api/auth/passkeys/confirm/begin",
+            "/api/auth/totp/setup",
+            "/api/auth/totp/enable",
+            "/api/auth/totp/recovery-codes",
+            "/api/auth/lock",
+            "/api/auth/sessions/revoke-others",
+        ] {
+            assert_eq!(Bucket::for_request(Method::Post, path), Bucket::General, "{path}");
+        }
+        assert_eq!(Bucket::for_request(Method::Patch, "/api/auth/passkeys/3"), Bucket::General);
+    }
+
+    #[test]
+    fn users_have_their_own_budget() {
+        let limits = RateLimits { user_per_minute: 1, user_burst: 2, ..RateLimits::default() };
+        let limiters = RateLimiters::new(&limits);
+        assert!(limiters.check_user(1).is_ok());
+        assert!(limiters.check_user(1).is_ok());
+        assert!(limiters.check_user(1).is_err());
+        assert!(limiters.check_user(2).is_ok());
     }
 
     #[test]

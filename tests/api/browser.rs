@@ -46,7 +46,13 @@ async fn setup_sign_in_lock_unlock_and_sign_out() {
         b.find("#setup-title").await?;
         b.type_into("input[name=setup_code]", "AAAA-BBBB-CCCC-DDDD").await?;
         b.type_into("input[name=username]", "admin").await?;
+        // The strength meter gives the server policy's verdict as the password is typed.
+        b.type_into("input[name=password]", "password password").await?;
+        b.wait_for_text(".strength-verdict", "too easy to guess").await?;
+        let password_input = b.find("input[name=password]").await?;
+        b.command_clear(&password_input).await?;
         b.type_into("input[name=password]", PASSWORD).await?;
+        b.wait_for_text(".strength-verdict", "Strength: Strong.").await?;
         b.click(&b.find("button[type=submit]").await?).await?;
         b.wait_for_text(".form-error", "setup code").await?;
         let code_input = b.find("input[name=setup_code]").await?;

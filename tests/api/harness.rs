@@ -27,7 +27,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Argon2 parameters that keep tests fast; only tests about cost use real ones.
 pub fn cheap_argon2() -> Argon2Params {
-    Argon2Params { memory_kib: 32, iterations: 1, parallelism: 1 }
+    Argon2Params { memory_kib: 32, iterations: 1, parallelism: 1, ..Argon2Params::default() }
 }
 
 /// Budgets so large that only rate-limit tests ever meet them.
@@ -41,6 +41,8 @@ pub fn generous_limits() -> RateLimits {
         admin_burst: 100_000,
         general_per_minute: 100_000,
         general_burst: 100_000,
+        user_per_minute: 100_000,
+        user_burst: 100_000,
     }
 }
 

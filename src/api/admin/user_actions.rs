@@ -15,7 +15,7 @@ use crate::auth::session::Origin;
 use crate::db::login_failures::{self, Counter};
 use crate::db::{mfa, passkeys};
 use crate::domain::username::Username;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
 use crate::service::users::{self as service, Caller};
@@ -44,7 +44,7 @@ pub async fn reset_password(
     let row = find(state, id).await?;
     bounded_password("new_password", &body.0.new_password)?;
     let password = acceptable_password("new_password", &body.0.new_password, &row.username)?;
-    let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
+    let hash = state.hasher.hash(&password).await?;
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
     service::reset_password(super::context(state), &caller, id, &hash, Some(body.0.must_change)).await?;
     Ok(Status::NoContent)

@@ -115,7 +115,11 @@ pub async fn create_user(
     let username = parse_username(&username)?;
     bounded_password("password", &password)?;
     let password = acceptable_password("password", &password, username.as_str())?;
-    let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
+    // A taken name is refused before hashing; the unique constraint still settles races.
+    if users::find_by_username(state.db.pool(), username.as_str()).await?.is_some() {
+        return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
+    }
+    let hash = state.hasher.hash(&password).await?;
     let row = match users::create(state.db.pool(), &username, &hash, role, state.clock.now()).await {
         Ok(row) => row,
         Err(CreateUserError::Taken) => {

@@ -11,6 +11,7 @@ pub mod register;
 pub mod sessions;
 pub mod setup;
 pub mod status;
+pub mod strength;
 pub mod totp;
 
 use rocket::http::CookieJar;
@@ -30,6 +31,7 @@ use crate::server::AppState;
 pub fn routes() -> Vec<Route> {
     routes![
         status::status,
+        strength::password_strength,
         setup::setup,
         register::register,
         login::login,

@@ -47,7 +47,7 @@ pub async fn change_password(
         audit_user(state, user.user_id, &user.username, "password_change_failure", &origin, reason).await?;
         return Err(ApiError::unauthorized(detail));
     }
-    let hash = state.hasher.hash(&new_password).await.map_err(ApiError::internal)?;
+    let hash = state.hasher.hash(&new_password).await?;
     users::set_password_hash(state.db.pool(), user.user_id, &hash, state.clock.now()).await?;
     users::set_must_change_password(state.db.pool(), user.user_id, false).await?;
     let revoked = sessions::delete_all_for_user(state.db.pool(), user.user_id, Some(user.session_id)).await?;

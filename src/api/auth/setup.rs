@@ -40,17 +40,21 @@ pub async fn setup(
     let username = parse_username(&username)?;
     bounded_password("password", &password)?;
     let password = acceptable_password("password", &password, username.as_str())?;
-    let hash = state.hasher.hash(&password).await.map_err(ApiError::internal)?;
+    // Everything cheap first: a wrong code must not cost an Argon2 hash.
+    let code = setup_code::normalise(&code);
+    let current = system_config::get(state.db.pool(), system_config::SETUP_CODE).await?;
+    if !current.is_some_and(|current| setup_code::matches(&current, &code)) {
+        return Err(wrong_code());
+    }
+    let hash = state.hasher.hash(&password).await?;
 
     let mut tx = state.db.begin_write().await?;
     if users::count(&mut *tx).await? > 0 {
         return Err(ApiError::conflict("UMBRA is already set up. Sign in instead."));
     }
-    let code = setup_code::normalise(&code);
+    // Consumed atomically: of two concurrent setups with the right code, one wins.
     if !system_config::take_if_equals(&mut tx, system_config::SETUP_CODE, &code).await? {
-        return Err(ApiError::forbidden(
-            "That setup code is not right. It is printed in the server log at startup and by `umbra admin setup-code`.",
-        ));
+        return Err(wrong_code());
     }
     let user =
         users::create(&mut *tx, &username, &hash, Role::Admin, state.clock.now()).await.map_err(ApiError::internal)?;
@@ -58,4 +62,10 @@ pub async fn setup(
 
     sign_in(state, jar, &user, &origin, "setup").await?;
     Ok((Status::Created, Json(UserInfo::from(&user))))
+}
+
+fn wrong_code() -> ApiError {
+    ApiError::forbidden(
+        "That setup code is not right. It is printed in the server log at startup and by `umbra admin setup-code`.",
+    )
 }

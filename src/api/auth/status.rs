@@ -1,5 +1,6 @@
 //! `GET /api/auth/status`: what the UI needs to decide which page to show.
 
+use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{State, get};
 use serde::Serialize;
@@ -7,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::UserInfo;
 use crate::auth::guards::AuthUser;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -27,7 +28,13 @@ pub struct AuthStatus {
 
 #[utoipa::path(get, path = "/api/auth/status", tag = "auth", responses((status = 200, body = AuthStatus)))]
 #[get("/api/auth/status")]
-pub async fn status(state: &State<AppState>, user: Option<AuthUser>) -> ApiResult<Json<AuthStatus>> {
+pub async fn status(state: &State<AppState>, user: Result<AuthUser, ApiError>) -> ApiResult<Json<AuthStatus>> {
+    // A signed-in user over their request budget must not look signed out.
+    let user = match user {
+        Ok(user) => Some(user),
+        Err(error) if error.status == Status::TooManyRequests => return Err(error),
+        Err(_) => None,
+    };
     let setup_required = if user.is_some() { false } else { state.setup_required().await? };
     let registration_open = state.settings().await?.registration_open;
     Ok(Json(AuthStatus {
