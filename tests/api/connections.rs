@@ -200,3 +200,27 @@ async fn real_peer_addresses_reach_the_client_ip_logic() {
     let latest = umbra::db::audit::recent(server.db.pool(), 1).await.unwrap();
     assert_eq!(latest[0].ip.as_deref(), Some("127.0.0.4"));
 }
+
+#[tokio::test]
+async fn the_listener_hands_rocket_the_path_as_sent() {
+    // hyper does not normalise paths, so the gate's canonical-path rule sees what the client
+    // sent over a real socket too: these spellings must be refused, not routed.
+    let server = serve_https(|_| {}).await;
+    // (reqwest itself removes `.` segments, so those are tested in-process, in gate.rs.)
+    for path in ["//api/auth/logout", "/%61pi/auth/lock", "/api//auth/login"] {
+        let response = server.client.post(server.url(path)).header("Content-Type", "application/json").send().await;
+        let response = response.expect("answered");
+        assert_eq!(response.status(), 400, "{path}");
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+    }
+    // A form body under /api (Rocket's `_method` override) is refused, not turned into DELETE.
+    let form = server
+        .client
+        .post(server.url("/api/auth/sessions/1"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("_method=DELETE")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 415);
+}
