@@ -331,6 +331,17 @@ async fn main() {
     println!("{}", flood.line("    the flood's logins"));
     println!("    RSS now {} KiB", rss_kib(pid, "VmRSS:"));
     println!("(b)/(a) = {:.0} %", 100.0 * status.req_per_sec() / asset.req_per_sec());
+    println!("peak RSS during the floods {} KiB", rss_kib(pid, "VmHWM:"));
+    // Goal: back to at most 25 MiB within a minute once the flood is over.
+    let quiet = Instant::now();
+    let settled = loop {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let rss = rss_kib(pid, "VmRSS:");
+        if rss <= 25 * 1024 || quiet.elapsed() >= Duration::from_mins(1) {
+            break rss;
+        }
+    };
+    println!("idle RSS {settled} KiB {:.0} s after the flood", quiet.elapsed().as_secs_f64());
 
     failed_login_timing(&anonymous, &base).await;
     register_passkey(&server.client, &base).await;
