@@ -366,6 +366,17 @@ async fn main() {
     println!("{}", flood.line("    the flood's logins"));
     println!("    RSS now {} KiB", rss_kib(pid, "VmRSS:"));
     println!("(b)/(a) = {:.0} %", 100.0 * status.req_per_sec() / asset.req_per_sec());
+    println!("peak RSS during the floods {} KiB", rss_kib(pid, "VmHWM:"));
+    // Goal: back to at most 25 MiB within a minute once the flood is over.
+    let quiet = Instant::now();
+    let settled = loop {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let rss = rss_kib(pid, "VmRSS:");
+        if rss <= 25 * 1024 || quiet.elapsed() >= Duration::from_mins(1) {
+            break rss;
+        }
+    };
+    println!("idle RSS {settled} KiB {:.0} s after the flood", quiet.elapsed().as_secs_f64());
     if let Ok(baseline) = std::env::var("UMBRA_BENCH_BASELINE") {
         compare_with_baseline(&baseline, duration, &asset, &status).await;
     }
