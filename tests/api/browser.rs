@@ -489,6 +489,9 @@ async fn no_page_scrolls_sideways_on_a_phone() {
         ];
         for (width, height) in [(390, 844), (1280, 800)] {
             b.set_window_size(width, height).await?;
+            // The phone in the light theme, the desktop in the dark one: both get looked at.
+            let theme = if width < 900 { "light" } else { "dark" };
+            b.execute("localStorage.setItem('umbra-theme', arguments[0])", serde_json::json!([theme])).await?;
             for path in signed_in {
                 b.goto(&format!("{base}{path}")).await?;
                 b.find("h1").await?;
