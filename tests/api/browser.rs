@@ -513,6 +513,19 @@ async fn no_page_scrolls_sideways_on_a_phone() {
                 }
             }
         }
+        // After a navigation the new view's heading has the focus; only the small status
+        // regions are live (the status line, a strength verdict), never the page.
+        b.click(&b.find(".sidebar a[href='/settings']").await?).await?;
+        b.wait_for_text("h1", "Settings").await?;
+        let focus = b
+            .execute(
+                "return [document.activeElement.tagName, [...document.querySelectorAll('[aria-live]')].filter((e) => e.querySelector('h1, form, main')).length, document.getElementById('app').hasAttribute('aria-live')]",
+                serde_json::json!([]),
+            )
+            .await?;
+        if focus != serde_json::json!(["H1", 0, false]) {
+            return Err(format!("focus and live regions after navigating: {focus}"));
+        }
         sign_out(b).await?;
         for (width, height) in [(390, 844), (1280, 800)] {
             b.set_window_size(width, height).await?;
