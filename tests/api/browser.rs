@@ -221,6 +221,16 @@ async fn register_a_passkey_and_sign_in_with_it() {
         set_up_admin(b, &base, &code).await?;
         b.goto(&format!("{base}/settings/security")).await?;
         b.type_into("#passkeys-title ~ details input[name=name]", "Laptop").await?;
+        // A wrong password first: its message at the field, the form kept, still signed in.
+        b.type_into("#passkeys-title ~ details input[name=password]", "not my password at all").await?;
+        b.click(&b.find_text("button", "Add a passkey").await?).await?;
+        b.wait_idle().await?;
+        let error = b.text("#passkeys-title ~ details .field-error:not([hidden])").await?;
+        if !error.contains("Wrong") {
+            return Err(format!("a wrong password shows {error:?}"));
+        }
+        let password = b.find("#passkeys-title ~ details input[name=password]").await?;
+        b.command_clear(&password).await?;
         b.type_into("#passkeys-title ~ details input[name=password]", PASSWORD).await?;
         b.click(&b.find_text("button", "Add a passkey").await?).await?;
         b.find_text("strong", "Laptop").await?;
