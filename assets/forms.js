@@ -1,8 +1,10 @@
-// Forms with labelled fields, server errors shown next to the field they concern, a general
-// error area, and a busy state while the request runs.
+// Forms: labelled fields of every kind a domain needs, checked in one pass before sending,
+// errors (the browser's and the server's) shown next to the field they concern, a general
+// error area, a success line that stays, and a busy state while the request runs.
 
 import { h } from './dom.js';
 import { ApiError, post } from './api.js';
+import { fieldKinds } from './fields.js';
 
 let nextId = 0;
 
@@ -43,36 +45,39 @@ function strengthMeter(input, username) {
   return h('div', { class: 'strength' }, meter, verdict);
 }
 
-// fields: [{ name, label, type, autocomplete, hint, value, strength }]
-// `strength`: a function giving the account's username (or '') shows a strength meter.
-export function form({ fields, submitLabel, onSubmit, extra }) {
+// fields: [{ name, label, kind, hint, value, optional, ...kind options }]
+//   kind: text (default; `type` may say password/email/search), textarea, select (`options`
+//   as [value, label] pairs), checkbox, date, datetime (instant, with a zone picker), number
+//   (`min`, `max`, `step`), list (several values), code (one-time codes; `recovery: true`
+//   also accepts recovery codes). `minLength`/`maxLength` bound text.
+//   `strength`: a function giving the account's username (or '') shows a strength meter.
+// statusFields: { 401: 'current_password' } shows an error of that status at that field.
+export function form({ fields, submitLabel, onSubmit, extra, statusFields = {}, danger = false }) {
   const alert = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const done = h('p', { class: 'success', role: 'status', hidden: true });
+  const controls = {};
   const inputs = {};
   const errors = {};
   const rows = fields.map((field) => {
     const id = `f${++nextId}`;
     const errorId = `${id}-error`;
     const hintId = field.hint ? `${id}-hint` : null;
-    inputs[field.name] = h('input', {
-      id,
-      name: field.name,
-      type: field.type || 'text',
-      autocomplete: field.autocomplete || 'off',
-      required: true,
-      value: field.value,
-      'aria-describedby': [hintId, errorId].filter(Boolean).join(' '),
-      autocapitalize: 'none',
-      spellcheck: 'false',
-    });
+    const describedBy = [hintId, errorId].filter(Boolean).join(' ');
+    const kind = fieldKinds[field.kind || 'text'] || fieldKinds.text;
+    const control = kind(field, id, describedBy);
+    controls[field.name] = { field, control };
+    inputs[field.name] = control.focusable;
     errors[field.name] = h('p', { class: 'field-error', id: errorId, hidden: true });
-    return h('div', { class: 'field' },
-      h('label', { for: id }, field.label),
-      inputs[field.name],
+    const label = h('label', { for: id }, field.label, field.optional ? h('span', { class: 'optional' }, ' (optional)') : null);
+    return h('div', { class: `field field-${field.kind || 'text'}` },
+      field.kind === 'checkbox' ? null : label,
+      control.el,
+      field.kind === 'checkbox' ? label : null,
       field.hint ? h('p', { class: 'hint', id: hintId }, field.hint) : null,
-      field.strength ? strengthMeter(inputs[field.name], field.strength) : null,
+      field.strength ? strengthMeter(control.focusable, field.strength) : null,
       errors[field.name]);
   });
-  const button = h('button', { type: 'submit', class: 'primary' }, submitLabel);
+  const button = h('button', { type: 'submit', class: danger ? 'danger' : 'primary' }, submitLabel);
 
   const clear = () => {
     alert.hidden = true;
@@ -81,20 +86,54 @@ export function form({ fields, submitLabel, onSubmit, extra }) {
       inputs[name].removeAttribute('aria-invalid');
     }
   };
+  const fieldError = (name, message) => {
+    if (!errors[name]) return false;
+    errors[name].textContent = message;
+    errors[name].hidden = false;
+    inputs[name].setAttribute('aria-invalid', 'true');
+    return true;
+  };
+  // Shows an error: per field where the server named one this form has, else in the alert.
   const show = (error) => {
     let placed = false;
-    for (const [field, message] of Object.entries(error.fields || {})) {
-      if (errors[field]) {
-        errors[field].textContent = message;
-        errors[field].hidden = false;
-        inputs[field].setAttribute('aria-invalid', 'true');
-        placed = true;
-      }
+    for (const [name, message] of Object.entries(error.fields || {})) {
+      if (fieldError(name, message)) placed = true;
     }
+    const atField = error instanceof ApiError && statusFields[error.status];
+    if (!placed && atField && fieldError(atField, error.message)) placed = true;
     if (!placed || !(error instanceof ApiError)) {
       alert.textContent = error.message || 'Something went wrong.';
       alert.hidden = false;
     }
+    const first = Object.entries(errors).find(([, el]) => !el.hidden);
+    if (first) inputs[first[0]].focus();
+  };
+  // A success line that stays until the next submit.
+  const success = (message) => {
+    done.textContent = message;
+    done.hidden = false;
+  };
+  const values = () => Object.fromEntries(Object.entries(controls).map(([name, { control }]) => [name, control.value()]));
+  const reset = () => {
+    for (const { field, control } of Object.values(controls)) control.set(field.kind === 'checkbox' ? false : '');
+  };
+
+  // Every field checked in one pass: all problems shown at once, not one per submit.
+  const validate = () => {
+    const problems = {};
+    for (const [name, { field, control }] of Object.entries(controls)) {
+      const problem = control.problem ? control.problem() : null;
+      const value = control.value();
+      const empty = value === '' || value === null || (Array.isArray(value) && value.length === 0);
+      if (problem) problems[name] = problem;
+      else if (empty && !field.optional && field.kind !== 'checkbox') problems[name] = 'This field is required.';
+      else if (typeof value === 'string' && field.minLength && value.length < field.minLength) {
+        problems[name] = `Use at least ${field.minLength} characters.`;
+      } else if (typeof value === 'string' && field.maxLength && value.length > field.maxLength) {
+        problems[name] = `Use at most ${field.maxLength} characters.`;
+      }
+    }
+    return problems;
   };
 
   const el = h('form', {
@@ -102,18 +141,26 @@ export function form({ fields, submitLabel, onSubmit, extra }) {
     async onsubmit(event) {
       event.preventDefault();
       clear();
-      const values = Object.fromEntries(Object.entries(inputs).map(([k, input]) => [k, input.value]));
+      done.hidden = true;
+      const problems = validate();
+      if (Object.keys(problems).length > 0) {
+        const error = new Error('Check the fields marked above.');
+        error.fields = problems;
+        show(error);
+        alert.hidden = true;
+        return;
+      }
       button.disabled = true;
       button.setAttribute('aria-busy', 'true');
       try {
-        await onSubmit(values, { show });
+        await onSubmit(values(), { show, success, reset });
       } catch (error) {
-        show(error);
+        if (!error.signedOut) show(error);
       } finally {
         button.disabled = false;
         button.removeAttribute('aria-busy');
       }
     },
-  }, rows, alert, h('div', { class: 'actions' }, button, extra || null));
-  return { el, inputs, show };
+  }, rows, alert, h('div', { class: 'actions' }, button, extra || null), done);
+  return { el, inputs, show, success, values, reset, button };
 }

@@ -1,25 +1,39 @@
 // The app's sections, in one list: the sidebar, the mobile tab bar and the router are all
 // built from it, so a new feature adds its section here and nowhere else.
 // `place`: 'main' (top of the sidebar) or 'bottom' (Settings, Admin); `tab`: in the mobile
-// tab bar; `admin`: shown to admins only.
+// tab bar (at most five); `admin`: shown to admins only; `soon`: announced in the sidebar,
+// leading to a "coming soon" page until its domain lands (then it gets a `render`).
 
 import { home } from './views/home.js';
 import { settings } from './views/settings.js';
 import { admin } from './views/admin.js';
+import { comingSoon } from './views/coming_soon.js';
 
 export const sections = [
-  { path: '/', label: 'Home', icon: '⌂', place: 'main', tab: true, render: home },
-  { path: '/settings', label: 'Settings', icon: '⚙', place: 'bottom', tab: true, render: settings },
-  { path: '/admin', label: 'Admin', icon: '⛨', place: 'bottom', tab: false, admin: true, render: admin },
+  { path: '/', label: 'Dashboard', icon: 'dashboard', place: 'main', tab: true, render: home },
+  { path: '/calendar', label: 'Calendar', icon: 'calendar', place: 'main', soon: 'Your calendars and events, shared with the people you choose.' },
+  { path: '/todos', label: 'Todos', icon: 'todos', place: 'main', soon: 'Todos with categories, priorities, due dates and repeats.' },
+  { path: '/reminders', label: 'Reminders', icon: 'reminders', place: 'main', soon: 'Reminders that tell you at the right time, with snooze.' },
+  { path: '/projects', label: 'Projects', icon: 'projects', place: 'main', soon: 'Projects that group todos, events and people.' },
+  { path: '/people', label: 'People', icon: 'people', place: 'main', soon: 'Your contacts with birthdays, and vCard import and export.' },
+  { path: '/locations', label: 'Locations', icon: 'locations', place: 'main', soon: 'Places you go, linked to people and events.' },
+  { path: '/settings', label: 'Settings', icon: 'settings', place: 'bottom', tab: true, render: settings },
+  { path: '/admin', label: 'Admin', icon: 'admin', place: 'bottom', tab: true, admin: true, render: admin },
 ];
+
+for (const section of sections) {
+  if (section.soon && !section.render) section.render = comingSoon(section);
+}
 
 // The sections this user may see.
 export function visibleSections(user) {
   return sections.filter((s) => !s.admin || user.role === 'admin');
 }
 
-// The section a path belongs to: the longest matching prefix.
+// The section a path belongs to: the longest matching prefix (a section still to come has
+// no pages below it).
 export function sectionFor(path, user) {
-  const matches = visibleSections(user).filter((s) => path === s.path || (s.path !== '/' && path.startsWith(`${s.path}/`)));
+  const below = (s) => s.path !== '/' && !s.soon && path.startsWith(`${s.path}/`);
+  const matches = visibleSections(user).filter((s) => path === s.path || below(s));
   return matches.sort((a, b) => b.path.length - a.path.length)[0] || null;
 }

@@ -1,4 +1,4 @@
-// Home: the landing page after sign-in.
+// The dashboard (a placeholder until the domains fill it): the landing page after sign-in.
 
 import { h } from '../dom.js';
 

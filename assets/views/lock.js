@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { post } from '../api.js';
 import { form } from '../forms.js';
-import { signedIn, signOut } from '../app.js';
+import { signedIn, signOut } from '../session.js';
 import { confirmWithPasskey, openedByIp, passkeysSupported } from '../passkeys.js';
 
 export function lockView(user) {

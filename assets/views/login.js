@@ -3,10 +3,11 @@
 import { h, mount } from '../dom.js';
 import { post } from '../api.js';
 import { form } from '../forms.js';
-import { signedIn } from '../app.js';
+import { signedIn } from '../session.js';
+import { linkProps } from '../nav.js';
 import { IP_NOTE, openedByIp, passkeysSupported, signInWithPasskey } from '../passkeys.js';
 
-export function loginView() {
+export function loginView(status) {
   document.title = 'Sign in · UMBRA';
   const card = h('section', { class: 'card auth-card', 'aria-labelledby': 'login-title' });
   const { el } = form({
@@ -25,14 +26,17 @@ export function loginView() {
       await signedIn();
     },
   });
-  mount(card, h('h1', { id: 'login-title' }, 'Sign in to UMBRA'), el, passkeyOption(el));
+  mount(card, h('h1', { id: 'login-title' }, 'Sign in to UMBRA'), el, passkeyOption(el),
+    status && status.registration_open
+      ? h('p', { class: 'switch' }, 'New here? ', h('a', linkProps('/register'), 'Create an account'))
+      : null);
   return h('main', { class: 'centered' }, card);
 }
 
 function codeStep(mfaToken) {
   const { el } = form({
     fields: [{
-      name: 'code', label: 'Code from your authenticator app', autocomplete: 'one-time-code',
+      name: 'code', label: 'Code from your authenticator app', kind: 'code', recovery: true,
       hint: 'Six digits, or one of your recovery codes.',
     }],
     submitLabel: 'Verify',

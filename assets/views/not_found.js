@@ -1,7 +1,7 @@
 // A path that belongs to no section.
 
 import { h } from '../dom.js';
-import { navigate } from '../app.js';
+import { navigate } from '../nav.js';
 
 export function notFound() {
   return h('div', { class: 'page' },

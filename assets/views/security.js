@@ -2,10 +2,16 @@
 // list of signed-in sessions.
 
 import { h, mount } from '../dom.js';
-import { get, post, api } from '../api.js';
+import { del, get, itemsOf, patch, post } from '../api.js';
+import { confirmDialog, formDialog } from '../dialog.js';
 import { form } from '../forms.js';
 import { formatTime } from '../format.js';
+import { icon } from '../icons.js';
+import { load } from '../load.js';
+import { menuButton } from '../menu.js';
 import { IP_NOTE, addPasskey, openedByIp, passkeysSupported } from '../passkeys.js';
+import { dataTable } from '../table.js';
+import { toast } from '../toast.js';
 
 export function security(context) {
   const totpCard = h('section', { class: 'card narrow', 'aria-labelledby': 'totp-title' });
@@ -26,6 +32,7 @@ function renderTotp(card, context) {
     const { el } = form({
       fields: [{ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password' }],
       submitLabel: 'Set up an authenticator app',
+      statusFields: { 401: 'password' },
       async onSubmit(values) {
         await post('/api/auth/reauth', { password: values.password });
         const setup = await post('/api/auth/totp/setup');
@@ -53,10 +60,12 @@ function renderTotp(card, context) {
 // the password re-authenticates the session, then `action` runs.
 function confirmWithPassword(label, question, action, withCode) {
   const fields = [{ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password' }];
-  if (withCode) fields.push({ name: 'code', label: 'Code from your app (or a recovery code)', autocomplete: 'one-time-code' });
+  if (withCode) fields.push({ name: 'code', label: 'Code from your app (or a recovery code)', kind: 'code', recovery: true });
   const { el } = form({
     fields,
     submitLabel: label,
+    danger: withCode,
+    statusFields: { 401: withCode ? 'code' : 'password' },
     async onSubmit(values) {
       await post('/api/auth/reauth', { password: values.password });
       await action(values.password, values.code);
@@ -74,7 +83,8 @@ function enrolment(setup, card, context) {
     height: 200,
   });
   const { el } = form({
-    fields: [{ name: 'code', label: 'Code shown by the app', autocomplete: 'one-time-code' }],
+    fields: [{ name: 'code', label: 'Code shown by the app', kind: 'code' }],
+    statusFields: { 401: 'code' },
     submitLabel: 'Turn on',
     async onSubmit(values) {
       const answer = await post('/api/auth/totp/enable', values);
@@ -105,40 +115,72 @@ function recoveryCodes(codes, context) {
   ];
 }
 
-async function renderSessions(card) {
-  const title = h('h2', { id: 'sessions-title' }, 'Where you are signed in');
-  let sessions;
-  try {
-    sessions = await get('/api/auth/sessions');
-  } catch (error) {
-    mount(card, title, h('p', { class: 'form-error', role: 'alert' }, error.message));
-    return;
-  }
-  const rows = sessions.map((s) => h('tr', {},
-    h('td', {}, describeAgent(s.user_agent), s.current ? h('span', { class: 'badge' }, 'this device') : null),
-    h('td', {}, s.ip || '—'),
-    h('td', {}, formatTime(s.last_seen_at)),
-    h('td', {}, formatTime(s.created_at)),
-    h('td', {}, s.current ? null : h('button', {
-      async onclick() {
-        await api('DELETE', `/api/auth/sessions/${s.id}`);
-        renderSessions(card);
-      },
-    }, 'Sign out'))));
-  const others = sessions.filter((s) => !s.current).length;
-  mount(card, title,
-    h('table', {},
-      h('thead', {}, h('tr', {}, ['Device', 'IP address', 'Last active', 'Signed in', ''].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, rows)),
-    others > 0
-      ? h('button', {
-        async onclick() {
-          if (!window.confirm(`Sign out your ${others} other session(s)? Those devices will need your password again.`)) return;
-          await post('/api/auth/sessions/revoke-others');
-          renderSessions(card);
-        },
-      }, 'Sign out everywhere else')
-      : h('p', { class: 'muted' }, 'No other sessions.'));
+function renderSessions(card) {
+  const list = h('div');
+  mount(card, h('h2', { id: 'sessions-title' }, 'Where you are signed in'), list);
+  const reload = load(list, {
+    fetch: async () => itemsOf(await get('/api/auth/sessions')),
+    empty: h('p', { class: 'muted' }, 'No sessions are open: sign in again to start one.'),
+    render: (sessions) => {
+      const others = sessions.filter((s) => !s.current).length;
+      const signOutOne = async (s) => {
+        const ok = await confirmDialog({
+          title: 'Sign out this session?',
+          message: `${describeAgent(s.user_agent)}, last active ${formatTime(s.last_seen_at)}.`,
+          lose: 'That device will need your password to sign in again.',
+          confirmLabel: 'Sign out',
+          danger: true,
+        });
+        if (!ok) return;
+        try {
+          await del(`/api/auth/sessions/${s.id}`);
+          toast('The session was signed out.');
+          reload();
+        } catch (error) {
+          if (!error.signedOut) toast(error.message, { kind: 'error' });
+        }
+      };
+      return [
+        dataTable({
+          caption: 'Your sessions',
+          columns: [
+            { label: 'Device', cell: (s) => [describeAgent(s.user_agent), s.current ? h('span', { class: 'badge' }, 'this device') : null], className: 'primary-cell' },
+            { label: 'IP address', cell: (s) => s.ip || '—' },
+            { label: 'Last active', cell: (s) => formatTime(s.last_seen_at) },
+            { label: 'Signed in', cell: (s) => formatTime(s.created_at) },
+            {
+              label: '', className: 'actions-cell',
+              cell: (s) => (s.current ? null : h('button', { type: 'button', class: 'danger-outline small', onclick: () => signOutOne(s) }, 'Sign out')),
+            },
+          ],
+          rows: sessions,
+        }),
+        others > 0
+          ? h('button', {
+            type: 'button',
+            class: 'danger-outline',
+            async onclick() {
+              const ok = await confirmDialog({
+                title: 'Sign out everywhere else?',
+                message: `Your ${others} other ${others === 1 ? 'session' : 'sessions'} will end; this one stays.`,
+                lose: 'Those devices will need your password again.',
+                confirmLabel: 'Sign out others',
+                danger: true,
+              });
+              if (!ok) return;
+              try {
+                await post('/api/auth/sessions/revoke-others');
+                toast('Your other sessions were signed out.');
+                reload();
+              } catch (error) {
+                if (!error.signedOut) toast(error.message, { kind: 'error' });
+              }
+            },
+          }, 'Sign out everywhere else')
+          : h('p', { class: 'muted' }, 'No other sessions: only this device is signed in.'),
+      ];
+    },
+  });
 }
 
 function describeAgent(agent) {
@@ -159,41 +201,72 @@ async function renderPasskeys(card, context) {
     mount(card, title, intro, h('p', { class: 'notice' }, IP_NOTE));
     return;
   }
-  let keys;
-  try {
-    keys = await get('/api/auth/passkeys');
-  } catch (error) {
-    mount(card, title, h('p', { class: 'form-error', role: 'alert' }, error.message));
-    return;
-  }
-  const reload = () => renderPasskeys(card, context);
-  const list = keys.length === 0
-    ? h('p', { class: 'muted' }, 'No passkeys yet.')
-    : h('ul', { class: 'passkeys' }, keys.map((k) => h('li', {},
-      h('strong', {}, k.name),
-      h('span', { class: 'muted' }, ` added ${formatTime(k.created_at)}, last used ${formatTime(k.last_used_at)}`),
-      h('span', { class: 'row-actions' },
-        h('button', {
-          async onclick() {
-            const name = window.prompt('New name for this passkey', k.name);
-            if (name) { await api('PATCH', `/api/auth/passkeys/${k.id}`, { name }); reload(); }
-          },
-        }, 'Rename'),
-        confirmWithPassword('Remove', `Remove the passkey “${k.name}”? You can no longer sign in with it.`, async () => {
-          await api('DELETE', `/api/auth/passkeys/${k.id}`);
-          reload();
-        }, false)))));
+  const list = h('div');
+  const reload = () => load(list, {
+    fetch: async () => itemsOf(await get('/api/auth/passkeys')),
+    empty: h('p', { class: 'muted' }, 'No passkeys yet. Add one below to sign in without typing your password.'),
+    render: (keys) => h('ul', { class: 'passkeys' }, keys.map((k) => passkeyRow(k, reload))),
+  });
   const { el } = form({
     fields: [
-      { name: 'name', label: 'Name for the new passkey', autocomplete: 'off', hint: 'For example “Phone” or “Laptop”.' },
+      { name: 'name', label: 'Name for the new passkey', autocomplete: 'off', hint: 'For example “Phone” or “Laptop”.', maxLength: 64 },
       { name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password' },
     ],
     submitLabel: 'Add a passkey',
-    async onSubmit(values) {
+    // A wrong password is a 401 for the password field, not a sign-out.
+    statusFields: { 401: 'password' },
+    async onSubmit(values, { reset, success }) {
       await post('/api/auth/reauth', { password: values.password });
       await addPasskey(values.name);
+      reset();
+      success(`Passkey “${values.name}” added.`);
+      reload();
       await context.refresh();
     },
   });
-  mount(card, title, intro, list, h('details', { class: 'sensitive', open: keys.length === 0 }, h('summary', {}, 'Add a passkey'), el));
+  mount(card, title, intro, list, h('details', { class: 'sensitive', open: true }, h('summary', {}, 'Add a passkey'), el));
+  reload();
+}
+
+function passkeyRow(k, reload) {
+  const rename = async () => {
+    const done = await formDialog({
+      title: 'Rename passkey',
+      fields: [{ name: 'name', label: 'Name', value: k.name, maxLength: 64 }],
+      submitLabel: 'Rename',
+      onSubmit: (values) => patch(`/api/auth/passkeys/${k.id}`, { name: values.name }),
+    });
+    if (done) reload();
+  };
+  const remove = async () => {
+    const done = await formDialog({
+      title: `Remove the passkey “${k.name}”?`,
+      message: 'You can no longer sign in with it. Confirm with your password.',
+      fields: [{ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password' }],
+      submitLabel: 'Remove passkey',
+      danger: true,
+      statusFields: { 401: 'password' },
+      async onSubmit(values) {
+        await post('/api/auth/reauth', { password: values.password });
+        await del(`/api/auth/passkeys/${k.id}`);
+      },
+    });
+    if (done) {
+      toast(`Passkey “${k.name}” removed.`);
+      reload();
+    }
+  };
+  return h('li', {},
+    h('div', { class: 'passkey-text' },
+      h('strong', {}, k.name),
+      h('span', { class: 'muted' }, `Added ${formatTime(k.created_at)}, last used ${formatTime(k.last_used_at)}`)),
+    menuButton({
+      label: `Actions for passkey ${k.name}`,
+      className: 'icon-button',
+      content: icon('more'),
+      items: [
+        { label: 'Rename', onSelect: rename },
+        { label: 'Remove', danger: true, onSelect: remove },
+      ],
+    }));
 }

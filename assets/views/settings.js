@@ -3,6 +3,8 @@
 import { h } from '../dom.js';
 import { post } from '../api.js';
 import { form } from '../forms.js';
+import { linkProps } from '../nav.js';
+import { toast } from '../toast.js';
 import { security } from './security.js';
 
 const TABS = [
@@ -11,7 +13,7 @@ const TABS = [
 ];
 
 export function settings(context) {
-  const { path, navigate, status } = context;
+  const { path, status } = context;
   const tab = TABS.find((t) => path === t.path) || TABS[0];
   const notices = [];
   if (status.must_change_password) {
@@ -24,33 +26,36 @@ export function settings(context) {
     h('h1', {}, 'Settings'),
     notices,
     h('nav', { class: 'tabs', 'aria-label': 'Settings' }, TABS.map((t) => h('a', {
-      href: t.path,
+      ...linkProps(t.path),
       'aria-current': t === tab ? 'page' : null,
-      onclick: (e) => { e.preventDefault(); navigate(t.path); },
     }, t.label))),
     tab.render(context));
 }
 
 function passwordPanel({ user, refresh }) {
-  const done = h('p', { class: 'success', role: 'status', hidden: true });
-  const { el, inputs } = form({
+  const { el, reset } = form({
     fields: [
       { name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password' },
-      { name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', hint: 'At least 15 characters; not your username or a common password.', strength: () => user.username },
+      {
+        name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: 15,
+        hint: 'At least 15 characters; not your username or a common password.', strength: () => user.username,
+      },
     ],
     submitLabel: 'Change password',
-    async onSubmit(values) {
-      done.hidden = true;
+    // A wrong current password is a 401 that belongs to its field, not a sign-out.
+    statusFields: { 401: 'current_password' },
+    async onSubmit(values, { success }) {
       await post('/api/auth/password', values);
-      for (const input of Object.values(inputs)) input.value = '';
-      done.textContent = 'Password changed. Your other sessions were signed out.';
-      done.hidden = false;
+      reset();
+      const message = 'Password changed. Your other sessions were signed out.';
+      success(message);
+      toast(message);
+      // Leaving a forced change redraws the page; the toast outlives that redraw.
       await refresh();
     },
   });
   return h('section', { class: 'card narrow', 'aria-labelledby': 'pw-title' },
     h('h2', { id: 'pw-title' }, 'Change password'),
     h('p', { class: 'muted' }, `For ${user.username}. Signing in elsewhere will need the new password.`),
-    el, done);
+    el);
 }
-

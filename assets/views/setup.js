@@ -3,13 +3,13 @@
 import { h } from '../dom.js';
 import { post } from '../api.js';
 import { form } from '../forms.js';
-import { signedIn } from '../app.js';
+import { signedIn } from '../session.js';
 
 export function setupView() {
   document.title = 'Set up · UMBRA';
   const { el, inputs } = form({
     fields: [
-      { name: 'setup_code', label: 'Setup code', autocomplete: 'off', hint: 'Printed in the server log at startup, or run: umbra admin setup-code' },
+      { name: 'setup_code', label: 'Setup code', autocomplete: 'off', autocapitalize: 'characters', hint: 'Printed in the server log at startup, or run: umbra admin setup-code' },
       { name: 'username', label: 'Admin username', autocomplete: 'username', hint: '3–32 letters, digits, dots, dashes or underscores.' },
       { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: 'At least 15 characters. A few unrelated words make a good one.', strength: () => inputs.username.value },
     ],

@@ -61,6 +61,7 @@ impl Browser {
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "acceptInsecureCerts": true,
+            "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {"binary": chromium, "args": args}
         }}});
         crate::live::install_crypto();
@@ -149,6 +150,40 @@ impl Browser {
         Ok(url.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_default())
     }
 
+    /// Runs `script` (a function body; `arguments` are `args`) in the page and gives its result.
+    pub async fn execute(&self, script: &str, args: Value) -> Result<Value, String> {
+        self.command("POST", "/execute/sync", json!({"script": script, "args": args})).await
+    }
+
+    /// Waits (up to 10 s) until no API request is in flight (api.js counts them on
+    /// `<html data-pending>`): the page has settled after what the last action started.
+    pub async fn wait_idle(&self) -> Result<(), String> {
+        let script = "const done = arguments[arguments.length - 1];
+            const check = () => (document.documentElement.dataset.pending || '0') === '0'
+                ? requestAnimationFrame(() => done(true)) : setTimeout(check, 20);
+            check();";
+        self.command("POST", "/execute/async", json!({"script": script, "args": []})).await.map(drop)
+    }
+
+    /// Resizes the browser window (the viewport follows): 390×844 is a phone.
+    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<(), String> {
+        self.command("POST", "/window/rect", json!({"width": width, "height": height})).await.map(drop)
+    }
+
+    /// Whether the element is shown (not `hidden`, not `display: none`).
+    pub async fn displayed(&self, element: &str) -> Result<bool, String> {
+        let shown = self.command("GET", &format!("/element/{element}/displayed"), json!({})).await?;
+        Ok(shown.as_bool().unwrap_or(false))
+    }
+
+    /// Presses a key (a WebDriver key code such as `\u{e00c}` for Escape) on the focused element.
+    pub async fn press(&self, key: &str) -> Result<(), String> {
+        let actions = json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}
+        ]}]});
+        self.command("POST", "/actions", actions).await.map(drop)
+    }
+
     /// Gives the browser a virtual platform authenticator (WebDriver's WebAuthn extension):
     /// resident keys, user verification that always succeeds.
     pub async fn add_virtual_authenticator(&self) -> Result<(), String> {
@@ -161,6 +196,16 @@ impl Browser {
             "automaticPresenceSimulation": true
         });
         self.command("POST", "/webauthn/authenticator", options).await.map(drop)
+    }
+
+    /// The page's console messages so far (chromedriver's log extension), for a failing test.
+    pub async fn console(&self) -> String {
+        match self.command("POST", "/se/log", json!({"type": "browser"})).await {
+            Ok(Value::Array(entries)) => {
+                entries.iter().map(|e| e["message"].as_str().unwrap_or_default()).collect::<Vec<_>>().join("\n")
+            }
+            _ => String::new(),
+        }
     }
 
     /// Saves what the browser shows, for a failing test to leave behind.
