@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod error;
 pub mod login_failures;
 pub mod mfa;
 pub mod passkeys;
@@ -150,11 +151,6 @@ fn create_sqlite_folder(url: &str) -> Result<(), DbOpenError> {
         std::fs::create_dir_all(parent).map_err(|e| DbOpenError::Folder(parent.display().to_string(), e))?;
     }
     Ok(())
-}
-
-/// Whether an error is a unique-constraint violation (e.g. a taken username).
-pub fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
 }
 
 /// The names of both migration trees, for the test that keeps them in step.

@@ -3,6 +3,7 @@
 
 use sqlx::AnyPool;
 
+use super::error::{DbError, DbResult};
 use crate::domain::time::UtcMillis;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -53,7 +54,7 @@ pub struct NewPasskey<'a> {
 }
 
 /// Stores a new passkey; `None` when that credential is already registered.
-pub async fn insert(pool: &AnyPool, new: NewPasskey<'_>) -> Result<Option<PasskeyRow>, sqlx::Error> {
+pub async fn insert(pool: &AnyPool, new: NewPasskey<'_>) -> DbResult<Option<PasskeyRow>> {
     let result = sqlx::query_as(
         "INSERT INTO passkeys (user_id, name, credential_id, credential, created_at) VALUES ($1, $2, $3, $4, $5) \
          RETURNING id, user_id, name, credential, created_at, last_used_at",
@@ -67,8 +68,10 @@ pub async fn insert(pool: &AnyPool, new: NewPasskey<'_>) -> Result<Option<Passke
     .await;
     match result {
         Ok(row) => Ok(Some(row)),
-        Err(e) if super::is_unique_violation(&e) => Ok(None),
-        Err(e) => Err(e),
+        Err(e) => match DbError::classify(e) {
+            DbError::Unique { .. } => Ok(None),
+            other => Err(other),
+        },
     }
 }
 

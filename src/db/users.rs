@@ -3,6 +3,7 @@
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 use super::Backend;
+use super::error::{DbError, DbResult};
 
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
@@ -36,14 +37,6 @@ macro_rules! columns {
     };
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum CreateUserError {
-    #[error("that username is taken")]
-    Taken,
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
 pub async fn count<'c>(db: impl Executor<'c, Database = Any>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await
 }
@@ -54,7 +47,7 @@ pub async fn create<'c>(
     password_hash: &str,
     role: Role,
     now: UtcMillis,
-) -> Result<UserRow, CreateUserError> {
+) -> DbResult<UserRow> {
     sqlx::query_as(concat!(
         "INSERT INTO users (username, password_hash, role, active, created_at, updated_at) ",
         "VALUES ($1, $2, $3, 1, $4, $4) RETURNING ",
@@ -66,7 +59,7 @@ pub async fn create<'c>(
     .bind(now.0)
     .fetch_one(db)
     .await
-    .map_err(|e| if super::is_unique_violation(&e) { CreateUserError::Taken } else { e.into() })
+    .map_err(DbError::from)
 }
 
 pub async fn find_by_username(pool: &AnyPool, username: &str) -> Result<Option<UserRow>, sqlx::Error> {

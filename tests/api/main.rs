@@ -14,6 +14,7 @@ mod backup;
 mod browser;
 mod cli;
 mod connections;
+mod db_errors;
 mod gate;
 mod hashing;
 mod http_layer;

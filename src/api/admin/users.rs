@@ -14,7 +14,7 @@ use crate::api::page::{Page, Paging};
 use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
 use crate::db::login_failures::{self, Counter};
-use crate::db::users::{self, CreateUserError, UserRow};
+use crate::db::users::{self, UserRow};
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
 use crate::domain::username::Username;
@@ -120,13 +120,7 @@ pub async fn create_user(
         return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
     }
     let hash = state.hasher.hash(&password).await?;
-    let row = match users::create(state.db.pool(), &username, &hash, role, state.clock.now()).await {
-        Ok(row) => row,
-        Err(CreateUserError::Taken) => {
-            return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
-        }
-        Err(CreateUserError::Db(e)) => return Err(e.into()),
-    };
+    let row = users::create(state.db.pool(), &username, &hash, role, state.clock.now()).await?;
     audit_admin(state, &admin, "admin_create_user", &row.username, &origin, Some(format!("role {}", role.as_str())))
         .await?;
     Ok((Status::Created, Json(AdminUserView::of(&row, None))))

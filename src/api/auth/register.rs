@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::{UserInfo, acceptable_password, bounded_password, parse_username, sign_in};
 use crate::auth::session::Origin;
 use crate::db::settings;
-use crate::db::users::{self, CreateUserError};
+use crate::db::users;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -45,13 +45,7 @@ pub async fn register(
         return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
     }
     let hash = state.hasher.hash(&password).await?;
-    let user = match users::create(state.db.pool(), &username, &hash, settings.default_role, state.clock.now()).await {
-        Ok(user) => user,
-        Err(CreateUserError::Taken) => {
-            return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
-        }
-        Err(CreateUserError::Db(e)) => return Err(e.into()),
-    };
+    let user = users::create(state.db.pool(), &username, &hash, settings.default_role, state.clock.now()).await?;
     sign_in(state, jar, &user, &origin, "register").await?;
     Ok((Status::Created, Json(UserInfo::from(&user))))
 }

@@ -56,8 +56,7 @@ pub async fn setup(
     if !system_config::take_if_equals(&mut tx, system_config::SETUP_CODE, &code).await? {
         return Err(wrong_code());
     }
-    let user =
-        users::create(&mut *tx, &username, &hash, Role::Admin, state.clock.now()).await.map_err(ApiError::internal)?;
+    let user = users::create(&mut *tx, &username, &hash, Role::Admin, state.clock.now()).await?;
     tx.commit().await?;
 
     sign_in(state, jar, &user, &origin, "setup").await?;

@@ -2,7 +2,8 @@
 
 use super::{Admin, Failure, read_password_stdin};
 use crate::auth::password::PasswordHasher;
-use crate::db::users::{self, CreateUserError};
+use crate::db::error::DbError;
+use crate::db::users;
 use crate::domain::password_policy;
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
@@ -13,8 +14,8 @@ pub async fn run(admin: &Admin, username: &str, make_admin: bool) -> Result<Stri
     let hash = hash_new_password(admin, username.as_str()).await?;
     let role = if make_admin { Role::Admin } else { Role::Standard };
     let user = users::create(admin.db.pool(), &username, &hash, role, UtcMillis::now()).await.map_err(|e| match e {
-        CreateUserError::Taken => Failure(format!("the username '{username}' is taken")),
-        CreateUserError::Db(e) => e.into(),
+        DbError::Unique { .. } => Failure(format!("the username '{username}' is taken")),
+        other => other.into(),
     })?;
     admin.audit("create_user", user.username.as_str(), Some(format!("role {}", role.as_str()))).await?;
     Ok(format!("Created {} user {} (id {}).", role.as_str(), user.username, user.id))

@@ -37,6 +37,12 @@ impl From<sqlx::Error> for Failure {
     }
 }
 
+impl From<crate::db::error::DbError> for Failure {
+    fn from(e: crate::db::error::DbError) -> Self {
+        Failure(format!("database error: {e}"))
+    }
+}
+
 pub async fn run(command: AdminCommand) -> Exit {
     let storage = storage_of(&command).clone();
     let config = match Config::load_storage(&storage) {
