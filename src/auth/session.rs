@@ -77,8 +77,9 @@ pub async fn start(state: &AppState, jar: &CookieJar<'_>, user_id: i64, origin: 
     let now = state.clock.now();
     let settings = state.settings().await?;
     let NewToken { token, hash } = new_token();
+    let mut tx = state.db.write().await?;
     let id = sessions::create(
-        &state.db,
+        &mut tx,
         NewSession {
             user_id,
             token_hash: &hash,
@@ -90,6 +91,7 @@ pub async fn start(state: &AppState, jar: &CookieJar<'_>, user_id: i64, origin: 
         },
     )
     .await?;
+    tx.commit().await?;
     set_cookie(jar, &state.config, token, settings.session_absolute_minutes);
     Ok(id)
 }

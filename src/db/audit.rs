@@ -1,6 +1,6 @@
 //! The append-only audit log of security-relevant actions.
 
-use sqlx::AnyPool;
+use sqlx::{Acquire, Any, Executor};
 
 use crate::domain::time::UtcMillis;
 
@@ -16,7 +16,11 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
-pub async fn record(pool: &AnyPool, at: UtcMillis, entry: AuditEntry) -> Result<(), sqlx::Error> {
+pub async fn record<'c>(
+    db: impl Executor<'c, Database = Any>,
+    at: UtcMillis,
+    entry: AuditEntry,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor, actor_user_id, action, target, ip, user_agent, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -29,7 +33,7 @@ pub async fn record(pool: &AnyPool, at: UtcMillis, entry: AuditEntry) -> Result<
     .bind(entry.ip)
     .bind(entry.user_agent)
     .bind(entry.detail)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }
@@ -47,8 +51,8 @@ pub struct AuditRow {
 }
 
 /// Newest first.
-pub async fn recent(pool: &AnyPool, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
-    Ok(search(pool, &AuditFilter::default(), limit, 0).await?.0)
+pub async fn recent<'c>(db: impl Acquire<'c, Database = Any>, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
+    Ok(search(db, &AuditFilter::default(), limit, 0).await?.0)
 }
 
 /// What the admin console filters by; `None` matches everything.
@@ -61,12 +65,13 @@ pub struct AuditFilter {
 }
 
 /// One page of entries, newest first, and how many match in all.
-pub async fn search(
-    pool: &AnyPool,
+pub async fn search<'c>(
+    db: impl Acquire<'c, Database = Any>,
     filter: &AuditFilter,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AuditRow>, i64), sqlx::Error> {
+    let mut conn = db.acquire().await?;
     // Unset filters bind as NULL and match everything, so one statement serves all.
     const WHERE: &str = "WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2) \
                          AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4)";
@@ -80,20 +85,23 @@ pub async fn search(
     .bind(filter.until.map(|t| t.0))
     .bind(limit)
     .bind(offset)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log {WHERE}")))
         .bind(filter.actor.clone())
         .bind(filter.action.clone())
         .bind(filter.since.map(|t| t.0))
         .bind(filter.until.map(|t| t.0))
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?;
     Ok((rows, total))
 }
 
 /// Deletes entries older than `oldest_kept` (the retention period); returns how many.
-pub async fn prune_before(pool: &AnyPool, oldest_kept: UtcMillis) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM audit_log WHERE at < $1").bind(oldest_kept.0).execute(pool).await?;
+pub async fn prune_before<'c>(
+    db: impl Executor<'c, Database = Any>,
+    oldest_kept: UtcMillis,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM audit_log WHERE at < $1").bind(oldest_kept.0).execute(db).await?;
     Ok(done.rows_affected())
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -125,14 +125,17 @@ impl Db {
         self.backend
     }
 
-    /// A transaction that intends to write. On SQLite it takes the write lock up front
-    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes can fail with
-    /// SQLITE_BUSY without waiting, where an immediate one waits for the busy timeout.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+    /// A transaction that intends to write: the one way UMBRA opens one. On SQLite it takes
+    /// the write lock up front (`BEGIN IMMEDIATE`): a deferred transaction that reads and then
+    /// writes can fail with SQLITE_BUSY without waiting, where an immediate one waits for the
+    /// busy timeout. On PostgreSQL it is a plain `BEGIN`; functions that must serialise with
+    /// each other lock rows (`FOR UPDATE`) and ask the transaction which backend it is on.
+    pub async fn write(&self) -> Result<WriteTx, sqlx::Error> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, backend: self.backend })
     }
 
     /// Whether the database answers (for /health).
@@ -142,6 +145,37 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// An open write transaction (see `Db::write`). It dereferences to the connection, so every
+/// repository function runs inside it (`&mut *tx`); dropped without `commit`, it rolls back.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+}
+
+impl WriteTx {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
     }
 }
 

@@ -1,9 +1,9 @@
 //! Users: accounts, their password hashes and roles.
 
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Acquire, Any, Executor};
 
-use super::Backend;
 use super::error::{DbError, DbResult};
+use super::{Backend, WriteTx};
 
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
@@ -62,10 +62,13 @@ pub async fn create<'c>(
     .map_err(DbError::from)
 }
 
-pub async fn find_by_username(pool: &AnyPool, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn find_by_username<'c>(
+    db: impl Executor<'c, Database = Any>,
+    username: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE username = $1"))
         .bind(username.to_lowercase())
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await
 }
 
@@ -88,8 +91,12 @@ pub async fn set_password_hash<'c>(
     Ok(())
 }
 
-pub async fn record_login(pool: &AnyPool, id: i64, now: UtcMillis) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(now.0).bind(id).execute(pool).await?;
+pub async fn record_login<'c>(
+    db: impl Executor<'c, Database = Any>,
+    id: i64,
+    now: UtcMillis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(now.0).bind(id).execute(db).await?;
     Ok(())
 }
 
@@ -104,17 +111,18 @@ pub struct UserListRow {
     pub last_login_at: Option<i64>,
 }
 
-pub async fn list(pool: &AnyPool) -> Result<Vec<UserListRow>, sqlx::Error> {
-    Ok(search(pool, None, i64::MAX, 0).await?.0)
+pub async fn list<'c>(db: impl Acquire<'c, Database = Any>) -> Result<Vec<UserListRow>, sqlx::Error> {
+    Ok(search(db, None, i64::MAX, 0).await?.0)
 }
 
 /// One page of users whose name contains `search` (any case), and how many match in all.
-pub async fn search(
-    pool: &AnyPool,
+pub async fn search<'c>(
+    db: impl Acquire<'c, Database = Any>,
     search: Option<&str>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<UserListRow>, i64), sqlx::Error> {
+    let mut conn = db.acquire().await?;
     let pattern = search.map_or_else(|| "%".to_string(), |s| format!("%{}%", escape_like(&s.to_lowercase())));
     let rows = sqlx::query_as(
         "SELECT u.id, u.username, u.role, u.active, f.locked_until, u.last_login_at \
@@ -124,11 +132,11 @@ pub async fn search(
     .bind(&pattern)
     .bind(limit)
     .bind(offset)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let total = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username LIKE $1 ESCAPE '\\'")
         .bind(&pattern)
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?;
     Ok((rows, total))
 }
@@ -143,8 +151,8 @@ fn escape_like(text: &str) -> String {
 /// already excludes every other writer; on PostgreSQL the rows are locked `FOR UPDATE`, in
 /// id order (no deadlock between two such transactions), and a transaction that waited for
 /// the lock re-reads the rows, so it sees a concurrent demotion that committed meanwhile.
-pub async fn lock_active_admins(tx: &mut Transaction<'_, Any>, backend: Backend) -> Result<Vec<i64>, sqlx::Error> {
-    let sql = match backend {
+pub async fn lock_active_admins(tx: &mut WriteTx) -> Result<Vec<i64>, sqlx::Error> {
+    let sql = match tx.backend() {
         Backend::Sqlite => "SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id",
         Backend::Postgres => "SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id FOR UPDATE",
     };
@@ -182,7 +190,7 @@ pub async fn set_must_change_password<'c>(
 }
 
 /// Deletes the user; their sessions (and everything else they own) go with them.
-pub async fn delete(pool: &AnyPool, id: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(pool).await?;
+pub async fn delete<'c>(db: impl Executor<'c, Database = Any>, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(db).await?;
     Ok(done.rows_affected() == 1)
 }

@@ -112,8 +112,8 @@ pub async fn update_account(
     id: i64,
     change: AccountChange,
 ) -> Result<Changed, UserError> {
-    let mut tx = ctx.db.begin_write().await?;
-    let admins = users::lock_active_admins(&mut tx, ctx.db.backend()).await?;
+    let mut tx = ctx.db.write().await?;
+    let admins = users::lock_active_admins(&mut tx).await?;
     let before = users::find_by_id(&mut *tx, id).await?.ok_or(UserError::NotFound)?;
     let role = change.role.unwrap_or(before.role());
     let active = change.active.unwrap_or(before.is_active());
@@ -161,7 +161,7 @@ pub async fn reset_password(
     password_hash: &str,
     must_change: Option<bool>,
 ) -> Result<u64, UserError> {
-    let mut tx = ctx.db.begin_write().await?;
+    let mut tx = ctx.db.write().await?;
     let user = users::find_by_id(&mut *tx, id).await?.ok_or(UserError::NotFound)?;
     users::set_password_hash(&mut *tx, id, password_hash, ctx.now).await?;
     if let Some(must) = must_change {

@@ -14,7 +14,7 @@ mod backup;
 mod browser;
 mod cli;
 mod connections;
-mod db_errors;
+mod db_kit;
 mod gate;
 mod hashing;
 mod http_layer;

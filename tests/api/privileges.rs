@@ -140,9 +140,10 @@ async fn concurrent_sign_ins_never_exceed_the_session_cap() {
     let alice = app.create_user("alice", Role::Standard).await;
     let now = UtcMillis::now();
     let hashes: Vec<String> = (0..24).map(|n| format!("{n:064x}")).collect();
-    let creates = hashes.iter().map(|hash| {
-        umbra::db::sessions::create(
-            &app.db,
+    let creates = hashes.iter().map(|hash| async {
+        let mut tx = app.db.write().await?;
+        let id = umbra::db::sessions::create(
+            &mut tx,
             umbra::db::sessions::NewSession {
                 user_id: alice,
                 token_hash: hash,
@@ -153,6 +154,9 @@ async fn concurrent_sign_ins_never_exceed_the_session_cap() {
                 max_per_user: 3,
             },
         )
+        .await?;
+        tx.commit().await?;
+        Ok::<i64, sqlx::Error>(id)
     });
     for created in join_all(creates).await {
         created.unwrap();

@@ -36,7 +36,9 @@ pub async fn put_config(
         return Err(error);
     }
     let before = state.settings().await?;
-    settings::save(&state.db, &wanted).await?;
+    let mut tx = state.db.write().await?;
+    settings::save(&mut tx, &wanted).await?;
+    tx.commit().await?;
     state.forget_settings();
     let detail = serde_json::to_string(&(before, wanted)).unwrap_or_default();
     audit_admin(state, &admin, "admin_config_change", "system", &origin, Some(detail)).await?;

@@ -71,9 +71,12 @@ pub async fn unlock_user(
 #[post("/api/admin/users/<id>/reset-mfa")]
 pub async fn reset_mfa(state: &State<AppState>, admin: AdminUser, origin: Origin, id: i64) -> ApiResult<Status> {
     let row = find(state, id).await?;
-    mfa::remove_all(&state.db, id).await?;
-    login_failures::clear(state.db.pool(), Counter::SecondFactor(id)).await?;
-    passkeys::delete_all(state.db.pool(), id).await?;
+    // One transaction: a reset never leaves half of the second factors in place.
+    let mut tx = state.db.write().await?;
+    mfa::remove_all(&mut tx, id).await?;
+    login_failures::clear(&mut *tx, Counter::SecondFactor(id)).await?;
+    passkeys::delete_all(&mut *tx, id).await?;
+    tx.commit().await?;
     audit_admin(state, &admin, "admin_reset_mfa", &row.username, &origin, None).await?;
     Ok(Status::NoContent)
 }

@@ -48,7 +48,7 @@ pub async fn setup(
     }
     let hash = state.hasher.hash(&password).await?;
 
-    let mut tx = state.db.begin_write().await?;
+    let mut tx = state.db.write().await?;
     if users::count(&mut *tx).await? > 0 {
         return Err(ApiError::conflict("UMBRA is already set up. Sign in instead."));
     }

@@ -210,7 +210,9 @@ pub async fn enable_totp(
 async fn fresh_recovery_codes(state: &AppState, user_id: i64) -> ApiResult<RecoveryCodes> {
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| totp::hash_recovery_code(c)).collect();
-    mfa::replace_recovery_codes(&state.db, user_id, &hashes).await?;
+    let mut tx = state.db.write().await?;
+    mfa::replace_recovery_codes(&mut tx, user_id, &hashes).await?;
+    tx.commit().await?;
     Ok(RecoveryCodes { recovery_codes: codes })
 }
 
@@ -240,7 +242,9 @@ pub async fn disable_totp(
         audit_user(state, user.user_id, &user.username, "totp_disable_failure", &origin, reason).await?;
         return Err(ApiError::unauthorized(detail));
     }
-    mfa::remove_all(&state.db, user.user_id).await?;
+    let mut tx = state.db.write().await?;
+    mfa::remove_all(&mut tx, user.user_id).await?;
+    tx.commit().await?;
     audit_user(state, user.user_id, &user.username, "totp_disable", &origin, None).await?;
     Ok(Status::NoContent)
 }

@@ -1,5 +1,6 @@
-//! `DbError`: constraint violations are classified the same on SQLite and PostgreSQL, name
-//! their column, and become 409/422/404 problems — never a 500.
+//! The database kit: `DbError` classifies constraint violations the same on SQLite and
+//! PostgreSQL, names their column, and makes them 409/422/404 problems — never a 500; the
+//! repository functions run on the pool or inside one `Db::write` transaction alike.
 
 use rocket::http::Status;
 use serde_json::json;
@@ -55,4 +56,24 @@ async fn creating_a_user_with_a_taken_name_is_a_409_naming_the_username() {
     let body = json!({"username": "alice", "password": "a fresh long passphrase 42", "role": "standard"});
     let problem = admin.post("/api/admin/users", body).await.problem(409);
     assert_eq!(problem["errors"][0]["field"], "username");
+}
+
+#[tokio::test]
+async fn repository_functions_join_a_write_transaction_that_commits_or_rolls_back() {
+    let app = app().await;
+    let name = Username::parse("alice").unwrap();
+    {
+        let mut tx = app.db.write().await.unwrap();
+        users::create(&mut *tx, &name, "hash", Role::Standard, UtcMillis::now()).await.unwrap();
+        assert_eq!(users::count(&mut *tx).await.unwrap(), 1, "the transaction sees its own write");
+        // Dropped without commit: rolled back.
+    }
+    assert_eq!(users::count(app.db.pool()).await.unwrap(), 0);
+
+    let mut tx = app.db.write().await.unwrap();
+    let row = users::create(&mut *tx, &name, "hash", Role::Standard, UtcMillis::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(users::find_by_id(app.db.pool(), row.id).await.unwrap().unwrap().username, "alice");
+    // Multi-statement reads take the pool too.
+    assert_eq!(users::list(app.db.pool()).await.unwrap().len(), 1);
 }
