@@ -2,13 +2,14 @@
 
 use sqlx::{Acquire, Any, Executor};
 
+use crate::domain::id::{AuditId, UserId};
 use crate::domain::time::UtcMillis;
 
 /// One audit entry. `actor` is a username, "cli" for admin commands, or "anonymous".
 #[derive(Debug, Clone, Default)]
 pub struct AuditEntry {
     pub actor: String,
-    pub actor_user_id: Option<i64>,
+    pub actor_user_id: Option<UserId>,
     pub action: &'static str,
     pub target: Option<String>,
     pub ip: Option<String>,
@@ -40,7 +41,7 @@ pub async fn record<'c>(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
-    pub id: i64,
+    pub id: AuditId,
     pub at: i64,
     pub actor: String,
     pub action: String,

@@ -13,6 +13,7 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Acquire, Any, Executor};
 
+use crate::domain::id::UserId;
 use crate::domain::time::UtcMillis;
 
 /// Which counter an attempt is counted on.
@@ -21,7 +22,7 @@ pub enum Counter<'a> {
     /// Wrong passwords for a submitted name (see `Username::lockout_key`).
     Password(&'a str),
     /// Wrong TOTP or recovery codes for a user: a correct password does not forgive these.
-    SecondFactor(i64),
+    SecondFactor(UserId),
 }
 
 impl Counter<'_> {

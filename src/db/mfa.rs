@@ -4,16 +4,18 @@
 use sqlx::{Acquire, Any, Executor};
 
 use super::WriteTx;
+use crate::domain::flag::Flag;
+use crate::domain::id::UserId;
 use crate::domain::time::UtcMillis;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TotpRow {
     pub secret_enc: String,
-    pub enabled: i64,
+    pub enabled: Flag,
     pub last_step: Option<i64>,
 }
 
-pub async fn totp<'c>(db: impl Executor<'c, Database = Any>, user_id: i64) -> Result<Option<TotpRow>, sqlx::Error> {
+pub async fn totp<'c>(db: impl Executor<'c, Database = Any>, user_id: UserId) -> Result<Option<TotpRow>, sqlx::Error> {
     sqlx::query_as("SELECT secret_enc, enabled, last_step FROM user_totp WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(db)
@@ -23,7 +25,7 @@ pub async fn totp<'c>(db: impl Executor<'c, Database = Any>, user_id: i64) -> Re
 /// Stores a new pending (not yet enabled) secret, replacing an earlier pending one.
 pub async fn set_pending_totp<'c>(
     db: impl Executor<'c, Database = Any>,
-    user_id: i64,
+    user_id: UserId,
     secret_enc: &str,
     now: UtcMillis,
 ) -> Result<(), sqlx::Error> {
@@ -44,7 +46,7 @@ pub async fn set_pending_totp<'c>(
 /// (the check and the update are one statement, so two requests cannot both win).
 pub async fn accept_step<'c>(
     db: impl Executor<'c, Database = Any>,
-    user_id: i64,
+    user_id: UserId,
     step: i64,
     enable: bool,
 ) -> Result<bool, sqlx::Error> {
@@ -62,7 +64,7 @@ pub async fn accept_step<'c>(
 
 /// Removes TOTP and recovery codes (disable, or an admin's reset), inside the caller's
 /// write transaction.
-pub async fn remove_all(tx: &mut WriteTx, user_id: i64) -> Result<(), sqlx::Error> {
+pub async fn remove_all(tx: &mut WriteTx, user_id: UserId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM user_totp WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     sqlx::query("DELETE FROM mfa_challenges WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
@@ -71,7 +73,7 @@ pub async fn remove_all(tx: &mut WriteTx, user_id: i64) -> Result<(), sqlx::Erro
 
 /// Replaces the user's recovery codes with these hashes, inside the caller's write
 /// transaction.
-pub async fn replace_recovery_codes(tx: &mut WriteTx, user_id: i64, hashes: &[String]) -> Result<(), sqlx::Error> {
+pub async fn replace_recovery_codes(tx: &mut WriteTx, user_id: UserId, hashes: &[String]) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     for hash in hashes {
         sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
@@ -86,7 +88,7 @@ pub async fn replace_recovery_codes(tx: &mut WriteTx, user_id: i64, hashes: &[St
 /// Uses a recovery code: true once per code.
 pub async fn use_recovery_code<'c>(
     db: impl Executor<'c, Database = Any>,
-    user_id: i64,
+    user_id: UserId,
     hash: &str,
     now: UtcMillis,
 ) -> Result<bool, sqlx::Error> {
@@ -103,7 +105,7 @@ pub async fn use_recovery_code<'c>(
 pub async fn create_challenge<'c>(
     db: impl Executor<'c, Database = Any>,
     token_hash: &str,
-    user_id: i64,
+    user_id: UserId,
     expires_at: UtcMillis,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO mfa_challenges (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
@@ -120,7 +122,7 @@ pub async fn challenge_user<'c>(
     db: impl Acquire<'c, Database = Any>,
     token_hash: &str,
     now: UtcMillis,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<UserId>, sqlx::Error> {
     let mut conn = db.acquire().await?;
     sqlx::query("DELETE FROM mfa_challenges WHERE expires_at <= $1").bind(now.0).execute(&mut *conn).await?;
     sqlx::query_scalar("SELECT user_id FROM mfa_challenges WHERE token_hash = $1")

@@ -4,19 +4,23 @@
 use sqlx::{Acquire, Any, Executor};
 
 use super::error::{DbError, DbResult};
+use crate::domain::id::{PasskeyId, UserId};
 use crate::domain::time::UtcMillis;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PasskeyRow {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: PasskeyId,
+    pub user_id: UserId,
     pub name: String,
     pub credential: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
 }
 
-pub async fn for_user<'c>(db: impl Executor<'c, Database = Any>, user_id: i64) -> Result<Vec<PasskeyRow>, sqlx::Error> {
+pub async fn for_user<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user_id: UserId,
+) -> Result<Vec<PasskeyRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, user_id, name, credential, created_at, last_used_at FROM passkeys WHERE user_id = $1 ORDER BY id",
     )
@@ -52,7 +56,7 @@ pub async fn by_credential_id<'c>(
 }
 
 pub struct NewPasskey<'a> {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub name: &'a str,
     pub credential_id: &'a str,
     pub credential: &'a str,
@@ -83,7 +87,7 @@ pub async fn insert<'c>(db: impl Executor<'c, Database = Any>, new: NewPasskey<'
 
 pub async fn record_use<'c>(
     db: impl Executor<'c, Database = Any>,
-    id: i64,
+    id: PasskeyId,
     credential: Option<&str>,
     now: UtcMillis,
 ) -> Result<(), sqlx::Error> {
@@ -98,8 +102,8 @@ pub async fn record_use<'c>(
 
 pub async fn rename<'c>(
     db: impl Executor<'c, Database = Any>,
-    user_id: i64,
-    id: i64,
+    user_id: UserId,
+    id: PasskeyId,
     name: &str,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE passkeys SET name = $1 WHERE id = $2 AND user_id = $3")
@@ -111,13 +115,17 @@ pub async fn rename<'c>(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn delete<'c>(db: impl Executor<'c, Database = Any>, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn delete<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user_id: UserId,
+    id: PasskeyId,
+) -> Result<bool, sqlx::Error> {
     let done =
         sqlx::query("DELETE FROM passkeys WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(db).await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn delete_all<'c>(db: impl Executor<'c, Database = Any>, user_id: i64) -> Result<(), sqlx::Error> {
+pub async fn delete_all<'c>(db: impl Executor<'c, Database = Any>, user_id: UserId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM passkeys WHERE user_id = $1").bind(user_id).execute(db).await?;
     Ok(())
 }
@@ -125,7 +133,7 @@ pub async fn delete_all<'c>(db: impl Executor<'c, Database = Any>, user_id: i64)
 /// The user's stable WebAuthn user handle, made on first use.
 pub async fn user_handle<'c>(
     db: impl Acquire<'c, Database = Any>,
-    user_id: i64,
+    user_id: UserId,
     fresh: &str,
 ) -> Result<String, sqlx::Error> {
     let mut conn = db.acquire().await?;
@@ -140,7 +148,7 @@ pub async fn user_handle<'c>(
 pub struct NewCeremony<'a> {
     pub id: &'a str,
     pub kind: &'static str,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub name: Option<&'a str>,
     pub state: &'a str,
     pub expires_at: UtcMillis,
@@ -163,7 +171,7 @@ pub async fn store_ceremony<'c>(db: impl Executor<'c, Database = Any>, c: NewCer
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CeremonyRow {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub name: Option<String>,
     pub state: String,
 }

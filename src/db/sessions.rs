@@ -5,27 +5,29 @@ use sqlx::{Any, Executor, FromRow};
 
 use super::{Backend, WriteTx};
 
+use crate::domain::flag::Flag;
+use crate::domain::id::{SessionId, UserId};
 use crate::domain::time::UtcMillis;
 
 /// A session together with the user it belongs to.
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionWithUser {
-    pub session_id: i64,
-    pub user_id: i64,
+    pub session_id: SessionId,
+    pub user_id: UserId,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
-    pub locked: i64,
+    pub locked: Flag,
     pub username: String,
     pub role: String,
-    pub active: i64,
-    pub must_change_password: i64,
+    pub active: Flag,
+    pub must_change_password: Flag,
     pub reauth_at: Option<i64>,
-    pub has_second_factor: i64,
+    pub has_second_factor: Flag,
 }
 
 pub struct NewSession<'a> {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub token_hash: &'a str,
     pub now: UtcMillis,
     pub expires_at: UtcMillis,
@@ -55,14 +57,14 @@ pub async fn resolve<'c>(
 /// write transaction. Concurrent sign-ins of one user are serialised (SQLite: the write lock;
 /// PostgreSQL: the user's row, locked first), so each eviction sees the sessions the others
 /// inserted and the cap holds whatever the parallelism.
-pub async fn create(tx: &mut WriteTx, new: NewSession<'_>) -> Result<i64, sqlx::Error> {
+pub async fn create(tx: &mut WriteTx, new: NewSession<'_>) -> Result<SessionId, sqlx::Error> {
     if tx.backend() == Backend::Postgres {
         sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
             .bind(new.user_id)
             .fetch_optional(&mut **tx)
             .await?;
     }
-    let id: i64 = sqlx::query_scalar(
+    let id: SessionId = sqlx::query_scalar(
         "INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, locked, ip, user_agent) \
          VALUES ($1, $2, $3, $3, $4, 0, $5, $6) RETURNING id",
     )
@@ -87,7 +89,7 @@ pub async fn create(tx: &mut WriteTx, new: NewSession<'_>) -> Result<i64, sqlx::
 
 pub async fn touch<'c>(
     db: impl Executor<'c, Database = Any>,
-    session_id: i64,
+    session_id: SessionId,
     now: UtcMillis,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2").bind(now.0).bind(session_id).execute(db).await?;
@@ -96,7 +98,7 @@ pub async fn touch<'c>(
 
 pub async fn set_locked<'c>(
     db: impl Executor<'c, Database = Any>,
-    session_id: i64,
+    session_id: SessionId,
     locked: bool,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET locked = $1 WHERE id = $2")
@@ -110,7 +112,7 @@ pub async fn set_locked<'c>(
 /// Replaces the session's token (and unlocks it): the old cookie stops working at once.
 pub async fn rotate<'c>(
     db: impl Executor<'c, Database = Any>,
-    session_id: i64,
+    session_id: SessionId,
     new_token_hash: &str,
     now: UtcMillis,
 ) -> Result<(), sqlx::Error> {
@@ -123,7 +125,7 @@ pub async fn rotate<'c>(
     Ok(())
 }
 
-pub async fn delete<'c>(db: impl Executor<'c, Database = Any>, session_id: i64) -> Result<(), sqlx::Error> {
+pub async fn delete<'c>(db: impl Executor<'c, Database = Any>, session_id: SessionId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session_id).execute(db).await?;
     Ok(())
 }
@@ -136,12 +138,12 @@ pub async fn delete_by_token<'c>(db: impl Executor<'c, Database = Any>, token_ha
 /// Revokes every session of the user except `keep`; returns how many ended.
 pub async fn delete_all_for_user<'c>(
     db: impl Executor<'c, Database = Any>,
-    user_id: i64,
-    keep: Option<i64>,
+    user_id: UserId,
+    keep: Option<SessionId>,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
         .bind(user_id)
-        .bind(keep.unwrap_or(-1))
+        .bind(keep.map_or(-1, |k| k.0))
         .execute(db)
         .await?;
     Ok(done.rows_affected())
@@ -161,14 +163,14 @@ pub async fn prune_expired<'c>(
     Ok(done.rows_affected())
 }
 
-pub async fn count_for_user<'c>(db: impl Executor<'c, Database = Any>, user_id: i64) -> Result<i64, sqlx::Error> {
+pub async fn count_for_user<'c>(db: impl Executor<'c, Database = Any>, user_id: UserId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1").bind(user_id).fetch_one(db).await
 }
 
 /// A session as its owner sees it in the list.
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
-    pub id: i64,
+    pub id: SessionId,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub ip: Option<String>,
@@ -177,7 +179,7 @@ pub struct SessionRow {
 
 pub async fn list_for_user<'c>(
     db: impl Executor<'c, Database = Any>,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<Vec<SessionRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions WHERE user_id = $1 \
@@ -191,8 +193,8 @@ pub async fn list_for_user<'c>(
 /// Deletes one of the user's own sessions; false when it is not theirs (or gone).
 pub async fn delete_for_user<'c>(
     db: impl Executor<'c, Database = Any>,
-    user_id: i64,
-    session_id: i64,
+    user_id: UserId,
+    session_id: SessionId,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
         .bind(session_id)
@@ -205,7 +207,7 @@ pub async fn delete_for_user<'c>(
 /// Records that the session just proved the password again.
 pub async fn mark_reauthenticated<'c>(
     db: impl Executor<'c, Database = Any>,
-    session_id: i64,
+    session_id: SessionId,
     now: UtcMillis,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET reauth_at = $1 WHERE id = $2").bind(now.0).bind(session_id).execute(db).await?;

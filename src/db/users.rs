@@ -5,20 +5,22 @@ use sqlx::{Acquire, Any, Executor};
 use super::error::{DbError, DbResult};
 use super::{Backend, WriteTx};
 
+use crate::domain::flag::Flag;
+use crate::domain::id::UserId;
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
 use crate::domain::username::Username;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub password_hash: String,
     pub role: String,
-    pub active: i64,
+    pub active: Flag,
     pub created_at: i64,
     pub last_login_at: Option<i64>,
-    pub must_change_password: i64,
+    pub must_change_password: Flag,
 }
 
 impl UserRow {
@@ -27,7 +29,7 @@ impl UserRow {
     }
 
     pub fn is_active(&self) -> bool {
-        self.active != 0
+        self.active.get()
     }
 }
 
@@ -72,13 +74,13 @@ pub async fn find_by_username<'c>(
         .await
 }
 
-pub async fn find_by_id<'c>(db: impl Executor<'c, Database = Any>, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn find_by_id<'c>(db: impl Executor<'c, Database = Any>, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(concat!("SELECT ", columns!(), " FROM users WHERE id = $1")).bind(id).fetch_optional(db).await
 }
 
 pub async fn set_password_hash<'c>(
     db: impl Executor<'c, Database = Any>,
-    id: i64,
+    id: UserId,
     password_hash: &str,
     now: UtcMillis,
 ) -> Result<(), sqlx::Error> {
@@ -93,7 +95,7 @@ pub async fn set_password_hash<'c>(
 
 pub async fn record_login<'c>(
     db: impl Executor<'c, Database = Any>,
-    id: i64,
+    id: UserId,
     now: UtcMillis,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(now.0).bind(id).execute(db).await?;
@@ -103,10 +105,10 @@ pub async fn record_login<'c>(
 /// A user as the admin listing shows it, with the lockout state of their name.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserListRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: String,
-    pub active: i64,
+    pub active: Flag,
     pub locked_until: Option<i64>,
     pub last_login_at: Option<i64>,
 }
@@ -151,7 +153,7 @@ fn escape_like(text: &str) -> String {
 /// already excludes every other writer; on PostgreSQL the rows are locked `FOR UPDATE`, in
 /// id order (no deadlock between two such transactions), and a transaction that waited for
 /// the lock re-reads the rows, so it sees a concurrent demotion that committed meanwhile.
-pub async fn lock_active_admins(tx: &mut WriteTx) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn lock_active_admins(tx: &mut WriteTx) -> Result<Vec<UserId>, sqlx::Error> {
     let sql = match tx.backend() {
         Backend::Sqlite => "SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id",
         Backend::Postgres => "SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id FOR UPDATE",
@@ -161,7 +163,7 @@ pub async fn lock_active_admins(tx: &mut WriteTx) -> Result<Vec<i64>, sqlx::Erro
 
 pub async fn update_role_and_active<'c>(
     db: impl Executor<'c, Database = Any>,
-    id: i64,
+    id: UserId,
     role: Role,
     active: bool,
     now: UtcMillis,
@@ -178,7 +180,7 @@ pub async fn update_role_and_active<'c>(
 
 pub async fn set_must_change_password<'c>(
     db: impl Executor<'c, Database = Any>,
-    id: i64,
+    id: UserId,
     must: bool,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET must_change_password = $1 WHERE id = $2")
@@ -190,7 +192,7 @@ pub async fn set_must_change_password<'c>(
 }
 
 /// Deletes the user; their sessions (and everything else they own) go with them.
-pub async fn delete<'c>(db: impl Executor<'c, Database = Any>, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn delete<'c>(db: impl Executor<'c, Database = Any>, id: UserId) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(db).await?;
     Ok(done.rows_affected() == 1)
 }

@@ -14,6 +14,7 @@ use crate::auth::session::Origin;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::sessions;
 use crate::db::users::{self, UserRow};
+use crate::domain::id::UserId;
 use crate::domain::role::Role;
 
 /// Where a request came from: the admin API or the command line.
@@ -27,7 +28,7 @@ enum Via {
 #[derive(Debug, Clone)]
 pub struct Caller {
     actor: String,
-    actor_user_id: Option<i64>,
+    actor_user_id: Option<UserId>,
     ip: Option<String>,
     user_agent: Option<String>,
     via: Via,
@@ -35,7 +36,7 @@ pub struct Caller {
 
 impl Caller {
     /// A signed-in admin, through the API.
-    pub fn admin(user_id: i64, username: &str, origin: &Origin) -> Self {
+    pub fn admin(user_id: UserId, username: &str, origin: &Origin) -> Self {
         Self {
             actor: username.to_string(),
             actor_user_id: Some(user_id),
@@ -109,7 +110,7 @@ pub struct Changed {
 pub async fn update_account(
     ctx: Context<'_>,
     caller: &Caller,
-    id: i64,
+    id: UserId,
     change: AccountChange,
 ) -> Result<Changed, UserError> {
     let mut tx = ctx.db.write().await?;
@@ -142,12 +143,12 @@ pub async fn update_account(
 }
 
 /// Gives the account a role (see `update_account`).
-pub async fn set_role(ctx: Context<'_>, caller: &Caller, id: i64, role: Role) -> Result<Changed, UserError> {
+pub async fn set_role(ctx: Context<'_>, caller: &Caller, id: UserId, role: Role) -> Result<Changed, UserError> {
     update_account(ctx, caller, id, AccountChange { role: Some(role), active: None }).await
 }
 
 /// Deactivates or reactivates the account (see `update_account`).
-pub async fn set_active(ctx: Context<'_>, caller: &Caller, id: i64, active: bool) -> Result<Changed, UserError> {
+pub async fn set_active(ctx: Context<'_>, caller: &Caller, id: UserId, active: bool) -> Result<Changed, UserError> {
     update_account(ctx, caller, id, AccountChange { role: None, active: Some(active) }).await
 }
 
@@ -157,7 +158,7 @@ pub async fn set_active(ctx: Context<'_>, caller: &Caller, id: i64, active: bool
 pub async fn reset_password(
     ctx: Context<'_>,
     caller: &Caller,
-    id: i64,
+    id: UserId,
     password_hash: &str,
     must_change: Option<bool>,
 ) -> Result<u64, UserError> {
@@ -178,7 +179,7 @@ pub async fn reset_password(
 }
 
 /// Ends every session of the user. Returns how many ended.
-pub async fn revoke_sessions(ctx: Context<'_>, caller: &Caller, id: i64) -> Result<u64, UserError> {
+pub async fn revoke_sessions(ctx: Context<'_>, caller: &Caller, id: UserId) -> Result<u64, UserError> {
     let user = users::find_by_id(ctx.db.pool(), id).await?.ok_or(UserError::NotFound)?;
     let revoked = sessions::delete_all_for_user(ctx.db.pool(), id, None).await?;
     let detail = format!("{revoked} sessions revoked");

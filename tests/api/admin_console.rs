@@ -235,10 +235,14 @@ async fn the_cleanup_job_applies_the_configured_audit_retention() {
 async fn the_cleanup_job_drops_expired_sessions() {
     let app = app().await;
     let admin = app.admin().await;
-    assert_eq!(umbra::db::sessions::count_for_user(app.db.pool(), 1).await.unwrap(), 1);
+    assert_eq!(umbra::db::sessions::count_for_user(app.db.pool(), umbra::domain::id::UserId(1)).await.unwrap(), 1);
     let later = umbra::domain::time::UtcMillis(app.clock.now_millis()).plus_minutes(8 * 24 * 60);
     let defaults = umbra::server::default_settings(&app.config);
     umbra::jobs::cleanup::run_once(&app.db, later, defaults).await.unwrap();
-    assert_eq!(umbra::db::sessions::count_for_user(app.db.pool(), 1).await.unwrap(), 0, "idle past 7 days");
+    assert_eq!(
+        umbra::db::sessions::count_for_user(app.db.pool(), umbra::domain::id::UserId(1)).await.unwrap(),
+        0,
+        "idle past 7 days"
+    );
     assert_eq!(admin.get("/api/auth/status").await.json()["authenticated"], false);
 }

@@ -77,3 +77,49 @@ async fn repository_functions_join_a_write_transaction_that_commits_or_rolls_bac
     // Multi-statement reads take the pool too.
     assert_eq!(users::list(app.db.pool()).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn flags_and_ids_decode_from_either_database() {
+    let app = app().await;
+    let id = app.create_user("alice", Role::Standard).await;
+    let (read_id, active): (umbra::domain::id::UserId, umbra::domain::flag::Flag) =
+        sqlx::query_as("SELECT id, active FROM users WHERE id = $1").bind(id).fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!((read_id, active.get()), (id, true));
+    users::update_role_and_active(app.db.pool(), id, Role::Standard, false, UtcMillis::now()).await.unwrap();
+    assert!(!users::find_by_id(app.db.pool(), id).await.unwrap().unwrap().is_active());
+}
+
+#[tokio::test]
+async fn an_id_path_segment_that_is_not_an_id_is_a_422_problem() {
+    let app = app().await;
+    let admin = app.admin().await;
+    for bad in ["abc", "0", "-1", "1.5", "99999999999999999999"] {
+        let path = format!("/api/admin/users/{bad}/unlock");
+        admin.post_empty(&path).await.problem(422);
+    }
+    admin.post_empty("/api/admin/users/999/unlock").await.problem(404);
+}
+
+#[tokio::test]
+async fn a_patch_field_that_cannot_be_cleared_refuses_null() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let id = app.create_user("alice", Role::Standard).await;
+    let path = format!("/api/admin/users/{id}");
+    let cleared = admin.request_json(rocket::http::Method::Patch, &path, json!({"role": null})).await;
+    assert_eq!(cleared.problem(422)["errors"][0]["field"], "role");
+    // Absent leaves it; a value sets it.
+    let kept = admin.request_json(rocket::http::Method::Patch, &path, json!({"active": false})).await.json();
+    assert_eq!((kept["role"].as_str(), kept["active"].as_bool()), (Some("standard"), Some(false)));
+
+    // The OpenAPI document shows the field as the value or null.
+    let document = admin.get("/api/openapi.json").await.json();
+    let schemas = &document["components"]["schemas"];
+    let mut role = &schemas["UpdateUserRequest"]["properties"]["role"];
+    if let Some(name) = role["$ref"].as_str() {
+        role = &schemas[name.trim_start_matches("#/components/schemas/")];
+    }
+    let choices = role["oneOf"].as_array().unwrap_or_else(|| panic!("{role}"));
+    assert_eq!(choices[0]["type"], "null");
+    assert_eq!(choices[1]["enum"], json!(["admin", "standard"]));
+}

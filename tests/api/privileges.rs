@@ -106,7 +106,7 @@ async fn the_cli_cannot_demote_the_last_admin_and_ends_sessions_on_a_role_change
 async fn concurrent_demotions_leave_an_admin() {
     let app = app().await;
     let _admin = app.admin().await;
-    let mut ids = vec![1];
+    let mut ids = vec![umbra::domain::id::UserId(1)];
     for n in 0..7 {
         ids.push(app.create_user(&format!("admin{n}"), Role::Admin).await);
     }
@@ -124,7 +124,7 @@ async fn concurrent_demotions_leave_an_admin() {
     assert_eq!((admins, refused), (1, 1), "exactly one demotion refused, one admin left");
 
     // The same through deactivations.
-    let last = sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE role = 'admin'")
+    let last = sqlx::query_scalar::<_, umbra::domain::id::UserId>("SELECT id FROM users WHERE role = 'admin'")
         .fetch_one(app.db.pool())
         .await
         .unwrap();
@@ -156,7 +156,7 @@ async fn concurrent_sign_ins_never_exceed_the_session_cap() {
         )
         .await?;
         tx.commit().await?;
-        Ok::<i64, sqlx::Error>(id)
+        Ok::<_, sqlx::Error>(id)
     });
     for created in join_all(creates).await {
         created.unwrap();

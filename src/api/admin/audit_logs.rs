@@ -9,13 +9,14 @@ use utoipa::ToSchema;
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::AdminUser;
 use crate::db::audit::{self, AuditFilter};
+use crate::domain::id::AuditId;
 use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntryView {
-    pub id: i64,
+    pub id: AuditId,
     #[schema(value_type = String, format = DateTime)]
     pub at: UtcMillis,
     pub actor: String,

@@ -14,6 +14,7 @@ use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
 use crate::db::login_failures::{self, Counter};
 use crate::db::{mfa, passkeys};
+use crate::domain::id::UserId;
 use crate::domain::username::Username;
 use crate::error::ApiResult;
 use crate::http::json::JsonBody;
@@ -38,7 +39,7 @@ pub async fn reset_password(
     state: &State<AppState>,
     admin: AdminUser,
     origin: Origin,
-    id: i64,
+    id: UserId,
     body: JsonBody<ResetPasswordRequest>,
 ) -> ApiResult<Status> {
     let row = find(state, id).await?;
@@ -57,7 +58,7 @@ pub async fn unlock_user(
     state: &State<AppState>,
     admin: AdminUser,
     origin: Origin,
-    id: i64,
+    id: UserId,
 ) -> ApiResult<Json<AdminUserView>> {
     let row = find(state, id).await?;
     login_failures::clear(state.db.pool(), Counter::Password(&Username::lockout_key(&row.username))).await?;
@@ -69,7 +70,7 @@ pub async fn unlock_user(
 #[utoipa::path(post, path = "/api/admin/users/{id}/reset-mfa", tag = "admin", params(("id" = i64, Path)),
     responses((status = 204, description = "TOTP, recovery codes and passkeys removed"), (status = 404, description = "no such user")))]
 #[post("/api/admin/users/<id>/reset-mfa")]
-pub async fn reset_mfa(state: &State<AppState>, admin: AdminUser, origin: Origin, id: i64) -> ApiResult<Status> {
+pub async fn reset_mfa(state: &State<AppState>, admin: AdminUser, origin: Origin, id: UserId) -> ApiResult<Status> {
     let row = find(state, id).await?;
     // One transaction: a reset never leaves half of the second factors in place.
     let mut tx = state.db.write().await?;

@@ -15,6 +15,8 @@ use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::{self, UserRow};
+use crate::domain::id::UserId;
+use crate::domain::patch::Patch;
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
 use crate::domain::username::Username;
@@ -26,7 +28,7 @@ use crate::service::users::{self as service, AccountChange, Caller};
 /// An account as the admin console shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminUserView {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: Role,
     pub active: bool,
@@ -58,7 +60,7 @@ pub async fn list_users(
         .map(|row| AdminUserView {
             id: row.id,
             role: Role::from_stored(&row.role),
-            active: row.active != 0,
+            active: row.active.get(),
             locked_until: row.locked_until.map(UtcMillis).filter(|t| *t > now),
             last_login_at: row.last_login_at.map(UtcMillis),
             username: row.username,
@@ -81,7 +83,7 @@ impl AdminUserView {
 }
 
 /// The user with this id, or 404.
-pub async fn find(state: &AppState, id: i64) -> ApiResult<UserRow> {
+pub async fn find(state: &AppState, id: UserId) -> ApiResult<UserRow> {
     users::find_by_id(state.db.pool(), id).await?.ok_or_else(ApiError::not_found)
 }
 
@@ -129,8 +131,12 @@ pub async fn create_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
-    pub role: Option<Role>,
-    pub active: Option<bool>,
+    /// Absent leaves it as it is; an account always has a role, so `null` is refused.
+    #[serde(default)]
+    pub role: Patch<Role>,
+    /// Absent leaves it as it is; `null` is refused.
+    #[serde(default)]
+    pub active: Patch<bool>,
 }
 
 #[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path)),
@@ -142,10 +148,15 @@ pub async fn update_user(
     state: &State<AppState>,
     admin: AdminUser,
     origin: Origin,
-    id: i64,
+    id: UserId,
     body: JsonBody<UpdateUserRequest>,
 ) -> ApiResult<Json<AdminUserView>> {
-    let change = AccountChange { role: body.0.role, active: body.0.active };
+    let UpdateUserRequest { role, active } = body.0;
+    let cannot_clear = |field: &str| ApiError::invalid_field(field, "cannot be cleared; leave it out to keep it");
+    let change = AccountChange {
+        role: role.required().map_err(|()| cannot_clear("role"))?,
+        active: active.required().map_err(|()| cannot_clear("active"))?,
+    };
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
     let changed = service::update_account(super::context(state), &caller, id, change).await?;
     Ok(Json(view(state, &changed.after).await?))
@@ -155,7 +166,7 @@ pub async fn update_user(
     responses((status = 204, description = "deleted with all their data"), (status = 404, description = "no such user"),
               (status = 409, description = "you cannot delete yourself")))]
 #[delete("/api/admin/users/<id>")]
-pub async fn delete_user(state: &State<AppState>, admin: AdminUser, origin: Origin, id: i64) -> ApiResult<Status> {
+pub async fn delete_user(state: &State<AppState>, admin: AdminUser, origin: Origin, id: UserId) -> ApiResult<Status> {
     if id == admin.0.user_id {
         return Err(ApiError::conflict("You cannot delete your own account."));
     }

@@ -22,6 +22,7 @@ use utoipa::ToSchema;
 use crate::auth::session::{self, Origin};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::users::UserRow;
+use crate::domain::id::UserId;
 use crate::domain::password_policy::{self, AcceptablePassword};
 use crate::domain::role::Role;
 use crate::domain::username::Username;
@@ -63,7 +64,7 @@ pub fn routes() -> Vec<Route> {
 /// The signed-in user as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserInfo {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: Role,
 }
@@ -109,7 +110,7 @@ async fn sign_in(
 
 async fn audit_user(
     state: &AppState,
-    user_id: i64,
+    user_id: UserId,
     username: &str,
     action: &'static str,
     origin: &Origin,

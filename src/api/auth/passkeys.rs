@@ -23,6 +23,7 @@ use crate::auth::guards::{AuthUser, EnrollingUser, UnlockedUser};
 use crate::auth::session::{self, Origin};
 use crate::db::passkeys::{self as store, NewCeremony, NewPasskey, PasskeyRow};
 use crate::db::{sessions, users};
+use crate::domain::id::PasskeyId;
 use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
@@ -38,7 +39,7 @@ const CONFIRM: &str = "confirm";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PasskeyView {
-    pub id: i64,
+    pub id: PasskeyId,
     pub name: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: UtcMillis,
@@ -245,7 +246,7 @@ pub async fn list_passkeys(state: &State<AppState>, user: UnlockedUser) -> ApiRe
 pub async fn rename_passkey(
     state: &State<AppState>,
     user: UnlockedUser,
-    id: i64,
+    id: PasskeyId,
     body: JsonBody<RenamePasskey>,
 ) -> ApiResult<Status> {
     let name = passkey_name(&body.0.name)?;
@@ -259,7 +260,12 @@ pub async fn rename_passkey(
     responses((status = 204, description = "removed"), (status = 403, description = "re-authenticate first"),
               (status = 404, description = "not yours")))]
 #[delete("/api/auth/passkeys/<id>")]
-pub async fn delete_passkey(state: &State<AppState>, origin: Origin, user: UnlockedUser, id: i64) -> ApiResult<Status> {
+pub async fn delete_passkey(
+    state: &State<AppState>,
+    origin: Origin,
+    user: UnlockedUser,
+    id: PasskeyId,
+) -> ApiResult<Status> {
     let user = user.0;
     if !user.recently_reauthenticated(state.clock.now()) {
         return Err(ApiError::reauth_required());

@@ -10,6 +10,7 @@ use super::audit_user;
 use crate::auth::guards::UnlockedUser;
 use crate::auth::session::Origin;
 use crate::db::sessions;
+use crate::domain::id::SessionId;
 use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
@@ -17,7 +18,7 @@ use crate::server::AppState;
 /// A session as its owner sees it. The id is not the secret token.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionView {
-    pub id: i64,
+    pub id: SessionId,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: UtcMillis,
     #[schema(value_type = String, format = DateTime)]
@@ -54,7 +55,12 @@ pub async fn list_sessions(state: &State<AppState>, user: UnlockedUser) -> ApiRe
 #[utoipa::path(delete, path = "/api/auth/sessions/{id}", tag = "auth", params(("id" = i64, Path)),
     responses((status = 204, description = "signed out"), (status = 404, description = "no such session of yours")))]
 #[delete("/api/auth/sessions/<id>")]
-pub async fn revoke_session(state: &State<AppState>, origin: Origin, user: UnlockedUser, id: i64) -> ApiResult<Status> {
+pub async fn revoke_session(
+    state: &State<AppState>,
+    origin: Origin,
+    user: UnlockedUser,
+    id: SessionId,
+) -> ApiResult<Status> {
     let user = user.0;
     if !sessions::delete_for_user(state.db.pool(), user.user_id, id).await? {
         return Err(ApiError::not_found());

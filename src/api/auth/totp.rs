@@ -21,6 +21,7 @@ use crate::db::audit::{self, AuditEntry};
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::UserRow;
 use crate::db::{mfa, users};
+use crate::domain::id::UserId;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -74,7 +75,7 @@ pub struct MfaChallenge {
 }
 
 /// Starts a challenge for a user who passed the password step.
-pub async fn challenge(state: &AppState, user_id: i64) -> ApiResult<MfaChallenge> {
+pub async fn challenge(state: &AppState, user_id: UserId) -> ApiResult<MfaChallenge> {
     let token = new_token();
     let expires = state.clock.now().plus_minutes(CHALLENGE_MINUTES);
     mfa::create_challenge(state.db.pool(), &token.hash, user_id, expires).await?;
@@ -82,14 +83,14 @@ pub async fn challenge(state: &AppState, user_id: i64) -> ApiResult<MfaChallenge
 }
 
 /// Whether the user has TOTP switched on.
-pub async fn enabled(state: &AppState, user_id: i64) -> ApiResult<bool> {
-    Ok(mfa::totp(state.db.pool(), user_id).await?.is_some_and(|t| t.enabled != 0))
+pub async fn enabled(state: &AppState, user_id: UserId) -> ApiResult<bool> {
+    Ok(mfa::totp(state.db.pool(), user_id).await?.is_some_and(|t| t.enabled.get()))
 }
 
 /// Checks a TOTP code (each time step once) or a recovery code (each once).
 async fn second_factor_ok(
     state: &AppState,
-    user_id: i64,
+    user_id: UserId,
     username: &str,
     code: &str,
 ) -> ApiResult<Option<&'static str>> {
@@ -98,7 +99,7 @@ async fn second_factor_ok(
         let used = mfa::use_recovery_code(state.db.pool(), user_id, &totp::hash_recovery_code(code), now).await?;
         return Ok(used.then_some("recovery code"));
     }
-    let Some(row) = mfa::totp(state.db.pool(), user_id).await?.filter(|t| t.enabled != 0) else { return Ok(None) };
+    let Some(row) = mfa::totp(state.db.pool(), user_id).await?.filter(|t| t.enabled.get()) else { return Ok(None) };
     let Some(secret) = state.secrets.open(&row.secret_enc) else {
         return Err(ApiError::internal("a stored TOTP secret cannot be decrypted (was secret.key replaced?)"));
     };
@@ -114,7 +115,7 @@ async fn second_factor_ok(
 async fn counted_second_factor(
     state: &AppState,
     origin: &Origin,
-    user_id: i64,
+    user_id: UserId,
     username: &str,
     code: &str,
 ) -> ApiResult<Result<&'static str, String>> {
@@ -183,7 +184,7 @@ pub async fn enable_totp(
     if !user.recently_reauthenticated(state.clock.now()) {
         return Err(ApiError::reauth_required());
     }
-    let pending = mfa::totp(state.db.pool(), user.user_id).await?.filter(|t| t.enabled == 0);
+    let pending = mfa::totp(state.db.pool(), user.user_id).await?.filter(|t| !t.enabled.get());
     let Some(pending) = pending else {
         return Err(ApiError::conflict("Start with POST /api/auth/totp/setup (or TOTP is already on)."));
     };
@@ -207,7 +208,7 @@ pub async fn enable_totp(
     Ok(Json(codes))
 }
 
-async fn fresh_recovery_codes(state: &AppState, user_id: i64) -> ApiResult<RecoveryCodes> {
+async fn fresh_recovery_codes(state: &AppState, user_id: UserId) -> ApiResult<RecoveryCodes> {
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| totp::hash_recovery_code(c)).collect();
     let mut tx = state.db.write().await?;

@@ -16,7 +16,7 @@ pub async fn run(admin: &Admin) -> Result<String, Failure> {
             row.id.to_string(),
             row.username,
             row.role,
-            if row.active != 0 { "yes" } else { "no" }.to_string(),
+            if row.active.get() { "yes" } else { "no" }.to_string(),
             show(locked),
             show(row.last_login_at),
         ]);
