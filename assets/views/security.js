@@ -109,7 +109,7 @@ async function renderSessions(card) {
   const title = h('h2', { id: 'sessions-title' }, 'Where you are signed in');
   let sessions;
   try {
-    sessions = await get('/api/auth/sessions');
+    ({ items: sessions } = await get('/api/auth/sessions'));
   } catch (error) {
     mount(card, title, h('p', { class: 'form-error', role: 'alert' }, error.message));
     return;
@@ -161,7 +161,7 @@ async function renderPasskeys(card, context) {
   }
   let keys;
   try {
-    keys = await get('/api/auth/passkeys');
+    ({ items: keys } = await get('/api/auth/passkeys'));
   } catch (error) {
     mount(card, title, h('p', { class: 'form-error', role: 'alert' }, error.message));
     return;

@@ -29,6 +29,30 @@ pub async fn for_user<'c>(
     .await
 }
 
+/// One page of the user's passkeys, oldest first, and how many there are.
+pub async fn page_for_user<'c>(
+    db: impl Acquire<'c, Database = Any>,
+    user_id: UserId,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<PasskeyRow>, i64), sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    let rows = sqlx::query_as(
+        "SELECT id, user_id, name, credential, created_at, last_used_at FROM passkeys WHERE user_id = $1 \
+         ORDER BY id LIMIT $2 OFFSET $3",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = sqlx::query_scalar("SELECT COUNT(*) FROM passkeys WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((rows, total))
+}
+
 /// The passkeys of the user with this name (none for an unknown name: the same round trip).
 pub async fn for_username<'c>(
     db: impl Executor<'c, Database = Any>,

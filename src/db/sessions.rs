@@ -1,7 +1,7 @@
 //! Sessions: one row per signed-in browser, found by the SHA-256 of its cookie token.
 //! Resolving a session and its user is one query, because it happens on every request.
 
-use sqlx::{Any, Executor, FromRow};
+use sqlx::{Acquire, Any, Executor, FromRow};
 
 use super::{Backend, WriteTx};
 
@@ -177,17 +177,25 @@ pub struct SessionRow {
     pub user_agent: Option<String>,
 }
 
+/// One page of the user's sessions, most recently used first, and how many there are.
 pub async fn list_for_user<'c>(
-    db: impl Executor<'c, Database = Any>,
+    db: impl Acquire<'c, Database = Any>,
     user_id: UserId,
-) -> Result<Vec<SessionRow>, sqlx::Error> {
-    sqlx::query_as(
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<SessionRow>, i64), sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    let rows = sqlx::query_as(
         "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions WHERE user_id = $1 \
-         ORDER BY last_seen_at DESC, id DESC",
+         ORDER BY last_seen_at DESC, id DESC LIMIT $2 OFFSET $3",
     )
     .bind(user_id)
-    .fetch_all(db)
-    .await
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = count_for_user(&mut *conn, user_id).await?;
+    Ok((rows, total))
 }
 
 /// Deletes one of the user's own sessions; false when it is not theirs (or gone).

@@ -19,6 +19,7 @@ use webauthn_rs::prelude::{
 use webauthn_rs_proto::ResidentKeyRequirement;
 
 use super::{UserInfo, audit_user, sign_in};
+use crate::api::page::{Page, Paging};
 use crate::auth::guards::{AuthUser, EnrollingUser, UnlockedUser};
 use crate::auth::session::{self, Origin};
 use crate::db::passkeys::{self as store, NewCeremony, NewPasskey, PasskeyRow};
@@ -233,11 +234,19 @@ pub async fn register_finish(
     Ok((Status::Created, Json(PasskeyView::from(&row))))
 }
 
-#[utoipa::path(get, path = "/api/auth/passkeys", tag = "passkeys", responses((status = 200, body = [PasskeyView])))]
-#[get("/api/auth/passkeys")]
-pub async fn list_passkeys(state: &State<AppState>, user: UnlockedUser) -> ApiResult<Json<Vec<PasskeyView>>> {
-    let rows = store::for_user(state.db.pool(), user.0.user_id).await?;
-    Ok(Json(rows.iter().map(PasskeyView::from).collect()))
+#[utoipa::path(get, path = "/api/auth/passkeys", tag = "passkeys",
+    params(("limit" = Option<i64>, Query, description = "1–500, default 50"), ("offset" = Option<i64>, Query)),
+    responses((status = 200, body = Page<PasskeyView>)))]
+#[get("/api/auth/passkeys?<limit>&<offset>")]
+pub async fn list_passkeys(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    limit: Option<&str>,
+    offset: Option<&str>,
+) -> ApiResult<Json<Page<PasskeyView>>> {
+    let paging = Paging::parse(limit, offset)?;
+    let (rows, total) = store::page_for_user(state.db.pool(), user.0.user_id, paging.limit, paging.offset).await?;
+    Ok(Json(paging.page(rows.iter().map(PasskeyView::from).collect(), total)))
 }
 
 #[utoipa::path(patch, path = "/api/auth/passkeys/{id}", tag = "passkeys", params(("id" = i64, Path)),

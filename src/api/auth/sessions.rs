@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::audit_user;
+use crate::api::page::{Page, Paging};
 use crate::auth::guards::UnlockedUser;
 use crate::auth::session::Origin;
 use crate::db::sessions;
@@ -34,22 +35,30 @@ pub struct Revoked {
     pub revoked: u64,
 }
 
-#[utoipa::path(get, path = "/api/auth/sessions", tag = "auth", responses((status = 200, body = [SessionView])))]
-#[get("/api/auth/sessions")]
-pub async fn list_sessions(state: &State<AppState>, user: UnlockedUser) -> ApiResult<Json<Vec<SessionView>>> {
-    let rows = sessions::list_for_user(state.db.pool(), user.0.user_id).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|row| SessionView {
-                current: row.id == user.0.session_id,
-                id: row.id,
-                created_at: UtcMillis(row.created_at),
-                last_seen_at: UtcMillis(row.last_seen_at),
-                ip: row.ip,
-                user_agent: row.user_agent,
-            })
-            .collect(),
-    ))
+#[utoipa::path(get, path = "/api/auth/sessions", tag = "auth",
+    params(("limit" = Option<i64>, Query, description = "1–500, default 50"), ("offset" = Option<i64>, Query)),
+    responses((status = 200, body = Page<SessionView>)))]
+#[get("/api/auth/sessions?<limit>&<offset>")]
+pub async fn list_sessions(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    limit: Option<&str>,
+    offset: Option<&str>,
+) -> ApiResult<Json<Page<SessionView>>> {
+    let paging = Paging::parse(limit, offset)?;
+    let (rows, total) = sessions::list_for_user(state.db.pool(), user.0.user_id, paging.limit, paging.offset).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| SessionView {
+            current: row.id == user.0.session_id,
+            id: row.id,
+            created_at: UtcMillis(row.created_at),
+            last_seen_at: UtcMillis(row.last_seen_at),
+            ip: row.ip,
+            user_agent: row.user_agent,
+        })
+        .collect();
+    Ok(Json(paging.page(items, total)))
 }
 
 #[utoipa::path(delete, path = "/api/auth/sessions/{id}", tag = "auth", params(("id" = i64, Path)),
