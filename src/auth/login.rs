@@ -12,6 +12,7 @@ use crate::auth::session::Origin;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::{self, UserRow};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::time::UtcMillis;
 use crate::domain::username::Username;
 use crate::error::ApiError;
@@ -99,7 +100,7 @@ pub async fn check_password(
                 let entry = AuditEntry {
                     actor,
                     actor_user_id,
-                    action: "lockout",
+                    action: AuditAction::Lockout,
                     target: Some(audit_name.clone()),
                     ip: Some(origin.ip.clone()),
                     user_agent: origin.user_agent.clone(),

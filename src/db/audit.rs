@@ -2,19 +2,35 @@
 
 use sqlx::{Acquire, Any, Executor};
 
+use crate::domain::audit_action::AuditAction;
 use crate::domain::id::{AuditId, UserId};
 use crate::domain::time::UtcMillis;
 
 /// One audit entry. `actor` is a username, "cli" for admin commands, or "anonymous".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AuditEntry {
     pub actor: String,
     pub actor_user_id: Option<UserId>,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub target: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub detail: Option<String>,
+}
+
+impl AuditEntry {
+    /// An entry with only an actor and an action; the rest is filled in with `..`.
+    pub fn new(actor: impl Into<String>, action: AuditAction) -> Self {
+        Self {
+            actor: actor.into(),
+            actor_user_id: None,
+            action,
+            target: None,
+            ip: None,
+            user_agent: None,
+            detail: None,
+        }
+    }
 }
 
 pub async fn record<'c>(
@@ -29,7 +45,7 @@ pub async fn record<'c>(
     .bind(at.0)
     .bind(entry.actor)
     .bind(entry.actor_user_id)
-    .bind(entry.action)
+    .bind(entry.action.as_str())
     .bind(entry.target)
     .bind(entry.ip)
     .bind(entry.user_agent)
@@ -60,7 +76,7 @@ pub async fn recent<'c>(db: impl Acquire<'c, Database = Any>, limit: i64) -> Res
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub actor: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
     pub since: Option<UtcMillis>,
     pub until: Option<UtcMillis>,
 }
@@ -81,7 +97,7 @@ pub async fn search<'c>(
          ORDER BY at DESC, id DESC LIMIT $5 OFFSET $6"
     )))
     .bind(filter.actor.clone())
-    .bind(filter.action.clone())
+    .bind(filter.action.map(AuditAction::as_str))
     .bind(filter.since.map(|t| t.0))
     .bind(filter.until.map(|t| t.0))
     .bind(limit)
@@ -90,7 +106,7 @@ pub async fn search<'c>(
     .await?;
     let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log {WHERE}")))
         .bind(filter.actor.clone())
-        .bind(filter.action.clone())
+        .bind(filter.action.map(AuditAction::as_str))
         .bind(filter.since.map(|t| t.0))
         .bind(filter.until.map(|t| t.0))
         .fetch_one(&mut *conn)

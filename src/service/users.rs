@@ -14,6 +14,7 @@ use crate::auth::session::Origin;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::sessions;
 use crate::db::users::{self, UserRow};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
 use crate::domain::role::Role;
 
@@ -52,7 +53,7 @@ impl Caller {
     }
 
     /// The audit action: the API's and the CLI's names predate this module and are kept.
-    fn action(&self, api: &'static str, cli: &'static str) -> &'static str {
+    fn action(&self, api: AuditAction, cli: AuditAction) -> AuditAction {
         match self.via {
             Via::Api => api,
             Via::Cli => cli,
@@ -62,7 +63,7 @@ impl Caller {
     async fn audit(
         &self,
         ctx: Context<'_>,
-        action: &'static str,
+        action: AuditAction,
         target: &str,
         detail: String,
     ) -> Result<(), sqlx::Error> {
@@ -138,7 +139,9 @@ pub async fn update_account(
         ),
         Via::Cli => format!("{} -> {}; {sessions_ended} sessions ended", before.role().as_str(), role.as_str()),
     };
-    caller.audit(ctx, caller.action("admin_update_user", "set_role"), &before.username, detail).await?;
+    caller
+        .audit(ctx, caller.action(AuditAction::AdminUpdateUser, AuditAction::SetRole), &before.username, detail)
+        .await?;
     Ok(Changed { before, after, sessions_ended })
 }
 
@@ -174,7 +177,9 @@ pub async fn reset_password(
         Some(must) => format!("{revoked} sessions revoked; must change: {must}"),
         None => format!("{revoked} sessions revoked"),
     };
-    caller.audit(ctx, caller.action("admin_reset_password", "reset_password"), &user.username, detail).await?;
+    caller
+        .audit(ctx, caller.action(AuditAction::AdminResetPassword, AuditAction::ResetPassword), &user.username, detail)
+        .await?;
     Ok(revoked)
 }
 
@@ -183,6 +188,13 @@ pub async fn revoke_sessions(ctx: Context<'_>, caller: &Caller, id: UserId) -> R
     let user = users::find_by_id(ctx.db.pool(), id).await?.ok_or(UserError::NotFound)?;
     let revoked = sessions::delete_all_for_user(ctx.db.pool(), id, None).await?;
     let detail = format!("{revoked} sessions revoked");
-    caller.audit(ctx, caller.action("admin_revoke_sessions", "revoke_sessions"), &user.username, detail).await?;
+    caller
+        .audit(
+            ctx,
+            caller.action(AuditAction::AdminRevokeSessions, AuditAction::RevokeSessions),
+            &user.username,
+            detail,
+        )
+        .await?;
     Ok(revoked)
 }

@@ -7,6 +7,7 @@ use super::audit_admin;
 use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
 use crate::db::settings;
+use crate::domain::audit_action::AuditAction;
 use crate::domain::settings::SystemSettings;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::json::JsonBody;
@@ -41,6 +42,6 @@ pub async fn put_config(
     tx.commit().await?;
     state.forget_settings();
     let detail = serde_json::to_string(&(before, wanted)).unwrap_or_default();
-    audit_admin(state, &admin, "admin_config_change", "system", &origin, Some(detail)).await?;
+    audit_admin(state, &admin, AuditAction::AdminConfigChange, "system", &origin, Some(detail)).await?;
     Ok(Json(state.settings().await?))
 }

@@ -11,6 +11,7 @@ use rocket::{Route, routes};
 use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
 use crate::db::audit::{self, AuditEntry};
+use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use crate::service::Context;
@@ -39,7 +40,7 @@ fn context(state: &AppState) -> Context<'_> {
 async fn audit_admin(
     state: &AppState,
     admin: &AdminUser,
-    action: &'static str,
+    action: AuditAction,
     target: &str,
     origin: &Origin,
     detail: Option<String>,

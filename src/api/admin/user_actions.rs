@@ -14,6 +14,7 @@ use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
 use crate::db::login_failures::{self, Counter};
 use crate::db::{mfa, passkeys};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
 use crate::domain::username::Username;
 use crate::error::ApiResult;
@@ -63,7 +64,7 @@ pub async fn unlock_user(
     let row = find(state, id).await?;
     login_failures::clear(state.db.pool(), Counter::Password(&Username::lockout_key(&row.username))).await?;
     login_failures::clear(state.db.pool(), Counter::SecondFactor(row.id)).await?;
-    audit_admin(state, &admin, "admin_unlock_user", &row.username, &origin, None).await?;
+    audit_admin(state, &admin, AuditAction::AdminUnlockUser, &row.username, &origin, None).await?;
     Ok(Json(view(state, &row).await?))
 }
 
@@ -78,6 +79,6 @@ pub async fn reset_mfa(state: &State<AppState>, admin: AdminUser, origin: Origin
     login_failures::clear(&mut *tx, Counter::SecondFactor(id)).await?;
     passkeys::delete_all(&mut *tx, id).await?;
     tx.commit().await?;
-    audit_admin(state, &admin, "admin_reset_mfa", &row.username, &origin, None).await?;
+    audit_admin(state, &admin, AuditAction::AdminResetMfa, &row.username, &origin, None).await?;
     Ok(Status::NoContent)
 }

@@ -15,6 +15,7 @@ use crate::auth::guards::AdminUser;
 use crate::auth::session::Origin;
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::{self, UserRow};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
 use crate::domain::patch::Patch;
 use crate::domain::role::Role;
@@ -123,8 +124,15 @@ pub async fn create_user(
     }
     let hash = state.hasher.hash(&password).await?;
     let row = users::create(state.db.pool(), &username, &hash, role, state.clock.now()).await?;
-    audit_admin(state, &admin, "admin_create_user", &row.username, &origin, Some(format!("role {}", role.as_str())))
-        .await?;
+    audit_admin(
+        state,
+        &admin,
+        AuditAction::AdminCreateUser,
+        &row.username,
+        &origin,
+        Some(format!("role {}", role.as_str())),
+    )
+    .await?;
     Ok((Status::Created, Json(AdminUserView::of(&row, None))))
 }
 
@@ -173,6 +181,6 @@ pub async fn delete_user(state: &State<AppState>, admin: AdminUser, origin: Orig
     let row = find(state, id).await?;
     users::delete(state.db.pool(), id).await?;
     login_failures::clear(state.db.pool(), Counter::Password(&Username::lockout_key(&row.username))).await?;
-    audit_admin(state, &admin, "admin_delete_user", &row.username, &origin, None).await?;
+    audit_admin(state, &admin, AuditAction::AdminDeleteUser, &row.username, &origin, None).await?;
     Ok(Status::NoContent)
 }

@@ -11,6 +11,7 @@ use crate::auth::guards::AuthUser;
 use crate::auth::login::{PasswordCheck, Via, check_password};
 use crate::auth::session::{self, Origin};
 use crate::db::sessions;
+use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -25,7 +26,7 @@ pub struct UnlockRequest {
 #[post("/api/auth/lock")]
 pub async fn lock(state: &State<AppState>, origin: Origin, user: AuthUser) -> ApiResult<Status> {
     sessions::set_locked(state.db.pool(), user.session_id, true).await?;
-    audit_user(state, user.user_id, &user.username, "session_lock", &origin, None).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::SessionLock, &origin, None).await?;
     Ok(Status::NoContent)
 }
 
@@ -44,12 +45,12 @@ pub async fn unlock(
         PasswordCheck::Accepted(_) => {
             // A new token at every authentication boundary.
             session::rotate(state, jar, user.session_id, state.clock.now()).await?;
-            audit_user(state, user.user_id, &user.username, "session_unlock", &origin, None).await?;
+            audit_user(state, user.user_id, &user.username, AuditAction::SessionUnlock, &origin, None).await?;
             Ok(Status::NoContent)
         }
         PasswordCheck::Refused { detail, reason, .. } => {
             let reason = Some(reason.into());
-            audit_user(state, user.user_id, &user.username, "session_unlock_failure", &origin, reason).await?;
+            audit_user(state, user.user_id, &user.username, AuditAction::SessionUnlockFailure, &origin, reason).await?;
             Err(ApiError::unauthorized(detail))
         }
     }

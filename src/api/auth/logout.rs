@@ -7,6 +7,7 @@ use super::audit_user;
 use crate::auth::guards::AuthUser;
 use crate::auth::session::{self, Origin};
 use crate::db::sessions;
+use crate::domain::audit_action::AuditAction;
 use crate::error::ApiResult;
 use crate::server::AppState;
 
@@ -20,7 +21,7 @@ pub async fn logout(
 ) -> ApiResult<Status> {
     if let Some(user) = user {
         sessions::delete(state.db.pool(), user.session_id).await?;
-        audit_user(state, user.user_id, &user.username, "logout", &origin, None).await?;
+        audit_user(state, user.user_id, &user.username, AuditAction::Logout, &origin, None).await?;
     }
     session::clear_cookie(jar, &state.config);
     Ok(Status::NoContent)

@@ -22,6 +22,7 @@ use utoipa::ToSchema;
 use crate::auth::session::{self, Origin};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::users::UserRow;
+use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
 use crate::domain::password_policy::{self, AcceptablePassword};
 use crate::domain::role::Role;
@@ -100,7 +101,7 @@ async fn sign_in(
     jar: &CookieJar<'_>,
     user: &UserRow,
     origin: &Origin,
-    action: &'static str,
+    action: AuditAction,
 ) -> ApiResult<()> {
     session::start(state, jar, user.id, origin).await?;
     let now = state.clock.now();
@@ -112,7 +113,7 @@ async fn audit_user(
     state: &AppState,
     user_id: UserId,
     username: &str,
-    action: &'static str,
+    action: AuditAction,
     origin: &Origin,
     detail: Option<String>,
 ) -> ApiResult<()> {

@@ -24,6 +24,7 @@ use crate::auth::guards::{AuthUser, EnrollingUser, UnlockedUser};
 use crate::auth::session::{self, Origin};
 use crate::db::passkeys::{self as store, NewCeremony, NewPasskey, PasskeyRow};
 use crate::db::{sessions, users};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::id::PasskeyId;
 use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, ApiResult};
@@ -230,7 +231,7 @@ pub async fn register_finish(
     )
     .await?
     .ok_or_else(|| ApiError::conflict("This passkey is already registered."))?;
-    audit_user(state, user.user_id, &user.username, "passkey_add", &origin, Some(name)).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::PasskeyAdd, &origin, Some(name)).await?;
     Ok((Status::Created, Json(PasskeyView::from(&row))))
 }
 
@@ -282,7 +283,8 @@ pub async fn delete_passkey(
     if !store::delete(state.db.pool(), user.user_id, id).await? {
         return Err(ApiError::not_found());
     }
-    audit_user(state, user.user_id, &user.username, "passkey_remove", &origin, Some(format!("passkey {id}"))).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::PasskeyRemove, &origin, Some(format!("passkey {id}")))
+        .await?;
     Ok(Status::NoContent)
 }
 
@@ -335,7 +337,7 @@ pub async fn login_finish(
         Ok(result) => result,
         Err(WebauthnError::CredentialPossibleCompromise) => {
             let detail = Some(format!("passkey {} ({}): signature counter went backwards", row.id, row.name));
-            audit_user(state, user.id, &user.username, "passkey_counter_regression", &origin, detail).await?;
+            audit_user(state, user.id, &user.username, AuditAction::PasskeyCounterRegression, &origin, detail).await?;
             tracing::warn!(user = %user.username, "passkey rejected: signature counter regression (cloned authenticator?)");
             return Err(failed());
         }
@@ -343,8 +345,8 @@ pub async fn login_finish(
     };
     let updated = passkey.update_credential(&result).unwrap_or(false).then(|| to_json(&passkey)).transpose()?;
     store::record_use(pool, row.id, updated.as_deref(), now).await?;
-    sign_in(state, jar, &user, &origin, "login").await?;
-    audit_user(state, user.id, &user.username, "passkey_login", &origin, Some(row.name)).await?;
+    sign_in(state, jar, &user, &origin, AuditAction::Login).await?;
+    audit_user(state, user.id, &user.username, AuditAction::PasskeyLogin, &origin, Some(row.name)).await?;
     Ok(Json(UserInfo::from(&user)))
 }
 
@@ -405,9 +407,10 @@ pub async fn confirm_finish(
     sessions::mark_reauthenticated(pool, user.session_id, now).await?;
     if user.locked {
         session::rotate(state, jar, user.session_id, now).await?;
-        audit_user(state, user.user_id, &user.username, "session_unlock", &origin, Some("passkey".into())).await?;
+        audit_user(state, user.user_id, &user.username, AuditAction::SessionUnlock, &origin, Some("passkey".into()))
+            .await?;
     } else {
-        audit_user(state, user.user_id, &user.username, "reauth", &origin, Some("passkey".into())).await?;
+        audit_user(state, user.user_id, &user.username, AuditAction::Reauth, &origin, Some("passkey".into())).await?;
     }
     Ok(Status::NoContent)
 }

@@ -11,6 +11,7 @@ use crate::auth::guards::AuthUser;
 use crate::auth::login::{PasswordCheck, Via, check_password};
 use crate::auth::session::{self, Origin};
 use crate::db::{sessions, users};
+use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -44,7 +45,7 @@ pub async fn change_password(
     let check = check_password(state, &origin, Via::PasswordChange, &user.username, &current_password).await?;
     if let PasswordCheck::Refused { detail, reason, .. } = check {
         let reason = Some(reason.into());
-        audit_user(state, user.user_id, &user.username, "password_change_failure", &origin, reason).await?;
+        audit_user(state, user.user_id, &user.username, AuditAction::PasswordChangeFailure, &origin, reason).await?;
         return Err(ApiError::unauthorized(detail));
     }
     let hash = state.hasher.hash(&new_password).await?;
@@ -56,7 +57,7 @@ pub async fn change_password(
         state,
         user.user_id,
         &user.username,
-        "password_change",
+        AuditAction::PasswordChange,
         &origin,
         Some(format!("{revoked} other sessions revoked")),
     )

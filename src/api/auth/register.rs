@@ -10,6 +10,7 @@ use super::{UserInfo, acceptable_password, bounded_password, parse_username, sig
 use crate::auth::session::Origin;
 use crate::db::settings;
 use crate::db::users;
+use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -46,6 +47,6 @@ pub async fn register(
     }
     let hash = state.hasher.hash(&password).await?;
     let user = users::create(state.db.pool(), &username, &hash, settings.default_role, state.clock.now()).await?;
-    sign_in(state, jar, &user, &origin, "register").await?;
+    sign_in(state, jar, &user, &origin, AuditAction::Register).await?;
     Ok((Status::Created, Json(UserInfo::from(&user))))
 }

@@ -11,6 +11,7 @@ use crate::api::page::{Page, Paging};
 use crate::auth::guards::UnlockedUser;
 use crate::auth::session::Origin;
 use crate::db::sessions;
+use crate::domain::audit_action::AuditAction;
 use crate::domain::id::SessionId;
 use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, ApiResult};
@@ -74,7 +75,8 @@ pub async fn revoke_session(
     if !sessions::delete_for_user(state.db.pool(), user.user_id, id).await? {
         return Err(ApiError::not_found());
     }
-    audit_user(state, user.user_id, &user.username, "session_revoke", &origin, Some(format!("session {id}"))).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::SessionRevoke, &origin, Some(format!("session {id}")))
+        .await?;
     Ok(Status::NoContent)
 }
 
@@ -91,7 +93,7 @@ pub async fn revoke_other_sessions(
         state,
         user.user_id,
         &user.username,
-        "session_revoke_others",
+        AuditAction::SessionRevokeOthers,
         &origin,
         Some(format!("{revoked} revoked")),
     )

@@ -10,6 +10,7 @@ use super::{UserInfo, acceptable_password, bounded_password, parse_username, sig
 use crate::auth::session::Origin;
 use crate::auth::setup_code;
 use crate::db::{system_config, users};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
@@ -59,7 +60,7 @@ pub async fn setup(
     let user = users::create(&mut *tx, &username, &hash, Role::Admin, state.clock.now()).await?;
     tx.commit().await?;
 
-    sign_in(state, jar, &user, &origin, "setup").await?;
+    sign_in(state, jar, &user, &origin, AuditAction::Setup).await?;
     Ok((Status::Created, Json(UserInfo::from(&user))))
 }
 

@@ -21,6 +21,7 @@ use crate::db::audit::{self, AuditEntry};
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::UserRow;
 use crate::db::{mfa, users};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
@@ -132,7 +133,7 @@ async fn counted_second_factor(
         detail: Some(detail.to_string()),
     };
     let Some(reserved) = lockout::reserve(state, counter, rule, now).await? else {
-        audit::record(state.db.pool(), now, audit("mfa_failure", "locked")).await?;
+        audit::record(state.db.pool(), now, audit(AuditAction::MfaFailure, "locked")).await?;
         return Ok(Err(WRONG_CODE.to_string()));
     };
     if let Some(how) = second_factor_ok(state, user_id, username, code).await? {
@@ -140,10 +141,10 @@ async fn counted_second_factor(
         return Ok(Ok(how));
     }
     let (detail, locked_now) = lockout::failure_detail(WRONG_CODE, reserved, rule, "code entry");
-    audit::record(state.db.pool(), now, audit("mfa_failure", "wrong code")).await?;
+    audit::record(state.db.pool(), now, audit(AuditAction::MfaFailure, "wrong code")).await?;
     if locked_now {
         tracing::warn!(client_ip = %origin.ip, "second-factor codes were locked after repeated failures");
-        audit::record(state.db.pool(), now, audit("lockout", "second factor")).await?;
+        audit::record(state.db.pool(), now, audit(AuditAction::Lockout, "second factor")).await?;
     }
     Ok(Err(detail))
 }
@@ -204,7 +205,7 @@ pub async fn enable_totp(
         ));
     }
     let codes = fresh_recovery_codes(state, user.user_id).await?;
-    audit_user(state, user.user_id, &user.username, "totp_enable", &origin, None).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::TotpEnable, &origin, None).await?;
     Ok(Json(codes))
 }
 
@@ -235,18 +236,18 @@ pub async fn disable_totp(
     let check = check_password(state, &origin, Via::TotpDisable, &user.username, &body.0.password).await?;
     if let PasswordCheck::Refused { detail, reason, .. } = check {
         let reason = Some(reason.into());
-        audit_user(state, user.user_id, &user.username, "totp_disable_failure", &origin, reason).await?;
+        audit_user(state, user.user_id, &user.username, AuditAction::TotpDisableFailure, &origin, reason).await?;
         return Err(ApiError::unauthorized(detail));
     }
     if let Err(detail) = counted_second_factor(state, &origin, user.user_id, &user.username, &body.0.code).await? {
         let reason = Some("wrong code".into());
-        audit_user(state, user.user_id, &user.username, "totp_disable_failure", &origin, reason).await?;
+        audit_user(state, user.user_id, &user.username, AuditAction::TotpDisableFailure, &origin, reason).await?;
         return Err(ApiError::unauthorized(detail));
     }
     let mut tx = state.db.write().await?;
     mfa::remove_all(&mut tx, user.user_id).await?;
     tx.commit().await?;
-    audit_user(state, user.user_id, &user.username, "totp_disable", &origin, None).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::TotpDisable, &origin, None).await?;
     Ok(Status::NoContent)
 }
 
@@ -267,7 +268,7 @@ pub async fn regenerate_recovery_codes(
         return Err(ApiError::conflict("Set up an authenticator first."));
     }
     let codes = fresh_recovery_codes(state, user.user_id).await?;
-    audit_user(state, user.user_id, &user.username, "recovery_codes_regenerate", &origin, None).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::RecoveryCodesRegenerate, &origin, None).await?;
     Ok(Json(codes))
 }
 
@@ -292,7 +293,7 @@ pub async fn verify_totp(
     if !mfa::consume_challenge(state.db.pool(), &token_hash).await? {
         return Err(expired());
     }
-    sign_in(state, jar, &user, &origin, "login").await?;
-    audit_user(state, user.id, &user.username, "mfa_success", &origin, Some(how.to_string())).await?;
+    sign_in(state, jar, &user, &origin, AuditAction::Login).await?;
+    audit_user(state, user.id, &user.username, AuditAction::MfaSuccess, &origin, Some(how.to_string())).await?;
     Ok(Json(UserInfo::from(&user)))
 }

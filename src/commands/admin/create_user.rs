@@ -4,6 +4,7 @@ use super::{Admin, Failure, read_password_stdin};
 use crate::auth::password::PasswordHasher;
 use crate::db::error::DbError;
 use crate::db::users;
+use crate::domain::audit_action::AuditAction;
 use crate::domain::password_policy;
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
@@ -17,7 +18,7 @@ pub async fn run(admin: &Admin, username: &str, make_admin: bool) -> Result<Stri
         DbError::Unique { .. } => Failure(format!("the username '{username}' is taken")),
         other => other.into(),
     })?;
-    admin.audit("create_user", user.username.as_str(), Some(format!("role {}", role.as_str()))).await?;
+    admin.audit(AuditAction::CreateUser, user.username.as_str(), Some(format!("role {}", role.as_str()))).await?;
     Ok(format!("Created {} user {} (id {}).", role.as_str(), user.username, user.id))
 }
 

@@ -20,6 +20,7 @@ use crate::db::Db;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::backup::sqlite_file_of;
 use crate::db::users::{self, UserRow};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::time::UtcMillis;
 
 /// What every admin command works with.
@@ -116,14 +117,8 @@ impl Admin {
             .ok_or_else(|| Failure(format!("no user named '{username}'")))
     }
 
-    pub async fn audit(&self, action: &'static str, target: &str, detail: Option<String>) -> Result<(), Failure> {
-        let entry = AuditEntry {
-            actor: "cli".into(),
-            action,
-            target: Some(target.to_string()),
-            detail,
-            ..AuditEntry::default()
-        };
+    pub async fn audit(&self, action: AuditAction, target: &str, detail: Option<String>) -> Result<(), Failure> {
+        let entry = AuditEntry { target: Some(target.to_string()), detail, ..AuditEntry::new("cli", action) };
         audit::record(self.db.pool(), UtcMillis::now(), entry).await?;
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 use super::{Admin, Failure};
 use crate::db::login_failures::{self, Counter};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::username::Username;
 
 pub async fn run(admin: &Admin, username: &str) -> Result<String, Failure> {
@@ -10,7 +11,7 @@ pub async fn run(admin: &Admin, username: &str) -> Result<String, Failure> {
     let state = login_failures::get(admin.db.pool(), Counter::Password(&key)).await?;
     login_failures::clear(admin.db.pool(), Counter::Password(&key)).await?;
     login_failures::clear(admin.db.pool(), Counter::SecondFactor(user.id)).await?;
-    admin.audit("reset_lockout", &user.username, None).await?;
+    admin.audit(AuditAction::ResetLockout, &user.username, None).await?;
     let lock = if state.locked_until.is_some_and(|t| t > crate::domain::time::UtcMillis::now()) {
         "and the lock "
     } else {
