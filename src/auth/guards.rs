@@ -8,7 +8,7 @@ use crate::auth::session;
 use crate::db::sessions;
 use crate::domain::id::{SessionId, UserId};
 use crate::domain::role::Role;
-use crate::domain::settings::RequireMfa;
+use crate::domain::system_settings::RequireMfa;
 use crate::domain::time::UtcMillis;
 use crate::error::ApiError;
 use crate::server::AppState;
@@ -71,7 +71,7 @@ async fn resolve(req: &Request<'_>) -> Result<Option<AuthUser>, ApiError> {
         return Ok(None);
     };
     let now = state.clock.now();
-    let settings = state.settings().await?;
+    let settings = state.system_settings().await?;
     let idle_deadline = UtcMillis(row.last_seen_at).plus_minutes(settings.session_idle_minutes);
     if !row.active.get() || now.0 >= row.expires_at || now >= idle_deadline {
         sessions::delete(pool, row.session_id).await?;

@@ -8,7 +8,7 @@
 //! sent behind them was accepted.
 
 use crate::auth::lockout;
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::{self, UserRow};
@@ -58,7 +58,7 @@ impl Via {
 /// here is audited here, whichever endpoint the password came through.
 pub async fn check_password(
     state: &AppState,
-    origin: &Origin,
+    origin: &RequestOrigin,
     via: Via,
     raw_username: &str,
     password: &str,

@@ -64,7 +64,7 @@ pub fn clear_cookie(jar: &CookieJar<'_>, config: &Config) {
 }
 
 /// Who is signing in from where, for the sessions table and the audit log.
-pub struct Origin {
+pub struct RequestOrigin {
     pub ip: String,
     pub user_agent: Option<String>,
 }
@@ -75,13 +75,13 @@ pub async fn start(
     state: &AppState,
     jar: &CookieJar<'_>,
     user_id: UserId,
-    origin: &Origin,
+    origin: &RequestOrigin,
 ) -> Result<SessionId, sqlx::Error> {
     if let Some(old) = read_token(jar, &state.config) {
         sessions::delete_by_token(state.db.pool(), &hash_token(&old)).await?;
     }
     let now = state.clock.now();
-    let settings = state.settings().await?;
+    let settings = state.system_settings().await?;
     let NewToken { token, hash } = new_token();
     let mut tx = state.db.write().await?;
     let id = sessions::create(
@@ -112,7 +112,7 @@ pub async fn rotate(
 ) -> Result<(), sqlx::Error> {
     let NewToken { token, hash } = new_token();
     sessions::rotate(state.db.pool(), session_id, &hash, now).await?;
-    let lifetime = state.settings().await?.session_absolute_minutes;
+    let lifetime = state.system_settings().await?.session_absolute_minutes;
     set_cookie(jar, &state.config, token, lifetime);
     Ok(())
 }

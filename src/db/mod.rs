@@ -9,8 +9,8 @@ pub mod mfa;
 pub mod passkeys;
 pub mod schema;
 pub mod sessions;
-pub mod settings;
 pub mod system_config;
+pub mod system_settings;
 pub mod users;
 
 use std::str::FromStr;

@@ -1,4 +1,5 @@
-//! Pure types and rules of UMBRA: no I/O, no HTTP, no SQL.
+//! Pure types and rules of UMBRA: no I/O, no HTTP, no SQL. Kit types (ids, `Flag`) carry the
+//! sqlx, Rocket and serde trait impls that move them across those edges, and nothing more.
 
 pub mod audit_action;
 pub mod flag;
@@ -6,6 +7,6 @@ pub mod id;
 pub mod password_policy;
 pub mod patch;
 pub mod role;
-pub mod settings;
+pub mod system_settings;
 pub mod time;
 pub mod username;

@@ -10,7 +10,7 @@
 //! serialised and the second one sees the first one's result.
 
 use super::Context;
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::sessions;
 use crate::db::users::{self, UserRow};
@@ -37,7 +37,7 @@ pub struct Caller {
 
 impl Caller {
     /// A signed-in admin, through the API.
-    pub fn admin(user_id: UserId, username: &str, origin: &Origin) -> Self {
+    pub fn admin(user_id: UserId, username: &str, origin: &RequestOrigin) -> Self {
         Self {
             actor: username.to_string(),
             actor_user_id: Some(user_id),

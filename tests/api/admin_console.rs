@@ -227,7 +227,7 @@ async fn the_cleanup_job_applies_the_configured_audit_retention() {
             .await
             .unwrap();
     }
-    let defaults = umbra::server::default_settings(&app.config);
+    let defaults = umbra::server::default_system_settings(&app.config);
     umbra::jobs::cleanup::run_once(&app.db, umbra::domain::time::UtcMillis(now), defaults).await.unwrap();
     let rows = umbra::db::audit::recent(app.db.pool(), 500).await.unwrap();
     let actors: Vec<&str> = rows.iter().map(|r| r.actor.as_str()).collect();
@@ -241,7 +241,7 @@ async fn the_cleanup_job_drops_expired_sessions() {
     let admin = app.admin().await;
     assert_eq!(umbra::db::sessions::count_for_user(app.db.pool(), umbra::domain::id::UserId(1)).await.unwrap(), 1);
     let later = umbra::domain::time::UtcMillis(app.clock.now_millis()).plus_minutes(8 * 24 * 60);
-    let defaults = umbra::server::default_settings(&app.config);
+    let defaults = umbra::server::default_system_settings(&app.config);
     umbra::jobs::cleanup::run_once(&app.db, later, defaults).await.unwrap();
     assert_eq!(
         umbra::db::sessions::count_for_user(app.db.pool(), umbra::domain::id::UserId(1)).await.unwrap(),

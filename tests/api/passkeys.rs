@@ -282,7 +282,7 @@ async fn the_cleanup_job_prunes_expired_ceremonies() {
     for _ in 0..3 {
         assert_eq!(visitor.post("/api/auth/passkeys/login/begin", json!({"username": null})).await.status, 200);
     }
-    let defaults = umbra::server::default_settings(&app.config);
+    let defaults = umbra::server::default_system_settings(&app.config);
     let now = umbra::domain::time::UtcMillis(app.clock.now_millis());
     umbra::jobs::cleanup::run_once(&app.db, now, defaults).await.unwrap();
     assert_eq!(ceremonies(&app).await, 3, "live ceremonies stay");

@@ -9,7 +9,7 @@ pub mod users;
 use rocket::{Route, routes};
 
 use crate::auth::guards::AdminUser;
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::audit::{self, AuditEntry};
 use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
@@ -42,7 +42,7 @@ async fn audit_admin(
     admin: &AdminUser,
     action: AuditAction,
     target: &str,
-    origin: &Origin,
+    origin: &RequestOrigin,
     detail: Option<String>,
 ) -> ApiResult<()> {
     let entry = AuditEntry {

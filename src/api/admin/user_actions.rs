@@ -11,7 +11,7 @@ use super::audit_admin;
 use super::users::{AdminUserView, find, view};
 use crate::api::auth::{acceptable_password, bounded_password};
 use crate::auth::guards::AdminUser;
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::login_failures::{self, Counter};
 use crate::db::{mfa, passkeys};
 use crate::domain::audit_action::AuditAction;
@@ -39,7 +39,7 @@ pub struct ResetPasswordRequest {
 pub async fn reset_password(
     state: &State<AppState>,
     admin: AdminUser,
-    origin: Origin,
+    origin: RequestOrigin,
     id: UserId,
     body: JsonBody<ResetPasswordRequest>,
 ) -> ApiResult<Status> {
@@ -58,7 +58,7 @@ pub async fn reset_password(
 pub async fn unlock_user(
     state: &State<AppState>,
     admin: AdminUser,
-    origin: Origin,
+    origin: RequestOrigin,
     id: UserId,
 ) -> ApiResult<Json<AdminUserView>> {
     let row = find(state, id).await?;
@@ -71,7 +71,12 @@ pub async fn unlock_user(
 #[utoipa::path(post, path = "/api/admin/users/{id}/reset-mfa", tag = "admin", params(("id" = i64, Path)),
     responses((status = 204, description = "TOTP, recovery codes and passkeys removed"), (status = 404, description = "no such user")))]
 #[post("/api/admin/users/<id>/reset-mfa")]
-pub async fn reset_mfa(state: &State<AppState>, admin: AdminUser, origin: Origin, id: UserId) -> ApiResult<Status> {
+pub async fn reset_mfa(
+    state: &State<AppState>,
+    admin: AdminUser,
+    origin: RequestOrigin,
+    id: UserId,
+) -> ApiResult<Status> {
     let row = find(state, id).await?;
     // One transaction: a reset never leaves half of the second factors in place.
     let mut tx = state.db.write().await?;

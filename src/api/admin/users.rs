@@ -12,7 +12,7 @@ use super::audit_admin;
 use crate::api::auth::{acceptable_password, bounded_password, parse_username};
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::AdminUser;
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::{self, UserRow};
 use crate::domain::audit_action::AuditAction;
@@ -111,7 +111,7 @@ pub struct CreateUserRequest {
 pub async fn create_user(
     state: &State<AppState>,
     admin: AdminUser,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<CreateUserRequest>,
 ) -> ApiResult<(Status, Json<AdminUserView>)> {
     let CreateUserRequest { username, password, role } = body.0;
@@ -155,7 +155,7 @@ pub struct UpdateUserRequest {
 pub async fn update_user(
     state: &State<AppState>,
     admin: AdminUser,
-    origin: Origin,
+    origin: RequestOrigin,
     id: UserId,
     body: JsonBody<UpdateUserRequest>,
 ) -> ApiResult<Json<AdminUserView>> {
@@ -174,7 +174,12 @@ pub async fn update_user(
     responses((status = 204, description = "deleted with all their data"), (status = 404, description = "no such user"),
               (status = 409, description = "you cannot delete yourself")))]
 #[delete("/api/admin/users/<id>")]
-pub async fn delete_user(state: &State<AppState>, admin: AdminUser, origin: Origin, id: UserId) -> ApiResult<Status> {
+pub async fn delete_user(
+    state: &State<AppState>,
+    admin: AdminUser,
+    origin: RequestOrigin,
+    id: UserId,
+) -> ApiResult<Status> {
     if id == admin.0.user_id {
         return Err(ApiError::conflict("You cannot delete your own account."));
     }

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::{audit_user, bounded_password};
 use crate::auth::guards::AuthUser;
 use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::{self, Origin};
+use crate::auth::session::{self, RequestOrigin};
 use crate::db::sessions;
 use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
@@ -24,7 +24,7 @@ pub struct UnlockRequest {
 
 #[utoipa::path(post, path = "/api/auth/lock", tag = "auth", responses((status = 204, description = "locked")))]
 #[post("/api/auth/lock")]
-pub async fn lock(state: &State<AppState>, origin: Origin, user: AuthUser) -> ApiResult<Status> {
+pub async fn lock(state: &State<AppState>, origin: RequestOrigin, user: AuthUser) -> ApiResult<Status> {
     sessions::set_locked(state.db.pool(), user.session_id, true).await?;
     audit_user(state, user.user_id, &user.username, AuditAction::SessionLock, &origin, None).await?;
     Ok(Status::NoContent)
@@ -36,7 +36,7 @@ pub async fn lock(state: &State<AppState>, origin: Origin, user: AuthUser) -> Ap
 pub async fn unlock(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: AuthUser,
     body: JsonBody<UnlockRequest>,
 ) -> ApiResult<Status> {

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::totp::{self, MfaChallenge};
 use super::{UserInfo, audit_user, bounded_password, sign_in};
 use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::audit::{self, AuditEntry};
 use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
@@ -38,7 +38,7 @@ pub enum LoginResponse {
 pub async fn login(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
     let LoginRequest { username, password } = body.0;

@@ -5,7 +5,7 @@ use rocket::{State, post};
 
 use super::audit_user;
 use crate::auth::guards::AuthUser;
-use crate::auth::session::{self, Origin};
+use crate::auth::session::{self, RequestOrigin};
 use crate::db::sessions;
 use crate::domain::audit_action::AuditAction;
 use crate::error::ApiResult;
@@ -16,7 +16,7 @@ use crate::server::AppState;
 pub async fn logout(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: Option<AuthUser>,
 ) -> ApiResult<Status> {
     if let Some(user) = user {

@@ -19,7 +19,7 @@ use rocket::{Route, routes};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::session::{self, Origin};
+use crate::auth::session::{self, RequestOrigin};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::users::UserRow;
 use crate::domain::audit_action::AuditAction;
@@ -100,7 +100,7 @@ async fn sign_in(
     state: &AppState,
     jar: &CookieJar<'_>,
     user: &UserRow,
-    origin: &Origin,
+    origin: &RequestOrigin,
     action: AuditAction,
 ) -> ApiResult<()> {
     session::start(state, jar, user.id, origin).await?;
@@ -114,7 +114,7 @@ async fn audit_user(
     user_id: UserId,
     username: &str,
     action: AuditAction,
-    origin: &Origin,
+    origin: &RequestOrigin,
     detail: Option<String>,
 ) -> ApiResult<()> {
     let entry = AuditEntry {

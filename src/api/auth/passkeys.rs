@@ -21,7 +21,7 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 use super::{UserInfo, audit_user, sign_in};
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::{AuthUser, EnrollingUser, UnlockedUser};
-use crate::auth::session::{self, Origin};
+use crate::auth::session::{self, RequestOrigin};
 use crate::db::passkeys::{self as store, NewCeremony, NewPasskey, PasskeyRow};
 use crate::db::{sessions, users};
 use crate::domain::audit_action::AuditAction;
@@ -192,7 +192,7 @@ pub async fn register_begin(
 #[post("/api/auth/passkeys/register/finish", data = "<body>")]
 pub async fn register_finish(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: EnrollingUser,
     body: JsonBody<RegisterFinish>,
 ) -> ApiResult<(Status, Json<PasskeyView>)> {
@@ -272,7 +272,7 @@ pub async fn rename_passkey(
 #[delete("/api/auth/passkeys/<id>")]
 pub async fn delete_passkey(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: UnlockedUser,
     id: PasskeyId,
 ) -> ApiResult<Status> {
@@ -317,7 +317,7 @@ pub async fn login_begin(state: &State<AppState>, body: JsonBody<LoginBegin>) ->
 pub async fn login_finish(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<LoginFinish>,
 ) -> ApiResult<Json<UserInfo>> {
     let failed = || ApiError::unauthorized("Passkey sign-in failed. Try again, or use your password.");
@@ -382,7 +382,7 @@ pub async fn confirm_begin(state: &State<AppState>, user: AuthUser) -> ApiResult
 pub async fn confirm_finish(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: AuthUser,
     body: JsonBody<LoginFinish>,
 ) -> ApiResult<Status> {

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::{acceptable_password, audit_user, bounded_password};
 use crate::auth::guards::AuthUser;
 use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::{self, Origin};
+use crate::auth::session::{self, RequestOrigin};
 use crate::db::{sessions, users};
 use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
@@ -30,7 +30,7 @@ pub struct ChangePasswordRequest {
 pub async fn change_password(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: AuthUser,
     body: JsonBody<ChangePasswordRequest>,
 ) -> ApiResult<Status> {

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::{audit_user, bounded_password};
 use crate::auth::guards::EnrollingUser;
 use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::sessions;
 use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
@@ -27,7 +27,7 @@ pub struct ReauthRequest {
 #[post("/api/auth/reauth", data = "<body>")]
 pub async fn reauth(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: EnrollingUser,
     body: JsonBody<ReauthRequest>,
 ) -> ApiResult<Status> {

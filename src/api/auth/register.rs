@@ -7,8 +7,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{UserInfo, acceptable_password, bounded_password, parse_username, sign_in};
-use crate::auth::session::Origin;
-use crate::db::settings;
+use crate::auth::session::RequestOrigin;
+use crate::db::system_settings;
 use crate::db::users;
 use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
@@ -29,11 +29,11 @@ pub struct RegisterRequest {
 pub async fn register(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<RegisterRequest>,
 ) -> ApiResult<(Status, Json<UserInfo>)> {
     // Read fresh (not the per-second cache): closing registration takes effect at once.
-    let settings = settings::load(state.db.pool(), state.default_settings()).await?;
+    let settings = system_settings::load(state.db.pool(), state.default_system_settings()).await?;
     if !settings.registration_open {
         return Err(ApiError::forbidden("Registration is closed. Ask an admin for an account."));
     }

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::audit_user;
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::UnlockedUser;
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::sessions;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::id::SessionId;
@@ -67,7 +67,7 @@ pub async fn list_sessions(
 #[delete("/api/auth/sessions/<id>")]
 pub async fn revoke_session(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: UnlockedUser,
     id: SessionId,
 ) -> ApiResult<Status> {
@@ -84,7 +84,7 @@ pub async fn revoke_session(
 #[post("/api/auth/sessions/revoke-others")]
 pub async fn revoke_other_sessions(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: UnlockedUser,
 ) -> ApiResult<Json<Revoked>> {
     let user = user.0;

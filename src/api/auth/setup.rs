@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{UserInfo, acceptable_password, bounded_password, parse_username, sign_in};
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::auth::setup_code;
 use crate::db::{system_config, users};
 use crate::domain::audit_action::AuditAction;
@@ -31,7 +31,7 @@ pub struct SetupRequest {
 pub async fn setup(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<SetupRequest>,
 ) -> ApiResult<(Status, Json<UserInfo>)> {
     let SetupRequest { setup_code: code, username, password } = body.0;

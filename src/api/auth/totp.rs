@@ -15,7 +15,7 @@ use super::{UserInfo, audit_user, bounded_password, sign_in};
 use crate::auth::guards::{EnrollingUser, UnlockedUser};
 use crate::auth::lockout;
 use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::{Origin, hash_token, new_token};
+use crate::auth::session::{RequestOrigin, hash_token, new_token};
 use crate::auth::totp;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::login_failures::{self, Counter};
@@ -115,7 +115,7 @@ async fn second_factor_ok(
 /// code, and failures and a lock reached are audited. `Err` carries the 401 detail.
 async fn counted_second_factor(
     state: &AppState,
-    origin: &Origin,
+    origin: &RequestOrigin,
     user_id: UserId,
     username: &str,
     code: &str,
@@ -177,7 +177,7 @@ pub async fn setup_totp(state: &State<AppState>, user: EnrollingUser) -> ApiResu
 #[post("/api/auth/totp/enable", data = "<body>")]
 pub async fn enable_totp(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: EnrollingUser,
     body: JsonBody<CodeRequest>,
 ) -> ApiResult<Json<RecoveryCodes>> {
@@ -224,7 +224,7 @@ async fn fresh_recovery_codes(state: &AppState, user_id: UserId) -> ApiResult<Re
 #[post("/api/auth/totp/disable", data = "<body>")]
 pub async fn disable_totp(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: UnlockedUser,
     body: JsonBody<DisableRequest>,
 ) -> ApiResult<Status> {
@@ -257,7 +257,7 @@ pub async fn disable_totp(
 #[post("/api/auth/totp/recovery-codes")]
 pub async fn regenerate_recovery_codes(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: UnlockedUser,
 ) -> ApiResult<Json<RecoveryCodes>> {
     let user = user.0;
@@ -278,7 +278,7 @@ pub async fn regenerate_recovery_codes(
 pub async fn verify_totp(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<VerifyRequest>,
 ) -> ApiResult<Json<UserInfo>> {
     let expired =

@@ -4,7 +4,7 @@ use sqlx::{Any, Executor};
 
 use super::{WriteTx, system_config};
 use crate::domain::role::Role;
-use crate::domain::settings::{RequireMfa, SystemSettings};
+use crate::domain::system_settings::{RequireMfa, SystemSettings};
 
 pub async fn load<'c>(
     db: impl Executor<'c, Database = Any>,
