@@ -53,7 +53,7 @@ fn text(raw: Option<&str>) -> Option<String> {
     raw.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
-#[utoipa::path(get, path = "/api/admin/audit-logs", tag = "admin",
+#[utoipa::path(tag = "admin",
     params(("actor" = Option<String>, Query), ("action" = Option<AuditAction>, Query),
            ("since" = Option<String>, Query, description = "RFC 3339, inclusive"),
            ("until" = Option<String>, Query, description = "RFC 3339, exclusive"),

@@ -13,13 +13,13 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
 
-#[utoipa::path(get, path = "/api/admin/config", tag = "admin", responses((status = 200, body = SystemSettings)))]
+#[utoipa::path(tag = "admin", responses((status = 200, body = SystemSettings)))]
 #[get("/api/admin/config")]
 pub async fn get_config(state: &State<AppState>, _admin: AdminUser) -> ApiResult<Json<SystemSettings>> {
     Ok(Json(state.system_settings().await?))
 }
 
-#[utoipa::path(put, path = "/api/admin/config", tag = "admin", request_body = SystemSettings,
+#[utoipa::path(tag = "admin", request_body = SystemSettings,
     responses((status = 200, body = SystemSettings), (status = 422, description = "a value is out of range")))]
 #[put("/api/admin/config", data = "<body>")]
 pub async fn put_config(

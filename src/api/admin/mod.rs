@@ -6,8 +6,6 @@ pub mod config;
 pub mod user_actions;
 pub mod users;
 
-use rocket::{Route, routes};
-
 use crate::auth::guards::AdminUser;
 use crate::auth::session::RequestOrigin;
 use crate::db::audit::{self, AuditEntry};
@@ -17,20 +15,18 @@ use crate::server::AppState;
 use crate::service::Context;
 use crate::service::users::UserError;
 
-pub fn routes() -> Vec<Route> {
-    routes![
-        users::list_users,
-        users::create_user,
-        users::update_user,
-        users::delete_user,
-        user_actions::reset_password,
-        user_actions::unlock_user,
-        user_actions::reset_mfa,
-        config::get_config,
-        config::put_config,
-        audit_logs::list_audit_logs,
-    ]
-}
+api_module![
+    users::list_users,
+    users::create_user,
+    users::update_user,
+    users::delete_user,
+    user_actions::reset_password,
+    user_actions::unlock_user,
+    user_actions::reset_mfa,
+    config::get_config,
+    config::put_config,
+    audit_logs::list_audit_logs,
+];
 
 /// The context the account workflows run in, from the app state.
 fn context(state: &AppState) -> Context<'_> {

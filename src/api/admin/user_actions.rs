@@ -31,7 +31,7 @@ pub struct ResetPasswordRequest {
     pub must_change: bool,
 }
 
-#[utoipa::path(post, path = "/api/admin/users/{id}/reset-password", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)),
     request_body = ResetPasswordRequest,
     responses((status = 204, description = "password set; the user's sessions are revoked"),
               (status = 404, description = "no such user"), (status = 422, description = "password refused")))]
@@ -52,7 +52,7 @@ pub async fn reset_password(
     Ok(Status::NoContent)
 }
 
-#[utoipa::path(post, path = "/api/admin/users/{id}/unlock", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)),
     responses((status = 200, body = AdminUserView), (status = 404, description = "no such user")))]
 #[post("/api/admin/users/<id>/unlock")]
 pub async fn unlock_user(
@@ -68,7 +68,7 @@ pub async fn unlock_user(
     Ok(Json(view(state, &row).await?))
 }
 
-#[utoipa::path(post, path = "/api/admin/users/{id}/reset-mfa", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)),
     responses((status = 204, description = "TOTP, recovery codes and passkeys removed"), (status = 404, description = "no such user")))]
 #[post("/api/admin/users/<id>/reset-mfa")]
 pub async fn reset_mfa(

@@ -39,7 +39,7 @@ pub struct AdminUserView {
     pub last_login_at: Option<UtcMillis>,
 }
 
-#[utoipa::path(get, path = "/api/admin/users", tag = "admin",
+#[utoipa::path(tag = "admin",
     params(("q" = Option<String>, Query, description = "part of the username"),
            ("limit" = Option<i64>, Query, description = "1–500, default 50"),
            ("offset" = Option<i64>, Query)),
@@ -104,7 +104,7 @@ pub struct CreateUserRequest {
     pub role: Role,
 }
 
-#[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = CreateUserRequest,
+#[utoipa::path(tag = "admin", request_body = CreateUserRequest,
     responses((status = 201, body = AdminUserView), (status = 409, description = "username taken"),
               (status = 422, description = "invalid input")))]
 #[post("/api/admin/users", data = "<body>")]
@@ -147,7 +147,7 @@ pub struct UpdateUserRequest {
     pub active: Patch<bool>,
 }
 
-#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)),
     request_body = UpdateUserRequest,
     responses((status = 200, body = AdminUserView), (status = 404, description = "no such user"),
               (status = 409, description = "that would leave no active admin")))]
@@ -170,7 +170,7 @@ pub async fn update_user(
     Ok(Json(view(state, &changed.after).await?))
 }
 
-#[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)),
     responses((status = 204, description = "deleted with all their data"), (status = 404, description = "no such user"),
               (status = 409, description = "you cannot delete yourself")))]
 #[delete("/api/admin/users/<id>")]

@@ -22,7 +22,7 @@ pub struct UnlockRequest {
     pub password: String,
 }
 
-#[utoipa::path(post, path = "/api/auth/lock", tag = "auth", responses((status = 204, description = "locked")))]
+#[utoipa::path(tag = "auth", responses((status = 204, description = "locked")))]
 #[post("/api/auth/lock")]
 pub async fn lock(state: &State<AppState>, origin: RequestOrigin, user: AuthUser) -> ApiResult<Status> {
     sessions::set_locked(state.db.pool(), user.session_id, true).await?;
@@ -30,7 +30,7 @@ pub async fn lock(state: &State<AppState>, origin: RequestOrigin, user: AuthUser
     Ok(Status::NoContent)
 }
 
-#[utoipa::path(post, path = "/api/auth/unlock", tag = "auth", request_body = UnlockRequest,
+#[utoipa::path(tag = "auth", request_body = UnlockRequest,
     responses((status = 204, description = "unlocked, with a new session token"), (status = 401, description = "wrong password")))]
 #[post("/api/auth/unlock", data = "<body>")]
 pub async fn unlock(

@@ -31,7 +31,7 @@ pub enum LoginResponse {
     MfaRequired(MfaChallenge),
 }
 
-#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse),
               (status = 401, description = "wrong username or password, or the account is locked: always the same shape")))]
 #[post("/api/auth/login", data = "<body>")]

@@ -11,7 +11,7 @@ use crate::domain::audit_action::AuditAction;
 use crate::error::ApiResult;
 use crate::server::AppState;
 
-#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204, description = "signed out")))]
+#[utoipa::path(tag = "auth", responses((status = 204, description = "signed out")))]
 #[post("/api/auth/logout")]
 pub async fn logout(
     state: &State<AppState>,

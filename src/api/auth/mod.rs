@@ -15,7 +15,6 @@ pub mod strength;
 pub mod totp;
 
 use rocket::http::CookieJar;
-use rocket::{Route, routes};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -30,37 +29,35 @@ use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 
-pub fn routes() -> Vec<Route> {
-    routes![
-        status::status,
-        strength::password_strength,
-        setup::setup,
-        register::register,
-        login::login,
-        logout::logout,
-        lock::lock,
-        lock::unlock,
-        password::change_password,
-        reauth::reauth,
-        sessions::list_sessions,
-        sessions::revoke_session,
-        sessions::revoke_other_sessions,
-        totp::setup_totp,
-        totp::enable_totp,
-        totp::disable_totp,
-        totp::regenerate_recovery_codes,
-        totp::verify_totp,
-        passkeys::register_begin,
-        passkeys::register_finish,
-        passkeys::list_passkeys,
-        passkeys::rename_passkey,
-        passkeys::delete_passkey,
-        passkeys::login_begin,
-        passkeys::login_finish,
-        passkeys::confirm_begin,
-        passkeys::confirm_finish
-    ]
-}
+api_module![
+    status::status,
+    strength::password_strength,
+    setup::setup,
+    register::register,
+    login::login,
+    logout::logout,
+    lock::lock,
+    lock::unlock,
+    password::change_password,
+    reauth::reauth,
+    sessions::list_sessions,
+    sessions::revoke_session,
+    sessions::revoke_other_sessions,
+    totp::setup_totp,
+    totp::enable_totp,
+    totp::disable_totp,
+    totp::regenerate_recovery_codes,
+    totp::verify_totp,
+    passkeys::register_begin,
+    passkeys::register_finish,
+    passkeys::list_passkeys,
+    passkeys::rename_passkey,
+    passkeys::delete_passkey,
+    passkeys::login_begin,
+    passkeys::login_finish,
+    passkeys::confirm_begin,
+    passkeys::confirm_finish,
+];
 
 /// The signed-in user as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]

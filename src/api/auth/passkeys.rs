@@ -136,7 +136,7 @@ fn to_json<T: Serialize>(value: &T) -> ApiResult<String> {
     serde_json::to_string(value).map_err(ApiError::internal)
 }
 
-#[utoipa::path(post, path = "/api/auth/passkeys/register/begin", tag = "passkeys", request_body = RegisterBegin,
+#[utoipa::path(tag = "passkeys", request_body = RegisterBegin,
     responses((status = 200, body = RegistrationStart), (status = 403, description = "re-authenticate first"),
               (status = 409, description = "20 passkeys already")))]
 #[post("/api/auth/passkeys/register/begin", data = "<body>")]
@@ -186,7 +186,7 @@ pub async fn register_begin(
     Ok(Json(RegistrationStart { ceremony_id: id, options }))
 }
 
-#[utoipa::path(post, path = "/api/auth/passkeys/register/finish", tag = "passkeys", request_body = RegisterFinish,
+#[utoipa::path(tag = "passkeys", request_body = RegisterFinish,
     responses((status = 201, body = PasskeyView), (status = 400, description = "the authenticator's answer is not valid"),
               (status = 409, description = "already registered, or 20 passkeys already")))]
 #[post("/api/auth/passkeys/register/finish", data = "<body>")]
@@ -235,7 +235,7 @@ pub async fn register_finish(
     Ok((Status::Created, Json(PasskeyView::from(&row))))
 }
 
-#[utoipa::path(get, path = "/api/auth/passkeys", tag = "passkeys",
+#[utoipa::path(tag = "passkeys",
     params(("limit" = Option<i64>, Query, description = "1–500, default 50"), ("offset" = Option<i64>, Query)),
     responses((status = 200, body = Page<PasskeyView>)))]
 #[get("/api/auth/passkeys?<limit>&<offset>")]
@@ -250,7 +250,7 @@ pub async fn list_passkeys(
     Ok(Json(paging.page(rows.iter().map(PasskeyView::from).collect(), total)))
 }
 
-#[utoipa::path(patch, path = "/api/auth/passkeys/{id}", tag = "passkeys", params(("id" = i64, Path)),
+#[utoipa::path(tag = "passkeys", params(("id" = i64, Path)),
     request_body = RenamePasskey, responses((status = 204, description = "renamed"), (status = 404, description = "not yours")))]
 #[patch("/api/auth/passkeys/<id>", data = "<body>")]
 pub async fn rename_passkey(
@@ -266,7 +266,7 @@ pub async fn rename_passkey(
     Ok(Status::NoContent)
 }
 
-#[utoipa::path(delete, path = "/api/auth/passkeys/{id}", tag = "passkeys", params(("id" = i64, Path)),
+#[utoipa::path(tag = "passkeys", params(("id" = i64, Path)),
     responses((status = 204, description = "removed"), (status = 403, description = "re-authenticate first"),
               (status = 404, description = "not yours")))]
 #[delete("/api/auth/passkeys/<id>")]
@@ -288,7 +288,7 @@ pub async fn delete_passkey(
     Ok(Status::NoContent)
 }
 
-#[utoipa::path(post, path = "/api/auth/passkeys/login/begin", tag = "passkeys", request_body = LoginBegin,
+#[utoipa::path(tag = "passkeys", request_body = LoginBegin,
     responses((status = 200, body = LoginStart)))]
 #[post("/api/auth/passkeys/login/begin", data = "<body>")]
 pub async fn login_begin(state: &State<AppState>, body: JsonBody<LoginBegin>) -> ApiResult<Json<LoginStart>> {
@@ -311,7 +311,7 @@ pub async fn login_begin(state: &State<AppState>, body: JsonBody<LoginBegin>) ->
     Ok(Json(LoginStart { ceremony_id: id, options }))
 }
 
-#[utoipa::path(post, path = "/api/auth/passkeys/login/finish", tag = "passkeys", request_body = LoginFinish,
+#[utoipa::path(tag = "passkeys", request_body = LoginFinish,
     responses((status = 200, body = UserInfo), (status = 401, description = "not a valid passkey sign-in")))]
 #[post("/api/auth/passkeys/login/finish", data = "<body>")]
 pub async fn login_finish(
@@ -350,7 +350,7 @@ pub async fn login_finish(
     Ok(Json(UserInfo::from(&user)))
 }
 
-#[utoipa::path(post, path = "/api/auth/passkeys/confirm/begin", tag = "passkeys",
+#[utoipa::path(tag = "passkeys",
     responses((status = 200, body = LoginStart), (status = 409, description = "no passkeys registered")))]
 #[post("/api/auth/passkeys/confirm/begin")]
 pub async fn confirm_begin(state: &State<AppState>, user: AuthUser) -> ApiResult<Json<LoginStart>> {
@@ -376,7 +376,7 @@ pub async fn confirm_begin(state: &State<AppState>, user: AuthUser) -> ApiResult
 
 /// Proves presence with one of one's own passkeys: like `POST /api/auth/reauth` with the
 /// password, and it unlocks a locked session (with a new session token).
-#[utoipa::path(post, path = "/api/auth/passkeys/confirm/finish", tag = "passkeys", request_body = LoginFinish,
+#[utoipa::path(tag = "passkeys", request_body = LoginFinish,
     responses((status = 204, description = "re-authenticated (and unlocked)"), (status = 401, description = "not accepted")))]
 #[post("/api/auth/passkeys/confirm/finish", data = "<body>")]
 pub async fn confirm_finish(

@@ -23,7 +23,7 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
-#[utoipa::path(post, path = "/api/auth/password", tag = "auth", request_body = ChangePasswordRequest,
+#[utoipa::path(tag = "auth", request_body = ChangePasswordRequest,
     responses((status = 204, description = "changed; other sessions revoked"),
               (status = 401, description = "current password wrong"), (status = 422, description = "new password refused")))]
 #[post("/api/auth/password", data = "<body>")]

@@ -22,7 +22,7 @@ pub struct ReauthRequest {
     pub password: String,
 }
 
-#[utoipa::path(post, path = "/api/auth/reauth", tag = "auth", request_body = ReauthRequest,
+#[utoipa::path(tag = "auth", request_body = ReauthRequest,
     responses((status = 204, description = "re-authenticated for 10 minutes"), (status = 401, description = "wrong password")))]
 #[post("/api/auth/reauth", data = "<body>")]
 pub async fn reauth(

@@ -22,7 +22,7 @@ pub struct RegisterRequest {
     pub password: String,
 }
 
-#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
+#[utoipa::path(tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = UserInfo), (status = 403, description = "registration is closed"),
               (status = 409, description = "username taken"), (status = 422, description = "invalid input")))]
 #[post("/api/auth/register", data = "<body>")]

@@ -36,7 +36,7 @@ pub struct Revoked {
     pub revoked: u64,
 }
 
-#[utoipa::path(get, path = "/api/auth/sessions", tag = "auth",
+#[utoipa::path(tag = "auth",
     params(("limit" = Option<i64>, Query, description = "1–500, default 50"), ("offset" = Option<i64>, Query)),
     responses((status = 200, body = Page<SessionView>)))]
 #[get("/api/auth/sessions?<limit>&<offset>")]
@@ -62,7 +62,7 @@ pub async fn list_sessions(
     Ok(Json(paging.page(items, total)))
 }
 
-#[utoipa::path(delete, path = "/api/auth/sessions/{id}", tag = "auth", params(("id" = i64, Path)),
+#[utoipa::path(tag = "auth", params(("id" = i64, Path)),
     responses((status = 204, description = "signed out"), (status = 404, description = "no such session of yours")))]
 #[delete("/api/auth/sessions/<id>")]
 pub async fn revoke_session(
@@ -80,7 +80,7 @@ pub async fn revoke_session(
     Ok(Status::NoContent)
 }
 
-#[utoipa::path(post, path = "/api/auth/sessions/revoke-others", tag = "auth", responses((status = 200, body = Revoked)))]
+#[utoipa::path(tag = "auth", responses((status = 200, body = Revoked)))]
 #[post("/api/auth/sessions/revoke-others")]
 pub async fn revoke_other_sessions(
     state: &State<AppState>,

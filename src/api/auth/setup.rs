@@ -24,7 +24,7 @@ pub struct SetupRequest {
     pub password: String,
 }
 
-#[utoipa::path(post, path = "/api/auth/setup", tag = "auth", request_body = SetupRequest,
+#[utoipa::path(tag = "auth", request_body = SetupRequest,
     responses((status = 201, body = UserInfo), (status = 403, description = "wrong setup code"),
               (status = 409, description = "setup already done"), (status = 422, description = "invalid input")))]
 #[post("/api/auth/setup", data = "<body>")]

@@ -149,7 +149,7 @@ async fn counted_second_factor(
     Ok(Err(detail))
 }
 
-#[utoipa::path(post, path = "/api/auth/totp/setup", tag = "auth",
+#[utoipa::path(tag = "auth",
     responses((status = 200, body = TotpSetup), (status = 403, description = "re-authenticate first"),
               (status = 409, description = "TOTP is already on")))]
 #[post("/api/auth/totp/setup")]
@@ -171,7 +171,7 @@ pub async fn setup_totp(state: &State<AppState>, user: EnrollingUser) -> ApiResu
     Ok(Json(TotpSetup { secret: generator.secret().to_base32(), otpauth_uri, qr_svg }))
 }
 
-#[utoipa::path(post, path = "/api/auth/totp/enable", tag = "auth", request_body = CodeRequest,
+#[utoipa::path(tag = "auth", request_body = CodeRequest,
     responses((status = 200, body = RecoveryCodes), (status = 403, description = "re-authenticate first"),
               (status = 409, description = "no pending setup"), (status = 422, description = "the code does not match")))]
 #[post("/api/auth/totp/enable", data = "<body>")]
@@ -218,7 +218,7 @@ async fn fresh_recovery_codes(state: &AppState, user_id: UserId) -> ApiResult<Re
     Ok(RecoveryCodes { recovery_codes: codes })
 }
 
-#[utoipa::path(post, path = "/api/auth/totp/disable", tag = "auth", request_body = DisableRequest,
+#[utoipa::path(tag = "auth", request_body = DisableRequest,
     responses((status = 204, description = "TOTP and recovery codes removed"),
               (status = 401, description = "wrong password or code"), (status = 403, description = "re-authenticate first")))]
 #[post("/api/auth/totp/disable", data = "<body>")]
@@ -251,7 +251,7 @@ pub async fn disable_totp(
     Ok(Status::NoContent)
 }
 
-#[utoipa::path(post, path = "/api/auth/totp/recovery-codes", tag = "auth",
+#[utoipa::path(tag = "auth",
     responses((status = 200, body = RecoveryCodes), (status = 403, description = "re-authenticate first"),
               (status = 409, description = "TOTP is off")))]
 #[post("/api/auth/totp/recovery-codes")]
@@ -272,7 +272,7 @@ pub async fn regenerate_recovery_codes(
     Ok(Json(codes))
 }
 
-#[utoipa::path(post, path = "/api/auth/totp/verify", tag = "auth", request_body = VerifyRequest,
+#[utoipa::path(tag = "auth", request_body = VerifyRequest,
     responses((status = 200, body = UserInfo), (status = 401, description = "wrong or reused code, or an expired sign-in")))]
 #[post("/api/auth/totp/verify", data = "<body>")]
 pub async fn verify_totp(
