@@ -88,10 +88,10 @@ pub async fn search<'c>(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AuditRow>, i64), sqlx::Error> {
-    let mut conn = db.acquire().await?;
     // Unset filters bind as NULL and match everything, so one statement serves all.
     const WHERE: &str = "WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2) \
                          AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4)";
+    let mut conn = db.acquire().await?;
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT id, at, actor, action, target, ip, user_agent, detail FROM audit_log {WHERE} \
          ORDER BY at DESC, id DESC LIMIT $5 OFFSET $6"

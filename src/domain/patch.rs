@@ -27,12 +27,12 @@ impl<T> Patch<T> {
         }
     }
 
-    /// The new value of a field that cannot be cleared: `Err(())` for an explicit `null`,
-    /// which the caller answers with a 422 naming the field.
-    pub fn required(self) -> Result<Option<T>, ()> {
+    /// The new value of a field that cannot be cleared: `Err(Cleared)` for an explicit
+    /// `null`, which the caller answers with a 422 naming the field.
+    pub fn required(self) -> Result<Option<T>, Cleared> {
         match self {
             Patch::Unchanged => Ok(None),
-            Patch::Clear => Err(()),
+            Patch::Clear => Err(Cleared),
             Patch::Set(value) => Ok(Some(value)),
         }
     }
@@ -46,6 +46,10 @@ impl<T> Patch<T> {
         matches!(self, Patch::Unchanged)
     }
 }
+
+/// An explicit `null` for a field that must keep a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cleared;
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -107,7 +111,7 @@ mod tests {
         assert_eq!(Patch::Unchanged.apply(current.clone()), current);
         assert_eq!(Patch::<String>::Clear.apply(current.clone()), None);
         assert_eq!(Patch::Set("new".to_string()).apply(current), Some("new".into()));
-        assert_eq!(Patch::<i64>::Clear.required(), Err(()));
+        assert_eq!(Patch::<i64>::Clear.required(), Err(super::Cleared));
         assert_eq!(Patch::Set(1).required(), Ok(Some(1)));
     }
 }

@@ -162,8 +162,8 @@ pub async fn update_user(
     let UpdateUserRequest { role, active } = body.0;
     let cannot_clear = |field: &str| ApiError::invalid_field(field, "cannot be cleared; leave it out to keep it");
     let change = AccountChange {
-        role: role.required().map_err(|()| cannot_clear("role"))?,
-        active: active.required().map_err(|()| cannot_clear("active"))?,
+        role: role.required().map_err(|_| cannot_clear("role"))?,
+        active: active.required().map_err(|_| cannot_clear("active"))?,
     };
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
     let changed = service::update_account(super::context(state), &caller, id, change).await?;
