@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::db::error::DbError;
 use crate::http::request_id::RequestId;
+use crate::service::users::UserError;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FieldError {
@@ -170,6 +171,20 @@ impl From<DbError> for ApiError {
                 Self::new(Status::UnprocessableEntity, "The request refers to something that does not exist.")
             }
             DbError::Other(error) => Self::internal(format!("database: {error}")),
+        }
+    }
+}
+
+/// The account workflows' errors (`service::users`, `service::account`), mapped once.
+impl From<UserError> for ApiError {
+    fn from(error: UserError) -> Self {
+        match error {
+            UserError::NotFound => Self::not_found(),
+            UserError::LastAdmin => Self::conflict("This is the last active admin: make another user an admin first."),
+            UserError::UsernameTaken => {
+                Self::invalid_field("username", "That username is taken.").with_status(Status::Conflict)
+            }
+            UserError::Db(error) => error.into(),
         }
     }
 }

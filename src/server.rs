@@ -13,7 +13,7 @@ use crate::auth::passkeys;
 use crate::auth::password::{HashError, PasswordHasher};
 use crate::auth::totp::SecretBox;
 use crate::clock::SharedClock;
-use crate::config::Config;
+use crate::config::{Config, LockoutPolicy, SessionPolicy};
 use crate::db::{self, Db};
 use crate::domain::role::Role;
 use crate::domain::system_settings::{RequireMfa, SystemSettings};
@@ -142,14 +142,20 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
 }
 
 pub fn default_system_settings(config: &Config) -> SystemSettings {
+    system_settings_from(&config.sessions, &config.lockout)
+}
+
+/// The system settings' defaults from the config file's session and lockout policy (also
+/// what `umbra admin` uses, which reads only the storage part of the configuration).
+pub fn system_settings_from(sessions: &SessionPolicy, lockout: &LockoutPolicy) -> SystemSettings {
     SystemSettings {
         registration_open: false,
         default_role: Role::Standard,
-        session_idle_minutes: config.sessions.idle_minutes,
-        session_absolute_minutes: config.sessions.absolute_minutes,
-        max_sessions_per_user: config.sessions.max_per_user,
-        lockout_threshold: config.lockout.threshold,
-        lockout_minutes: config.lockout.minutes,
+        session_idle_minutes: sessions.idle_minutes,
+        session_absolute_minutes: sessions.absolute_minutes,
+        max_sessions_per_user: sessions.max_per_user,
+        lockout_threshold: lockout.threshold,
+        lockout_minutes: lockout.minutes,
         require_mfa: RequireMfa::Off,
         audit_retention_days: 365,
     }

@@ -9,76 +9,15 @@
 //! the active admins (`db::users::lock_active_admins`), so two concurrent demotions are
 //! serialised and the second one sees the first one's result.
 
-use super::Context;
-use crate::auth::session::RequestOrigin;
-use crate::db::audit::{self, AuditEntry};
+use super::{Caller, Context, Via};
+use crate::db::error::DbError;
+use crate::db::login_failures::{self, Counter, FailureState};
 use crate::db::sessions;
 use crate::db::users::{self, UserRow};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
 use crate::domain::role::Role;
-
-/// Where a request came from: the admin API or the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Via {
-    Api,
-    Cli,
-}
-
-/// Who asks for a change, for the audit log.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    actor: String,
-    actor_user_id: Option<UserId>,
-    ip: Option<String>,
-    user_agent: Option<String>,
-    via: Via,
-}
-
-impl Caller {
-    /// A signed-in admin, through the API.
-    pub fn admin(user_id: UserId, username: &str, origin: &RequestOrigin) -> Self {
-        Self {
-            actor: username.to_string(),
-            actor_user_id: Some(user_id),
-            ip: Some(origin.ip.clone()),
-            user_agent: origin.user_agent.clone(),
-            via: Via::Api,
-        }
-    }
-
-    /// The operator, through `umbra admin`.
-    pub fn cli() -> Self {
-        Self { actor: "cli".into(), actor_user_id: None, ip: None, user_agent: None, via: Via::Cli }
-    }
-
-    /// The audit action: the API's and the CLI's names predate this module and are kept.
-    fn action(&self, api: AuditAction, cli: AuditAction) -> AuditAction {
-        match self.via {
-            Via::Api => api,
-            Via::Cli => cli,
-        }
-    }
-
-    async fn audit(
-        &self,
-        ctx: Context<'_>,
-        action: AuditAction,
-        target: &str,
-        detail: String,
-    ) -> Result<(), sqlx::Error> {
-        let entry = AuditEntry {
-            actor: self.actor.clone(),
-            actor_user_id: self.actor_user_id,
-            action,
-            target: Some(target.to_string()),
-            ip: self.ip.clone(),
-            user_agent: self.user_agent.clone(),
-            detail: Some(detail),
-        };
-        audit::record(ctx.db.pool(), ctx.now, entry).await
-    }
-}
+use crate::domain::username::Username;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
@@ -86,8 +25,22 @@ pub enum UserError {
     NotFound,
     #[error("this is the last active admin: make another user an admin first")]
     LastAdmin,
+    #[error("that username is taken")]
+    UsernameTaken,
     #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    Db(DbError),
+}
+
+impl From<sqlx::Error> for UserError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Db(DbError::from(error))
+    }
+}
+
+impl From<DbError> for UserError {
+    fn from(error: DbError) -> Self {
+        Self::Db(error)
+    }
 }
 
 /// A change of role and/or activation; `None` leaves that part as it is.
@@ -140,7 +93,7 @@ pub async fn update_account(
         Via::Cli => format!("{} -> {}; {sessions_ended} sessions ended", before.role().as_str(), role.as_str()),
     };
     caller
-        .audit(ctx, caller.action(AuditAction::AdminUpdateUser, AuditAction::SetRole), &before.username, detail)
+        .audit(ctx, caller.action(AuditAction::AdminUpdateUser, AuditAction::SetRole), &before.username, Some(detail))
         .await?;
     Ok(Changed { before, after, sessions_ended })
 }
@@ -178,7 +131,12 @@ pub async fn reset_password(
         None => format!("{revoked} sessions revoked"),
     };
     caller
-        .audit(ctx, caller.action(AuditAction::AdminResetPassword, AuditAction::ResetPassword), &user.username, detail)
+        .audit(
+            ctx,
+            caller.action(AuditAction::AdminResetPassword, AuditAction::ResetPassword),
+            &user.username,
+            Some(detail),
+        )
         .await?;
     Ok(revoked)
 }
@@ -193,8 +151,46 @@ pub async fn revoke_sessions(ctx: Context<'_>, caller: &Caller, id: UserId) -> R
             ctx,
             caller.action(AuditAction::AdminRevokeSessions, AuditAction::RevokeSessions),
             &user.username,
-            detail,
+            Some(detail),
         )
         .await?;
     Ok(revoked)
+}
+
+/// A new account: the name is valid and the password already checked and hashed by the
+/// caller (the API hashes on the server's bounded queue, the CLI on its own).
+pub struct NewAccount<'a> {
+    pub username: &'a Username,
+    pub password_hash: &'a str,
+    pub role: Role,
+}
+
+/// Creates an account. A taken name is `UsernameTaken`, whether it was taken before or by a
+/// concurrent request (the unique constraint settles races).
+pub async fn create_user(ctx: Context<'_>, caller: &Caller, new: NewAccount<'_>) -> Result<UserRow, UserError> {
+    let row = users::create(ctx.db.pool(), new.username, new.password_hash, new.role, ctx.now)
+        .await
+        .map_err(|e| if e.is_unique_violation() { UserError::UsernameTaken } else { UserError::Db(e) })?;
+    let action = caller.action(AuditAction::AdminCreateUser, AuditAction::CreateUser);
+    caller.audit(ctx, action, &row.username, Some(format!("role {}", new.role.as_str()))).await?;
+    Ok(row)
+}
+
+/// Lifts the account's lockout: forgets its failed passwords and second-factor codes.
+/// Returns the password counter as it was, for the operator's message.
+pub async fn reset_lockout(
+    ctx: Context<'_>,
+    caller: &Caller,
+    id: UserId,
+) -> Result<(UserRow, FailureState), UserError> {
+    let user = users::find_by_id(ctx.db.pool(), id).await?.ok_or(UserError::NotFound)?;
+    let key = Username::lockout_key(&user.username);
+    let mut tx = ctx.db.write().await?;
+    let before = login_failures::get(&mut *tx, Counter::Password(&key)).await?;
+    login_failures::clear(&mut *tx, Counter::Password(&key)).await?;
+    login_failures::clear(&mut *tx, Counter::SecondFactor(id)).await?;
+    tx.commit().await?;
+    let action = caller.action(AuditAction::AdminUnlockUser, AuditAction::ResetLockout);
+    caller.audit(ctx, action, &user.username, None).await?;
+    Ok((user, before))
 }

@@ -28,6 +28,7 @@ mod privileges;
 mod processes;
 mod rate_buckets;
 mod self_service;
+mod services;
 mod sessions;
 mod socket;
 mod totp;

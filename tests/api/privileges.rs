@@ -8,8 +8,9 @@ use rocket::http::Method;
 use serde_json::json;
 use umbra::domain::role::Role;
 use umbra::domain::time::UtcMillis;
+use umbra::service::Caller;
 use umbra::service::Context;
-use umbra::service::users::{self as service, Caller, UserError};
+use umbra::service::users::{self as service, UserError};
 
 use crate::harness::{PASSWORD, app, app_with};
 use crate::live::{serve_https, stderr, umbra};
@@ -110,7 +111,8 @@ async fn concurrent_demotions_leave_an_admin() {
     for n in 0..7 {
         ids.push(app.create_user(&format!("admin{n}"), Role::Admin).await);
     }
-    let ctx = Context { db: &app.db, now: UtcMillis::now() };
+    let ctx =
+        Context { db: &app.db, now: UtcMillis::now(), settings: umbra::server::default_system_settings(&app.config) };
     let caller = Caller::cli();
     let outcomes = join_all(ids.iter().map(|&id| service::set_role(ctx, &caller, id, Role::Standard))).await;
     let refused = outcomes.iter().filter(|o| matches!(o, Err(UserError::LastAdmin))).count();

@@ -10,10 +10,9 @@ use crate::auth::guards::AdminUser;
 use crate::auth::session::RequestOrigin;
 use crate::db::audit::{self, AuditEntry};
 use crate::domain::audit_action::AuditAction;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::server::AppState;
 use crate::service::Context;
-use crate::service::users::UserError;
 
 api_module![
     users::list_users,
@@ -29,8 +28,8 @@ api_module![
 ];
 
 /// The context the account workflows run in, from the app state.
-fn context(state: &AppState) -> Context<'_> {
-    Context { db: &state.db, now: state.clock.now() }
+async fn context(state: &AppState) -> ApiResult<Context<'_>> {
+    Ok(Context { db: &state.db, now: state.clock.now(), settings: state.system_settings().await? })
 }
 
 async fn audit_admin(
@@ -52,16 +51,4 @@ async fn audit_admin(
     };
     audit::record(state.db.pool(), state.clock.now(), entry).await?;
     Ok(())
-}
-
-impl From<UserError> for ApiError {
-    fn from(error: UserError) -> Self {
-        match error {
-            UserError::NotFound => ApiError::not_found(),
-            UserError::LastAdmin => {
-                ApiError::conflict("This is the last active admin: make another user an admin first.")
-            }
-            UserError::Db(e) => e.into(),
-        }
-    }
 }

@@ -16,11 +16,11 @@ use crate::db::login_failures::{self, Counter};
 use crate::db::{mfa, passkeys};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
-use crate::domain::username::Username;
 use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
-use crate::service::users::{self as service, Caller};
+use crate::service::Caller;
+use crate::service::users as service;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,7 +48,7 @@ pub async fn reset_password(
     let password = acceptable_password("new_password", &body.0.new_password, &row.username)?;
     let hash = state.hasher.hash(&password).await?;
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
-    service::reset_password(super::context(state), &caller, id, &hash, Some(body.0.must_change)).await?;
+    service::reset_password(super::context(state).await?, &caller, id, &hash, Some(body.0.must_change)).await?;
     Ok(Status::NoContent)
 }
 
@@ -61,10 +61,8 @@ pub async fn unlock_user(
     origin: RequestOrigin,
     id: UserId,
 ) -> ApiResult<Json<AdminUserView>> {
-    let row = find(state, id).await?;
-    login_failures::clear(state.db.pool(), Counter::Password(&Username::lockout_key(&row.username))).await?;
-    login_failures::clear(state.db.pool(), Counter::SecondFactor(row.id)).await?;
-    audit_admin(state, &admin, AuditAction::AdminUnlockUser, &row.username, &origin, None).await?;
+    let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
+    let (row, _) = service::reset_lockout(super::context(state).await?, &caller, id).await?;
     Ok(Json(view(state, &row).await?))
 }
 

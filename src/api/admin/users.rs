@@ -24,7 +24,8 @@ use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
-use crate::service::users::{self as service, AccountChange, Caller};
+use crate::service::Caller;
+use crate::service::users::{self as service, AccountChange, NewAccount};
 
 /// An account as the admin console shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -123,16 +124,9 @@ pub async fn create_user(
         return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
     }
     let hash = state.hasher.hash(&password).await?;
-    let row = users::create(state.db.pool(), &username, &hash, role, state.clock.now()).await?;
-    audit_admin(
-        state,
-        &admin,
-        AuditAction::AdminCreateUser,
-        &row.username,
-        &origin,
-        Some(format!("role {}", role.as_str())),
-    )
-    .await?;
+    let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
+    let new = NewAccount { username: &username, password_hash: &hash, role };
+    let row = service::create_user(super::context(state).await?, &caller, new).await?;
     Ok((Status::Created, Json(AdminUserView::of(&row, None))))
 }
 
@@ -166,7 +160,7 @@ pub async fn update_user(
         active: active.required().map_err(|_| cannot_clear("active"))?,
     };
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
-    let changed = service::update_account(super::context(state), &caller, id, change).await?;
+    let changed = service::update_account(super::context(state).await?, &caller, id, change).await?;
     Ok(Json(view(state, &changed.after).await?))
 }
 

@@ -19,14 +19,18 @@ use crate::config::{Argon2Params, Config, StorageConfig};
 use crate::db::Db;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::backup::sqlite_file_of;
+use crate::db::system_settings;
 use crate::db::users::{self, UserRow};
 use crate::domain::audit_action::AuditAction;
+use crate::domain::system_settings::SystemSettings;
 use crate::domain::time::UtcMillis;
 
 /// What every admin command works with.
 pub struct Admin {
     pub db: Db,
     pub argon2: Argon2Params,
+    /// The system settings' defaults from the config file.
+    pub defaults: SystemSettings,
 }
 
 /// A command's failure, printed as one line.
@@ -77,7 +81,8 @@ async fn on_database(config: &StorageConfig, command: AdminCommand) -> Result<St
         )));
     }
     let db = Db::open(&config.database_url).await.map_err(|e| Failure(e.to_string()))?;
-    let admin = Admin { db: db.clone(), argon2: config.argon2 };
+    let defaults = crate::server::system_settings_from(&config.sessions, &config.lockout);
+    let admin = Admin { db: db.clone(), argon2: config.argon2, defaults };
     let outcome = match command {
         AdminCommand::ResetLockout(a) => reset_lockout::run(&admin, &a.username).await,
         AdminCommand::CreateUser(a) => create_user::run(&admin, &a.username, a.admin).await,
@@ -106,9 +111,10 @@ fn storage_of(command: &AdminCommand) -> &StorageArgs {
 }
 
 impl Admin {
-    /// The context the shared account workflows run in: the system clock.
-    pub fn context(&self) -> crate::service::Context<'_> {
-        crate::service::Context { db: &self.db, now: UtcMillis::now() }
+    /// The context the shared workflows run in: the system clock and the stored settings.
+    pub async fn context(&self) -> Result<crate::service::Context<'_>, Failure> {
+        let settings = system_settings::load(self.db.pool(), self.defaults).await?;
+        Ok(crate::service::Context { db: &self.db, now: UtcMillis::now(), settings })
     }
 
     pub async fn user(&self, username: &str) -> Result<UserRow, Failure> {
