@@ -184,6 +184,7 @@ impl From<UserError> for ApiError {
             UserError::UsernameTaken => {
                 Self::invalid_field("username", "That username is taken.").with_status(Status::Conflict)
             }
+            UserError::DeleteSelf => Self::conflict("You cannot delete your own account."),
             UserError::Db(error) => error.into(),
         }
     }

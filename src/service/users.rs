@@ -12,8 +12,8 @@
 use super::{Caller, Context, Via};
 use crate::db::error::DbError;
 use crate::db::login_failures::{self, Counter, FailureState};
-use crate::db::sessions;
 use crate::db::users::{self, UserRow};
+use crate::db::{mfa, passkeys, sessions};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
 use crate::domain::role::Role;
@@ -27,6 +27,8 @@ pub enum UserError {
     LastAdmin,
     #[error("that username is taken")]
     UsernameTaken,
+    #[error("you cannot delete your own account")]
+    DeleteSelf,
     #[error(transparent)]
     Db(DbError),
 }
@@ -193,4 +195,32 @@ pub async fn reset_lockout(
     let action = caller.action(AuditAction::AdminUnlockUser, AuditAction::ResetLockout);
     caller.audit(ctx, action, &user.username, None).await?;
     Ok((user, before))
+}
+
+/// Deletes the account with everything it owns (the foreign keys cascade) and forgets its
+/// name's failed sign-ins. Nobody deletes their own account.
+pub async fn delete_user(ctx: Context<'_>, caller: &Caller, id: UserId) -> Result<(), UserError> {
+    if caller.user_id() == Some(id) {
+        return Err(UserError::DeleteSelf);
+    }
+    let mut tx = ctx.db.write().await?;
+    let user = users::find_by_id(&mut *tx, id).await?.ok_or(UserError::NotFound)?;
+    users::delete(&mut *tx, id).await?;
+    login_failures::clear(&mut *tx, Counter::Password(&Username::lockout_key(&user.username))).await?;
+    tx.commit().await?;
+    caller.audit(ctx, AuditAction::AdminDeleteUser, &user.username, None).await?;
+    Ok(())
+}
+
+/// Removes the account's second factors — TOTP, recovery codes, passkeys — and its count of
+/// wrong codes, in one transaction, so a reset never leaves half of them in place.
+pub async fn reset_mfa(ctx: Context<'_>, caller: &Caller, id: UserId) -> Result<(), UserError> {
+    let mut tx = ctx.db.write().await?;
+    let user = users::find_by_id(&mut *tx, id).await?.ok_or(UserError::NotFound)?;
+    mfa::remove_all(&mut tx, id).await?;
+    login_failures::clear(&mut *tx, Counter::SecondFactor(id)).await?;
+    passkeys::delete_all(&mut *tx, id).await?;
+    tx.commit().await?;
+    caller.audit(ctx, AuditAction::AdminResetMfa, &user.username, None).await?;
+    Ok(())
 }

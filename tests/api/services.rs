@@ -82,3 +82,26 @@ async fn a_password_change_ends_the_other_sessions_and_lifts_a_forced_change() {
     assert_eq!(phone.get("/api/auth/status").await.json()["authenticated"], false);
     assert_eq!(alice.get("/api/auth/status").await.json()["authenticated"], true);
 }
+
+#[tokio::test]
+async fn deleting_a_user_forgets_their_failed_sign_ins_and_nobody_deletes_themselves() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let bob = app.create_user("bob", Role::Standard).await;
+    for _ in 0..3 {
+        app.persona("bob", "guessing guessing guessing").login().await.problem(401);
+    }
+    let xrw = [("X-Requested-With", "XMLHttpRequest")];
+    let path = format!("/api/admin/users/{bob}");
+    assert_eq!(admin.request(rocket::http::Method::Delete, &path, None, &xrw).await.status, 204);
+    let key = Username::lockout_key("bob");
+    assert_eq!(login_failures::get(app.db.pool(), Counter::Password(&key)).await.unwrap().failures, 0);
+
+    let me = umbra::domain::id::UserId(1);
+    let caller = Caller::cli();
+    assert!(matches!(service::delete_user(context(&app), &caller, bob).await, Err(UserError::NotFound)));
+    let own = umbra::db::users::find_by_id(app.db.pool(), me).await.unwrap().unwrap();
+    let origin = umbra::auth::session::RequestOrigin { ip: "127.0.0.1".into(), user_agent: None };
+    let myself = Caller::admin(me, &own.username, &origin);
+    assert!(matches!(service::delete_user(context(&app), &myself, me).await, Err(UserError::DeleteSelf)));
+}

@@ -7,14 +7,10 @@ use rocket::{State, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::audit_admin;
 use super::users::{AdminUserView, find, view};
 use crate::api::auth::{acceptable_password, bounded_password};
 use crate::auth::guards::AdminUser;
 use crate::auth::session::RequestOrigin;
-use crate::db::login_failures::{self, Counter};
-use crate::db::{mfa, passkeys};
-use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
 use crate::error::ApiResult;
 use crate::http::json::JsonBody;
@@ -75,13 +71,7 @@ pub async fn reset_mfa(
     origin: RequestOrigin,
     id: UserId,
 ) -> ApiResult<Status> {
-    let row = find(state, id).await?;
-    // One transaction: a reset never leaves half of the second factors in place.
-    let mut tx = state.db.write().await?;
-    mfa::remove_all(&mut tx, id).await?;
-    login_failures::clear(&mut *tx, Counter::SecondFactor(id)).await?;
-    passkeys::delete_all(&mut *tx, id).await?;
-    tx.commit().await?;
-    audit_admin(state, &admin, AuditAction::AdminResetMfa, &row.username, &origin, None).await?;
+    let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
+    service::reset_mfa(super::context(state).await?, &caller, id).await?;
     Ok(Status::NoContent)
 }

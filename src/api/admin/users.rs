@@ -8,14 +8,12 @@ use rocket::{State, delete, get, patch, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::audit_admin;
 use crate::api::auth::{acceptable_password, bounded_password, parse_username};
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::AdminUser;
 use crate::auth::session::RequestOrigin;
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::{self, UserRow};
-use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
 use crate::domain::patch::Patch;
 use crate::domain::role::Role;
@@ -174,12 +172,7 @@ pub async fn delete_user(
     origin: RequestOrigin,
     id: UserId,
 ) -> ApiResult<Status> {
-    if id == admin.0.user_id {
-        return Err(ApiError::conflict("You cannot delete your own account."));
-    }
-    let row = find(state, id).await?;
-    users::delete(state.db.pool(), id).await?;
-    login_failures::clear(state.db.pool(), Counter::Password(&Username::lockout_key(&row.username))).await?;
-    audit_admin(state, &admin, AuditAction::AdminDeleteUser, &row.username, &origin, None).await?;
+    let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
+    service::delete_user(super::context(state).await?, &caller, id).await?;
     Ok(Status::NoContent)
 }
