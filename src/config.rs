@@ -182,6 +182,9 @@ pub struct StorageConfig {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub argon2: Argon2Params,
+    /// The defaults of the system settings, as `serve` would apply them.
+    pub sessions: SessionPolicy,
+    pub lockout: LockoutPolicy,
 }
 
 /// The config file's shape; every key optional.
@@ -268,7 +271,13 @@ impl Config {
     pub fn load_storage(args: &StorageArgs) -> Result<StorageConfig, ConfigError> {
         let file = read_file(args.config.as_deref())?;
         let (data_dir, database_url) = storage(args, &file);
-        Ok(StorageConfig { data_dir, database_url, argon2: file.argon2 })
+        Ok(StorageConfig {
+            data_dir,
+            database_url,
+            argon2: file.argon2,
+            sessions: file.sessions,
+            lockout: file.lockout,
+        })
     }
 
     fn validate(&self) -> Result<(), ConfigError> {

@@ -11,7 +11,9 @@ use rocket::response::{self, Responder, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::db::error::DbError;
 use crate::http::request_id::RequestId;
+use crate::service::users::UserError;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FieldError {
@@ -145,9 +147,46 @@ impl ApiError {
 
 struct Stash(Mutex<Option<ApiError>>);
 
+/// Every database error is classified on its way out, so a constraint violation that no
+/// call site expected still answers 409/422 rather than 500.
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        Self::internal(format!("database: {error}"))
+        DbError::classify(error).into()
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(error: DbError) -> Self {
+        match error {
+            DbError::Unique { field: Some(field) } => {
+                let message = format!("That {} is taken.", field.replace('_', " "));
+                Self::invalid_field(field, message).with_status(Status::Conflict)
+            }
+            DbError::Unique { field: None } => Self::conflict("That already exists."),
+            DbError::ForeignKey { hidden: true, .. } => Self::not_found(),
+            DbError::ForeignKey { field: Some(field), hidden: false } => {
+                Self::invalid_field(field, "This refers to something that does not exist.")
+            }
+            DbError::ForeignKey { field: None, hidden: false } => {
+                Self::new(Status::UnprocessableEntity, "The request refers to something that does not exist.")
+            }
+            DbError::Other(error) => Self::internal(format!("database: {error}")),
+        }
+    }
+}
+
+/// The account workflows' errors (`service::users`, `service::account`), mapped once.
+impl From<UserError> for ApiError {
+    fn from(error: UserError) -> Self {
+        match error {
+            UserError::NotFound => Self::not_found(),
+            UserError::LastAdmin => Self::conflict("This is the last active admin: make another user an admin first."),
+            UserError::UsernameTaken => {
+                Self::invalid_field("username", "That username is taken.").with_status(Status::Conflict)
+            }
+            UserError::DeleteSelf => Self::conflict("You cannot delete your own account."),
+            UserError::Db(error) => error.into(),
+        }
     }
 }
 

@@ -13,10 +13,10 @@ use crate::auth::passkeys;
 use crate::auth::password::{HashError, PasswordHasher};
 use crate::auth::totp::SecretBox;
 use crate::clock::SharedClock;
-use crate::config::Config;
+use crate::config::{Config, LockoutPolicy, SessionPolicy};
 use crate::db::{self, Db};
 use crate::domain::role::Role;
-use crate::domain::settings::{RequireMfa, SystemSettings};
+use crate::domain::system_settings::{RequireMfa, SystemSettings};
 use crate::domain::time::UtcMillis;
 use crate::http::access_log::AccessLog;
 use crate::http::gate::{self, Gate};
@@ -59,14 +59,14 @@ impl AppState {
     /// The system settings, read from the database at most once a second per process: the
     /// session guard needs them on every request, and an admin's change reaching the other
     /// processes within a second is soon enough. This process sees its own changes at once.
-    pub async fn settings(&self) -> Result<SystemSettings, sqlx::Error> {
+    pub async fn system_settings(&self) -> Result<SystemSettings, sqlx::Error> {
         let now = self.clock.now();
         let fresh =
             |seen: &Option<(UtcMillis, SystemSettings)>| seen.filter(|(at, _)| (0..1000).contains(&(now.0 - at.0)));
         if let Some((_, settings)) = self.settings_seen.lock().ok().and_then(|seen| fresh(&seen)) {
             return Ok(settings);
         }
-        let settings = db::settings::load(self.db.pool(), self.default_settings()).await?;
+        let settings = db::system_settings::load(self.db.pool(), self.default_system_settings()).await?;
         if let Ok(mut seen) = self.settings_seen.lock() {
             *seen = Some((now, settings));
         }
@@ -74,15 +74,15 @@ impl AppState {
     }
 
     /// Drops the cached settings after this process changed them.
-    pub fn forget_settings(&self) {
+    pub fn forget_system_settings(&self) {
         if let Ok(mut seen) = self.settings_seen.lock() {
             *seen = None;
         }
     }
 
     /// What applies until an admin changes it: the config file's values.
-    pub fn default_settings(&self) -> SystemSettings {
-        default_settings(&self.config)
+    pub fn default_system_settings(&self) -> SystemSettings {
+        default_system_settings(&self.config)
     }
 }
 
@@ -141,15 +141,21 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
         .register("/", rocket::catchers![error::catch_all]))
 }
 
-pub fn default_settings(config: &Config) -> SystemSettings {
+pub fn default_system_settings(config: &Config) -> SystemSettings {
+    system_settings_from(&config.sessions, &config.lockout)
+}
+
+/// The system settings' defaults from the config file's session and lockout policy (also
+/// what `umbra admin` uses, which reads only the storage part of the configuration).
+pub fn system_settings_from(sessions: &SessionPolicy, lockout: &LockoutPolicy) -> SystemSettings {
     SystemSettings {
         registration_open: false,
         default_role: Role::Standard,
-        session_idle_minutes: config.sessions.idle_minutes,
-        session_absolute_minutes: config.sessions.absolute_minutes,
-        max_sessions_per_user: config.sessions.max_per_user,
-        lockout_threshold: config.lockout.threshold,
-        lockout_minutes: config.lockout.minutes,
+        session_idle_minutes: sessions.idle_minutes,
+        session_absolute_minutes: sessions.absolute_minutes,
+        max_sessions_per_user: sessions.max_per_user,
+        lockout_threshold: lockout.threshold,
+        lockout_minutes: lockout.minutes,
         require_mfa: RequireMfa::Off,
         audit_retention_days: 365,
     }

@@ -2,15 +2,13 @@
 
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::{Route, State, get, routes};
+use rocket::{State, get};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::server::AppState;
 
-pub fn routes() -> Vec<Route> {
-    routes![health]
-}
+api_module![health];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -18,7 +16,7 @@ pub struct Health {
     pub status: &'static str,
 }
 
-#[utoipa::path(get, path = "/health", tag = "health",
+#[utoipa::path(tag = "health",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 #[get("/health")]
 pub async fn health(state: &State<AppState>) -> (Status, Json<Health>) {

@@ -1,5 +1,30 @@
-//! The JSON API: HTTP only. Handlers extract, authorise, call `db::`/`auth::` and map to a
-//! response type; they never write SQL.
+//! The JSON API: HTTP only. Handlers extract, authorise, call `service::`/`db::` and map to
+//! a response type; they never write SQL.
+//!
+//! A route is declared once: the Rocket attribute gives its method and path, which utoipa's
+//! Rocket integration reads for the OpenAPI operation (`#[utoipa::path]` adds only the tag,
+//! the body and the responses), and each module names its handlers in one `api_module!`
+//! list that yields both its mounted routes and its OpenAPI paths. utoipa reads the types of
+//! primitive path and query arguments itself; an id newtype is not one, so a route with an
+//! `<id>` segment still says `params(("id" = i64, Path))` (the OpenAPI test checks that every
+//! path parameter is declared exactly once).
+
+/// One list per API module: `routes()` for Rocket and `openapi()` for the document, from the
+/// same handler names, so a route cannot be mounted undocumented or documented unmounted.
+macro_rules! api_module {
+    ($($($segment:ident)::+),* $(,)?) => {
+        pub fn routes() -> Vec<rocket::Route> {
+            rocket::routes![$($($segment)::+),*]
+        }
+
+        pub fn openapi() -> utoipa::openapi::OpenApi {
+            #[derive(utoipa::OpenApi)]
+            #[openapi(paths($($($segment)::+),*))]
+            struct Paths;
+            <Paths as utoipa::OpenApi>::openapi()
+        }
+    };
+}
 
 pub mod admin;
 pub mod auth;
@@ -11,4 +36,9 @@ use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
     [auth::routes(), admin::routes(), health::routes(), openapi::routes()].concat()
+}
+
+/// Every module's paths, for `openapi::ApiDoc` to merge into the document.
+pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
+    vec![health::openapi(), openapi::openapi(), auth::openapi(), admin::openapi()]
 }

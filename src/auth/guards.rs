@@ -6,8 +6,9 @@ use rocket::request::{FromRequest, Outcome, Request};
 
 use crate::auth::session;
 use crate::db::sessions;
+use crate::domain::id::{SessionId, UserId};
 use crate::domain::role::Role;
-use crate::domain::settings::RequireMfa;
+use crate::domain::system_settings::RequireMfa;
 use crate::domain::time::UtcMillis;
 use crate::error::ApiError;
 use crate::server::AppState;
@@ -17,8 +18,8 @@ const TOUCH_INTERVAL_MS: i64 = 60_000;
 
 #[derive(Debug, Clone)]
 pub struct AuthUser {
-    pub session_id: i64,
-    pub user_id: i64,
+    pub session_id: SessionId,
+    pub user_id: UserId,
     pub username: String,
     pub role: Role,
     pub locked: bool,
@@ -70,14 +71,14 @@ async fn resolve(req: &Request<'_>) -> Result<Option<AuthUser>, ApiError> {
         return Ok(None);
     };
     let now = state.clock.now();
-    let settings = state.settings().await?;
+    let settings = state.system_settings().await?;
     let idle_deadline = UtcMillis(row.last_seen_at).plus_minutes(settings.session_idle_minutes);
-    if row.active == 0 || now.0 >= row.expires_at || now >= idle_deadline {
+    if !row.active.get() || now.0 >= row.expires_at || now >= idle_deadline {
         sessions::delete(pool, row.session_id).await?;
         return Ok(None);
     }
     // Per user, on top of the gate's per-IP limits: known here without another query.
-    state.rate_limiters.check_user(row.user_id).map_err(ApiError::too_many_requests)?;
+    state.rate_limiters.check_user(row.user_id.0).map_err(ApiError::too_many_requests)?;
     if now.0 - row.last_seen_at >= TOUCH_INTERVAL_MS {
         sessions::touch(pool, row.session_id, now).await?;
     }
@@ -86,10 +87,10 @@ async fn resolve(req: &Request<'_>) -> Result<Option<AuthUser>, ApiError> {
         user_id: row.user_id,
         username: row.username,
         role: Role::from_stored(&row.role),
-        locked: row.locked != 0,
-        must_change_password: row.must_change_password != 0,
+        locked: row.locked.get(),
+        must_change_password: row.must_change_password.get(),
         reauth_at: row.reauth_at.map(UtcMillis),
-        has_second_factor: row.has_second_factor != 0,
+        has_second_factor: row.has_second_factor.get(),
         second_factor_required: match settings.require_mfa {
             RequireMfa::Off => false,
             RequireMfa::Admins => row.role == "admin",

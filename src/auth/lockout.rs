@@ -23,7 +23,7 @@ pub struct Rule {
 }
 
 pub async fn rule(state: &AppState) -> Result<Rule, ApiError> {
-    let settings = state.settings().await?;
+    let settings = state.system_settings().await?;
     Ok(Rule { threshold: settings.lockout_threshold, minutes: settings.lockout_minutes })
 }
 

@@ -8,10 +8,11 @@
 //! sent behind them was accepted.
 
 use crate::auth::lockout;
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::{self, UserRow};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::time::UtcMillis;
 use crate::domain::username::Username;
 use crate::error::ApiError;
@@ -57,7 +58,7 @@ impl Via {
 /// here is audited here, whichever endpoint the password came through.
 pub async fn check_password(
     state: &AppState,
-    origin: &Origin,
+    origin: &RequestOrigin,
     via: Via,
     raw_username: &str,
     password: &str,
@@ -99,7 +100,7 @@ pub async fn check_password(
                 let entry = AuditEntry {
                     actor,
                     actor_user_id,
-                    action: "lockout",
+                    action: AuditAction::Lockout,
                     target: Some(audit_name.clone()),
                     ip: Some(origin.ip.clone()),
                     user_agent: origin.user_agent.clone(),

@@ -9,10 +9,11 @@
 //! parallelism gets more than `threshold` checks per lockout window. A success gives the
 //! counter back ([`forgive`]); a failure needs no second write, it was counted up front.
 
-use sqlx::AnyPool;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
+use sqlx::{Acquire, Any, Executor};
 
+use crate::domain::id::UserId;
 use crate::domain::time::UtcMillis;
 
 /// Which counter an attempt is counted on.
@@ -21,7 +22,7 @@ pub enum Counter<'a> {
     /// Wrong passwords for a submitted name (see `Username::lockout_key`).
     Password(&'a str),
     /// Wrong TOTP or recovery codes for a user: a correct password does not forgive these.
-    SecondFactor(i64),
+    SecondFactor(UserId),
 }
 
 impl Counter<'_> {
@@ -50,13 +51,13 @@ pub struct FailureState {
 
 const NONE: FailureState = FailureState { failures: 0, locked_until: None };
 
-pub async fn get(pool: &AnyPool, counter: Counter<'_>) -> Result<FailureState, sqlx::Error> {
+pub async fn get<'c>(db: impl Executor<'c, Database = Any>, counter: Counter<'_>) -> Result<FailureState, sqlx::Error> {
     let (table, key) = counter.table();
     let sql = format!("SELECT failures, locked_until FROM {table} WHERE {key} = $1");
     let row: Option<(i64, Option<i64>)> = counter
         .bind_key(sqlx::query(sqlx::AssertSqlSafe(sql)))
         .try_map(|row| sqlx::FromRow::from_row(&row))
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?;
     Ok(row.map_or(NONE, |(failures, until)| FailureState { failures, locked_until: until.map(UtcMillis) }))
 }
@@ -65,8 +66,8 @@ pub async fn get(pool: &AnyPool, counter: Counter<'_>) -> Result<FailureState, s
 /// else the state with this attempt counted. The attempt that brings the count to
 /// `threshold` locks the counter until `lock_until` as it is reserved, so that no other
 /// attempt starts while it is being checked; an expired lock starts the count afresh.
-pub async fn reserve(
-    pool: &AnyPool,
+pub async fn reserve<'c>(
+    db: impl Executor<'c, Database = Any>,
     counter: Counter<'_>,
     now: UtcMillis,
     threshold: i64,
@@ -94,7 +95,7 @@ pub async fn reserve(
         .bind(threshold)
         .bind(lock_until.0)
         .try_map(|row| sqlx::FromRow::from_row(&row))
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?;
     Ok(row.map(|(failures, until)| FailureState { failures, locked_until: until.map(UtcMillis) }))
 }
@@ -102,8 +103,8 @@ pub async fn reserve(
 /// A reserved attempt succeeded: forgets the counter, unless another attempt locked it
 /// meanwhile (`locked_by_this` says whether this attempt's own reservation set the lock).
 /// Someone who knows the secret gets in either way; guesses made beside them stay counted.
-pub async fn forgive(
-    pool: &AnyPool,
+pub async fn forgive<'c>(
+    db: impl Executor<'c, Database = Any>,
     counter: Counter<'_>,
     now: UtcMillis,
     locked_by_this: bool,
@@ -115,27 +116,31 @@ pub async fn forgive(
         .bind_key(sqlx::query(sqlx::AssertSqlSafe(sql)))
         .bind(now.0)
         .bind(i64::from(locked_by_this))
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(())
 }
 
 /// Forgets failures and any lock (an admin's reset, a deleted user).
-pub async fn clear(pool: &AnyPool, counter: Counter<'_>) -> Result<bool, sqlx::Error> {
+pub async fn clear<'c>(db: impl Executor<'c, Database = Any>, counter: Counter<'_>) -> Result<bool, sqlx::Error> {
     let (table, key) = counter.table();
     let sql = format!("DELETE FROM {table} WHERE {key} = $1");
-    let done = counter.bind_key(sqlx::query(sqlx::AssertSqlSafe(sql))).execute(pool).await?;
+    let done = counter.bind_key(sqlx::query(sqlx::AssertSqlSafe(sql))).execute(db).await?;
     Ok(done.rows_affected() > 0)
 }
 
 /// Drops counters that are neither locked nor recent, so spraying names cannot grow the
 /// table without bound; a day without failures forgives earlier ones.
-pub async fn prune(pool: &AnyPool, now: UtcMillis) -> Result<u64, sqlx::Error> {
+pub async fn prune<'c>(db: impl Acquire<'c, Database = Any>, now: UtcMillis) -> Result<u64, sqlx::Error> {
+    let mut conn = db.acquire().await?;
     let mut pruned = 0;
     for table in ["login_failures", "second_factor_failures"] {
         let sql = format!("DELETE FROM {table} WHERE (locked_until IS NULL OR locked_until < $1) AND updated_at < $2");
-        let done =
-            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now.0).bind(now.plus_minutes(-24 * 60).0).execute(pool).await?;
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now.0)
+            .bind(now.plus_minutes(-24 * 60).0)
+            .execute(&mut *conn)
+            .await?;
         pruned += done.rows_affected();
     }
     Ok(pruned)

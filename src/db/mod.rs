@@ -3,13 +3,14 @@
 
 pub mod audit;
 pub mod backup;
+pub mod error;
 pub mod login_failures;
 pub mod mfa;
 pub mod passkeys;
 pub mod schema;
 pub mod sessions;
-pub mod settings;
 pub mod system_config;
+pub mod system_settings;
 pub mod users;
 
 use std::str::FromStr;
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -124,14 +125,17 @@ impl Db {
         self.backend
     }
 
-    /// A transaction that intends to write. On SQLite it takes the write lock up front
-    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes can fail with
-    /// SQLITE_BUSY without waiting, where an immediate one waits for the busy timeout.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+    /// A transaction that intends to write: the one way UMBRA opens one. On SQLite it takes
+    /// the write lock up front (`BEGIN IMMEDIATE`): a deferred transaction that reads and then
+    /// writes can fail with SQLITE_BUSY without waiting, where an immediate one waits for the
+    /// busy timeout. On PostgreSQL it is a plain `BEGIN`; functions that must serialise with
+    /// each other lock rows (`FOR UPDATE`) and ask the transaction which backend it is on.
+    pub async fn write(&self) -> Result<WriteTx, sqlx::Error> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, backend: self.backend })
     }
 
     /// Whether the database answers (for /health).
@@ -144,17 +148,43 @@ impl Db {
     }
 }
 
+/// An open write transaction (see `Db::write`). It dereferences to the connection, so every
+/// repository function runs inside it (`&mut *tx`); dropped without `commit`, it rolls back.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+}
+
+impl WriteTx {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
+
 fn create_sqlite_folder(url: &str) -> Result<(), DbOpenError> {
     let Some(path) = backup::sqlite_file_of(url) else { return Ok(()) };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| DbOpenError::Folder(parent.display().to_string(), e))?;
     }
     Ok(())
-}
-
-/// Whether an error is a unique-constraint violation (e.g. a taken username).
-pub fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
 }
 
 /// The names of both migration trees, for the test that keeps them in step.

@@ -1,35 +1,40 @@
 //! Key/value system settings shared by every server process (registration, setup code, …).
 
-use sqlx::AnyPool;
+use sqlx::{Acquire, Any, Executor};
 
 pub const SETUP_CODE: &str = "setup_code";
 pub const REGISTRATION_OPEN: &str = "registration_open";
 
-pub async fn get(pool: &AnyPool, key: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT value FROM system_config WHERE key = $1").bind(key).fetch_optional(pool).await
+pub async fn get<'c>(db: impl Executor<'c, Database = Any>, key: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT value FROM system_config WHERE key = $1").bind(key).fetch_optional(db).await
 }
 
-pub async fn set(pool: &AnyPool, key: &str, value: &str) -> Result<(), sqlx::Error> {
+pub async fn set<'c>(db: impl Executor<'c, Database = Any>, key: &str, value: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO system_config (key, value) VALUES ($1, $2) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
     .bind(key)
     .bind(value)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }
 
 /// Stores `value` unless the key already has one, and returns whichever value won, so that
 /// several processes starting at once agree on one setup code.
-pub async fn get_or_insert(pool: &AnyPool, key: &str, value: &str) -> Result<String, sqlx::Error> {
+pub async fn get_or_insert<'c>(
+    db: impl Acquire<'c, Database = Any>,
+    key: &str,
+    value: &str,
+) -> Result<String, sqlx::Error> {
+    let mut conn = db.acquire().await?;
     sqlx::query("INSERT INTO system_config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
         .bind(key)
         .bind(value)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
-    Ok(get(pool, key).await?.unwrap_or_else(|| value.to_string()))
+    Ok(get(&mut *conn, key).await?.unwrap_or_else(|| value.to_string()))
 }
 
 /// Deletes the key if it holds exactly `value`; true when this call consumed it.
@@ -42,11 +47,11 @@ pub async fn take_if_equals(conn: &mut sqlx::AnyConnection, key: &str, value: &s
     Ok(taken.rows_affected() == 1)
 }
 
-pub async fn delete(pool: &AnyPool, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM system_config WHERE key = $1").bind(key).execute(pool).await?;
+pub async fn delete<'c>(db: impl Executor<'c, Database = Any>, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM system_config WHERE key = $1").bind(key).execute(db).await?;
     Ok(())
 }
 
-pub async fn flag(pool: &AnyPool, key: &str) -> Result<bool, sqlx::Error> {
-    Ok(get(pool, key).await?.as_deref() == Some("true"))
+pub async fn flag<'c>(db: impl Executor<'c, Database = Any>, key: &str) -> Result<bool, sqlx::Error> {
+    Ok(get(db, key).await?.as_deref() == Some("true"))
 }

@@ -1,7 +1,12 @@
-//! Pure types and rules of UMBRA: no I/O, no HTTP, no SQL.
+//! Pure types and rules of UMBRA: no I/O, no HTTP, no SQL. Kit types (ids, `Flag`) carry the
+//! sqlx, Rocket and serde trait impls that move them across those edges, and nothing more.
 
+pub mod audit_action;
+pub mod flag;
+pub mod id;
 pub mod password_policy;
+pub mod patch;
 pub mod role;
-pub mod settings;
+pub mod system_settings;
 pub mod time;
 pub mod username;

@@ -4,11 +4,11 @@ use std::convert::Infallible;
 
 use rocket::request::{FromRequest, Outcome, Request};
 
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::http::client_ip::ClientIp;
 
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for Origin {
+impl<'r> FromRequest<'r> for RequestOrigin {
     type Error = Infallible;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Infallible> {
@@ -18,6 +18,6 @@ impl<'r> FromRequest<'r> for Origin {
             ua.truncate(ua.floor_char_boundary(256));
             ua
         });
-        Outcome::Success(Origin { ip, user_agent })
+        Outcome::Success(RequestOrigin { ip, user_agent })
     }
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use rocket::{Orbit, Rocket};
 
-use crate::db::{Db, audit, login_failures, passkeys, sessions, settings};
-use crate::domain::settings::SystemSettings;
+use crate::db::{Db, audit, login_failures, passkeys, sessions, system_settings};
+use crate::domain::system_settings::SystemSettings;
 use crate::domain::time::UtcMillis;
 use crate::server::AppState;
 
@@ -21,7 +21,7 @@ pub fn spawn(rocket: &Rocket<Orbit>) {
     let db = state.db.clone();
     let clock = state.clock.clone();
     let limiters = state.rate_limiters.clone();
-    let defaults = state.default_settings();
+    let defaults = state.default_system_settings();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(EVERY);
         loop {
@@ -40,7 +40,7 @@ pub fn spawn(rocket: &Rocket<Orbit>) {
 /// One pass over the database: expired sessions, stale failure counters, passkey ceremonies
 /// begun and never finished, and audit entries past the retention the settings give.
 pub async fn run_once(db: &Db, now: UtcMillis, defaults: SystemSettings) -> Result<(), sqlx::Error> {
-    let settings = settings::load(db.pool(), defaults).await?;
+    let settings = system_settings::load(db.pool(), defaults).await?;
     sessions::prune_expired(db.pool(), now, settings.session_idle_minutes).await?;
     login_failures::prune(db.pool(), now).await?;
     passkeys::prune_ceremonies(db.pool(), now).await?;

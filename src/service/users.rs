@@ -9,74 +9,15 @@
 //! the active admins (`db::users::lock_active_admins`), so two concurrent demotions are
 //! serialised and the second one sees the first one's result.
 
-use super::Context;
-use crate::auth::session::Origin;
-use crate::db::audit::{self, AuditEntry};
-use crate::db::sessions;
+use super::{Caller, Context, Via};
+use crate::db::error::DbError;
+use crate::db::login_failures::{self, Counter, FailureState};
 use crate::db::users::{self, UserRow};
+use crate::db::{mfa, passkeys, sessions};
+use crate::domain::audit_action::AuditAction;
+use crate::domain::id::UserId;
 use crate::domain::role::Role;
-
-/// Where a request came from: the admin API or the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Via {
-    Api,
-    Cli,
-}
-
-/// Who asks for a change, for the audit log.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    actor: String,
-    actor_user_id: Option<i64>,
-    ip: Option<String>,
-    user_agent: Option<String>,
-    via: Via,
-}
-
-impl Caller {
-    /// A signed-in admin, through the API.
-    pub fn admin(user_id: i64, username: &str, origin: &Origin) -> Self {
-        Self {
-            actor: username.to_string(),
-            actor_user_id: Some(user_id),
-            ip: Some(origin.ip.clone()),
-            user_agent: origin.user_agent.clone(),
-            via: Via::Api,
-        }
-    }
-
-    /// The operator, through `umbra admin`.
-    pub fn cli() -> Self {
-        Self { actor: "cli".into(), actor_user_id: None, ip: None, user_agent: None, via: Via::Cli }
-    }
-
-    /// The audit action: the API's and the CLI's names predate this module and are kept.
-    fn action(&self, api: &'static str, cli: &'static str) -> &'static str {
-        match self.via {
-            Via::Api => api,
-            Via::Cli => cli,
-        }
-    }
-
-    async fn audit(
-        &self,
-        ctx: Context<'_>,
-        action: &'static str,
-        target: &str,
-        detail: String,
-    ) -> Result<(), sqlx::Error> {
-        let entry = AuditEntry {
-            actor: self.actor.clone(),
-            actor_user_id: self.actor_user_id,
-            action,
-            target: Some(target.to_string()),
-            ip: self.ip.clone(),
-            user_agent: self.user_agent.clone(),
-            detail: Some(detail),
-        };
-        audit::record(ctx.db.pool(), ctx.now, entry).await
-    }
-}
+use crate::domain::username::Username;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
@@ -84,8 +25,24 @@ pub enum UserError {
     NotFound,
     #[error("this is the last active admin: make another user an admin first")]
     LastAdmin,
+    #[error("that username is taken")]
+    UsernameTaken,
+    #[error("you cannot delete your own account")]
+    DeleteSelf,
     #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    Db(DbError),
+}
+
+impl From<sqlx::Error> for UserError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Db(DbError::from(error))
+    }
+}
+
+impl From<DbError> for UserError {
+    fn from(error: DbError) -> Self {
+        Self::Db(error)
+    }
 }
 
 /// A change of role and/or activation; `None` leaves that part as it is.
@@ -109,11 +66,11 @@ pub struct Changed {
 pub async fn update_account(
     ctx: Context<'_>,
     caller: &Caller,
-    id: i64,
+    id: UserId,
     change: AccountChange,
 ) -> Result<Changed, UserError> {
-    let mut tx = ctx.db.begin_write().await?;
-    let admins = users::lock_active_admins(&mut tx, ctx.db.backend()).await?;
+    let mut tx = ctx.db.write().await?;
+    let admins = users::lock_active_admins(&mut tx).await?;
     let before = users::find_by_id(&mut *tx, id).await?.ok_or(UserError::NotFound)?;
     let role = change.role.unwrap_or(before.role());
     let active = change.active.unwrap_or(before.is_active());
@@ -137,17 +94,19 @@ pub async fn update_account(
         ),
         Via::Cli => format!("{} -> {}; {sessions_ended} sessions ended", before.role().as_str(), role.as_str()),
     };
-    caller.audit(ctx, caller.action("admin_update_user", "set_role"), &before.username, detail).await?;
+    caller
+        .audit(ctx, caller.action(AuditAction::AdminUpdateUser, AuditAction::SetRole), &before.username, Some(detail))
+        .await?;
     Ok(Changed { before, after, sessions_ended })
 }
 
 /// Gives the account a role (see `update_account`).
-pub async fn set_role(ctx: Context<'_>, caller: &Caller, id: i64, role: Role) -> Result<Changed, UserError> {
+pub async fn set_role(ctx: Context<'_>, caller: &Caller, id: UserId, role: Role) -> Result<Changed, UserError> {
     update_account(ctx, caller, id, AccountChange { role: Some(role), active: None }).await
 }
 
 /// Deactivates or reactivates the account (see `update_account`).
-pub async fn set_active(ctx: Context<'_>, caller: &Caller, id: i64, active: bool) -> Result<Changed, UserError> {
+pub async fn set_active(ctx: Context<'_>, caller: &Caller, id: UserId, active: bool) -> Result<Changed, UserError> {
     update_account(ctx, caller, id, AccountChange { role: None, active: Some(active) }).await
 }
 
@@ -157,11 +116,11 @@ pub async fn set_active(ctx: Context<'_>, caller: &Caller, id: i64, active: bool
 pub async fn reset_password(
     ctx: Context<'_>,
     caller: &Caller,
-    id: i64,
+    id: UserId,
     password_hash: &str,
     must_change: Option<bool>,
 ) -> Result<u64, UserError> {
-    let mut tx = ctx.db.begin_write().await?;
+    let mut tx = ctx.db.write().await?;
     let user = users::find_by_id(&mut *tx, id).await?.ok_or(UserError::NotFound)?;
     users::set_password_hash(&mut *tx, id, password_hash, ctx.now).await?;
     if let Some(must) = must_change {
@@ -173,15 +132,95 @@ pub async fn reset_password(
         Some(must) => format!("{revoked} sessions revoked; must change: {must}"),
         None => format!("{revoked} sessions revoked"),
     };
-    caller.audit(ctx, caller.action("admin_reset_password", "reset_password"), &user.username, detail).await?;
+    caller
+        .audit(
+            ctx,
+            caller.action(AuditAction::AdminResetPassword, AuditAction::ResetPassword),
+            &user.username,
+            Some(detail),
+        )
+        .await?;
     Ok(revoked)
 }
 
 /// Ends every session of the user. Returns how many ended.
-pub async fn revoke_sessions(ctx: Context<'_>, caller: &Caller, id: i64) -> Result<u64, UserError> {
+pub async fn revoke_sessions(ctx: Context<'_>, caller: &Caller, id: UserId) -> Result<u64, UserError> {
     let user = users::find_by_id(ctx.db.pool(), id).await?.ok_or(UserError::NotFound)?;
     let revoked = sessions::delete_all_for_user(ctx.db.pool(), id, None).await?;
     let detail = format!("{revoked} sessions revoked");
-    caller.audit(ctx, caller.action("admin_revoke_sessions", "revoke_sessions"), &user.username, detail).await?;
+    caller
+        .audit(
+            ctx,
+            caller.action(AuditAction::AdminRevokeSessions, AuditAction::RevokeSessions),
+            &user.username,
+            Some(detail),
+        )
+        .await?;
     Ok(revoked)
+}
+
+/// A new account: the name is valid and the password already checked and hashed by the
+/// caller (the API hashes on the server's bounded queue, the CLI on its own).
+pub struct NewAccount<'a> {
+    pub username: &'a Username,
+    pub password_hash: &'a str,
+    pub role: Role,
+}
+
+/// Creates an account. A taken name is `UsernameTaken`, whether it was taken before or by a
+/// concurrent request (the unique constraint settles races).
+pub async fn create_user(ctx: Context<'_>, caller: &Caller, new: NewAccount<'_>) -> Result<UserRow, UserError> {
+    let row = users::create(ctx.db.pool(), new.username, new.password_hash, new.role, ctx.now)
+        .await
+        .map_err(|e| if e.is_unique_violation() { UserError::UsernameTaken } else { UserError::Db(e) })?;
+    let action = caller.action(AuditAction::AdminCreateUser, AuditAction::CreateUser);
+    caller.audit(ctx, action, &row.username, Some(format!("role {}", new.role.as_str()))).await?;
+    Ok(row)
+}
+
+/// Lifts the account's lockout: forgets its failed passwords and second-factor codes.
+/// Returns the password counter as it was, for the operator's message.
+pub async fn reset_lockout(
+    ctx: Context<'_>,
+    caller: &Caller,
+    id: UserId,
+) -> Result<(UserRow, FailureState), UserError> {
+    let user = users::find_by_id(ctx.db.pool(), id).await?.ok_or(UserError::NotFound)?;
+    let key = Username::lockout_key(&user.username);
+    let mut tx = ctx.db.write().await?;
+    let before = login_failures::get(&mut *tx, Counter::Password(&key)).await?;
+    login_failures::clear(&mut *tx, Counter::Password(&key)).await?;
+    login_failures::clear(&mut *tx, Counter::SecondFactor(id)).await?;
+    tx.commit().await?;
+    let action = caller.action(AuditAction::AdminUnlockUser, AuditAction::ResetLockout);
+    caller.audit(ctx, action, &user.username, None).await?;
+    Ok((user, before))
+}
+
+/// Deletes the account with everything it owns (the foreign keys cascade) and forgets its
+/// name's failed sign-ins. Nobody deletes their own account.
+pub async fn delete_user(ctx: Context<'_>, caller: &Caller, id: UserId) -> Result<(), UserError> {
+    if caller.user_id() == Some(id) {
+        return Err(UserError::DeleteSelf);
+    }
+    let mut tx = ctx.db.write().await?;
+    let user = users::find_by_id(&mut *tx, id).await?.ok_or(UserError::NotFound)?;
+    users::delete(&mut *tx, id).await?;
+    login_failures::clear(&mut *tx, Counter::Password(&Username::lockout_key(&user.username))).await?;
+    tx.commit().await?;
+    caller.audit(ctx, AuditAction::AdminDeleteUser, &user.username, None).await?;
+    Ok(())
+}
+
+/// Removes the account's second factors — TOTP, recovery codes, passkeys — and its count of
+/// wrong codes, in one transaction, so a reset never leaves half of them in place.
+pub async fn reset_mfa(ctx: Context<'_>, caller: &Caller, id: UserId) -> Result<(), UserError> {
+    let mut tx = ctx.db.write().await?;
+    let user = users::find_by_id(&mut *tx, id).await?.ok_or(UserError::NotFound)?;
+    mfa::remove_all(&mut tx, id).await?;
+    login_failures::clear(&mut *tx, Counter::SecondFactor(id)).await?;
+    passkeys::delete_all(&mut *tx, id).await?;
+    tx.commit().await?;
+    caller.audit(ctx, AuditAction::AdminResetMfa, &user.username, None).await?;
+    Ok(())
 }

@@ -14,10 +14,10 @@ use umbra::domain::time::UtcMillis;
 use crate::harness::app;
 use crate::live::{stderr, stdout, umbra};
 
-async fn count_rows(url: &str, action: &str) -> i64 {
+async fn count_rows(url: &str, actor: &str) -> i64 {
     let db = Db::connect(url).await.unwrap();
-    let n = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-        .bind(action.to_string())
+    let n = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor = $1")
+        .bind(actor.to_string())
         .fetch_one(db.pool())
         .await
         .unwrap();
@@ -42,7 +42,7 @@ async fn a_backup_under_write_load_restores_everything_acknowledged_before_it() 
         let (db, acknowledged, stop) = (app.db.clone(), acknowledged.clone(), stop.clone());
         tokio::spawn(async move {
             while !stop.load(Ordering::SeqCst) {
-                let entry = AuditEntry { actor: "load".into(), action: "load_write", ..AuditEntry::default() };
+                let entry = AuditEntry::new("load", umbra::domain::audit_action::AuditAction::Backup);
                 audit::record(db.pool(), UtcMillis::now(), entry).await.unwrap();
                 acknowledged.fetch_add(1, Ordering::SeqCst);
                 // A steady load, not a starving one: the backup's own writes get a turn.
@@ -82,7 +82,7 @@ async fn a_backup_under_write_load_restores_everything_acknowledged_before_it() 
     let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(db.pool()).await.unwrap();
     assert_eq!(check, "ok");
     db.close().await;
-    let rows = count_rows(&restored_url, "load_write").await;
+    let rows = count_rows(&restored_url, "load").await;
     assert!(rows >= before, "{rows} rows restored, {before} acknowledged before the backup");
     assert!(rows <= during, "no row from after the backup finished");
 }

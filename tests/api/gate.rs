@@ -135,7 +135,8 @@ async fn form_bodies_and_method_overrides_are_refused_under_the_api() {
     let laptop = app.persona("admin", crate::harness::PASSWORD);
     assert_eq!(laptop.login().await.status, 200);
     let sessions = admin.get("/api/auth/sessions").await.json();
-    let other = sessions.as_array().unwrap().iter().find(|s| s["current"] == false).unwrap()["id"].as_i64().unwrap();
+    let other =
+        sessions["items"].as_array().unwrap().iter().find(|s| s["current"] == false).unwrap()["id"].as_i64().unwrap();
     let path = format!("/api/auth/sessions/{other}");
 
     let form = ("Content-Type", "application/x-www-form-urlencoded");

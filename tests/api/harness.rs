@@ -288,7 +288,7 @@ impl TestApp {
         persona
     }
 
-    pub async fn create_user(&self, username: &str, role: Role) -> i64 {
+    pub async fn create_user(&self, username: &str, role: Role) -> umbra::domain::id::UserId {
         let hasher = PasswordHasher::new(self.config.argon2).unwrap();
         let password = password_policy::check(PASSWORD, username).unwrap();
         let hash = hasher.hash(&password).await.unwrap();

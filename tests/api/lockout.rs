@@ -29,7 +29,7 @@ async fn real_verifications(app: &TestApp, name: &str) -> (usize, usize, usize) 
     (bad, locked, signed_in)
 }
 
-async fn sessions_of(app: &TestApp, user_id: i64) -> i64 {
+async fn sessions_of(app: &TestApp, user_id: umbra::domain::id::UserId) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .fetch_one(app.db.pool())

@@ -33,6 +33,22 @@ async fn openapi_documents_every_api_route() {
     assert!(stale.is_empty(), "documented routes that are not mounted: {stale:?}");
     // Request bodies are described.
     assert!(document["paths"]["/api/auth/login"]["post"]["requestBody"].is_object());
+    // Every path parameter is declared once, in the path, as an integer for ids.
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let params = operation["parameters"].as_array().cloned().unwrap_or_default();
+            for name in path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))) {
+                let declared: Vec<_> = params.iter().filter(|p| p["name"] == name && p["in"] == "path").collect();
+                assert_eq!(declared.len(), 1, "{method} {path}: parameter {name} declared {} times", declared.len());
+                if name == "id" {
+                    assert_eq!(declared[0]["schema"]["type"], "integer", "{method} {path}");
+                }
+            }
+        }
+    }
+    // Paged lists declare their paging parameters.
+    let sessions = &document["paths"]["/api/auth/sessions"]["get"]["parameters"];
+    assert!(sessions.as_array().unwrap().iter().any(|p| p["name"] == "limit" && p["in"] == "query"));
 }
 
 #[test]

@@ -92,7 +92,7 @@ async fn a_passkey_signs_in_without_the_totp_step_even_while_the_password_is_loc
     let added = register(&alice, &mut key, "laptop").await;
     assert_eq!(added["name"], "laptop");
     let listed = alice.get("/api/auth/passkeys").await.json();
-    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!((listed["items"].as_array().unwrap().len(), listed["total"].as_i64()), (1, Some(1)));
 
     // TOTP on, then the password gets locked by a guesser.
     let setup = alice.post_empty("/api/auth/totp/setup").await.json();
@@ -119,7 +119,7 @@ async fn a_passkey_signs_in_without_the_totp_step_even_while_the_password_is_loc
         assert_eq!(phone.get("/api/auth/status").await.json()["authenticated"], true);
     }
     let used = alice.get("/api/auth/passkeys").await.json();
-    assert!(used[0]["last_used_at"].as_str().unwrap().ends_with('Z'));
+    assert!(used["items"][0]["last_used_at"].as_str().unwrap().ends_with('Z'));
     let passkey_logins =
         app.audit_actions().await.into_iter().filter(|(a, t, _)| a == "passkey_login" && t.as_deref() == Some("alice"));
     assert_eq!(passkey_logins.count(), 2, "passkey sign-ins are audited");
@@ -225,7 +225,7 @@ async fn passkeys_are_renamed_and_removed_by_their_owner_only() {
     let path = format!("/api/auth/passkeys/{id}");
     let method = rocket::http::Method::Patch;
     assert_eq!(alice.request_json(method, &path, json!({"name": "work laptop"})).await.status, 204);
-    assert_eq!(alice.get("/api/auth/passkeys").await.json()[0]["name"], "work laptop");
+    assert_eq!(alice.get("/api/auth/passkeys").await.json()["items"][0]["name"], "work laptop");
     bob.request_json(method, &path, json!({"name": "mine now"})).await.problem(404);
     alice.request_json(method, &path, json!({"name": ""})).await.problem(422);
 
@@ -235,7 +235,7 @@ async fn passkeys_are_renamed_and_removed_by_their_owner_only() {
     assert_eq!(alice.post("/api/auth/reauth", json!({"password": PASSWORD})).await.status, 204);
     bob.request(rocket::http::Method::Delete, &path, None, &xrw).await.problem(403);
     assert_eq!(alice.request(rocket::http::Method::Delete, &path, None, &xrw).await.status, 204);
-    assert_eq!(alice.get("/api/auth/passkeys").await.json().as_array().unwrap().len(), 0);
+    assert_eq!(alice.get("/api/auth/passkeys").await.json()["total"], 0);
 }
 
 #[tokio::test]
@@ -282,7 +282,7 @@ async fn the_cleanup_job_prunes_expired_ceremonies() {
     for _ in 0..3 {
         assert_eq!(visitor.post("/api/auth/passkeys/login/begin", json!({"username": null})).await.status, 200);
     }
-    let defaults = umbra::server::default_settings(&app.config);
+    let defaults = umbra::server::default_system_settings(&app.config);
     let now = umbra::domain::time::UtcMillis(app.clock.now_millis());
     umbra::jobs::cleanup::run_once(&app.db, now, defaults).await.unwrap();
     assert_eq!(ceremonies(&app).await, 3, "live ceremonies stay");
@@ -304,7 +304,7 @@ async fn a_user_has_at_most_twenty_passkeys() {
 
     // A registration begun below the cap cannot finish above it.
     let xrw = [("X-Requested-With", "XMLHttpRequest")];
-    let first = alice.get("/api/auth/passkeys").await.json()[0]["id"].as_i64().unwrap();
+    let first = alice.get("/api/auth/passkeys").await.json()["items"][0]["id"].as_i64().unwrap();
     let path = format!("/api/auth/passkeys/{first}");
     assert_eq!(alice.request(rocket::http::Method::Delete, &path, None, &xrw).await.status, 204);
     let start = alice.post("/api/auth/passkeys/register/begin", json!({"name": "twentieth"})).await.json();
@@ -313,7 +313,12 @@ async fn a_user_has_at_most_twenty_passkeys() {
     let credential = key.do_registration(origin(), soft_registration(&start)).unwrap();
     let body = json!({"ceremony_id": start["ceremony_id"], "credential": credential});
     alice.post("/api/auth/passkeys/register/finish", body).await.problem(409);
-    assert_eq!(alice.get("/api/auth/passkeys").await.json().as_array().unwrap().len(), 20);
+    assert_eq!(alice.get("/api/auth/passkeys").await.json()["total"], 20);
+    // Paged like every list.
+    let page = alice.get("/api/auth/passkeys?limit=5&offset=15").await.json();
+    assert_eq!((page["items"].as_array().unwrap().len(), page["total"].as_i64()), (5, Some(20)));
+    assert_eq!((page["limit"].as_i64(), page["offset"].as_i64()), (Some(5), Some(15)));
+    alice.get("/api/auth/passkeys?limit=501").await.problem(422);
 }
 
 #[tokio::test]

@@ -8,8 +8,9 @@ use rocket::http::Method;
 use serde_json::json;
 use umbra::domain::role::Role;
 use umbra::domain::time::UtcMillis;
+use umbra::service::Caller;
 use umbra::service::Context;
-use umbra::service::users::{self as service, Caller, UserError};
+use umbra::service::users::{self as service, UserError};
 
 use crate::harness::{PASSWORD, app, app_with};
 use crate::live::{serve_https, stderr, umbra};
@@ -106,11 +107,12 @@ async fn the_cli_cannot_demote_the_last_admin_and_ends_sessions_on_a_role_change
 async fn concurrent_demotions_leave_an_admin() {
     let app = app().await;
     let _admin = app.admin().await;
-    let mut ids = vec![1];
+    let mut ids = vec![umbra::domain::id::UserId(1)];
     for n in 0..7 {
         ids.push(app.create_user(&format!("admin{n}"), Role::Admin).await);
     }
-    let ctx = Context { db: &app.db, now: UtcMillis::now() };
+    let ctx =
+        Context { db: &app.db, now: UtcMillis::now(), settings: umbra::server::default_system_settings(&app.config) };
     let caller = Caller::cli();
     let outcomes = join_all(ids.iter().map(|&id| service::set_role(ctx, &caller, id, Role::Standard))).await;
     let refused = outcomes.iter().filter(|o| matches!(o, Err(UserError::LastAdmin))).count();
@@ -124,7 +126,7 @@ async fn concurrent_demotions_leave_an_admin() {
     assert_eq!((admins, refused), (1, 1), "exactly one demotion refused, one admin left");
 
     // The same through deactivations.
-    let last = sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE role = 'admin'")
+    let last = sqlx::query_scalar::<_, umbra::domain::id::UserId>("SELECT id FROM users WHERE role = 'admin'")
         .fetch_one(app.db.pool())
         .await
         .unwrap();
@@ -140,9 +142,10 @@ async fn concurrent_sign_ins_never_exceed_the_session_cap() {
     let alice = app.create_user("alice", Role::Standard).await;
     let now = UtcMillis::now();
     let hashes: Vec<String> = (0..24).map(|n| format!("{n:064x}")).collect();
-    let creates = hashes.iter().map(|hash| {
-        umbra::db::sessions::create(
-            &app.db,
+    let creates = hashes.iter().map(|hash| async {
+        let mut tx = app.db.write().await?;
+        let id = umbra::db::sessions::create(
+            &mut tx,
             umbra::db::sessions::NewSession {
                 user_id: alice,
                 token_hash: hash,
@@ -153,6 +156,9 @@ async fn concurrent_sign_ins_never_exceed_the_session_cap() {
                 max_per_user: 3,
             },
         )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(id)
     });
     for created in join_all(creates).await {
         created.unwrap();

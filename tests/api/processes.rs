@@ -26,7 +26,7 @@ async fn lockout_and_sessions_hold_across_processes() {
     assert_eq!(on_first.login().await.status, 200);
     let on_second = second.persona("bob", PASSWORD);
     on_second.set_cookie(on_first.cookie());
-    assert_eq!(on_second.get("/api/auth/status").await.json()["user"]["id"], bob_id);
+    assert_eq!(on_second.get("/api/auth/status").await.json()["user"]["id"], bob_id.0);
     assert_eq!(on_second.post_empty("/api/auth/logout").await.status, 204);
     assert_eq!(on_first.get("/api/auth/status").await.json()["authenticated"], false);
     // And the second process knows setup is done.

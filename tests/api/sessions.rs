@@ -52,7 +52,7 @@ async fn the_oldest_session_is_evicted_past_the_cap() {
     for persona in &others {
         assert_eq!(persona.get("/api/auth/status").await.json()["authenticated"], true);
     }
-    assert_eq!(sessions::count_for_user(app.db.pool(), 1).await.unwrap(), 3);
+    assert_eq!(sessions::count_for_user(app.db.pool(), umbra::domain::id::UserId(1)).await.unwrap(), 3);
 }
 
 #[tokio::test]
@@ -84,5 +84,5 @@ async fn a_new_login_replaces_the_browsers_old_session() {
     let old = app.anonymous();
     old.set_cookie(Some(before));
     assert_eq!(old.get("/api/auth/status").await.json()["authenticated"], false, "old token died at login");
-    assert_eq!(sessions::count_for_user(app.db.pool(), 1).await.unwrap(), 1);
+    assert_eq!(sessions::count_for_user(app.db.pool(), umbra::domain::id::UserId(1)).await.unwrap(), 1);
 }

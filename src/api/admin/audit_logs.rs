@@ -9,13 +9,15 @@ use utoipa::ToSchema;
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::AdminUser;
 use crate::db::audit::{self, AuditFilter};
+use crate::domain::audit_action::AuditAction;
+use crate::domain::id::AuditId;
 use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntryView {
-    pub id: i64,
+    pub id: AuditId,
     #[schema(value_type = String, format = DateTime)]
     pub at: UtcMillis,
     pub actor: String,
@@ -51,8 +53,8 @@ fn text(raw: Option<&str>) -> Option<String> {
     raw.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
-#[utoipa::path(get, path = "/api/admin/audit-logs", tag = "admin",
-    params(("actor" = Option<String>, Query), ("action" = Option<String>, Query),
+#[utoipa::path(tag = "admin",
+    params(("actor" = Option<String>, Query), ("action" = Option<AuditAction>, Query),
            ("since" = Option<String>, Query, description = "RFC 3339, inclusive"),
            ("until" = Option<String>, Query, description = "RFC 3339, exclusive"),
            ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
@@ -67,7 +69,11 @@ pub async fn list_audit_logs(
     let paging = Paging::parse(limit, offset)?;
     let filter = AuditFilter {
         actor: text(actor),
-        action: text(action),
+        action: text(action)
+            .map(|name| {
+                AuditAction::parse(&name).ok_or_else(|| ApiError::invalid_field("action", "is not a known action"))
+            })
+            .transpose()?,
         since: instant("since", since)?,
         until: instant("until", until)?,
     };

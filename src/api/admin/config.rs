@@ -5,26 +5,27 @@ use rocket::{State, get, put};
 
 use super::audit_admin;
 use crate::auth::guards::AdminUser;
-use crate::auth::session::Origin;
-use crate::db::settings;
-use crate::domain::settings::SystemSettings;
+use crate::auth::session::RequestOrigin;
+use crate::db::system_settings;
+use crate::domain::audit_action::AuditAction;
+use crate::domain::system_settings::SystemSettings;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
 
-#[utoipa::path(get, path = "/api/admin/config", tag = "admin", responses((status = 200, body = SystemSettings)))]
+#[utoipa::path(tag = "admin", responses((status = 200, body = SystemSettings)))]
 #[get("/api/admin/config")]
 pub async fn get_config(state: &State<AppState>, _admin: AdminUser) -> ApiResult<Json<SystemSettings>> {
-    Ok(Json(state.settings().await?))
+    Ok(Json(state.system_settings().await?))
 }
 
-#[utoipa::path(put, path = "/api/admin/config", tag = "admin", request_body = SystemSettings,
+#[utoipa::path(tag = "admin", request_body = SystemSettings,
     responses((status = 200, body = SystemSettings), (status = 422, description = "a value is out of range")))]
 #[put("/api/admin/config", data = "<body>")]
 pub async fn put_config(
     state: &State<AppState>,
     admin: AdminUser,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<SystemSettings>,
 ) -> ApiResult<Json<SystemSettings>> {
     let wanted = body.0;
@@ -35,10 +36,12 @@ pub async fn put_config(
             problems.iter().map(|(f, m)| FieldError { field: (*f).to_string(), message: m.clone() }).collect();
         return Err(error);
     }
-    let before = state.settings().await?;
-    settings::save(&state.db, &wanted).await?;
-    state.forget_settings();
+    let before = state.system_settings().await?;
+    let mut tx = state.db.write().await?;
+    system_settings::save(&mut tx, &wanted).await?;
+    tx.commit().await?;
+    state.forget_system_settings();
     let detail = serde_json::to_string(&(before, wanted)).unwrap_or_default();
-    audit_admin(state, &admin, "admin_config_change", "system", &origin, Some(detail)).await?;
-    Ok(Json(state.settings().await?))
+    audit_admin(state, &admin, AuditAction::AdminConfigChange, "system", &origin, Some(detail)).await?;
+    Ok(Json(state.system_settings().await?))
 }

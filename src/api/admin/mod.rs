@@ -6,42 +6,38 @@ pub mod config;
 pub mod user_actions;
 pub mod users;
 
-use rocket::{Route, routes};
-
 use crate::auth::guards::AdminUser;
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::audit::{self, AuditEntry};
-use crate::error::{ApiError, ApiResult};
+use crate::domain::audit_action::AuditAction;
+use crate::error::ApiResult;
 use crate::server::AppState;
 use crate::service::Context;
-use crate::service::users::UserError;
 
-pub fn routes() -> Vec<Route> {
-    routes![
-        users::list_users,
-        users::create_user,
-        users::update_user,
-        users::delete_user,
-        user_actions::reset_password,
-        user_actions::unlock_user,
-        user_actions::reset_mfa,
-        config::get_config,
-        config::put_config,
-        audit_logs::list_audit_logs,
-    ]
-}
+api_module![
+    users::list_users,
+    users::create_user,
+    users::update_user,
+    users::delete_user,
+    user_actions::reset_password,
+    user_actions::unlock_user,
+    user_actions::reset_mfa,
+    config::get_config,
+    config::put_config,
+    audit_logs::list_audit_logs,
+];
 
 /// The context the account workflows run in, from the app state.
-fn context(state: &AppState) -> Context<'_> {
-    Context { db: &state.db, now: state.clock.now() }
+async fn context(state: &AppState) -> ApiResult<Context<'_>> {
+    Ok(Context { db: &state.db, now: state.clock.now(), settings: state.system_settings().await? })
 }
 
 async fn audit_admin(
     state: &AppState,
     admin: &AdminUser,
-    action: &'static str,
+    action: AuditAction,
     target: &str,
-    origin: &Origin,
+    origin: &RequestOrigin,
     detail: Option<String>,
 ) -> ApiResult<()> {
     let entry = AuditEntry {
@@ -55,16 +51,4 @@ async fn audit_admin(
     };
     audit::record(state.db.pool(), state.clock.now(), entry).await?;
     Ok(())
-}
-
-impl From<UserError> for ApiError {
-    fn from(error: UserError) -> Self {
-        match error {
-            UserError::NotFound => ApiError::not_found(),
-            UserError::LastAdmin => {
-                ApiError::conflict("This is the last active admin: make another user an admin first.")
-            }
-            UserError::Db(e) => e.into(),
-        }
-    }
 }

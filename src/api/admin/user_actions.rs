@@ -7,18 +7,16 @@ use rocket::{State, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::audit_admin;
 use super::users::{AdminUserView, find, view};
 use crate::api::auth::{acceptable_password, bounded_password};
 use crate::auth::guards::AdminUser;
-use crate::auth::session::Origin;
-use crate::db::login_failures::{self, Counter};
-use crate::db::{mfa, passkeys};
-use crate::domain::username::Username;
+use crate::auth::session::RequestOrigin;
+use crate::domain::id::UserId;
 use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
-use crate::service::users::{self as service, Caller};
+use crate::service::Caller;
+use crate::service::users as service;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +27,7 @@ pub struct ResetPasswordRequest {
     pub must_change: bool,
 }
 
-#[utoipa::path(post, path = "/api/admin/users/{id}/reset-password", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)),
     request_body = ResetPasswordRequest,
     responses((status = 204, description = "password set; the user's sessions are revoked"),
               (status = 404, description = "no such user"), (status = 422, description = "password refused")))]
@@ -37,8 +35,8 @@ pub struct ResetPasswordRequest {
 pub async fn reset_password(
     state: &State<AppState>,
     admin: AdminUser,
-    origin: Origin,
-    id: i64,
+    origin: RequestOrigin,
+    id: UserId,
     body: JsonBody<ResetPasswordRequest>,
 ) -> ApiResult<Status> {
     let row = find(state, id).await?;
@@ -46,34 +44,34 @@ pub async fn reset_password(
     let password = acceptable_password("new_password", &body.0.new_password, &row.username)?;
     let hash = state.hasher.hash(&password).await?;
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
-    service::reset_password(super::context(state), &caller, id, &hash, Some(body.0.must_change)).await?;
+    service::reset_password(super::context(state).await?, &caller, id, &hash, Some(body.0.must_change)).await?;
     Ok(Status::NoContent)
 }
 
-#[utoipa::path(post, path = "/api/admin/users/{id}/unlock", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)),
     responses((status = 200, body = AdminUserView), (status = 404, description = "no such user")))]
 #[post("/api/admin/users/<id>/unlock")]
 pub async fn unlock_user(
     state: &State<AppState>,
     admin: AdminUser,
-    origin: Origin,
-    id: i64,
+    origin: RequestOrigin,
+    id: UserId,
 ) -> ApiResult<Json<AdminUserView>> {
-    let row = find(state, id).await?;
-    login_failures::clear(state.db.pool(), Counter::Password(&Username::lockout_key(&row.username))).await?;
-    login_failures::clear(state.db.pool(), Counter::SecondFactor(row.id)).await?;
-    audit_admin(state, &admin, "admin_unlock_user", &row.username, &origin, None).await?;
+    let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
+    let (row, _) = service::reset_lockout(super::context(state).await?, &caller, id).await?;
     Ok(Json(view(state, &row).await?))
 }
 
-#[utoipa::path(post, path = "/api/admin/users/{id}/reset-mfa", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)),
     responses((status = 204, description = "TOTP, recovery codes and passkeys removed"), (status = 404, description = "no such user")))]
 #[post("/api/admin/users/<id>/reset-mfa")]
-pub async fn reset_mfa(state: &State<AppState>, admin: AdminUser, origin: Origin, id: i64) -> ApiResult<Status> {
-    let row = find(state, id).await?;
-    mfa::remove_all(&state.db, id).await?;
-    login_failures::clear(state.db.pool(), Counter::SecondFactor(id)).await?;
-    passkeys::delete_all(state.db.pool(), id).await?;
-    audit_admin(state, &admin, "admin_reset_mfa", &row.username, &origin, None).await?;
+pub async fn reset_mfa(
+    state: &State<AppState>,
+    admin: AdminUser,
+    origin: RequestOrigin,
+    id: UserId,
+) -> ApiResult<Status> {
+    let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
+    service::reset_mfa(super::context(state).await?, &caller, id).await?;
     Ok(Status::NoContent)
 }

@@ -8,25 +8,27 @@ use rocket::{State, delete, get, patch, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::audit_admin;
 use crate::api::auth::{acceptable_password, bounded_password, parse_username};
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::AdminUser;
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::login_failures::{self, Counter};
-use crate::db::users::{self, CreateUserError, UserRow};
+use crate::db::users::{self, UserRow};
+use crate::domain::id::UserId;
+use crate::domain::patch::Patch;
 use crate::domain::role::Role;
 use crate::domain::time::UtcMillis;
 use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
-use crate::service::users::{self as service, AccountChange, Caller};
+use crate::service::Caller;
+use crate::service::users::{self as service, AccountChange, NewAccount};
 
 /// An account as the admin console shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminUserView {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: Role,
     pub active: bool,
@@ -36,7 +38,7 @@ pub struct AdminUserView {
     pub last_login_at: Option<UtcMillis>,
 }
 
-#[utoipa::path(get, path = "/api/admin/users", tag = "admin",
+#[utoipa::path(tag = "admin",
     params(("q" = Option<String>, Query, description = "part of the username"),
            ("limit" = Option<i64>, Query, description = "1–500, default 50"),
            ("offset" = Option<i64>, Query)),
@@ -58,7 +60,7 @@ pub async fn list_users(
         .map(|row| AdminUserView {
             id: row.id,
             role: Role::from_stored(&row.role),
-            active: row.active != 0,
+            active: row.active.get(),
             locked_until: row.locked_until.map(UtcMillis).filter(|t| *t > now),
             last_login_at: row.last_login_at.map(UtcMillis),
             username: row.username,
@@ -81,7 +83,7 @@ impl AdminUserView {
 }
 
 /// The user with this id, or 404.
-pub async fn find(state: &AppState, id: i64) -> ApiResult<UserRow> {
+pub async fn find(state: &AppState, id: UserId) -> ApiResult<UserRow> {
     users::find_by_id(state.db.pool(), id).await?.ok_or_else(ApiError::not_found)
 }
 
@@ -101,14 +103,14 @@ pub struct CreateUserRequest {
     pub role: Role,
 }
 
-#[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = CreateUserRequest,
+#[utoipa::path(tag = "admin", request_body = CreateUserRequest,
     responses((status = 201, body = AdminUserView), (status = 409, description = "username taken"),
               (status = 422, description = "invalid input")))]
 #[post("/api/admin/users", data = "<body>")]
 pub async fn create_user(
     state: &State<AppState>,
     admin: AdminUser,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<CreateUserRequest>,
 ) -> ApiResult<(Status, Json<AdminUserView>)> {
     let CreateUserRequest { username, password, role } = body.0;
@@ -120,26 +122,24 @@ pub async fn create_user(
         return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
     }
     let hash = state.hasher.hash(&password).await?;
-    let row = match users::create(state.db.pool(), &username, &hash, role, state.clock.now()).await {
-        Ok(row) => row,
-        Err(CreateUserError::Taken) => {
-            return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
-        }
-        Err(CreateUserError::Db(e)) => return Err(e.into()),
-    };
-    audit_admin(state, &admin, "admin_create_user", &row.username, &origin, Some(format!("role {}", role.as_str())))
-        .await?;
+    let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
+    let new = NewAccount { username: &username, password_hash: &hash, role };
+    let row = service::create_user(super::context(state).await?, &caller, new).await?;
     Ok((Status::Created, Json(AdminUserView::of(&row, None))))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
-    pub role: Option<Role>,
-    pub active: Option<bool>,
+    /// Absent leaves it as it is; an account always has a role, so `null` is refused.
+    #[serde(default)]
+    pub role: Patch<Role>,
+    /// Absent leaves it as it is; `null` is refused.
+    #[serde(default)]
+    pub active: Patch<bool>,
 }
 
-#[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)),
     request_body = UpdateUserRequest,
     responses((status = 200, body = AdminUserView), (status = 404, description = "no such user"),
               (status = 409, description = "that would leave no active admin")))]
@@ -147,27 +147,32 @@ pub struct UpdateUserRequest {
 pub async fn update_user(
     state: &State<AppState>,
     admin: AdminUser,
-    origin: Origin,
-    id: i64,
+    origin: RequestOrigin,
+    id: UserId,
     body: JsonBody<UpdateUserRequest>,
 ) -> ApiResult<Json<AdminUserView>> {
-    let change = AccountChange { role: body.0.role, active: body.0.active };
+    let UpdateUserRequest { role, active } = body.0;
+    let cannot_clear = |field: &str| ApiError::invalid_field(field, "cannot be cleared; leave it out to keep it");
+    let change = AccountChange {
+        role: role.required().map_err(|_| cannot_clear("role"))?,
+        active: active.required().map_err(|_| cannot_clear("active"))?,
+    };
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
-    let changed = service::update_account(super::context(state), &caller, id, change).await?;
+    let changed = service::update_account(super::context(state).await?, &caller, id, change).await?;
     Ok(Json(view(state, &changed.after).await?))
 }
 
-#[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path)),
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)),
     responses((status = 204, description = "deleted with all their data"), (status = 404, description = "no such user"),
               (status = 409, description = "you cannot delete yourself")))]
 #[delete("/api/admin/users/<id>")]
-pub async fn delete_user(state: &State<AppState>, admin: AdminUser, origin: Origin, id: i64) -> ApiResult<Status> {
-    if id == admin.0.user_id {
-        return Err(ApiError::conflict("You cannot delete your own account."));
-    }
-    let row = find(state, id).await?;
-    users::delete(state.db.pool(), id).await?;
-    login_failures::clear(state.db.pool(), Counter::Password(&Username::lockout_key(&row.username))).await?;
-    audit_admin(state, &admin, "admin_delete_user", &row.username, &origin, None).await?;
+pub async fn delete_user(
+    state: &State<AppState>,
+    admin: AdminUser,
+    origin: RequestOrigin,
+    id: UserId,
+) -> ApiResult<Status> {
+    let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
+    service::delete_user(super::context(state).await?, &caller, id).await?;
     Ok(Status::NoContent)
 }

@@ -9,8 +9,9 @@ use utoipa::ToSchema;
 use super::{audit_user, bounded_password};
 use crate::auth::guards::AuthUser;
 use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::{self, Origin};
+use crate::auth::session::{self, RequestOrigin};
 use crate::db::sessions;
+use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -21,21 +22,21 @@ pub struct UnlockRequest {
     pub password: String,
 }
 
-#[utoipa::path(post, path = "/api/auth/lock", tag = "auth", responses((status = 204, description = "locked")))]
+#[utoipa::path(tag = "auth", responses((status = 204, description = "locked")))]
 #[post("/api/auth/lock")]
-pub async fn lock(state: &State<AppState>, origin: Origin, user: AuthUser) -> ApiResult<Status> {
+pub async fn lock(state: &State<AppState>, origin: RequestOrigin, user: AuthUser) -> ApiResult<Status> {
     sessions::set_locked(state.db.pool(), user.session_id, true).await?;
-    audit_user(state, user.user_id, &user.username, "session_lock", &origin, None).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::SessionLock, &origin, None).await?;
     Ok(Status::NoContent)
 }
 
-#[utoipa::path(post, path = "/api/auth/unlock", tag = "auth", request_body = UnlockRequest,
+#[utoipa::path(tag = "auth", request_body = UnlockRequest,
     responses((status = 204, description = "unlocked, with a new session token"), (status = 401, description = "wrong password")))]
 #[post("/api/auth/unlock", data = "<body>")]
 pub async fn unlock(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: AuthUser,
     body: JsonBody<UnlockRequest>,
 ) -> ApiResult<Status> {
@@ -44,12 +45,12 @@ pub async fn unlock(
         PasswordCheck::Accepted(_) => {
             // A new token at every authentication boundary.
             session::rotate(state, jar, user.session_id, state.clock.now()).await?;
-            audit_user(state, user.user_id, &user.username, "session_unlock", &origin, None).await?;
+            audit_user(state, user.user_id, &user.username, AuditAction::SessionUnlock, &origin, None).await?;
             Ok(Status::NoContent)
         }
         PasswordCheck::Refused { detail, reason, .. } => {
             let reason = Some(reason.into());
-            audit_user(state, user.user_id, &user.username, "session_unlock_failure", &origin, reason).await?;
+            audit_user(state, user.user_id, &user.username, AuditAction::SessionUnlockFailure, &origin, reason).await?;
             Err(ApiError::unauthorized(detail))
         }
     }

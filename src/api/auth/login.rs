@@ -9,8 +9,9 @@ use utoipa::ToSchema;
 use super::totp::{self, MfaChallenge};
 use super::{UserInfo, audit_user, bounded_password, sign_in};
 use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::db::audit::{self, AuditEntry};
+use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -30,14 +31,14 @@ pub enum LoginResponse {
     MfaRequired(MfaChallenge),
 }
 
-#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse),
               (status = 401, description = "wrong username or password, or the account is locked: always the same shape")))]
 #[post("/api/auth/login", data = "<body>")]
 pub async fn login(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
     let LoginRequest { username, password } = body.0;
@@ -46,23 +47,21 @@ pub async fn login(
         PasswordCheck::Accepted(user) if totp::enabled(state, user.id).await? => {
             // The password was right; no session until the second factor is too.
             let challenge = totp::challenge(state, user.id).await?;
-            audit_user(state, user.id, &user.username, "mfa_challenge", &origin, None).await?;
+            audit_user(state, user.id, &user.username, AuditAction::MfaChallenge, &origin, None).await?;
             Ok(Json(LoginResponse::MfaRequired(challenge)))
         }
         PasswordCheck::Accepted(user) => {
-            sign_in(state, jar, &user, &origin, "login").await?;
+            sign_in(state, jar, &user, &origin, AuditAction::Login).await?;
             Ok(Json(LoginResponse::SignedIn(UserInfo::from(&user))))
         }
         PasswordCheck::Refused { detail, reason, audit_name, .. } => {
             // The lockout itself, if this reached it, was audited by the check.
             let entry = AuditEntry {
-                actor: "anonymous".into(),
-                action: "login_failure",
                 target: Some(audit_name),
                 ip: Some(origin.ip.clone()),
                 user_agent: origin.user_agent.clone(),
                 detail: Some(reason.to_string()),
-                ..AuditEntry::default()
+                ..AuditEntry::new("anonymous", AuditAction::LoginFailure)
             };
             audit::record(state.db.pool(), state.clock.now(), entry).await?;
             Err(ApiError::unauthorized(detail))

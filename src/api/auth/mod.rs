@@ -15,55 +15,54 @@ pub mod strength;
 pub mod totp;
 
 use rocket::http::CookieJar;
-use rocket::{Route, routes};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::session::{self, Origin};
+use crate::auth::session::{self, RequestOrigin};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::users::UserRow;
+use crate::domain::audit_action::AuditAction;
+use crate::domain::id::UserId;
 use crate::domain::password_policy::{self, AcceptablePassword};
 use crate::domain::role::Role;
 use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 
-pub fn routes() -> Vec<Route> {
-    routes![
-        status::status,
-        strength::password_strength,
-        setup::setup,
-        register::register,
-        login::login,
-        logout::logout,
-        lock::lock,
-        lock::unlock,
-        password::change_password,
-        reauth::reauth,
-        sessions::list_sessions,
-        sessions::revoke_session,
-        sessions::revoke_other_sessions,
-        totp::setup_totp,
-        totp::enable_totp,
-        totp::disable_totp,
-        totp::regenerate_recovery_codes,
-        totp::verify_totp,
-        passkeys::register_begin,
-        passkeys::register_finish,
-        passkeys::list_passkeys,
-        passkeys::rename_passkey,
-        passkeys::delete_passkey,
-        passkeys::login_begin,
-        passkeys::login_finish,
-        passkeys::confirm_begin,
-        passkeys::confirm_finish
-    ]
-}
+api_module![
+    status::status,
+    strength::password_strength,
+    setup::setup,
+    register::register,
+    login::login,
+    logout::logout,
+    lock::lock,
+    lock::unlock,
+    password::change_password,
+    reauth::reauth,
+    sessions::list_sessions,
+    sessions::revoke_session,
+    sessions::revoke_other_sessions,
+    totp::setup_totp,
+    totp::enable_totp,
+    totp::disable_totp,
+    totp::regenerate_recovery_codes,
+    totp::verify_totp,
+    passkeys::register_begin,
+    passkeys::register_finish,
+    passkeys::list_passkeys,
+    passkeys::rename_passkey,
+    passkeys::delete_passkey,
+    passkeys::login_begin,
+    passkeys::login_finish,
+    passkeys::confirm_begin,
+    passkeys::confirm_finish,
+];
 
 /// The signed-in user as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserInfo {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: Role,
 }
@@ -98,8 +97,8 @@ async fn sign_in(
     state: &AppState,
     jar: &CookieJar<'_>,
     user: &UserRow,
-    origin: &Origin,
-    action: &'static str,
+    origin: &RequestOrigin,
+    action: AuditAction,
 ) -> ApiResult<()> {
     session::start(state, jar, user.id, origin).await?;
     let now = state.clock.now();
@@ -109,10 +108,10 @@ async fn sign_in(
 
 async fn audit_user(
     state: &AppState,
-    user_id: i64,
+    user_id: UserId,
     username: &str,
-    action: &'static str,
-    origin: &Origin,
+    action: AuditAction,
+    origin: &RequestOrigin,
     detail: Option<String>,
 ) -> ApiResult<()> {
     let entry = AuditEntry {

@@ -19,10 +19,13 @@ use webauthn_rs::prelude::{
 use webauthn_rs_proto::ResidentKeyRequirement;
 
 use super::{UserInfo, audit_user, sign_in};
+use crate::api::page::{Page, Paging};
 use crate::auth::guards::{AuthUser, EnrollingUser, UnlockedUser};
-use crate::auth::session::{self, Origin};
+use crate::auth::session::{self, RequestOrigin};
 use crate::db::passkeys::{self as store, NewCeremony, NewPasskey, PasskeyRow};
 use crate::db::{sessions, users};
+use crate::domain::audit_action::AuditAction;
+use crate::domain::id::PasskeyId;
 use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
@@ -38,7 +41,7 @@ const CONFIRM: &str = "confirm";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PasskeyView {
-    pub id: i64,
+    pub id: PasskeyId,
     pub name: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: UtcMillis,
@@ -133,7 +136,7 @@ fn to_json<T: Serialize>(value: &T) -> ApiResult<String> {
     serde_json::to_string(value).map_err(ApiError::internal)
 }
 
-#[utoipa::path(post, path = "/api/auth/passkeys/register/begin", tag = "passkeys", request_body = RegisterBegin,
+#[utoipa::path(tag = "passkeys", request_body = RegisterBegin,
     responses((status = 200, body = RegistrationStart), (status = 403, description = "re-authenticate first"),
               (status = 409, description = "20 passkeys already")))]
 #[post("/api/auth/passkeys/register/begin", data = "<body>")]
@@ -183,13 +186,13 @@ pub async fn register_begin(
     Ok(Json(RegistrationStart { ceremony_id: id, options }))
 }
 
-#[utoipa::path(post, path = "/api/auth/passkeys/register/finish", tag = "passkeys", request_body = RegisterFinish,
+#[utoipa::path(tag = "passkeys", request_body = RegisterFinish,
     responses((status = 201, body = PasskeyView), (status = 400, description = "the authenticator's answer is not valid"),
               (status = 409, description = "already registered, or 20 passkeys already")))]
 #[post("/api/auth/passkeys/register/finish", data = "<body>")]
 pub async fn register_finish(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: EnrollingUser,
     body: JsonBody<RegisterFinish>,
 ) -> ApiResult<(Status, Json<PasskeyView>)> {
@@ -228,24 +231,32 @@ pub async fn register_finish(
     )
     .await?
     .ok_or_else(|| ApiError::conflict("This passkey is already registered."))?;
-    audit_user(state, user.user_id, &user.username, "passkey_add", &origin, Some(name)).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::PasskeyAdd, &origin, Some(name)).await?;
     Ok((Status::Created, Json(PasskeyView::from(&row))))
 }
 
-#[utoipa::path(get, path = "/api/auth/passkeys", tag = "passkeys", responses((status = 200, body = [PasskeyView])))]
-#[get("/api/auth/passkeys")]
-pub async fn list_passkeys(state: &State<AppState>, user: UnlockedUser) -> ApiResult<Json<Vec<PasskeyView>>> {
-    let rows = store::for_user(state.db.pool(), user.0.user_id).await?;
-    Ok(Json(rows.iter().map(PasskeyView::from).collect()))
+#[utoipa::path(tag = "passkeys",
+    params(("limit" = Option<i64>, Query, description = "1–500, default 50"), ("offset" = Option<i64>, Query)),
+    responses((status = 200, body = Page<PasskeyView>)))]
+#[get("/api/auth/passkeys?<limit>&<offset>")]
+pub async fn list_passkeys(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    limit: Option<&str>,
+    offset: Option<&str>,
+) -> ApiResult<Json<Page<PasskeyView>>> {
+    let paging = Paging::parse(limit, offset)?;
+    let (rows, total) = store::page_for_user(state.db.pool(), user.0.user_id, paging.limit, paging.offset).await?;
+    Ok(Json(paging.page(rows.iter().map(PasskeyView::from).collect(), total)))
 }
 
-#[utoipa::path(patch, path = "/api/auth/passkeys/{id}", tag = "passkeys", params(("id" = i64, Path)),
+#[utoipa::path(tag = "passkeys", params(("id" = i64, Path)),
     request_body = RenamePasskey, responses((status = 204, description = "renamed"), (status = 404, description = "not yours")))]
 #[patch("/api/auth/passkeys/<id>", data = "<body>")]
 pub async fn rename_passkey(
     state: &State<AppState>,
     user: UnlockedUser,
-    id: i64,
+    id: PasskeyId,
     body: JsonBody<RenamePasskey>,
 ) -> ApiResult<Status> {
     let name = passkey_name(&body.0.name)?;
@@ -255,11 +266,16 @@ pub async fn rename_passkey(
     Ok(Status::NoContent)
 }
 
-#[utoipa::path(delete, path = "/api/auth/passkeys/{id}", tag = "passkeys", params(("id" = i64, Path)),
+#[utoipa::path(tag = "passkeys", params(("id" = i64, Path)),
     responses((status = 204, description = "removed"), (status = 403, description = "re-authenticate first"),
               (status = 404, description = "not yours")))]
 #[delete("/api/auth/passkeys/<id>")]
-pub async fn delete_passkey(state: &State<AppState>, origin: Origin, user: UnlockedUser, id: i64) -> ApiResult<Status> {
+pub async fn delete_passkey(
+    state: &State<AppState>,
+    origin: RequestOrigin,
+    user: UnlockedUser,
+    id: PasskeyId,
+) -> ApiResult<Status> {
     let user = user.0;
     if !user.recently_reauthenticated(state.clock.now()) {
         return Err(ApiError::reauth_required());
@@ -267,11 +283,12 @@ pub async fn delete_passkey(state: &State<AppState>, origin: Origin, user: Unloc
     if !store::delete(state.db.pool(), user.user_id, id).await? {
         return Err(ApiError::not_found());
     }
-    audit_user(state, user.user_id, &user.username, "passkey_remove", &origin, Some(format!("passkey {id}"))).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::PasskeyRemove, &origin, Some(format!("passkey {id}")))
+        .await?;
     Ok(Status::NoContent)
 }
 
-#[utoipa::path(post, path = "/api/auth/passkeys/login/begin", tag = "passkeys", request_body = LoginBegin,
+#[utoipa::path(tag = "passkeys", request_body = LoginBegin,
     responses((status = 200, body = LoginStart)))]
 #[post("/api/auth/passkeys/login/begin", data = "<body>")]
 pub async fn login_begin(state: &State<AppState>, body: JsonBody<LoginBegin>) -> ApiResult<Json<LoginStart>> {
@@ -294,13 +311,13 @@ pub async fn login_begin(state: &State<AppState>, body: JsonBody<LoginBegin>) ->
     Ok(Json(LoginStart { ceremony_id: id, options }))
 }
 
-#[utoipa::path(post, path = "/api/auth/passkeys/login/finish", tag = "passkeys", request_body = LoginFinish,
+#[utoipa::path(tag = "passkeys", request_body = LoginFinish,
     responses((status = 200, body = UserInfo), (status = 401, description = "not a valid passkey sign-in")))]
 #[post("/api/auth/passkeys/login/finish", data = "<body>")]
 pub async fn login_finish(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<LoginFinish>,
 ) -> ApiResult<Json<UserInfo>> {
     let failed = || ApiError::unauthorized("Passkey sign-in failed. Try again, or use your password.");
@@ -320,7 +337,7 @@ pub async fn login_finish(
         Ok(result) => result,
         Err(WebauthnError::CredentialPossibleCompromise) => {
             let detail = Some(format!("passkey {} ({}): signature counter went backwards", row.id, row.name));
-            audit_user(state, user.id, &user.username, "passkey_counter_regression", &origin, detail).await?;
+            audit_user(state, user.id, &user.username, AuditAction::PasskeyCounterRegression, &origin, detail).await?;
             tracing::warn!(user = %user.username, "passkey rejected: signature counter regression (cloned authenticator?)");
             return Err(failed());
         }
@@ -328,12 +345,12 @@ pub async fn login_finish(
     };
     let updated = passkey.update_credential(&result).unwrap_or(false).then(|| to_json(&passkey)).transpose()?;
     store::record_use(pool, row.id, updated.as_deref(), now).await?;
-    sign_in(state, jar, &user, &origin, "login").await?;
-    audit_user(state, user.id, &user.username, "passkey_login", &origin, Some(row.name)).await?;
+    sign_in(state, jar, &user, &origin, AuditAction::Login).await?;
+    audit_user(state, user.id, &user.username, AuditAction::PasskeyLogin, &origin, Some(row.name)).await?;
     Ok(Json(UserInfo::from(&user)))
 }
 
-#[utoipa::path(post, path = "/api/auth/passkeys/confirm/begin", tag = "passkeys",
+#[utoipa::path(tag = "passkeys",
     responses((status = 200, body = LoginStart), (status = 409, description = "no passkeys registered")))]
 #[post("/api/auth/passkeys/confirm/begin")]
 pub async fn confirm_begin(state: &State<AppState>, user: AuthUser) -> ApiResult<Json<LoginStart>> {
@@ -359,13 +376,13 @@ pub async fn confirm_begin(state: &State<AppState>, user: AuthUser) -> ApiResult
 
 /// Proves presence with one of one's own passkeys: like `POST /api/auth/reauth` with the
 /// password, and it unlocks a locked session (with a new session token).
-#[utoipa::path(post, path = "/api/auth/passkeys/confirm/finish", tag = "passkeys", request_body = LoginFinish,
+#[utoipa::path(tag = "passkeys", request_body = LoginFinish,
     responses((status = 204, description = "re-authenticated (and unlocked)"), (status = 401, description = "not accepted")))]
 #[post("/api/auth/passkeys/confirm/finish", data = "<body>")]
 pub async fn confirm_finish(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: AuthUser,
     body: JsonBody<LoginFinish>,
 ) -> ApiResult<Status> {
@@ -390,9 +407,10 @@ pub async fn confirm_finish(
     sessions::mark_reauthenticated(pool, user.session_id, now).await?;
     if user.locked {
         session::rotate(state, jar, user.session_id, now).await?;
-        audit_user(state, user.user_id, &user.username, "session_unlock", &origin, Some("passkey".into())).await?;
+        audit_user(state, user.user_id, &user.username, AuditAction::SessionUnlock, &origin, Some("passkey".into()))
+            .await?;
     } else {
-        audit_user(state, user.user_id, &user.username, "reauth", &origin, Some("passkey".into())).await?;
+        audit_user(state, user.user_id, &user.username, AuditAction::Reauth, &origin, Some("passkey".into())).await?;
     }
     Ok(Status::NoContent)
 }

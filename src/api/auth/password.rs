@@ -1,5 +1,7 @@
-//! `POST /api/auth/password`: change one's own password. Other sessions are signed out and
-//! this one gets a new token (a new cookie), so a copy of the old cookie is worthless.
+//! `POST /api/auth/password`: change one's own password. The current password is checked
+//! here (counted like a sign-in); the change is `service::account`'s: other sessions are
+//! signed out, and this one gets a new token (a new cookie), so a copy of the old cookie is
+//! worthless.
 
 use rocket::http::{CookieJar, Status};
 use rocket::{State, post};
@@ -9,11 +11,12 @@ use utoipa::ToSchema;
 use super::{acceptable_password, audit_user, bounded_password};
 use crate::auth::guards::AuthUser;
 use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::{self, Origin};
-use crate::db::{sessions, users};
+use crate::auth::session::{self, RequestOrigin};
+use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::{Caller, Context, account};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -22,14 +25,14 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
-#[utoipa::path(post, path = "/api/auth/password", tag = "auth", request_body = ChangePasswordRequest,
+#[utoipa::path(tag = "auth", request_body = ChangePasswordRequest,
     responses((status = 204, description = "changed; other sessions revoked"),
               (status = 401, description = "current password wrong"), (status = 422, description = "new password refused")))]
 #[post("/api/auth/password", data = "<body>")]
 pub async fn change_password(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: AuthUser,
     body: JsonBody<ChangePasswordRequest>,
 ) -> ApiResult<Status> {
@@ -44,22 +47,13 @@ pub async fn change_password(
     let check = check_password(state, &origin, Via::PasswordChange, &user.username, &current_password).await?;
     if let PasswordCheck::Refused { detail, reason, .. } = check {
         let reason = Some(reason.into());
-        audit_user(state, user.user_id, &user.username, "password_change_failure", &origin, reason).await?;
+        audit_user(state, user.user_id, &user.username, AuditAction::PasswordChangeFailure, &origin, reason).await?;
         return Err(ApiError::unauthorized(detail));
     }
     let hash = state.hasher.hash(&new_password).await?;
-    users::set_password_hash(state.db.pool(), user.user_id, &hash, state.clock.now()).await?;
-    users::set_must_change_password(state.db.pool(), user.user_id, false).await?;
-    let revoked = sessions::delete_all_for_user(state.db.pool(), user.user_id, Some(user.session_id)).await?;
+    let caller = Caller::user(user.user_id, &user.username, &origin);
+    let ctx = Context { db: &state.db, now: state.clock.now(), settings: state.system_settings().await? };
+    account::change_password(ctx, &caller, user.user_id, &user.username, &hash, Some(user.session_id)).await?;
     session::rotate(state, jar, user.session_id, state.clock.now()).await?;
-    audit_user(
-        state,
-        user.user_id,
-        &user.username,
-        "password_change",
-        &origin,
-        Some(format!("{revoked} other sessions revoked")),
-    )
-    .await?;
     Ok(Status::NoContent)
 }

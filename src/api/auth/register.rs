@@ -7,9 +7,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{UserInfo, acceptable_password, bounded_password, parse_username, sign_in};
-use crate::auth::session::Origin;
-use crate::db::settings;
-use crate::db::users::{self, CreateUserError};
+use crate::auth::session::RequestOrigin;
+use crate::db::system_settings;
+use crate::db::users;
+use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -21,18 +22,18 @@ pub struct RegisterRequest {
     pub password: String,
 }
 
-#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
+#[utoipa::path(tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = UserInfo), (status = 403, description = "registration is closed"),
               (status = 409, description = "username taken"), (status = 422, description = "invalid input")))]
 #[post("/api/auth/register", data = "<body>")]
 pub async fn register(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<RegisterRequest>,
 ) -> ApiResult<(Status, Json<UserInfo>)> {
     // Read fresh (not the per-second cache): closing registration takes effect at once.
-    let settings = settings::load(state.db.pool(), state.default_settings()).await?;
+    let settings = system_settings::load(state.db.pool(), state.default_system_settings()).await?;
     if !settings.registration_open {
         return Err(ApiError::forbidden("Registration is closed. Ask an admin for an account."));
     }
@@ -45,13 +46,7 @@ pub async fn register(
         return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
     }
     let hash = state.hasher.hash(&password).await?;
-    let user = match users::create(state.db.pool(), &username, &hash, settings.default_role, state.clock.now()).await {
-        Ok(user) => user,
-        Err(CreateUserError::Taken) => {
-            return Err(ApiError::invalid_field("username", "That username is taken.").with_status(Status::Conflict));
-        }
-        Err(CreateUserError::Db(e)) => return Err(e.into()),
-    };
-    sign_in(state, jar, &user, &origin, "register").await?;
+    let user = users::create(state.db.pool(), &username, &hash, settings.default_role, state.clock.now()).await?;
+    sign_in(state, jar, &user, &origin, AuditAction::Register).await?;
     Ok((Status::Created, Json(UserInfo::from(&user))))
 }

@@ -7,9 +7,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{UserInfo, acceptable_password, bounded_password, parse_username, sign_in};
-use crate::auth::session::Origin;
+use crate::auth::session::RequestOrigin;
 use crate::auth::setup_code;
 use crate::db::{system_config, users};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
@@ -23,14 +24,14 @@ pub struct SetupRequest {
     pub password: String,
 }
 
-#[utoipa::path(post, path = "/api/auth/setup", tag = "auth", request_body = SetupRequest,
+#[utoipa::path(tag = "auth", request_body = SetupRequest,
     responses((status = 201, body = UserInfo), (status = 403, description = "wrong setup code"),
               (status = 409, description = "setup already done"), (status = 422, description = "invalid input")))]
 #[post("/api/auth/setup", data = "<body>")]
 pub async fn setup(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<SetupRequest>,
 ) -> ApiResult<(Status, Json<UserInfo>)> {
     let SetupRequest { setup_code: code, username, password } = body.0;
@@ -48,7 +49,7 @@ pub async fn setup(
     }
     let hash = state.hasher.hash(&password).await?;
 
-    let mut tx = state.db.begin_write().await?;
+    let mut tx = state.db.write().await?;
     if users::count(&mut *tx).await? > 0 {
         return Err(ApiError::conflict("UMBRA is already set up. Sign in instead."));
     }
@@ -56,11 +57,10 @@ pub async fn setup(
     if !system_config::take_if_equals(&mut tx, system_config::SETUP_CODE, &code).await? {
         return Err(wrong_code());
     }
-    let user =
-        users::create(&mut *tx, &username, &hash, Role::Admin, state.clock.now()).await.map_err(ApiError::internal)?;
+    let user = users::create(&mut *tx, &username, &hash, Role::Admin, state.clock.now()).await?;
     tx.commit().await?;
 
-    sign_in(state, jar, &user, &origin, "setup").await?;
+    sign_in(state, jar, &user, &origin, AuditAction::Setup).await?;
     Ok((Status::Created, Json(UserInfo::from(&user))))
 }
 

@@ -26,7 +26,7 @@ pub struct AuthStatus {
     pub user: Option<UserInfo>,
 }
 
-#[utoipa::path(get, path = "/api/auth/status", tag = "auth", responses((status = 200, body = AuthStatus)))]
+#[utoipa::path(tag = "auth", responses((status = 200, body = AuthStatus)))]
 #[get("/api/auth/status")]
 pub async fn status(state: &State<AppState>, user: Result<AuthUser, ApiError>) -> ApiResult<Json<AuthStatus>> {
     // A signed-in user over their request budget must not look signed out.
@@ -36,7 +36,7 @@ pub async fn status(state: &State<AppState>, user: Result<AuthUser, ApiError>) -
         Err(_) => None,
     };
     let setup_required = if user.is_some() { false } else { state.setup_required().await? };
-    let registration_open = state.settings().await?.registration_open;
+    let registration_open = state.system_settings().await?.registration_open;
     Ok(Json(AuthStatus {
         setup_required,
         authenticated: user.is_some(),

@@ -32,7 +32,7 @@ pub struct PasswordStrength {
     pub problem: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/auth/password-strength", tag = "auth", request_body = StrengthRequest,
+#[utoipa::path(tag = "auth", request_body = StrengthRequest,
     responses((status = 200, body = PasswordStrength), (status = 422, description = "longer than a password may be")))]
 #[post("/api/auth/password-strength", data = "<body>")]
 pub fn password_strength(body: JsonBody<StrengthRequest>) -> ApiResult<Json<PasswordStrength>> {

@@ -15,12 +15,14 @@ use super::{UserInfo, audit_user, bounded_password, sign_in};
 use crate::auth::guards::{EnrollingUser, UnlockedUser};
 use crate::auth::lockout;
 use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::{Origin, hash_token, new_token};
+use crate::auth::session::{RequestOrigin, hash_token, new_token};
 use crate::auth::totp;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::UserRow;
 use crate::db::{mfa, users};
+use crate::domain::audit_action::AuditAction;
+use crate::domain::id::UserId;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
@@ -74,7 +76,7 @@ pub struct MfaChallenge {
 }
 
 /// Starts a challenge for a user who passed the password step.
-pub async fn challenge(state: &AppState, user_id: i64) -> ApiResult<MfaChallenge> {
+pub async fn challenge(state: &AppState, user_id: UserId) -> ApiResult<MfaChallenge> {
     let token = new_token();
     let expires = state.clock.now().plus_minutes(CHALLENGE_MINUTES);
     mfa::create_challenge(state.db.pool(), &token.hash, user_id, expires).await?;
@@ -82,14 +84,14 @@ pub async fn challenge(state: &AppState, user_id: i64) -> ApiResult<MfaChallenge
 }
 
 /// Whether the user has TOTP switched on.
-pub async fn enabled(state: &AppState, user_id: i64) -> ApiResult<bool> {
-    Ok(mfa::totp(state.db.pool(), user_id).await?.is_some_and(|t| t.enabled != 0))
+pub async fn enabled(state: &AppState, user_id: UserId) -> ApiResult<bool> {
+    Ok(mfa::totp(state.db.pool(), user_id).await?.is_some_and(|t| t.enabled.get()))
 }
 
 /// Checks a TOTP code (each time step once) or a recovery code (each once).
 async fn second_factor_ok(
     state: &AppState,
-    user_id: i64,
+    user_id: UserId,
     username: &str,
     code: &str,
 ) -> ApiResult<Option<&'static str>> {
@@ -98,7 +100,7 @@ async fn second_factor_ok(
         let used = mfa::use_recovery_code(state.db.pool(), user_id, &totp::hash_recovery_code(code), now).await?;
         return Ok(used.then_some("recovery code"));
     }
-    let Some(row) = mfa::totp(state.db.pool(), user_id).await?.filter(|t| t.enabled != 0) else { return Ok(None) };
+    let Some(row) = mfa::totp(state.db.pool(), user_id).await?.filter(|t| t.enabled.get()) else { return Ok(None) };
     let Some(secret) = state.secrets.open(&row.secret_enc) else {
         return Err(ApiError::internal("a stored TOTP secret cannot be decrypted (was secret.key replaced?)"));
     };
@@ -113,8 +115,8 @@ async fn second_factor_ok(
 /// code, and failures and a lock reached are audited. `Err` carries the 401 detail.
 async fn counted_second_factor(
     state: &AppState,
-    origin: &Origin,
-    user_id: i64,
+    origin: &RequestOrigin,
+    user_id: UserId,
     username: &str,
     code: &str,
 ) -> ApiResult<Result<&'static str, String>> {
@@ -131,7 +133,7 @@ async fn counted_second_factor(
         detail: Some(detail.to_string()),
     };
     let Some(reserved) = lockout::reserve(state, counter, rule, now).await? else {
-        audit::record(state.db.pool(), now, audit("mfa_failure", "locked")).await?;
+        audit::record(state.db.pool(), now, audit(AuditAction::MfaFailure, "locked")).await?;
         return Ok(Err(WRONG_CODE.to_string()));
     };
     if let Some(how) = second_factor_ok(state, user_id, username, code).await? {
@@ -139,15 +141,15 @@ async fn counted_second_factor(
         return Ok(Ok(how));
     }
     let (detail, locked_now) = lockout::failure_detail(WRONG_CODE, reserved, rule, "code entry");
-    audit::record(state.db.pool(), now, audit("mfa_failure", "wrong code")).await?;
+    audit::record(state.db.pool(), now, audit(AuditAction::MfaFailure, "wrong code")).await?;
     if locked_now {
         tracing::warn!(client_ip = %origin.ip, "second-factor codes were locked after repeated failures");
-        audit::record(state.db.pool(), now, audit("lockout", "second factor")).await?;
+        audit::record(state.db.pool(), now, audit(AuditAction::Lockout, "second factor")).await?;
     }
     Ok(Err(detail))
 }
 
-#[utoipa::path(post, path = "/api/auth/totp/setup", tag = "auth",
+#[utoipa::path(tag = "auth",
     responses((status = 200, body = TotpSetup), (status = 403, description = "re-authenticate first"),
               (status = 409, description = "TOTP is already on")))]
 #[post("/api/auth/totp/setup")]
@@ -169,13 +171,13 @@ pub async fn setup_totp(state: &State<AppState>, user: EnrollingUser) -> ApiResu
     Ok(Json(TotpSetup { secret: generator.secret().to_base32(), otpauth_uri, qr_svg }))
 }
 
-#[utoipa::path(post, path = "/api/auth/totp/enable", tag = "auth", request_body = CodeRequest,
+#[utoipa::path(tag = "auth", request_body = CodeRequest,
     responses((status = 200, body = RecoveryCodes), (status = 403, description = "re-authenticate first"),
               (status = 409, description = "no pending setup"), (status = 422, description = "the code does not match")))]
 #[post("/api/auth/totp/enable", data = "<body>")]
 pub async fn enable_totp(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: EnrollingUser,
     body: JsonBody<CodeRequest>,
 ) -> ApiResult<Json<RecoveryCodes>> {
@@ -183,7 +185,7 @@ pub async fn enable_totp(
     if !user.recently_reauthenticated(state.clock.now()) {
         return Err(ApiError::reauth_required());
     }
-    let pending = mfa::totp(state.db.pool(), user.user_id).await?.filter(|t| t.enabled == 0);
+    let pending = mfa::totp(state.db.pool(), user.user_id).await?.filter(|t| !t.enabled.get());
     let Some(pending) = pending else {
         return Err(ApiError::conflict("Start with POST /api/auth/totp/setup (or TOTP is already on)."));
     };
@@ -203,24 +205,26 @@ pub async fn enable_totp(
         ));
     }
     let codes = fresh_recovery_codes(state, user.user_id).await?;
-    audit_user(state, user.user_id, &user.username, "totp_enable", &origin, None).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::TotpEnable, &origin, None).await?;
     Ok(Json(codes))
 }
 
-async fn fresh_recovery_codes(state: &AppState, user_id: i64) -> ApiResult<RecoveryCodes> {
+async fn fresh_recovery_codes(state: &AppState, user_id: UserId) -> ApiResult<RecoveryCodes> {
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| totp::hash_recovery_code(c)).collect();
-    mfa::replace_recovery_codes(&state.db, user_id, &hashes).await?;
+    let mut tx = state.db.write().await?;
+    mfa::replace_recovery_codes(&mut tx, user_id, &hashes).await?;
+    tx.commit().await?;
     Ok(RecoveryCodes { recovery_codes: codes })
 }
 
-#[utoipa::path(post, path = "/api/auth/totp/disable", tag = "auth", request_body = DisableRequest,
+#[utoipa::path(tag = "auth", request_body = DisableRequest,
     responses((status = 204, description = "TOTP and recovery codes removed"),
               (status = 401, description = "wrong password or code"), (status = 403, description = "re-authenticate first")))]
 #[post("/api/auth/totp/disable", data = "<body>")]
 pub async fn disable_totp(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: UnlockedUser,
     body: JsonBody<DisableRequest>,
 ) -> ApiResult<Status> {
@@ -232,26 +236,28 @@ pub async fn disable_totp(
     let check = check_password(state, &origin, Via::TotpDisable, &user.username, &body.0.password).await?;
     if let PasswordCheck::Refused { detail, reason, .. } = check {
         let reason = Some(reason.into());
-        audit_user(state, user.user_id, &user.username, "totp_disable_failure", &origin, reason).await?;
+        audit_user(state, user.user_id, &user.username, AuditAction::TotpDisableFailure, &origin, reason).await?;
         return Err(ApiError::unauthorized(detail));
     }
     if let Err(detail) = counted_second_factor(state, &origin, user.user_id, &user.username, &body.0.code).await? {
         let reason = Some("wrong code".into());
-        audit_user(state, user.user_id, &user.username, "totp_disable_failure", &origin, reason).await?;
+        audit_user(state, user.user_id, &user.username, AuditAction::TotpDisableFailure, &origin, reason).await?;
         return Err(ApiError::unauthorized(detail));
     }
-    mfa::remove_all(&state.db, user.user_id).await?;
-    audit_user(state, user.user_id, &user.username, "totp_disable", &origin, None).await?;
+    let mut tx = state.db.write().await?;
+    mfa::remove_all(&mut tx, user.user_id).await?;
+    tx.commit().await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::TotpDisable, &origin, None).await?;
     Ok(Status::NoContent)
 }
 
-#[utoipa::path(post, path = "/api/auth/totp/recovery-codes", tag = "auth",
+#[utoipa::path(tag = "auth",
     responses((status = 200, body = RecoveryCodes), (status = 403, description = "re-authenticate first"),
               (status = 409, description = "TOTP is off")))]
 #[post("/api/auth/totp/recovery-codes")]
 pub async fn regenerate_recovery_codes(
     state: &State<AppState>,
-    origin: Origin,
+    origin: RequestOrigin,
     user: UnlockedUser,
 ) -> ApiResult<Json<RecoveryCodes>> {
     let user = user.0;
@@ -262,17 +268,17 @@ pub async fn regenerate_recovery_codes(
         return Err(ApiError::conflict("Set up an authenticator first."));
     }
     let codes = fresh_recovery_codes(state, user.user_id).await?;
-    audit_user(state, user.user_id, &user.username, "recovery_codes_regenerate", &origin, None).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::RecoveryCodesRegenerate, &origin, None).await?;
     Ok(Json(codes))
 }
 
-#[utoipa::path(post, path = "/api/auth/totp/verify", tag = "auth", request_body = VerifyRequest,
+#[utoipa::path(tag = "auth", request_body = VerifyRequest,
     responses((status = 200, body = UserInfo), (status = 401, description = "wrong or reused code, or an expired sign-in")))]
 #[post("/api/auth/totp/verify", data = "<body>")]
 pub async fn verify_totp(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
-    origin: Origin,
+    origin: RequestOrigin,
     body: JsonBody<VerifyRequest>,
 ) -> ApiResult<Json<UserInfo>> {
     let expired =
@@ -287,7 +293,7 @@ pub async fn verify_totp(
     if !mfa::consume_challenge(state.db.pool(), &token_hash).await? {
         return Err(expired());
     }
-    sign_in(state, jar, &user, &origin, "login").await?;
-    audit_user(state, user.id, &user.username, "mfa_success", &origin, Some(how.to_string())).await?;
+    sign_in(state, jar, &user, &origin, AuditAction::Login).await?;
+    audit_user(state, user.id, &user.username, AuditAction::MfaSuccess, &origin, Some(how.to_string())).await?;
     Ok(Json(UserInfo::from(&user)))
 }

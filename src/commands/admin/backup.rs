@@ -5,6 +5,7 @@ use std::path::Path;
 use super::{Admin, Failure};
 use crate::db::Backend;
 use crate::db::backup::vacuum_into;
+use crate::domain::audit_action::AuditAction;
 
 pub async fn run(admin: &Admin, output: &Path) -> Result<String, Failure> {
     if admin.db.backend() == Backend::Postgres {
@@ -20,6 +21,6 @@ pub async fn run(admin: &Admin, output: &Path) -> Result<String, Failure> {
     // The copy holds password hashes: `vacuum_into` makes it private from the first byte.
     vacuum_into(&admin.db, output).await.map_err(|e| Failure(format!("backup failed: {e}")))?;
     let size = std::fs::metadata(output).map_or(0, |m| m.len());
-    admin.audit("backup", &output.display().to_string(), Some(format!("{size} bytes"))).await?;
+    admin.audit(AuditAction::Backup, &output.display().to_string(), Some(format!("{size} bytes"))).await?;
     Ok(format!("Wrote a consistent backup to {} ({size} bytes).", output.display()))
 }

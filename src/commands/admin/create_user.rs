@@ -2,21 +2,21 @@
 
 use super::{Admin, Failure, read_password_stdin};
 use crate::auth::password::PasswordHasher;
-use crate::db::users::{self, CreateUserError};
 use crate::domain::password_policy;
 use crate::domain::role::Role;
-use crate::domain::time::UtcMillis;
 use crate::domain::username::Username;
+use crate::service::Caller;
+use crate::service::users::{self as service, NewAccount, UserError};
 
 pub async fn run(admin: &Admin, username: &str, make_admin: bool) -> Result<String, Failure> {
     let username = Username::parse(username).map_err(|rules| Failure(format!("invalid username: {rules}")))?;
     let hash = hash_new_password(admin, username.as_str()).await?;
     let role = if make_admin { Role::Admin } else { Role::Standard };
-    let user = users::create(admin.db.pool(), &username, &hash, role, UtcMillis::now()).await.map_err(|e| match e {
-        CreateUserError::Taken => Failure(format!("the username '{username}' is taken")),
-        CreateUserError::Db(e) => e.into(),
+    let new = NewAccount { username: &username, password_hash: &hash, role };
+    let user = service::create_user(admin.context().await?, &Caller::cli(), new).await.map_err(|e| match e {
+        UserError::UsernameTaken => Failure(format!("the username '{username}' is taken")),
+        other => Failure(other.to_string()),
     })?;
-    admin.audit("create_user", user.username.as_str(), Some(format!("role {}", role.as_str()))).await?;
     Ok(format!("Created {} user {} (id {}).", role.as_str(), user.username, user.id))
 }
 

@@ -2,11 +2,12 @@
 
 use super::{Admin, Failure};
 use crate::db::users;
+use crate::domain::audit_action::AuditAction;
 use crate::domain::time::UtcMillis;
 
 pub async fn run(admin: &Admin) -> Result<String, Failure> {
     let rows = users::list(admin.db.pool()).await?;
-    admin.audit("list_users", "users", None).await?;
+    admin.audit(AuditAction::ListUsers, "users", None).await?;
     let now = UtcMillis::now();
     let show = |t: Option<i64>| t.map_or_else(|| "-".to_string(), |t| UtcMillis(t).to_rfc3339());
     let mut table = vec![["ID", "USERNAME", "ROLE", "ACTIVE", "LOCKED UNTIL", "LAST LOGIN"].map(String::from)];
@@ -16,7 +17,7 @@ pub async fn run(admin: &Admin) -> Result<String, Failure> {
             row.id.to_string(),
             row.username,
             row.role,
-            if row.active != 0 { "yes" } else { "no" }.to_string(),
+            if row.active.get() { "yes" } else { "no" }.to_string(),
             show(locked),
             show(row.last_login_at),
         ]);

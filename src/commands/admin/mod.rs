@@ -19,13 +19,18 @@ use crate::config::{Argon2Params, Config, StorageConfig};
 use crate::db::Db;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::backup::sqlite_file_of;
+use crate::db::system_settings;
 use crate::db::users::{self, UserRow};
+use crate::domain::audit_action::AuditAction;
+use crate::domain::system_settings::SystemSettings;
 use crate::domain::time::UtcMillis;
 
 /// What every admin command works with.
 pub struct Admin {
     pub db: Db,
     pub argon2: Argon2Params,
+    /// The system settings' defaults from the config file.
+    pub defaults: SystemSettings,
 }
 
 /// A command's failure, printed as one line.
@@ -33,6 +38,12 @@ pub struct Failure(pub String);
 
 impl From<sqlx::Error> for Failure {
     fn from(e: sqlx::Error) -> Self {
+        Failure(format!("database error: {e}"))
+    }
+}
+
+impl From<crate::db::error::DbError> for Failure {
+    fn from(e: crate::db::error::DbError) -> Self {
         Failure(format!("database error: {e}"))
     }
 }
@@ -70,7 +81,8 @@ async fn on_database(config: &StorageConfig, command: AdminCommand) -> Result<St
         )));
     }
     let db = Db::open(&config.database_url).await.map_err(|e| Failure(e.to_string()))?;
-    let admin = Admin { db: db.clone(), argon2: config.argon2 };
+    let defaults = crate::server::system_settings_from(&config.sessions, &config.lockout);
+    let admin = Admin { db: db.clone(), argon2: config.argon2, defaults };
     let outcome = match command {
         AdminCommand::ResetLockout(a) => reset_lockout::run(&admin, &a.username).await,
         AdminCommand::CreateUser(a) => create_user::run(&admin, &a.username, a.admin).await,
@@ -99,9 +111,10 @@ fn storage_of(command: &AdminCommand) -> &StorageArgs {
 }
 
 impl Admin {
-    /// The context the shared account workflows run in: the system clock.
-    pub fn context(&self) -> crate::service::Context<'_> {
-        crate::service::Context { db: &self.db, now: UtcMillis::now() }
+    /// The context the shared workflows run in: the system clock and the stored settings.
+    pub async fn context(&self) -> Result<crate::service::Context<'_>, Failure> {
+        let settings = system_settings::load(self.db.pool(), self.defaults).await?;
+        Ok(crate::service::Context { db: &self.db, now: UtcMillis::now(), settings })
     }
 
     pub async fn user(&self, username: &str) -> Result<UserRow, Failure> {
@@ -110,14 +123,8 @@ impl Admin {
             .ok_or_else(|| Failure(format!("no user named '{username}'")))
     }
 
-    pub async fn audit(&self, action: &'static str, target: &str, detail: Option<String>) -> Result<(), Failure> {
-        let entry = AuditEntry {
-            actor: "cli".into(),
-            action,
-            target: Some(target.to_string()),
-            detail,
-            ..AuditEntry::default()
-        };
+    pub async fn audit(&self, action: AuditAction, target: &str, detail: Option<String>) -> Result<(), Failure> {
+        let entry = AuditEntry { target: Some(target.to_string()), detail, ..AuditEntry::new("cli", action) };
         audit::record(self.db.pool(), UtcMillis::now(), entry).await?;
         Ok(())
     }

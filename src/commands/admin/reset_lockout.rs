@@ -1,20 +1,14 @@
-//! `umbra admin reset-lockout USERNAME`
+//! `umbra admin reset-lockout USERNAME`: the same workflow as the admin API's unlock.
 
 use super::{Admin, Failure};
-use crate::db::login_failures::{self, Counter};
-use crate::domain::username::Username;
+use crate::service::Caller;
+use crate::service::users as service;
 
 pub async fn run(admin: &Admin, username: &str) -> Result<String, Failure> {
     let user = admin.user(username).await?;
-    let key = Username::lockout_key(&user.username);
-    let state = login_failures::get(admin.db.pool(), Counter::Password(&key)).await?;
-    login_failures::clear(admin.db.pool(), Counter::Password(&key)).await?;
-    login_failures::clear(admin.db.pool(), Counter::SecondFactor(user.id)).await?;
-    admin.audit("reset_lockout", &user.username, None).await?;
-    let lock = if state.locked_until.is_some_and(|t| t > crate::domain::time::UtcMillis::now()) {
-        "and the lock "
-    } else {
-        ""
-    };
-    Ok(format!("Cleared {} failed sign-in(s) {lock}for {}.", state.failures, user.username))
+    let ctx = admin.context().await?;
+    let (user, before) =
+        service::reset_lockout(ctx, &Caller::cli(), user.id).await.map_err(|e| Failure(format!("{username}: {e}")))?;
+    let lock = if before.locked_until.is_some_and(|t| t > ctx.now) { "and the lock " } else { "" };
+    Ok(format!("Cleared {} failed sign-in(s) {lock}for {}.", before.failures, user.username))
 }

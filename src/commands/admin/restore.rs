@@ -7,6 +7,7 @@ use super::Failure;
 use crate::db::Db;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::backup::{self, sqlite_file_of};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::time::UtcMillis;
 use crate::files::DatabaseLock;
 
@@ -35,12 +36,8 @@ pub async fn run(database_url: &str, input: &Path) -> Result<String, Failure> {
 
     // An older backup is migrated forward now (with its own pre-migration snapshot).
     let db = Db::open(database_url).await.map_err(|e| Failure(format!("the restored database does not open: {e}")))?;
-    let entry = AuditEntry {
-        actor: "cli".into(),
-        action: "restore",
-        target: Some(input.display().to_string()),
-        ..AuditEntry::default()
-    };
+    let entry =
+        AuditEntry { target: Some(input.display().to_string()), ..AuditEntry::new("cli", AuditAction::Restore) };
     audit::record(db.pool(), UtcMillis::now(), entry).await?;
     db.close().await;
     let kept = if Path::new(&aside).exists() {

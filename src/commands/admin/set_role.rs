@@ -3,12 +3,13 @@
 
 use super::{Admin, Failure};
 use crate::domain::role::Role;
-use crate::service::users::{self as service, Caller};
+use crate::service::Caller;
+use crate::service::users as service;
 
 pub async fn run(admin: &Admin, username: &str, role: &str) -> Result<String, Failure> {
     let role = Role::parse(role).ok_or_else(|| Failure(format!("unknown role '{role}' (use admin or standard)")))?;
     let user = admin.user(username).await?;
-    let changed = service::set_role(admin.context(), &Caller::cli(), user.id, role)
+    let changed = service::set_role(admin.context().await?, &Caller::cli(), user.id, role)
         .await
         .map_err(|e| Failure(format!("{}: {e}", user.username)))?;
     Ok(format!("{} is now {}; {} session(s) ended.", user.username, role.as_str(), changed.sessions_ended))

@@ -2,11 +2,12 @@
 
 use super::{Admin, Failure};
 use crate::auth::setup_code;
+use crate::domain::audit_action::AuditAction;
 
 pub async fn run(admin: &Admin) -> Result<String, Failure> {
     match setup_code::current(admin.db.pool()).await? {
         Some(code) => {
-            admin.audit("show_setup_code", "setup", None).await?;
+            admin.audit(AuditAction::ShowSetupCode, "setup", None).await?;
             Ok(code)
         }
         None => Err(Failure("setup is already done: users exist, so there is no setup code".into())),

@@ -1,13 +1,16 @@
 //! System settings as rows of `system_config`; absent keys take the given defaults.
 
-use sqlx::AnyPool;
+use sqlx::{Any, Executor};
 
-use super::system_config;
+use super::{WriteTx, system_config};
 use crate::domain::role::Role;
-use crate::domain::settings::{RequireMfa, SystemSettings};
+use crate::domain::system_settings::{RequireMfa, SystemSettings};
 
-pub async fn load(pool: &AnyPool, defaults: SystemSettings) -> Result<SystemSettings, sqlx::Error> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM system_config").fetch_all(pool).await?;
+pub async fn load<'c>(
+    db: impl Executor<'c, Database = Any>,
+    defaults: SystemSettings,
+) -> Result<SystemSettings, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM system_config").fetch_all(db).await?;
     let mut settings = defaults;
     for (key, value) in rows {
         let number = value.parse::<i64>().ok();
@@ -37,7 +40,8 @@ pub async fn load(pool: &AnyPool, defaults: SystemSettings) -> Result<SystemSett
     Ok(settings)
 }
 
-pub async fn save(db: &super::Db, settings: &SystemSettings) -> Result<(), sqlx::Error> {
+/// Stores every setting, inside the caller's write transaction.
+pub async fn save(tx: &mut WriteTx, settings: &SystemSettings) -> Result<(), sqlx::Error> {
     let require_mfa = match settings.require_mfa {
         RequireMfa::Off => "off",
         RequireMfa::Admins => "admins",
@@ -54,15 +58,14 @@ pub async fn save(db: &super::Db, settings: &SystemSettings) -> Result<(), sqlx:
         ("require_mfa", require_mfa.to_string()),
         ("audit_retention_days", settings.audit_retention_days.to_string()),
     ];
-    let mut tx = db.begin_write().await?;
     for (key, value) in values {
         sqlx::query(
             "INSERT INTO system_config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
         .bind(key)
         .bind(value)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
-    tx.commit().await
+    Ok(())
 }
