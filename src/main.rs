@@ -6,12 +6,6 @@ use clap::Parser;
 use umbra::cli::{Cli, Command};
 use umbra::commands;
 
-/// jemalloc returns freed memory to the system (see Cargo.toml); only the executable sets it,
-/// so tests of the library keep the system allocator.
-#[cfg(not(target_env = "msvc"))]
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
