@@ -56,8 +56,11 @@ async fn start(binary: &str) -> (Server, Duration) {
     } else {
         &["auth", "register", "admin", "general"]
     };
-    let limits: String =
-        buckets.iter().map(|b| format!("{b}_per_minute = 100000000\n{b}_burst = 100000000\n")).collect();
+    let limits = buckets
+        .iter()
+        .map(|b| format!("{b}_per_minute = 100000000\n{b}_burst = 100000000\n"))
+        .collect::<Vec<_>>()
+        .concat();
     std::fs::write(&config, format!("[rate_limits]\n{limits}")).unwrap();
     // A known port, so that the passkey origin (https://localhost:<port>) is known too.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
