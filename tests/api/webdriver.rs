@@ -71,8 +71,9 @@ impl Browser {
             http.post(format!("{base}/session")).json(&capabilities).send().await.unwrap().json().await.unwrap();
         let session = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {created}"));
         let browser = Browser { http, session: format!("{base}/session/{session}"), driver, _profile: profile };
-        // Finding an element waits up to 10 s for it to appear: the UI renders asynchronously.
-        browser.command("POST", "/timeouts", json!({"implicit": 10_000})).await.unwrap();
+        // Finding an element waits up to 20 s for it to appear: the UI renders asynchronously,
+        // and on a loaded 2-core CI machine a page after a request has taken over 10 s.
+        browser.command("POST", "/timeouts", json!({"implicit": 20_000})).await.unwrap();
         browser
     }
 
