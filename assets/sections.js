@@ -6,7 +6,7 @@
 
 import { home } from './views/home.js';
 import { settings } from './views/settings.js';
-import { admin } from './views/admin.js';
+import { admin } from './views/admin/index.js';
 import { comingSoon } from './views/coming_soon.js';
 
 export const sections = [

@@ -5,7 +5,7 @@ import { post } from '../api.js';
 import { form } from '../forms.js';
 import { linkProps } from '../nav.js';
 import { toast } from '../toast.js';
-import { security } from './security.js';
+import { security } from './security/index.js';
 
 const TABS = [
   { path: '/settings/password', label: 'Password', render: passwordPanel },

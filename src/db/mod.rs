@@ -65,7 +65,11 @@ impl Db {
             create_sqlite_folder(url)?;
         }
         let options = AnyConnectOptions::from_str(url)?;
-        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        // Connections a burst opened are closed after half a minute unused: an idle appliance
+        // should not keep eight SQLite page caches (or sixteen PostgreSQL backends) for a flood
+        // that is over.
+        let pool_options =
+            AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10)).idle_timeout(Duration::from_secs(30));
         let pool = match backend {
             Backend::Sqlite => {
                 pool_options

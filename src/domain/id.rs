@@ -41,6 +41,18 @@ ids! {
     PasskeyId,
     /// A row of `audit_log`.
     AuditId,
+    /// A row of `todos`.
+    TodoId,
+    /// A row of `todo_categories`.
+    TodoCategoryId,
+    /// A row of `todo_completions`.
+    TodoCompletionId,
+    /// A row of `reminders`.
+    ReminderId,
+    /// A row of `people`.
+    PersonId,
+    /// A row of `locations`.
+    LocationId,
 }
 
 /// A path segment as an id: digits only (no sign, no spaces), positive, in range.

@@ -6,6 +6,7 @@ pub mod flag;
 pub mod id;
 pub mod password_policy;
 pub mod patch;
+pub mod recurrence;
 pub mod role;
 pub mod system_settings;
 pub mod time;

@@ -55,18 +55,16 @@ async fn admins_create_change_and_delete_accounts() {
 
     // Deleting: not yourself; others go with their sessions.
     let me = admin.get("/api/auth/status").await.json()["user"]["id"].as_i64().unwrap();
-    admin.request(rocket::http::Method::Delete, &format!("/api/admin/users/{me}"), None, &[XRW]).await.problem(409);
-    let deleted = admin.request(rocket::http::Method::Delete, &format!("/api/admin/users/{id}"), None, &[XRW]).await;
+    admin.delete(&format!("/api/admin/users/{me}")).await.problem(409);
+    let deleted = admin.delete(&format!("/api/admin/users/{id}")).await;
     assert_eq!(deleted.status, 204);
     assert_eq!(bob.get("/api/auth/status").await.json()["authenticated"], false);
-    admin.request(rocket::http::Method::Delete, &format!("/api/admin/users/{id}"), None, &[XRW]).await.problem(404);
+    admin.delete(&format!("/api/admin/users/{id}")).await.problem(404);
     let actions: Vec<String> = app.audit_actions().await.into_iter().map(|(a, _, _)| a).collect();
     for action in ["admin_create_user", "admin_update_user", "admin_delete_user"] {
         assert!(actions.contains(&action.to_string()), "{action}");
     }
 }
-
-const XRW: (&str, &str) = ("X-Requested-With", "XMLHttpRequest");
 
 #[tokio::test]
 async fn the_last_active_admin_is_protected() {
@@ -147,7 +145,7 @@ async fn settings_are_validated_and_apply_without_restart() {
     assert_eq!(settings["require_mfa"], "off");
     settings["lockout_threshold"] = json!(1);
     settings["session_absolute_minutes"] = json!(1);
-    let refused = admin.request_json(rocket::http::Method::Put, "/api/admin/config", settings.clone()).await;
+    let refused = admin.put("/api/admin/config", settings.clone()).await;
     let fields: Vec<String> = refused.problem(422)["errors"]
         .as_array()
         .unwrap()
@@ -163,7 +161,7 @@ async fn settings_are_validated_and_apply_without_restart() {
     settings["session_absolute_minutes"] = json!(43200);
     settings["registration_open"] = json!(true);
     settings["default_role"] = json!("admin");
-    let saved = admin.request_json(rocket::http::Method::Put, "/api/admin/config", settings.clone()).await;
+    let saved = admin.put("/api/admin/config", settings.clone()).await;
     assert_eq!(saved.status, 200, "{}", saved.body);
     assert_eq!(saved.json()["lockout_threshold"], 3);
     // In force at once: three failures lock; registration is open with the admin's default role.
@@ -175,8 +173,7 @@ async fn settings_are_validated_and_apply_without_restart() {
     let newcomer =
         app.anonymous().post("/api/auth/register", json!({"username": "newcomer", "password": PASSWORD})).await;
     assert_eq!(newcomer.json()["role"], "admin");
-    let unknown =
-        admin.request_json(rocket::http::Method::Put, "/api/admin/config", json!({"registration_open": true})).await;
+    let unknown = admin.put("/api/admin/config", json!({"registration_open": true})).await;
     unknown.problem(422);
     assert!(app.audit_actions().await.iter().any(|(a, _, _)| a == "admin_config_change"));
 }
@@ -218,7 +215,7 @@ async fn the_cleanup_job_applies_the_configured_audit_retention() {
     let admin = app.admin().await;
     let mut settings = admin.get("/api/admin/config").await.json();
     settings["audit_retention_days"] = json!(30);
-    assert_eq!(admin.request_json(rocket::http::Method::Put, "/api/admin/config", settings).await.status, 200);
+    assert_eq!(admin.put("/api/admin/config", settings).await.status, 200);
     let now = app.clock.now_millis();
     let day = 86_400_000;
     for (actor, age_days) in [("forty_days_old", 40), ("twenty_days_old", 20)] {

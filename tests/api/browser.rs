@@ -7,7 +7,7 @@ use crate::harness::PASSWORD;
 use crate::live::{serve_http_on_localhost, serve_https};
 use crate::webdriver::{self, Browser};
 
-async fn browser() -> Option<Browser> {
+pub(crate) async fn browser() -> Option<Browser> {
     match webdriver::binaries() {
         Some((chromium, driver)) => Some(Browser::start(chromium, driver).await),
         None if webdriver::required() => {
@@ -21,7 +21,7 @@ async fn browser() -> Option<Browser> {
 }
 
 /// Runs the steps; on failure keeps a screenshot in target/ and fails with the step's error.
-async fn run(name: &str, browser: Browser, steps: impl AsyncFnOnce(&Browser) -> Result<(), String>) {
+pub(crate) async fn run(name: &str, browser: Browser, steps: impl AsyncFnOnce(&Browser) -> Result<(), String>) {
     let outcome = steps(&browser).await;
     if let Err(error) = &outcome {
         let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/browser-{name}.png"));
@@ -105,7 +105,7 @@ async fn setup_sign_in_lock_unlock_and_sign_out() {
 }
 
 /// First run in the browser: the setup page creates the admin, who lands signed in.
-async fn set_up_admin(b: &Browser, base: &str, code: &str) -> Result<(), String> {
+pub(crate) async fn set_up_admin(b: &Browser, base: &str, code: &str) -> Result<(), String> {
     b.goto(&format!("{base}/")).await?;
     b.type_into("input[name=setup_code]", code).await?;
     b.type_into("input[name=username]", "admin").await?;
@@ -114,13 +114,13 @@ async fn set_up_admin(b: &Browser, base: &str, code: &str) -> Result<(), String>
     b.find(".user-button").await.map(drop)
 }
 
-async fn sign_out(b: &Browser) -> Result<(), String> {
+pub(crate) async fn sign_out(b: &Browser) -> Result<(), String> {
     b.click(&b.find(".user-button").await?).await?;
     b.click(&b.find_text("button", "Sign out").await?).await?;
     b.find("#login-title").await.map(drop)
 }
 
-async fn sign_in(b: &Browser, username: &str, password: &str) -> Result<(), String> {
+pub(crate) async fn sign_in(b: &Browser, username: &str, password: &str) -> Result<(), String> {
     b.type_into("input[name=username]", username).await?;
     b.type_into("input[name=password]", password).await?;
     b.click(&b.find("button[type=submit]").await?).await
@@ -247,7 +247,7 @@ async fn register_a_passkey_and_sign_in_with_it() {
 }
 
 /// Whether the page is wider than the window (something would scroll sideways).
-async fn overflow(b: &Browser) -> Result<Option<String>, String> {
+pub(crate) async fn overflow(b: &Browser) -> Result<Option<String>, String> {
     let measured = b
         .execute(
             "const d = document.documentElement;
@@ -263,7 +263,7 @@ async fn overflow(b: &Browser) -> Result<Option<String>, String> {
 }
 
 /// With `UMBRA_SCREENSHOTS=1`, keeps a picture of the page in target/screens/ to look at.
-async fn picture(b: &Browser, name: &str) {
+pub(crate) async fn picture(b: &Browser, name: &str) {
     if std::env::var("UMBRA_SCREENSHOTS").is_ok_and(|v| v == "1") {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screens");
         let _ = std::fs::create_dir_all(&dir);
@@ -272,7 +272,7 @@ async fn picture(b: &Browser, name: &str) {
 }
 
 /// The element's `aria-describedby` error (forms.js puts a field's error there).
-async fn field_error(b: &Browser, name: &str) -> Result<String, String> {
+pub(crate) async fn field_error(b: &Browser, name: &str) -> Result<String, String> {
     let text = b
         .execute(
             "const input = document.querySelector(`[name=${arguments[0]}]`);

@@ -1,7 +1,9 @@
 //! UMBRA's integration tests: one binary, one module per area. Every test gets a fresh
 //! database: SQLite always, PostgreSQL when `UMBRA_TEST_POSTGRES_URL` is set.
 
-mod harness;
+mod support;
+
+use support::{harness, live, webdriver};
 
 mod admin_console;
 mod admin_users;
@@ -18,7 +20,6 @@ mod db_kit;
 mod gate;
 mod hashing;
 mod http_layer;
-mod live;
 mod lockout;
 mod openapi;
 mod passkeys;
@@ -33,4 +34,3 @@ mod sessions;
 mod socket;
 mod totp;
 mod web_assets;
-mod webdriver;

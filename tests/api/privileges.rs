@@ -4,7 +4,6 @@
 //! concurrency, as does the per-user session cap. Cookie removals carry `Secure; Path=/`.
 
 use futures::future::join_all;
-use rocket::http::Method;
 use serde_json::json;
 use umbra::domain::role::Role;
 use umbra::domain::time::UtcMillis;
@@ -28,20 +27,20 @@ async fn a_role_change_and_a_deactivation_end_the_users_sessions() {
     let path = format!("/api/admin/users/{alice_id}");
 
     // Promoted: the old session must not carry on (with its old role) — sign in again.
-    let promoted = admin.request_json(Method::Patch, &path, json!({"role": "admin"})).await;
+    let promoted = admin.patch(&path, json!({"role": "admin"})).await;
     assert_eq!(promoted.status, 200, "{}", promoted.body);
     assert!(!authenticated(&alice).await, "a promotion ends the sessions");
     assert_eq!(alice.login().await.status, 200);
-    let demoted = admin.request_json(Method::Patch, &path, json!({"role": "standard"})).await;
+    let demoted = admin.patch(&path, json!({"role": "standard"})).await;
     assert_eq!(demoted.status, 200, "{}", demoted.body);
     assert!(!authenticated(&alice).await, "a demotion ends the sessions");
 
     // Changing nothing that matters ends nothing.
     assert_eq!(alice.login().await.status, 200);
-    assert_eq!(admin.request_json(Method::Patch, &path, json!({"role": "standard"})).await.status, 200);
+    assert_eq!(admin.patch(&path, json!({"role": "standard"})).await.status, 200);
     assert!(authenticated(&alice).await);
 
-    assert_eq!(admin.request_json(Method::Patch, &path, json!({"active": false})).await.status, 200);
+    assert_eq!(admin.patch(&path, json!({"active": false})).await.status, 200);
     assert!(!authenticated(&alice).await, "a deactivation ends the sessions");
     let detail = umbra::db::audit::recent(app.db.pool(), 10).await.unwrap();
     assert!(detail.iter().any(|row| row.action == "admin_update_user"

@@ -1,9 +1,10 @@
 //! One HTTP request from hyper to Rocket and its response back. The body is read here, up to
-//! `MAX_BODY_BYTES`, before Rocket sees the request; Rocket's own per-route limits (64 KiB
-//! for JSON) then apply to that buffer. A body over the limit is read on and thrown away, up
-//! to `DRAIN_LIMIT_BYTES`, before the 413 goes out: a client that is still sending when the
-//! answer comes would otherwise see a reset connection (HTTP/1.1) or a broken stream
-//! (HTTP/2) instead of the 413 — what a person uploading a too-large file would hit.
+//! `MAX_BODY_BYTES` (more for the few routes that take files), before Rocket sees the request;
+//! Rocket's own per-route limits (64 KiB for JSON) then apply to that buffer. A body over the
+//! limit is read on and thrown away, up to `DRAIN_LIMIT_BYTES`, before the 413 goes out: a
+//! client that is still sending when the answer comes would otherwise see a reset connection
+//! (HTTP/1.1) or a broken stream (HTTP/2) instead of the 413 — what a person uploading a
+//! too-large file would hit.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -22,8 +23,19 @@ use super::activity::Activity;
 use crate::error::Problem;
 use crate::http::headers::{HSTS, SECURITY_HEADERS};
 
-/// The largest request body any route accepts.
+/// The largest request body a route accepts, unless `LARGE_BODY_ROUTES` says otherwise.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The routes that take files (method, path) and the body size each accepts: held in memory
+/// like any body, against the same shared budget.
+const LARGE_BODY_ROUTES: [(&str, &str, usize); 1] = [("POST", "/api/people/import", 5 * 1024 * 1024)];
+
+/// The largest body the listener reads for this request.
+fn body_limit(method: &hyper::Method, path: &str) -> usize {
+    LARGE_BODY_ROUTES
+        .iter()
+        .find(|(m, p, _)| method.as_str() == *m && path == *p)
+        .map_or(MAX_BODY_BYTES, |(_, _, limit)| *limit)
+}
 /// How much of an oversized body is read and discarded so that the client sees the 413.
 const DRAIN_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 
@@ -73,13 +85,14 @@ impl Bridge {
         };
         let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
         let mut reserved = None;
-        let body = match read_body(body, declared, &self.body_budget, &mut reserved).await {
+        let limit = body_limit(&parts.method, parts.uri.path());
+        let body = match read_body(body, declared, limit, &self.body_budget, &mut reserved).await {
             Ok(body) => body,
             Err(BodyError::Busy) => {
                 return Ok(self.problem(StatusCode::SERVICE_UNAVAILABLE, "The server is busy. Try again in a moment."));
             }
             Err(BodyError::TooLarge) => {
-                let detail = format!("The request body is larger than {} KiB.", MAX_BODY_BYTES / 1024);
+                let detail = format!("The request body is larger than {} KiB.", limit / 1024);
                 return Ok(self.problem(StatusCode::PAYLOAD_TOO_LARGE, &detail));
             }
             // The client went away or broke the framing mid-body: nobody is left to answer.
@@ -153,6 +166,7 @@ enum BodyError {
 async fn read_body(
     mut body: Incoming,
     declared: Option<usize>,
+    limit: usize,
     budget: &BodyBudget,
     reserved: &mut Option<OwnedSemaphorePermit>,
 ) -> Result<Bytes, BodyError> {
@@ -169,19 +183,27 @@ async fn read_body(
         if seen > DRAIN_LIMIT_BYTES {
             break;
         }
-        if seen <= MAX_BODY_BYTES {
+        if seen <= limit {
             if !budget.cover(reserved, seen) {
                 return Err(BodyError::Busy);
             }
             kept.extend_from_slice(&data);
         }
     }
-    if seen > MAX_BODY_BYTES { Err(BodyError::TooLarge) } else { Ok(kept.freeze()) }
+    if seen > limit { Err(BodyError::TooLarge) } else { Ok(kept.freeze()) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_import_route_takes_a_large_body() {
+        assert_eq!(body_limit(&hyper::Method::POST, "/api/people/import"), 5 * 1024 * 1024);
+        assert_eq!(body_limit(&hyper::Method::PUT, "/api/people/import"), MAX_BODY_BYTES);
+        assert_eq!(body_limit(&hyper::Method::POST, "/api/people/import/x"), MAX_BODY_BYTES);
+        assert_eq!(body_limit(&hyper::Method::POST, "/api/auth/login"), MAX_BODY_BYTES);
+    }
 
     #[test]
     fn the_body_budget_is_shared_and_returned() {

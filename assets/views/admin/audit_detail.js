@@ -1,7 +1,7 @@
 // An audit entry's detail for a person: a settings change as one line per changed setting
 // ("lockout_threshold 10 → 5"), never raw JSON; plain text as it is.
 
-import { h } from '../dom.js';
+import { h } from '../../dom.js';
 
 const show = (value) => (value === null || value === undefined ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value));
 

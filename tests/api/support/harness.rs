@@ -242,6 +242,19 @@ impl Persona<'_> {
         .await
     }
 
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.request_json(Method::Patch, path, body).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Resp {
+        self.request_json(Method::Put, path, body).await
+    }
+
+    /// A DELETE as the web UI sends it (with the CSRF header, no body).
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.request(Method::Delete, path, None, &[("X-Requested-With", "XMLHttpRequest")]).await
+    }
+
     pub async fn post_empty(&self, path: &str) -> Resp {
         self.request(Method::Post, path, None, &[("X-Requested-With", "XMLHttpRequest")]).await
     }

@@ -1,46 +1,19 @@
-// Admin (admins only): accounts, system settings and the audit log, as three tabs.
+// Admin → Users: the accounts, with search, paging and the row actions (role, password,
+// lockout, sessions, second factors, delete).
 
-import { h, mount } from '../dom.js';
-import { del, get, patch, post, put } from '../api.js';
-import { confirmDialog, formDialog } from '../dialog.js';
-import { form } from '../forms.js';
-import { formatTime } from '../format.js';
-import { icon } from '../icons.js';
-import { load } from '../load.js';
-import { menuButton } from '../menu.js';
-import { linkProps } from '../nav.js';
-import { dataTable } from '../table.js';
-import { toast } from '../toast.js';
-import { describeDetail } from './audit_detail.js';
-
-const TABS = [
-  { path: '/admin/users', label: 'Users', render: usersPanel },
-  { path: '/admin/settings', label: 'System settings', render: settingsPanel },
-  { path: '/admin/audit', label: 'Audit log', render: auditPanel },
-];
-
-export function admin(context) {
-  const { path } = context;
-  const tab = TABS.find((t) => path.startsWith(t.path)) || TABS[0];
-  return h('div', { class: 'page' },
-    h('h1', {}, 'Admin'),
-    h('nav', { class: 'tabs', 'aria-label': 'Admin' }, TABS.map((t) => h('a', {
-      ...linkProps(t.path),
-      'aria-current': t === tab ? 'page' : null,
-    }, t.label))),
-    tab.render(context));
-}
+import { h, mount } from '../../dom.js';
+import { del, get, patch, post } from '../../api.js';
+import { confirmDialog, formDialog } from '../../dialog.js';
+import { form } from '../../forms.js';
+import { formatTime } from '../../format.js';
+import { icon } from '../../icons.js';
+import { load } from '../../load.js';
+import { menuButton } from '../../menu.js';
+import { dataTable } from '../../table.js';
+import { toast } from '../../toast.js';
+import { pager } from '../../pager.js';
 
 const roleName = (role) => (role === 'admin' ? 'Administrator' : 'Member');
-
-function pager(page, go) {
-  if (page.total <= page.limit) return null;
-  const last = page.offset + page.items.length;
-  return h('div', { class: 'actions pager' },
-    h('button', { type: 'button', disabled: page.offset === 0, onclick: () => go(Math.max(0, page.offset - page.limit)) }, 'Previous'),
-    h('span', { class: 'muted' }, `${page.offset + 1}–${last} of ${page.total}`),
-    h('button', { type: 'button', disabled: last >= page.total, onclick: () => go(page.offset + page.limit) }, 'Next'));
-}
 
 // Runs a row action; its outcome is a toast (the list is redrawn under it).
 async function act(run, message, reload) {
@@ -53,9 +26,8 @@ async function act(run, message, reload) {
   }
 }
 
-// ---- Users
 
-function usersPanel(context) {
+export function usersPanel(context) {
   const listCard = h('section', { class: 'card', 'aria-labelledby': 'users-title' });
   const query = { q: '', offset: 0 };
   const search = h('input', { type: 'search', 'aria-label': 'Search users', placeholder: 'Search by name', autocomplete: 'off' });
@@ -202,85 +174,4 @@ async function setPassword(u) {
     onSubmit: (values) => post(`/api/admin/users/${u.id}/reset-password`, values),
   });
   if (done) toast(`Password for ${u.username} set.`);
-}
-
-// ---- System settings
-
-const NUMBERS = [
-  ['session_idle_minutes', 'Sign out after inactivity (minutes)'],
-  ['session_absolute_minutes', 'Longest session (minutes)'],
-  ['max_sessions_per_user', 'Sessions per user'],
-  ['lockout_threshold', 'Failed sign-ins before a lock'],
-  ['lockout_minutes', 'Lock duration (minutes)'],
-  ['audit_retention_days', 'Keep the audit log (days)'],
-];
-
-function settingsPanel() {
-  const card = h('section', { class: 'card narrow', 'aria-labelledby': 'settings-title' });
-  const body = h('div');
-  mount(card, h('h2', { id: 'settings-title' }, 'System settings'), body);
-  load(body, {
-    fetch: () => get('/api/admin/config'),
-    isEmpty: () => false,
-    render: (current) => form({
-      fields: [
-        { name: 'registration_open', label: 'Self-registration', kind: 'select', options: [['false', 'Closed'], ['true', 'Open: anyone can create an account']], value: String(current.registration_open) },
-        { name: 'default_role', label: 'Role of self-registered users', kind: 'select', options: [['standard', 'Member'], ['admin', 'Administrator']], value: current.default_role },
-        { name: 'require_mfa', label: 'Require a second factor', kind: 'select', options: [['off', 'No'], ['admins', 'For admins'], ['everyone', 'For everyone']], value: current.require_mfa },
-        ...NUMBERS.map(([name, label]) => ({ name, label, kind: 'number', min: 1, value: current[name] })),
-      ],
-      submitLabel: 'Save settings',
-      async onSubmit(values, { success }) {
-        await put('/api/admin/config', { ...values, registration_open: values.registration_open === 'true' });
-        success('Saved. The new settings apply now.');
-      },
-    }).el,
-  });
-  return card;
-}
-
-// ---- Audit log
-
-function auditPanel() {
-  const card = h('section', { class: 'card', 'aria-labelledby': 'audit-title' });
-  const filters = { actor: '', action: '', since: '', until: '' };
-  let offset = 0;
-  const field = (name, label, type = 'text') => {
-    const input = h('input', { id: `a-${name}`, type, name, autocomplete: 'off' });
-    input.addEventListener('change', () => {
-      filters[name] = type === 'date' && input.value ? new Date(`${input.value}T00:00:00`).toISOString() : input.value.trim();
-      offset = 0;
-      reload();
-    });
-    return h('div', { class: 'field' }, h('label', { for: `a-${name}` }, label), input);
-  };
-  const list = h('div');
-  mount(card, h('h2', { id: 'audit-title' }, 'Audit log'),
-    h('div', { class: 'filters' }, field('actor', 'Who'), field('action', 'What'), field('since', 'From', 'date'), field('until', 'Until', 'date')),
-    list);
-  const reload = load(list, {
-    fetch: () => {
-      const query = new URLSearchParams({ limit: '50', offset: String(offset) });
-      for (const [k, v] of Object.entries(filters)) if (v) query.set(k, v);
-      return get(`/api/admin/audit-logs?${query}`);
-    },
-    isEmpty: (page) => page.items.length === 0,
-    empty: h('p', { class: 'muted' }, 'Nothing recorded matches these filters. Widen the dates or clear a filter.'),
-    render: (page) => [
-      dataTable({
-        caption: 'Audit log',
-        columns: [
-          { label: 'When', cell: (e) => formatTime(e.at) },
-          { label: 'Who', cell: (e) => e.actor },
-          { label: 'What', className: 'primary-cell', cell: (e) => e.action.replaceAll('_', ' ') },
-          { label: 'Concerning', cell: (e) => e.target || '—' },
-          { label: 'From', cell: (e) => h('span', { title: e.user_agent || '' }, e.ip || '—') },
-          { label: 'Details', className: 'detail-cell', cell: (e) => describeDetail(e.detail) },
-        ],
-        rows: page.items,
-      }),
-      pager(page, (next) => { offset = next; reload(); }),
-    ],
-  });
-  return card;
 }
