@@ -1,6 +1,7 @@
 // Admin (admins only): accounts, system settings and the audit log, as three tabs.
 
 import { h } from '../../dom.js';
+import { linkProps } from '../../nav.js';
 import { usersPanel } from './users.js';
 import { settingsPanel } from './settings.js';
 import { auditPanel } from './audit.js';
