@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::db::error::DbError;
 use crate::http::request_id::RequestId;
+use crate::service::system_settings::SettingsError;
 use crate::service::users::UserError;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -176,6 +177,23 @@ impl From<DbError> for ApiError {
 }
 
 /// The account workflows' errors (`service::users`, `service::account`), mapped once.
+impl From<SettingsError> for ApiError {
+    fn from(error: SettingsError) -> Self {
+        match error {
+            SettingsError::Invalid(problems) => {
+                let (field, message) = problems.first().cloned().unwrap_or(("settings", "Invalid settings.".into()));
+                let mut answer = Self::invalid_field(field, message);
+                answer.errors = problems
+                    .into_iter()
+                    .map(|(field, message)| FieldError { field: field.to_string(), message })
+                    .collect();
+                answer
+            }
+            SettingsError::Db(error) => error.into(),
+        }
+    }
+}
+
 impl From<UserError> for ApiError {
     fn from(error: UserError) -> Self {
         match error {
@@ -185,6 +203,7 @@ impl From<UserError> for ApiError {
                 Self::invalid_field("username", "That username is taken.").with_status(Status::Conflict)
             }
             UserError::DeleteSelf => Self::conflict("You cannot delete your own account."),
+            UserError::RegistrationClosed => Self::forbidden("Registration is closed. Ask an admin for an account."),
             UserError::Db(error) => error.into(),
         }
     }

@@ -74,6 +74,11 @@ impl AppState {
     }
 
     /// Drops the cached settings after this process changed them.
+    /// What a `service::` workflow runs with: the database, the app's clock and the settings.
+    pub async fn context(&self) -> Result<crate::service::Context<'_>, sqlx::Error> {
+        Ok(crate::service::Context { db: &self.db, now: self.clock.now(), settings: self.system_settings().await? })
+    }
+
     pub fn forget_system_settings(&self) {
         if let Ok(mut seen) = self.settings_seen.lock() {
             *seen = None;

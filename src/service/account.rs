@@ -1,12 +1,43 @@
-//! A signed-in user's own account workflows: changing their password. The API checks the
-//! current password (counted against the lockout, like a sign-in) and hashes the new one
-//! before it calls here; the rules of the change itself live here.
+//! A person's own account workflows: signing up while registration is open, and changing
+//! their password. The API checks passwords against the policy (and the current password
+//! against the lockout, like a sign-in) and hashes on its bounded queue before it calls here;
+//! the rules of the change itself live here.
 
 use super::{Caller, Context};
-use crate::db::{sessions, users};
+use crate::db::users::UserRow;
+use crate::db::{sessions, system_settings, users};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::id::{SessionId, UserId};
+use crate::domain::role::Role;
+use crate::domain::username::Username;
 use crate::service::users::UserError;
+
+/// Whether `username` may sign up now, and with which role: registration must be open (read
+/// from the database, not the per-second cache, so closing it takes effect at once) and the
+/// name free. Asked before the password is hashed, so a refusal costs no Argon2 work.
+pub async fn may_register(ctx: Context<'_>, username: &Username) -> Result<Role, UserError> {
+    let settings = system_settings::load(ctx.db.pool(), ctx.settings).await?;
+    if !settings.registration_open {
+        return Err(UserError::RegistrationClosed);
+    }
+    if users::find_by_username(ctx.db.pool(), username.as_str()).await?.is_some() {
+        return Err(UserError::UsernameTaken);
+    }
+    Ok(settings.default_role)
+}
+
+/// Creates the self-registered account; a name taken meanwhile is `UsernameTaken` (the
+/// unique constraint settles races). The API signs the new user in and audits the sign-up.
+pub async fn register(
+    ctx: Context<'_>,
+    username: &Username,
+    password_hash: &str,
+    role: Role,
+) -> Result<UserRow, UserError> {
+    users::create(ctx.db.pool(), username, password_hash, role, ctx.now)
+        .await
+        .map_err(|e| if e.is_unique_violation() { UserError::UsernameTaken } else { UserError::Db(e) })
+}
 
 /// Sets the caller's new password hash, lifts a forced change, and ends every other session
 /// of theirs (`keep` is the session asking, which the API then gives a new token) — in one

@@ -29,6 +29,8 @@ pub enum UserError {
     UsernameTaken,
     #[error("you cannot delete your own account")]
     DeleteSelf,
+    #[error("registration is closed")]
+    RegistrationClosed,
     #[error(transparent)]
     Db(DbError),
 }

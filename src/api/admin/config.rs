@@ -3,15 +3,13 @@
 use rocket::serde::json::Json;
 use rocket::{State, get, put};
 
-use super::audit_admin;
 use crate::auth::guards::AdminUser;
 use crate::auth::session::RequestOrigin;
-use crate::db::system_settings;
-use crate::domain::audit_action::AuditAction;
 use crate::domain::system_settings::SystemSettings;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::{Caller, system_settings};
 
 #[utoipa::path(tag = "admin", responses((status = 200, body = SystemSettings)))]
 #[get("/api/admin/config")]
@@ -28,20 +26,8 @@ pub async fn put_config(
     origin: RequestOrigin,
     body: JsonBody<SystemSettings>,
 ) -> ApiResult<Json<SystemSettings>> {
-    let wanted = body.0;
-    let problems = wanted.problems();
-    if let Some((field, message)) = problems.first() {
-        let mut error = ApiError::invalid_field(*field, message.clone());
-        error.errors =
-            problems.iter().map(|(f, m)| FieldError { field: (*f).to_string(), message: m.clone() }).collect();
-        return Err(error);
-    }
-    let before = state.system_settings().await?;
-    let mut tx = state.db.write().await?;
-    system_settings::save(&mut tx, &wanted).await?;
-    tx.commit().await?;
+    let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
+    let saved = system_settings::update(state.context().await?, &caller, body.0).await?;
     state.forget_system_settings();
-    let detail = serde_json::to_string(&(before, wanted)).unwrap_or_default();
-    audit_admin(state, &admin, AuditAction::AdminConfigChange, "system", &origin, Some(detail)).await?;
-    Ok(Json(state.system_settings().await?))
+    Ok(Json(saved))
 }

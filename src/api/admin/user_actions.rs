@@ -44,7 +44,7 @@ pub async fn reset_password(
     let password = acceptable_password("new_password", &body.0.new_password, &row.username)?;
     let hash = state.hasher.hash(&password).await?;
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
-    service::reset_password(super::context(state).await?, &caller, id, &hash, Some(body.0.must_change)).await?;
+    service::reset_password(state.context().await?, &caller, id, &hash, Some(body.0.must_change)).await?;
     Ok(Status::NoContent)
 }
 
@@ -58,7 +58,7 @@ pub async fn unlock_user(
     id: UserId,
 ) -> ApiResult<Json<AdminUserView>> {
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
-    let (row, _) = service::reset_lockout(super::context(state).await?, &caller, id).await?;
+    let (row, _) = service::reset_lockout(state.context().await?, &caller, id).await?;
     Ok(Json(view(state, &row).await?))
 }
 
@@ -72,6 +72,6 @@ pub async fn reset_mfa(
     id: UserId,
 ) -> ApiResult<Status> {
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
-    service::reset_mfa(super::context(state).await?, &caller, id).await?;
+    service::reset_mfa(state.context().await?, &caller, id).await?;
     Ok(Status::NoContent)
 }

@@ -124,7 +124,7 @@ pub async fn create_user(
     let hash = state.hasher.hash(&password).await?;
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
     let new = NewAccount { username: &username, password_hash: &hash, role };
-    let row = service::create_user(super::context(state).await?, &caller, new).await?;
+    let row = service::create_user(state.context().await?, &caller, new).await?;
     Ok((Status::Created, Json(AdminUserView::of(&row, None))))
 }
 
@@ -158,7 +158,7 @@ pub async fn update_user(
         active: active.required().map_err(|_| cannot_clear("active"))?,
     };
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
-    let changed = service::update_account(super::context(state).await?, &caller, id, change).await?;
+    let changed = service::update_account(state.context().await?, &caller, id, change).await?;
     Ok(Json(view(state, &changed.after).await?))
 }
 
@@ -173,6 +173,6 @@ pub async fn delete_user(
     id: UserId,
 ) -> ApiResult<Status> {
     let caller = Caller::admin(admin.0.user_id, &admin.0.username, &origin);
-    service::delete_user(super::context(state).await?, &caller, id).await?;
+    service::delete_user(state.context().await?, &caller, id).await?;
     Ok(Status::NoContent)
 }

@@ -16,7 +16,7 @@ use crate::domain::audit_action::AuditAction;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
-use crate::service::{Caller, Context, account};
+use crate::service::{Caller, account};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -52,7 +52,7 @@ pub async fn change_password(
     }
     let hash = state.hasher.hash(&new_password).await?;
     let caller = Caller::user(user.user_id, &user.username, &origin);
-    let ctx = Context { db: &state.db, now: state.clock.now(), settings: state.system_settings().await? };
+    let ctx = state.context().await?;
     account::change_password(ctx, &caller, user.user_id, &user.username, &hash, Some(user.session_id)).await?;
     session::rotate(state, jar, user.session_id, state.clock.now()).await?;
     Ok(Status::NoContent)
