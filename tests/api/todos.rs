@@ -175,8 +175,8 @@ async fn a_due_date_and_a_due_time_exclude_each_other_in_a_patch() {
 #[tokio::test]
 async fn completing_a_plain_todo_and_undoing_it() {
     let app = app().await;
-    let alice = app.user("alice").await;
     set_clock(&app, "2027-04-01T12:00:00Z");
+    let alice = app.user("alice").await;
     let todo = create(&alice, json!({"title": "Call mum"})).await;
     let path = format!("/api/todos/{}", id(&todo));
     let done = alice.patch(&path, json!({"completed": true})).await.json();

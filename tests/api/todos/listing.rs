@@ -9,8 +9,8 @@ use crate::harness::app;
 #[tokio::test]
 async fn filters_sorts_and_paging() {
     let app = app().await;
-    let alice = app.user("alice").await;
     set_clock(&app, "2027-06-10T12:00:00Z");
+    let alice = app.user("alice").await;
     let work = alice.post("/api/todos/categories", json!({"name": "Work", "colour": "#3366ff"})).await.json();
     create(&alice, json!({"title": "Alpha", "priority": "low", "due_date": "2027-06-20"})).await;
     create(&alice, json!({"title": "Bravo", "priority": "high", "category_id": id(&work), "due_date": "2027-06-05"})).await;

@@ -10,8 +10,8 @@ use crate::harness::app;
 #[tokio::test]
 async fn from_due_across_a_month_end_with_history_and_checklist_reset() {
     let app = app().await;
-    let alice = app.user("alice").await;
     set_clock(&app, "2027-02-03T10:00:00Z");
+    let alice = app.user("alice").await;
     let todo = create(
         &alice,
         json!({"title": "Pay rent", "due_date": "2027-01-31", "recurrence": "FREQ=MONTHLY;BYMONTHDAY=-1",
@@ -43,8 +43,8 @@ async fn from_due_across_a_month_end_with_history_and_checklist_reset() {
 #[tokio::test]
 async fn from_completion_counts_from_the_day_it_was_done() {
     let app = app().await;
-    let alice = app.user("alice").await;
     set_clock(&app, "2027-02-03T10:00:00Z");
+    let alice = app.user("alice").await;
     // On the 31st: February has none, so the next is March 31st.
     let on_31st = create(
         &alice,
@@ -79,8 +79,8 @@ async fn from_completion_counts_from_the_day_it_was_done() {
 #[tokio::test]
 async fn a_due_time_keeps_its_local_hour_across_the_march_change() {
     let app = app().await;
-    let alice = app.user("alice").await;
     set_clock(&app, "2027-03-22T09:00:00Z");
+    let alice = app.user("alice").await;
     // 09:00 in Berlin is 08:00Z in winter and 07:00Z in summer (the change is March 28th).
     let todo = create(
         &alice,
@@ -99,8 +99,8 @@ async fn a_due_time_keeps_its_local_hour_across_the_march_change() {
 #[tokio::test]
 async fn count_and_until_end_the_series_for_good() {
     let app = app().await;
-    let alice = app.user("alice").await;
     set_clock(&app, "2027-05-01T10:00:00Z");
+    let alice = app.user("alice").await;
     let todo = create(&alice, json!({"title": "Pills", "due_date": "2027-05-01", "recurrence": "FREQ=DAILY;COUNT=3"})).await;
     let path = format!("/api/todos/{}", id(&todo));
     assert_eq!(alice.patch(&path, json!({"completed": true})).await.json()["due_date"], "2027-05-02");
