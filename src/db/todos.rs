@@ -139,7 +139,13 @@ fn order_by(sort: Sort) -> &'static str {
 }
 
 /// One page of the caller's todos and how many match in all.
-pub async fn list<'c, E>(db: E, user_id: UserId, filter: &TodoFilter, limit: i64, offset: i64) -> Result<(Vec<TodoRow>, i64), sqlx::Error>
+pub async fn list<'c, E>(
+    db: E,
+    user_id: UserId,
+    filter: &TodoFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<TodoRow>, i64), sqlx::Error>
 where
     E: Executor<'c, Database = Any> + Copy,
 {
@@ -157,12 +163,8 @@ where
         return Ok((Vec::new(), total));
     }
     let n = binds.len();
-    let list_sql = format!(
-        "SELECT {TODO_COLUMNS} FROM todos{clause}{} LIMIT ${} OFFSET ${}",
-        order_by(filter.sort),
-        n + 1,
-        n + 2
-    );
+    let list_sql =
+        format!("SELECT {TODO_COLUMNS} FROM todos{clause}{} LIMIT ${} OFFSET ${}", order_by(filter.sort), n + 1, n + 2);
     let mut query = sqlx::query_as::<_, TodoRow>(sqlx::AssertSqlSafe(list_sql));
     for bind in binds {
         query = match bind {
@@ -174,7 +176,11 @@ where
     Ok((rows, total))
 }
 
-pub async fn get<'c>(db: impl Executor<'c, Database = Any>, user_id: UserId, id: TodoId) -> Result<Option<TodoRow>, sqlx::Error> {
+pub async fn get<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user_id: UserId,
+    id: TodoId,
+) -> Result<Option<TodoRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {TODO_COLUMNS} FROM todos WHERE id = $1 AND user_id = $2")))
         .bind(id)
         .bind(user_id)
@@ -186,11 +192,13 @@ pub async fn get<'c>(db: impl Executor<'c, Database = Any>, user_id: UserId, id:
 /// transaction already holds the database's write lock).
 pub async fn get_for_update(tx: &mut WriteTx, user_id: UserId, id: TodoId) -> Result<Option<TodoRow>, sqlx::Error> {
     let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {TODO_COLUMNS} FROM todos WHERE id = $1 AND user_id = $2{lock}")))
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(&mut **tx)
-        .await
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {TODO_COLUMNS} FROM todos WHERE id = $1 AND user_id = $2{lock}"
+    )))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 /// Inserts a todo at the end of the caller's manual order.
@@ -229,7 +237,13 @@ pub async fn insert(tx: &mut WriteTx, user_id: UserId, values: &TodoValues, now:
     .await
 }
 
-pub async fn update(tx: &mut WriteTx, user_id: UserId, id: TodoId, values: &TodoValues, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn update(
+    tx: &mut WriteTx,
+    user_id: UserId,
+    id: TodoId,
+    values: &TodoValues,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE todos SET title = $1, notes = $2, category_id = $3, priority = $4, due_date = $5, due_at = $6, \
          due_sort = $7, overdue_at = $8, timezone = $9, completed = $10, completed_at = $11, recurrence = $12, \
@@ -257,8 +271,13 @@ pub async fn update(tx: &mut WriteTx, user_id: UserId, id: TodoId, values: &Todo
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn delete<'c>(db: impl Executor<'c, Database = Any>, user_id: UserId, id: TodoId) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM todos WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(db).await?;
+pub async fn delete<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user_id: UserId,
+    id: TodoId,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM todos WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(db).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -278,7 +297,13 @@ pub async fn positions(tx: &mut WriteTx, user_id: UserId, ids: &[TodoId]) -> Res
     Ok(found)
 }
 
-pub async fn set_position(tx: &mut WriteTx, user_id: UserId, id: TodoId, position: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_position(
+    tx: &mut WriteTx,
+    user_id: UserId,
+    id: TodoId,
+    position: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE todos SET position = $1, updated_at = $2 WHERE id = $3 AND user_id = $4")
         .bind(position)
         .bind(now)
@@ -317,7 +342,10 @@ pub async fn add_completion(
 }
 
 pub async fn count_completions(tx: &mut WriteTx, todo_id: TodoId) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM todo_completions WHERE todo_id = $1").bind(todo_id).fetch_one(&mut **tx).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM todo_completions WHERE todo_id = $1")
+        .bind(todo_id)
+        .fetch_one(&mut **tx)
+        .await
 }
 
 /// The completions of the caller's todo, newest first; `None` when the todo is not theirs.
@@ -361,11 +389,19 @@ pub struct CategoryRow {
     pub created_at: i64,
 }
 
-pub async fn list_categories<'c, E>(db: E, user_id: UserId, limit: i64, offset: i64) -> Result<(Vec<CategoryRow>, i64), sqlx::Error>
+pub async fn list_categories<'c, E>(
+    db: E,
+    user_id: UserId,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<CategoryRow>, i64), sqlx::Error>
 where
     E: Executor<'c, Database = Any> + Copy,
 {
-    let total = sqlx::query_scalar("SELECT COUNT(*) FROM todo_categories WHERE user_id = $1").bind(user_id).fetch_one(db).await?;
+    let total = sqlx::query_scalar("SELECT COUNT(*) FROM todo_categories WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(db)
+        .await?;
     let rows = sqlx::query_as(
         "SELECT id, name, colour, created_at FROM todo_categories WHERE user_id = $1 \
          ORDER BY name_key, id LIMIT $2 OFFSET $3",

@@ -272,7 +272,8 @@ pub fn check_checklist(items: &[ChecklistItem], problems: &mut Problems) {
         if item.text.trim().is_empty() {
             problems.add(&format!("checklist[{index}].text"), "is required");
         } else if item.text.chars().count() > CHECKLIST_TEXT_MAX {
-            problems.add(&format!("checklist[{index}].text"), format!("must be at most {CHECKLIST_TEXT_MAX} characters"));
+            problems
+                .add(&format!("checklist[{index}].text"), format!("must be at most {CHECKLIST_TEXT_MAX} characters"));
         }
     }
 }
@@ -418,13 +419,10 @@ pub fn patched_state(current: &TodoState, patch: TodoPatch) -> Result<(TodoState
         Ok(None) => {}
         Err(_) => required("checklist", &mut problems),
     }
-    let completed = match patch.completed.required() {
-        Ok(value) => value,
-        Err(_) => {
-            required("completed", &mut problems);
-            None
-        }
-    };
+    let completed = patch.completed.required().unwrap_or_else(|_| {
+        required("completed", &mut problems);
+        None
+    });
     if problems.is_empty() {
         next.check_whole(&mut problems);
     }
@@ -444,10 +442,8 @@ pub enum Advance {
 /// the series were recorded earlier. The rule is expanded in the todo's zone, so a 09:00
 /// local due time stays 09:00 local across daylight-saving changes.
 pub fn advance(state: &TodoState, rule: &Recurrence, now: i64, done_before: i64) -> Advance {
-    if let Some(count) = count_of(rule) {
-        if done_before + 1 >= count {
-            return Advance::Ended;
-        }
+    if count_of(rule).is_some_and(|count| done_before + 1 >= count) {
+        return Advance::Ended;
     }
     let zone = state.timezone;
     let completed_local = DateTime::<Utc>::from_timestamp_millis(now).unwrap_or_default().with_timezone(&zone);
@@ -485,9 +481,7 @@ fn count_of(rule: &Recurrence) -> Option<i64> {
 
 /// `#RRGGBB`.
 pub fn check_colour(colour: &str, problems: &mut Problems) {
-    let ok = colour.len() == 7
-        && colour.starts_with('#')
-        && colour[1..].bytes().all(|b| b.is_ascii_hexdigit());
+    let ok = colour.len() == 7 && colour.starts_with('#') && colour[1..].bytes().all(|b| b.is_ascii_hexdigit());
     if !ok {
         problems.add("colour", "must be a colour written #RRGGBB");
     }

@@ -6,9 +6,9 @@
 use chrono::NaiveDate;
 
 use super::Context;
+use crate::db::WriteTx;
 use crate::db::error::DbError;
 use crate::db::todos::{self as db, CategoryRow, CompletionRow, TodoFilter, TodoRow, TodoValues};
-use crate::db::WriteTx;
 use crate::domain::id::{TodoCategoryId, TodoId, UserId};
 use crate::domain::recurrence::Recurrence;
 use crate::domain::todos::{
@@ -88,10 +88,10 @@ fn values_of(state: &TodoState) -> TodoValues {
 /// A category id inside a body must be the caller's: anything else is answered like an id
 /// that never existed.
 async fn check_category(tx: &mut WriteTx, owner: UserId, category: Option<TodoCategoryId>) -> TodoResult<()> {
-    if let Some(id) = category {
-        if db::get_category(&mut **tx, owner, id).await?.is_none() {
-            return Err(TodoError::NotFound);
-        }
+    if let Some(id) = category
+        && db::get_category(&mut **tx, owner, id).await?.is_none()
+    {
+        return Err(TodoError::NotFound);
     }
     Ok(())
 }
@@ -229,7 +229,12 @@ pub async fn reorder(ctx: Context<'_>, owner: UserId, ids: &[TodoId]) -> TodoRes
 
 // ---- categories ----
 
-pub async fn list_categories(ctx: Context<'_>, owner: UserId, limit: i64, offset: i64) -> TodoResult<(Vec<CategoryRow>, i64)> {
+pub async fn list_categories(
+    ctx: Context<'_>,
+    owner: UserId,
+    limit: i64,
+    offset: i64,
+) -> TodoResult<(Vec<CategoryRow>, i64)> {
     Ok(db::list_categories(ctx.db.pool(), owner, limit, offset).await?)
 }
 
@@ -257,20 +262,16 @@ pub async fn update_category(
 ) -> TodoResult<CategoryRow> {
     let current = db::get_category(ctx.db.pool(), owner, id).await?.ok_or(TodoError::NotFound)?;
     let mut problems = Problems::default();
-    let name = match patch.name.required() {
-        Ok(name) => name.unwrap_or(current.name),
-        Err(_) => {
-            problems.add("name", "cannot be null");
-            current.name
-        }
-    };
-    let colour = match patch.colour.required() {
-        Ok(colour) => colour.unwrap_or(current.colour),
-        Err(_) => {
-            problems.add("colour", "cannot be null");
-            current.colour
-        }
-    };
+    let name = patch.name.required().unwrap_or_else(|_| {
+        problems.add("name", "cannot be null");
+        None
+    });
+    let colour = patch.colour.required().unwrap_or_else(|_| {
+        problems.add("colour", "cannot be null");
+        None
+    });
+    let name = name.unwrap_or(current.name);
+    let colour = colour.unwrap_or(current.colour);
     rules::check_category_name(&name, &mut problems);
     rules::check_colour(&colour, &mut problems);
     problems.into_result()?;

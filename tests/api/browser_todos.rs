@@ -9,7 +9,9 @@ use crate::live::serve_https;
 
 /// The titles of the rows as shown, in order.
 async fn shown_titles(b: &crate::webdriver::Browser) -> Result<Vec<String>, String> {
-    let titles = b.execute("return [...document.querySelectorAll('.todo-row .todo-title')].map((e) => e.textContent)", json!([])).await?;
+    let titles = b
+        .execute("return [...document.querySelectorAll('.todo-row .todo-title')].map((e) => e.textContent)", json!([]))
+        .await?;
     Ok(titles.as_array().cloned().unwrap_or_default().iter().filter_map(|t| t.as_str().map(str::to_string)).collect())
 }
 

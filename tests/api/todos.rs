@@ -69,7 +69,8 @@ async fn a_todo_is_created_read_changed_and_deleted() {
     assert_eq!(full["checklist"], json!([{"text": "a", "done": true}, {"text": "b", "done": false}]));
     assert!(full["position"].as_i64() > todo["position"].as_i64(), "new todos go to the end");
 
-    let changed = alice.patch(&path, json!({"notes": "twice a week", "priority": "low", "due_date": "2027-06-01"})).await;
+    let changed =
+        alice.patch(&path, json!({"notes": "twice a week", "priority": "low", "due_date": "2027-06-01"})).await;
     assert_eq!(changed.status, 200, "{}", changed.body);
     let changed = changed.json();
     assert_eq!((changed["notes"].clone(), changed["priority"].clone()), (json!("twice a week"), json!("low")));
@@ -106,17 +107,22 @@ async fn bodies_are_checked_and_every_field_error_is_reported() {
     assert_eq!(fields(&response), ["checklist[0].text"]);
 
     // The recurrence error names the RRULE part at fault.
-    let response = alice.post("/api/todos", json!({"title": "t", "due_date": "2027-01-01", "recurrence": "FREQ=WEEKLY;BYDAY=XX"})).await;
+    let response = alice
+        .post("/api/todos", json!({"title": "t", "due_date": "2027-01-01", "recurrence": "FREQ=WEEKLY;BYDAY=XX"}))
+        .await;
     let problem = response.problem(422);
     assert_eq!(problem["errors"][0]["field"], "recurrence");
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("BYDAY"), "{problem}");
-    let response = alice.post("/api/todos", json!({"title": "t", "due_date": "2027-01-01", "recurrence": "FREQ=HOURLY"})).await;
+    let response =
+        alice.post("/api/todos", json!({"title": "t", "due_date": "2027-01-01", "recurrence": "FREQ=HOURLY"})).await;
     assert!(response.problem(422)["errors"][0]["message"].as_str().unwrap().contains("FREQ"));
     // A repeating todo needs a due date or time.
     let response = alice.post("/api/todos", json!({"title": "t", "recurrence": "FREQ=DAILY"})).await;
     assert_eq!(fields(&response), ["recurrence"]);
     // Not both a due date and a due time.
-    let response = alice.post("/api/todos", json!({"title": "t", "due_date": "2027-01-01", "due_at": "2027-01-01T09:00:00Z"})).await;
+    let response = alice
+        .post("/api/todos", json!({"title": "t", "due_date": "2027-01-01", "due_at": "2027-01-01T09:00:00Z"}))
+        .await;
     assert_eq!(fields(&response), ["due_date", "due_at"]);
     let response = alice.post("/api/todos", json!({"title": "t", "due_at": "tomorrow"})).await;
     assert_eq!(fields(&response), ["due_at"]);
@@ -144,7 +150,8 @@ async fn bodies_are_checked_and_every_field_error_is_reported() {
     // PATCH: the same checks, nulls for required fields refused.
     let todo = create(&alice, json!({"title": "t"})).await;
     let path = format!("/api/todos/{}", id(&todo));
-    let response = alice.patch(&path, json!({"title": null, "priority": null, "completed": null, "checklist": null})).await;
+    let response =
+        alice.patch(&path, json!({"title": null, "priority": null, "completed": null, "checklist": null})).await;
     assert_eq!(fields(&response), ["title", "priority", "checklist", "completed"]);
     alice.patch(&path, json!({"created_at": "2027-01-01T00:00:00Z"})).await.problem(422);
     alice.patch(&path, json!({"completed_at": null})).await.problem(422);

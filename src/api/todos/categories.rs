@@ -26,7 +26,8 @@ pub async fn list_categories(
     offset: Option<&str>,
 ) -> ApiResult<Json<Page<CategoryView>>> {
     let paging = Paging::parse(limit, offset)?;
-    let (rows, total) = service::list_categories(context(state).await?, user.0.user_id, paging.limit, paging.offset).await?;
+    let (rows, total) =
+        service::list_categories(context(state).await?, user.0.user_id, paging.limit, paging.offset).await?;
     Ok(Json(paging.page(rows.into_iter().map(CategoryView::from).collect(), total)))
 }
 

@@ -202,7 +202,8 @@ pub async fn list_completions(
     offset: Option<&str>,
 ) -> ApiResult<Json<Page<CompletionView>>> {
     let paging = Paging::parse(limit, offset)?;
-    let (rows, total) = service::completions(context(state).await?, user.0.user_id, id, paging.limit, paging.offset).await?;
+    let (rows, total) =
+        service::completions(context(state).await?, user.0.user_id, id, paging.limit, paging.offset).await?;
     Ok(Json(paging.page(rows.into_iter().map(CompletionView::from).collect(), total)))
 }
 

@@ -44,7 +44,8 @@ impl From<TodoError> for ApiError {
             TodoError::Invalid(problems) => {
                 let errors: Vec<FieldError> =
                     problems.0.into_iter().map(|(field, message)| FieldError { field, message }).collect();
-                let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+                let detail =
+                    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
                 let mut error = Self::new(Status::UnprocessableEntity, detail);
                 error.errors = errors;
                 error

@@ -31,7 +31,8 @@ async fn categories_are_named_coloured_renamed_and_deleted() {
     assert_eq!(fields(&response), ["name"]);
     alice.post("/api/todos/categories", json!({"name": "x", "id": 3})).await.problem(422);
     alice.post("/api/todos/categories", json!({"name": "x", "created_at": "2027-01-01T00:00:00Z"})).await.problem(422);
-    let response = alice.patch(&format!("/api/todos/categories/{}", id(&home)), json!({"name": null, "colour": "#12345"})).await;
+    let response =
+        alice.patch(&format!("/api/todos/categories/{}", id(&home)), json!({"name": null, "colour": "#12345"})).await;
     assert_eq!(fields(&response), ["name", "colour"]);
 
     let path = format!("/api/todos/categories/{}", id(&home));

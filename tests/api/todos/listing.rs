@@ -13,7 +13,8 @@ async fn filters_sorts_and_paging() {
     let alice = app.user("alice").await;
     let work = alice.post("/api/todos/categories", json!({"name": "Work", "colour": "#3366ff"})).await.json();
     create(&alice, json!({"title": "Alpha", "priority": "low", "due_date": "2027-06-20"})).await;
-    create(&alice, json!({"title": "Bravo", "priority": "high", "category_id": id(&work), "due_date": "2027-06-05"})).await;
+    create(&alice, json!({"title": "Bravo", "priority": "high", "category_id": id(&work), "due_date": "2027-06-05"}))
+        .await;
     create(&alice, json!({"title": "Charlie", "notes": "buy MILK on the way", "priority": "high"})).await;
     create(&alice, json!({"title": "Delta", "due_at": "2027-06-10T11:00:00Z", "category_id": id(&work)})).await;
     let e = create(&alice, json!({"title": "Echo", "due_date": "2027-06-12"})).await;
@@ -44,7 +45,11 @@ async fn filters_sorts_and_paging() {
     assert_eq!(titles(&list("?due_after=2027-06-11").await), ["Alpha"]);
     assert_eq!(titles(&list("?due_after=2027-06-05&due_before=2027-06-10T10:00:00Z").await), ["Bravo"]);
     assert_eq!(titles(&list("?overdue=true").await), ["Bravo", "Delta"]);
-    assert_eq!(titles(&list("?overdue=true&status=all").await), ["Bravo", "Delta"], "completed todos are never overdue");
+    assert_eq!(
+        titles(&list("?overdue=true&status=all").await),
+        ["Bravo", "Delta"],
+        "completed todos are never overdue"
+    );
     assert_eq!(titles(&list("?sort=due").await), ["Bravo", "Delta", "Alpha", "Charlie"], "undated last");
     assert_eq!(titles(&list("?sort=priority").await), ["Bravo", "Charlie", "Alpha", "Delta"], "ties by id");
     assert_eq!(titles(&list("?sort=created").await), ["Delta", "Charlie", "Bravo", "Alpha"], "newest first");

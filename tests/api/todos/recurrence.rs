@@ -101,7 +101,8 @@ async fn count_and_until_end_the_series_for_good() {
     let app = app().await;
     set_clock(&app, "2027-05-01T10:00:00Z");
     let alice = app.user("alice").await;
-    let todo = create(&alice, json!({"title": "Pills", "due_date": "2027-05-01", "recurrence": "FREQ=DAILY;COUNT=3"})).await;
+    let todo =
+        create(&alice, json!({"title": "Pills", "due_date": "2027-05-01", "recurrence": "FREQ=DAILY;COUNT=3"})).await;
     let path = format!("/api/todos/{}", id(&todo));
     assert_eq!(alice.patch(&path, json!({"completed": true})).await.json()["due_date"], "2027-05-02");
     assert_eq!(alice.patch(&path, json!({"completed": true})).await.json()["due_date"], "2027-05-03");
@@ -131,7 +132,8 @@ async fn recurrence_can_be_added_changed_and_removed() {
     let response = alice.patch(&path, json!({"recurrence": "FREQ=WEEKLY;BYDAY=MO;FOO=1"})).await;
     assert_eq!(fields(&response), ["recurrence"]);
     assert!(response.json()["errors"][0]["message"].as_str().unwrap().contains("FOO"));
-    let set = alice.patch(&path, json!({"recurrence": "freq=weekly;byday=mo", "recur_from": "completion"})).await.json();
+    let set =
+        alice.patch(&path, json!({"recurrence": "freq=weekly;byday=mo", "recur_from": "completion"})).await.json();
     assert_eq!(set["recurrence"], "FREQ=WEEKLY;BYDAY=MO");
     assert_eq!(set["recur_from"], "completion");
     let removed = alice.patch(&path, json!({"recurrence": null})).await.json();
