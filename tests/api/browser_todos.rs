@@ -84,6 +84,26 @@ async fn quick_add_complete_and_reorder_todos() {
             return Err(format!("the order after a reload is {:?}", shown_titles(b).await?));
         }
 
+        // The drawer's repeat builder writes the rule; saving makes the todo repeat.
+        b.click(&b.find(".todo-row[aria-label='First'] .todo-open").await?).await?;
+        b.find("#todo-title").await?;
+        b.execute(
+            "const set = (id, value) => { const el = document.getElementById(id); el.value = value;
+                 el.dispatchEvent(new Event('change', { bubbles: true })); el.dispatchEvent(new Event('input', { bubbles: true })); };
+             set('todo-due-kind', 'date'); set('todo-due-date', '2030-01-07'); set('todo-repeat', 'WEEKLY');",
+            json!([]),
+        )
+        .await?;
+        b.click(&b.find(".day-toggle input[value=MO]").await?).await?;
+        let rule = b.execute("return document.getElementById('todo-rrule').value", json!([])).await?;
+        if rule != json!("FREQ=WEEKLY;BYDAY=MO") {
+            return Err(format!("the builder wrote {rule}"));
+        }
+        picture(b, "todos-drawer-repeat").await;
+        b.click(&b.find("#todo-save").await?).await?;
+        b.wait_idle().await?;
+        b.wait_for_text(".todo-row[aria-label='First']", "repeats").await?;
+
         // A phone: nothing scrolls sideways, with the drawer open too.
         b.set_window_size(390, 844).await?;
         b.goto(&format!("{base}/todos")).await?;

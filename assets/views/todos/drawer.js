@@ -104,7 +104,7 @@ export function openDrawer(todo, { categories, onChanged }) {
       repeat.el, errorFor('recurrence'),
       alert,
       h('div', { class: 'actions' },
-        h('button', { type: 'submit', class: 'primary' }, 'Save'),
+        h('button', { type: 'submit', class: 'primary', id: 'todo-save' }, 'Save'),
         h('button', { type: 'button', class: 'danger-outline', onclick: remove }, 'Delete'))),
     todo.recurrence ? h('section', { class: 'history', 'aria-labelledby': 'todo-history-title' },
       h('h3', { id: 'todo-history-title' }, 'Completed before'), history) : null);
