@@ -19,7 +19,7 @@ function select(id, label, options, value, onchange) {
 export function todos() {
   const state = { categories: [], todos: [], filters: { status: 'open', category_id: '', priority: '', sort: 'position' } };
   const filtersEl = h('div', { class: 'filters todo-filters' });
-  const listEl = h('div', { class: 'todo-list-wrap', 'aria-live': 'polite' });
+  const listEl = h('div', { class: 'todo-list-wrap' });
   const categoriesEl = h('div');
 
   const loadCategories = async () => {
