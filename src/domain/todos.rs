@@ -216,16 +216,18 @@ pub struct TodoState {
 }
 
 impl TodoState {
-    /// The instant the todo sorts by (`due_at`, or the start of `due_date` in its zone) and
-    /// the instant from which it is overdue (`due_at`, or the end of `due_date` in its zone).
+    /// The instant the todo sorts and filters by and the instant from which it is overdue.
+    /// A due time is both. A due date sorts as its day (00:00 UTC, so that a `due_before` or
+    /// `due_after` day matches it whatever the todo's zone) and is overdue once that day has
+    /// ended in the todo's own zone.
     pub fn due_bounds(&self) -> (Option<i64>, Option<i64>) {
         if let Some(at) = self.due_at {
             return (Some(at), Some(at));
         }
         let Some(date) = self.due_date else { return (None, None) };
-        let start = local_midnight(self.timezone, date);
-        let end = date.succ_opt().map_or(start, |next| local_midnight(self.timezone, next));
-        (Some(start), Some(end))
+        let day = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_millis();
+        let end = date.succ_opt().map_or(day, |next| local_midnight(self.timezone, next));
+        (Some(day), Some(end))
     }
 
     /// Checks the rules that span fields (after a create or a patch is applied).

@@ -45,6 +45,20 @@ async fn filters_sorts_and_paging() {
     assert_eq!(titles(&list("?due_after=2027-06-11").await), ["Alpha"]);
     assert_eq!(titles(&list("?due_after=2027-06-05&due_before=2027-06-10T10:00:00Z").await), ["Bravo"]);
     assert_eq!(titles(&list("?overdue=true").await), ["Bravo", "Delta"]);
+    // A day matches a todo due that day whatever its zone; overdue waits for the day's end
+    // there (June 10th has ended at 12:00Z only in Kiritimati, UTC+14).
+    let mut zoned = Vec::new();
+    for zone in ["Asia/Tokyo", "Pacific/Kiritimati", "Pacific/Honolulu"] {
+        zoned.push(
+            create(&alice, json!({"title": format!("Zone {zone}"), "due_date": "2027-06-10", "timezone": zone})).await,
+        );
+    }
+    let day = titles(&list("?due_after=2027-06-10&due_before=2027-06-10&q=zone").await);
+    assert_eq!(day, ["Zone Asia/Tokyo", "Zone Pacific/Kiritimati", "Zone Pacific/Honolulu"]);
+    assert_eq!(titles(&list("?overdue=true&q=zone").await), ["Zone Pacific/Kiritimati"]);
+    for todo in &zoned {
+        alice.delete(&format!("/api/todos/{}", id(todo))).await;
+    }
     assert_eq!(
         titles(&list("?overdue=true&status=all").await),
         ["Bravo", "Delta"],
