@@ -112,6 +112,7 @@ async fn quick_add_complete_and_reorder_todos() {
         if let Some(wide) = overflow(b).await? {
             return Err(format!("/todos at 390 px: {wide}"));
         }
+        picture(b, "todos-390").await;
         b.click(&b.find(".todo-row .todo-open").await?).await?;
         b.find("#todo-title").await?;
         b.wait_idle().await?;
