@@ -21,6 +21,10 @@ CREATE TABLE todos (
     priority        BIGINT  NOT NULL DEFAULT 0,
     due_date        TEXT,
     due_at          BIGINT,
+    -- Derived on write: the instant the todo sorts and filters by (due_at, or due_date at
+    -- 00:00 UTC) and the one from which it is overdue (due_at, or the end of that day in its zone).
+    due_sort        BIGINT,
+    overdue_at      BIGINT,
     -- IANA zone a due_at series recurs in (its local time stays put across DST).
     timezone        TEXT    NOT NULL DEFAULT 'UTC',
     completed       BIGINT  NOT NULL DEFAULT 0,

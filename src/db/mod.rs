@@ -11,6 +11,7 @@ pub mod schema;
 pub mod sessions;
 pub mod system_config;
 pub mod system_settings;
+pub mod todos;
 pub mod users;
 
 use std::str::FromStr;

@@ -10,4 +10,5 @@ pub mod recurrence;
 pub mod role;
 pub mod system_settings;
 pub mod time;
+pub mod todos;
 pub mod username;

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod system_settings;
+pub mod todos;
 pub mod users;
 
 use crate::auth::session::RequestOrigin;
