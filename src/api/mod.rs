@@ -31,14 +31,15 @@ pub mod auth;
 pub mod health;
 pub mod openapi;
 pub mod page;
+pub mod reminders;
 
 use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
-    [auth::routes(), admin::routes(), health::routes(), openapi::routes()].concat()
+    [auth::routes(), admin::routes(), health::routes(), openapi::routes(), reminders::routes()].concat()
 }
 
 /// Every module's paths, for `openapi::ApiDoc` to merge into the document.
 pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
-    vec![health::openapi(), openapi::openapi(), auth::openapi(), admin::openapi()]
+    vec![health::openapi(), openapi::openapi(), auth::openapi(), admin::openapi(), reminders::openapi()]
 }
