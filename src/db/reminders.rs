@@ -82,7 +82,11 @@ pub async fn todo_is_owned<'c>(
     Ok(found.is_some())
 }
 
-pub async fn insert(tx: &mut WriteTx, user_id: UserId, values: &ReminderValues<'_>) -> Result<ReminderRow, sqlx::Error> {
+pub async fn insert(
+    tx: &mut WriteTx,
+    user_id: UserId,
+    values: &ReminderValues<'_>,
+) -> Result<ReminderRow, sqlx::Error> {
     let sql = concat!(
         "INSERT INTO reminders (user_id, title, notes, remind_at, timezone, recurrence, series_start, status, \
                                 snoozed_until, fire_at, todo_id, created_at, updated_at) \
@@ -167,7 +171,8 @@ pub async fn delete<'c>(
     user_id: UserId,
     id: ReminderId,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM reminders WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(db).await?;
+    let done =
+        sqlx::query("DELETE FROM reminders WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(db).await?;
     Ok(done.rows_affected() > 0)
 }
 

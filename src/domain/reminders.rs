@@ -86,9 +86,10 @@ impl Reminder {
     /// time and `now` (missed ones are skipped) and stays active; a single reminder, or a
     /// series with no occurrence left, is done.
     pub fn complete(&mut self, now: UtcMillis) {
-        let next = self.recurrence.as_deref().and_then(|rule| {
-            next_occurrence(rule, self.series_start, &self.timezone, self.remind_at.max(now))
-        });
+        let next = self
+            .recurrence
+            .as_deref()
+            .and_then(|rule| next_occurrence(rule, self.series_start, &self.timezone, self.remind_at.max(now)));
         self.snoozed_until = None;
         match next {
             Some(next) => {
@@ -269,7 +270,14 @@ impl ReminderPatch {
         if !problems.is_empty() {
             return Err(problems);
         }
-        Ok(ReminderFields { title, notes, remind_at, timezone, recurrence, todo_id: self.todo_id.apply(current.todo_id) })
+        Ok(ReminderFields {
+            title,
+            notes,
+            remind_at,
+            timezone,
+            recurrence,
+            todo_id: self.todo_id.apply(current.todo_id),
+        })
     }
 }
 
@@ -317,7 +325,10 @@ mod tests {
     #[test]
     fn status_filters() {
         assert_eq!(parse_status_filter("all").unwrap().len(), 3);
-        assert_eq!(parse_status_filter("done,dismissed").unwrap(), vec![ReminderStatus::Done, ReminderStatus::Dismissed]);
+        assert_eq!(
+            parse_status_filter("done,dismissed").unwrap(),
+            vec![ReminderStatus::Done, ReminderStatus::Dismissed]
+        );
         assert!(parse_status_filter("finished").is_none());
         assert!(parse_status_filter("").is_none());
     }

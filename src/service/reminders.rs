@@ -193,7 +193,12 @@ fn must_be_active(reminder: &Reminder, action: &str) -> ReminderResult<()> {
     }
 }
 
-pub async fn snooze(ctx: Context<'_>, owner: UserId, id: ReminderId, request: SnoozeRequest) -> ReminderResult<Reminder> {
+pub async fn snooze(
+    ctx: Context<'_>,
+    owner: UserId,
+    id: ReminderId,
+    request: SnoozeRequest,
+) -> ReminderResult<Reminder> {
     // The body is checked before the reminder is looked at, so a bad body is 422 whatever
     // the reminder's status; an unknown id is still 404 first (the lookup comes first).
     modify(ctx, owner, id, |reminder| {

@@ -38,17 +38,18 @@ async fn add_snooze_and_complete_reminders() {
         // Snooze by an hour: the server's snoozed_until is an hour from now, the row says so.
         b.click(&in_row(b, "Water the plants", "button", "Snooze").await?).await?;
         b.click(&b.find_text("button", "1 hour").await?).await?;
-        b.wait_for_text(".reminder .badges", "Snoozed").await?;
+        // The list is drawn again once the snooze is answered: read it after that, not during.
         b.wait_idle().await?;
+        b.wait_for_text(".reminder .badges", "Snoozed").await?;
         let now = chrono::Utc::now().timestamp_millis();
         let snoozed: Option<i64> =
             sqlx::query_scalar("SELECT snoozed_until FROM reminders WHERE title = 'Water the plants'")
                 .fetch_one(&pool)
                 .await
                 .map_err(|e| e.to_string())?;
-        let minutes = (snoozed.ok_or("not snoozed")? - now) as f64 / 60_000.0;
-        if !(58.0..=60.5).contains(&minutes) {
-            return Err(format!("snoozed for {minutes:.1} minutes, not an hour"));
+        let seconds = (snoozed.ok_or("not snoozed")? - now) / 1000;
+        if !(58 * 60..=3600).contains(&seconds) {
+            return Err(format!("snoozed for {seconds} s, not an hour"));
         }
         b.wait_for_text(".reminder-when", "in 1 h").await?;
 
@@ -61,6 +62,7 @@ async fn add_snooze_and_complete_reminders() {
             return Err(format!("Upcoming shows {upcoming:?}"));
         }
         b.click(&b.find(".tabs a[href='/reminders/done']").await?).await?;
+        b.wait_idle().await?;
         b.wait_for_text(".reminder-list", "Call mum").await?;
 
         // A phone: neither tab scrolls sideways, nor an open snooze menu.
@@ -71,6 +73,7 @@ async fn add_snooze_and_complete_reminders() {
         }
         b.goto(&format!("{base}/reminders")).await?;
         b.find_text("strong", "Water the plants").await?;
+        b.wait_idle().await?;
         b.click(&in_row(b, "Water the plants", "button", "Snooze").await?).await?;
         b.find_text("button", "Tomorrow 09:00").await?;
         if let Some(wide) = overflow(b).await? {

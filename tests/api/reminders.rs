@@ -63,7 +63,11 @@ fn fields(problem: &Value) -> Vec<String> {
 }
 
 async fn user_id(app: &TestApp, username: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_one(app.db.pool()).await.unwrap()
+    sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
 }
 
 /// A todo row for `username`, written directly (the todos API is another slice).
@@ -159,7 +163,10 @@ async fn invalid_input_is_refused_with_every_field_named() {
 
     // Missing, mistyped, unknown and server-owned fields.
     assert_eq!(fields(&alice.post("/api/reminders", json!({"title": "x"})).await.problem(422)), ["remind_at"]);
-    assert_eq!(fields(&alice.post("/api/reminders", json!({"title": 5, "remind_at": when})).await.problem(422)), ["title"]);
+    assert_eq!(
+        fields(&alice.post("/api/reminders", json!({"title": 5, "remind_at": when})).await.problem(422)),
+        ["title"]
+    );
     for owned in ["status", "snoozed_until", "id", "created_at", "updated_at", "next_fire_at", "user_id", "fire_at"] {
         let body = with(json!({"title": "x", "remind_at": when}), owned, json!("active"));
         assert_eq!(fields(&alice.post("/api/reminders", body).await.problem(422)), [owned]);
@@ -174,7 +181,10 @@ async fn invalid_input_is_refused_with_every_field_named() {
         )
         .await;
     malformed.problem(400);
-    alice.post("/api/reminders", json!({"title": "x", "remind_at": when, "notes": "n".repeat(70_000)})).await.problem(413);
+    alice
+        .post("/api/reminders", json!({"title": "x", "remind_at": when, "notes": "n".repeat(70_000)}))
+        .await
+        .problem(413);
     assert_eq!(alice.get("/api/reminders?status=all").await.json()["total"], 1);
 
     // PATCH: the same rules, and the status changes only through the action routes.
@@ -213,7 +223,10 @@ async fn snooze_moves_the_next_fire_time_within_bounds() {
     assert_eq!(fields(&snooze(json!({"until": iso(now)})).await.problem(422)), ["until"], "now is not the future");
     assert_eq!(fields(&snooze(json!({"until": "soon"})).await.problem(422)), ["until"]);
     assert_eq!(fields(&snooze(json!({})).await.problem(422)), ["minutes", "until"]);
-    assert_eq!(fields(&snooze(json!({"minutes": 5, "until": iso(now + HOUR)})).await.problem(422)), ["minutes", "until"]);
+    assert_eq!(
+        fields(&snooze(json!({"minutes": 5, "until": iso(now + HOUR)})).await.problem(422)),
+        ["minutes", "until"]
+    );
     assert_eq!(fields(&snooze(json!({"hours": 1})).await.problem(422)), ["hours"]);
     assert_eq!(alice.get(&path(&reminder)).await.json(), reminder, "refused snoozes change nothing");
 
@@ -331,18 +344,14 @@ async fn done_skips_missed_occurrences_and_count_ends_a_series() {
     let alice = app.user("alice").await;
     let now = now_minute(&app);
     // Three days of missed occurrences: done moves to the first one after now.
-    let missed = create(
-        &alice,
-        json!({"title": "Stretch", "remind_at": iso(now - 3 * DAY + HOUR), "recurrence": "FREQ=DAILY"}),
-    )
-    .await;
+    let missed =
+        create(&alice, json!({"title": "Stretch", "remind_at": iso(now - 3 * DAY + HOUR), "recurrence": "FREQ=DAILY"}))
+            .await;
     assert_eq!(ms(&done(&alice, &missed).await["remind_at"]), now + HOUR);
 
-    let counted = create(
-        &alice,
-        json!({"title": "Course", "remind_at": iso(now + DAY), "recurrence": "FREQ=DAILY;COUNT=3"}),
-    )
-    .await;
+    let counted =
+        create(&alice, json!({"title": "Course", "remind_at": iso(now + DAY), "recurrence": "FREQ=DAILY;COUNT=3"}))
+            .await;
     let second = done(&alice, &counted).await;
     assert_eq!((ms(&second["remind_at"]), second["status"].clone()), (now + 2 * DAY, json!("active")));
     let third = done(&alice, &counted).await;
@@ -367,16 +376,18 @@ async fn the_list_is_in_firing_order_and_filters() {
     let app = app().await;
     let alice = app.user("alice").await;
     let now = now_minute(&app);
-    let a = simple(&alice, "A", now + 3 * HOUR).await;
-    let b = simple(&alice, "B", now + HOUR).await;
-    let c = simple(&alice, "C", now + 2 * HOUR).await;
-    let _d = simple(&alice, "D", now + 2 * HOUR).await;
-    let e = simple(&alice, "E", now + 4 * HOUR).await;
-    let f = simple(&alice, "F", now + 30 * 60_000).await;
+    let mut created = std::collections::HashMap::new();
+    for (title, at) in
+        [("A", 3 * HOUR), ("B", HOUR), ("C", 2 * HOUR), ("D", 2 * HOUR), ("E", 4 * HOUR), ("F", 30 * 60_000)]
+    {
+        created.insert(title, simple(&alice, title, now + at).await);
+    }
+    let by_title = |title: &str| created[title].clone();
     // B snoozed to +5 h fires last; ties are in creation (id) order.
-    alice.post(&format!("{}/snooze", path(&b)), json!({"until": iso(now + 5 * HOUR)})).await;
-    action(&alice, &e, "done").await;
-    action(&alice, &f, "dismiss").await;
+    let snoozed = alice.post(&format!("{}/snooze", path(&by_title("B"))), json!({"until": iso(now + 5 * HOUR)})).await;
+    assert_eq!(snoozed.status, 200, "{}", snoozed.body);
+    assert_eq!(action(&alice, &by_title("E"), "done").await.status, 200);
+    assert_eq!(action(&alice, &by_title("F"), "dismiss").await.status, 200);
 
     let page = alice.get("/api/reminders").await.json();
     assert_eq!(titles(&page), ["C", "D", "A", "B"]);
@@ -395,7 +406,6 @@ async fn the_list_is_in_firing_order_and_filters() {
     assert_eq!(titles(&alice.get(&from).await.json()), ["A", "E", "B"]);
     let to = format!("/api/reminders?to={}", iso(now + 2 * HOUR + 1));
     assert_eq!(titles(&alice.get(&to).await.json()), ["C", "D"]);
-    let _ = (a, c);
 
     for (query, field) in [
         ("status=finished", "status"),

@@ -152,7 +152,8 @@ pub async fn list_reminders(
 ) -> ApiResult<Json<Page<ReminderView>>> {
     let paging = Paging::parse(limit, offset)?;
     let filter = list_filter(status, from, to)?;
-    let (items, total) = service::list(context(state).await?, user.0.user_id, &filter, paging.limit, paging.offset).await?;
+    let (items, total) =
+        service::list(context(state).await?, user.0.user_id, &filter, paging.limit, paging.offset).await?;
     Ok(Json(paging.page(items.into_iter().map(ReminderView::from).collect(), total)))
 }
 
@@ -172,7 +173,11 @@ pub async fn create_reminder(
 #[utoipa::path(tag = "reminders", params(("id" = i64, Path)),
     responses((status = 200, body = ReminderView), (status = 404, description = "no such reminder of yours")))]
 #[get("/api/reminders/<id>")]
-pub async fn get_reminder(state: &State<AppState>, user: UnlockedUser, id: ReminderId) -> ApiResult<Json<ReminderView>> {
+pub async fn get_reminder(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    id: ReminderId,
+) -> ApiResult<Json<ReminderView>> {
     Ok(ok(service::get(context(state).await?, user.0.user_id, id).await?))
 }
 
@@ -215,7 +220,11 @@ pub async fn snooze_reminder(
     responses((status = 200, body = ReminderView), (status = 404, description = "no such reminder of yours"),
               (status = 409, description = "not active")))]
 #[post("/api/reminders/<id>/dismiss")]
-pub async fn dismiss_reminder(state: &State<AppState>, user: UnlockedUser, id: ReminderId) -> ApiResult<Json<ReminderView>> {
+pub async fn dismiss_reminder(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    id: ReminderId,
+) -> ApiResult<Json<ReminderView>> {
     Ok(ok(service::dismiss(context(state).await?, user.0.user_id, id).await?))
 }
 
@@ -224,7 +233,11 @@ pub async fn dismiss_reminder(state: &State<AppState>, user: UnlockedUser, id: R
                description = "a repeating reminder moves to its next occurrence after now and stays active; otherwise done"),
               (status = 404, description = "no such reminder of yours"), (status = 409, description = "not active")))]
 #[post("/api/reminders/<id>/done")]
-pub async fn done_reminder(state: &State<AppState>, user: UnlockedUser, id: ReminderId) -> ApiResult<Json<ReminderView>> {
+pub async fn done_reminder(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    id: ReminderId,
+) -> ApiResult<Json<ReminderView>> {
     Ok(ok(service::done(context(state).await?, user.0.user_id, id).await?))
 }
 
@@ -232,6 +245,10 @@ pub async fn done_reminder(state: &State<AppState>, user: UnlockedUser, id: Remi
     responses((status = 200, body = ReminderView), (status = 404, description = "no such reminder of yours"),
               (status = 409, description = "already active")))]
 #[post("/api/reminders/<id>/reopen")]
-pub async fn reopen_reminder(state: &State<AppState>, user: UnlockedUser, id: ReminderId) -> ApiResult<Json<ReminderView>> {
+pub async fn reopen_reminder(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    id: ReminderId,
+) -> ApiResult<Json<ReminderView>> {
     Ok(ok(service::reopen(context(state).await?, user.0.user_id, id).await?))
 }
