@@ -323,6 +323,14 @@ mod tests {
     }
 
     #[test]
+    fn a_utc_until_ends_a_series_in_a_zone() {
+        let start = at("2027-03-26T08:00:00Z");
+        let rule = "FREQ=DAILY;UNTIL=20270328T235959Z";
+        assert_eq!(next_occurrence(rule, start, "Europe/Berlin", start), Some(at("2027-03-27T08:00:00Z")));
+        assert_eq!(next_occurrence(rule, start, "Europe/Berlin", at("2027-03-28T07:00:00Z")), None);
+    }
+
+    #[test]
     fn status_filters() {
         assert_eq!(parse_status_filter("all").unwrap().len(), 3);
         assert_eq!(

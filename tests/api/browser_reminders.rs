@@ -1,7 +1,7 @@
 //! The Reminders section in headless Chromium: add a reminder, snooze it by an hour, mark
 //! another done (it moves to the Done tab), and nothing scrolls sideways on a phone.
 
-use crate::browser::{browser, overflow, run, set_up_admin};
+use crate::browser::{browser, overflow, picture, run, set_up_admin};
 use crate::webdriver::Browser;
 
 /// Adds a reminder through the form, at the time it proposes (the next full hour).
@@ -52,6 +52,7 @@ async fn add_snooze_and_complete_reminders() {
             return Err(format!("snoozed for {seconds} s, not an hour"));
         }
         b.wait_for_text(".reminder-when", "in 1 h").await?;
+        picture(b, "reminders-snoozed").await;
 
         // Another one, marked done: it leaves Upcoming and shows under Done.
         add(b, "Call mum").await?;
@@ -71,6 +72,7 @@ async fn add_snooze_and_complete_reminders() {
         if let Some(wide) = overflow(b).await? {
             return Err(format!("Done tab at 390 px: {wide}"));
         }
+        picture(b, "reminders-done-phone").await;
         b.goto(&format!("{base}/reminders")).await?;
         b.find_text("strong", "Water the plants").await?;
         b.wait_idle().await?;
@@ -79,6 +81,15 @@ async fn add_snooze_and_complete_reminders() {
         if let Some(wide) = overflow(b).await? {
             return Err(format!("Upcoming at 390 px: {wide}"));
         }
+        picture(b, "reminders-snooze-menu-phone").await;
+        // The form, on a phone too.
+        b.press("\u{e00c}").await?;
+        b.click(&b.find_text("button", "New reminder").await?).await?;
+        b.find("dialog input[name=title]").await?;
+        if let Some(wide) = overflow(b).await? {
+            return Err(format!("the form at 390 px: {wide}"));
+        }
+        picture(b, "reminders-form-phone").await;
         Ok(())
     })
     .await;

@@ -42,7 +42,7 @@ export function reminders({ path }) {
     }
   };
   return h('div', { class: 'page reminders' },
-    h('div', { class: 'page-head' },
+    h('div', { class: 'reminders-head' },
       h('h1', {}, 'Reminders'),
       h('button', { type: 'button', class: 'primary', onclick: add }, 'New reminder')),
     h('nav', { class: 'tabs', 'aria-label': 'Reminders' }, TABS.map((t) => h('a', {
