@@ -54,12 +54,23 @@ async fn add_snooze_and_complete_reminders() {
         b.wait_for_text(".reminder-when", "in 1 h").await?;
         picture(b, "reminders-snoozed").await;
 
+        // Edited through its menu: a new title, the same time, so the snooze stays.
+        b.click(&b.find("li.reminder button[aria-label^='More actions']").await?).await?;
+        b.click(&b.find_text("button", "Edit").await?).await?;
+        let title = b.find("dialog input[name=title]").await?;
+        b.command_clear(&title).await?;
+        b.type_into("dialog input[name=title]", "Water the ferns").await?;
+        b.click(&b.find_text("button", "Save").await?).await?;
+        b.find_text("strong", "Water the ferns").await?;
+        b.wait_idle().await?;
+        b.wait_for_text(".reminder .badges", "Snoozed").await?;
+
         // Another one, marked done: it leaves Upcoming and shows under Done.
         add(b, "Call mum").await?;
         b.click(&in_row(b, "Call mum", "button", "Done").await?).await?;
         b.wait_idle().await?;
         let upcoming = b.text(".reminder-list").await?;
-        if upcoming.contains("Call mum") || !upcoming.contains("Water the plants") {
+        if upcoming.contains("Call mum") || !upcoming.contains("Water the ferns") {
             return Err(format!("Upcoming shows {upcoming:?}"));
         }
         b.click(&b.find(".tabs a[href='/reminders/done']").await?).await?;
@@ -74,9 +85,9 @@ async fn add_snooze_and_complete_reminders() {
         }
         picture(b, "reminders-done-phone").await;
         b.goto(&format!("{base}/reminders")).await?;
-        b.find_text("strong", "Water the plants").await?;
+        b.find_text("strong", "Water the ferns").await?;
         b.wait_idle().await?;
-        b.click(&in_row(b, "Water the plants", "button", "Snooze").await?).await?;
+        b.click(&in_row(b, "Water the ferns", "button", "Snooze").await?).await?;
         b.find_text("button", "Tomorrow 09:00").await?;
         if let Some(wide) = overflow(b).await? {
             return Err(format!("Upcoming at 390 px: {wide}"));

@@ -1,6 +1,7 @@
 // The add/edit form of a reminder, in a dialog: title, notes, date and time (with the zone it
 // repeats in: the browser's by default) and a repeat choice.
 
+import { h } from '../../dom.js';
 import { post, patch } from '../../api.js';
 import { formDialog } from '../../dialog.js';
 import { userZone } from '../../fields.js';
@@ -14,7 +15,7 @@ export function reminderDialog(reminder = null) {
     // A rule written elsewhere (the API) is kept as it is unless another choice is made.
     repeats.push([reminder.recurrence, 'Custom (keep as it is)']);
   }
-  return formDialog({
+  const saved = formDialog({
     title: reminder ? 'Edit reminder' : 'New reminder',
     submitLabel: reminder ? 'Save' : 'Add reminder',
     fields: [
@@ -40,6 +41,14 @@ export function reminderDialog(reminder = null) {
       return reminder ? patch(`/api/reminders/${reminder.id}`, body) : post('/api/reminders', body);
     },
   });
+  // The browser's list of zones may lack the reminder's own (Chromium's has no plain "UTC"):
+  // offer it, so that saving does not move the reminder to another zone.
+  const select = document.querySelector('dialog[open] .datetime select.zone');
+  if (select && select.value !== zone) {
+    select.prepend(h('option', { value: zone }, zone.replaceAll('_', ' ')));
+    select.value = zone;
+  }
+  return saved;
 }
 
 // Asks for a time to snooze until; resolves with the snoozed reminder, or null.

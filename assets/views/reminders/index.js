@@ -34,6 +34,20 @@ export function reminders({ path }) {
       pager(page, (next) => { offset = next; reload(); }),
     ],
   });
+  // Once a minute the times say "in 4 min" rather than "in 5 min", and a reminder whose time
+  // has come gets its red edge; the timer ends when the page is left.
+  const timer = setInterval(() => {
+    if (!list.isConnected) {
+      clearInterval(timer);
+      return;
+    }
+    for (const item of list.querySelectorAll('.reminder')) {
+      const when = item.querySelector('.reminder-when');
+      const at = when.getAttribute('datetime');
+      when.textContent = whenText(at);
+      if (item.dataset.status === 'active' && new Date(at).getTime() <= Date.now()) item.classList.add('overdue');
+    }
+  }, 60_000);
   const add = async () => {
     const saved = await reminderDialog();
     if (saved) {
