@@ -161,6 +161,16 @@ async fn invalid_input_is_refused_with_every_field_named() {
         .problem(422);
     assert!(rule["errors"][0]["message"].as_str().unwrap().starts_with("BYDAY"), "{rule}");
 
+    let oversized = alice
+        .post(
+            "/api/reminders",
+            json!({"title": "x", "remind_at": when, "timezone": "Europe/".repeat(20),
+                   "recurrence": format!("FREQ=DAILY;INTERVAL={}", "1".repeat(600))}),
+        )
+        .await
+        .problem(422);
+    assert_eq!(fields(&oversized), ["recurrence", "timezone"]);
+
     // Missing, mistyped, unknown and server-owned fields.
     assert_eq!(fields(&alice.post("/api/reminders", json!({"title": "x"})).await.problem(422)), ["remind_at"]);
     assert_eq!(
@@ -228,6 +238,7 @@ async fn snooze_moves_the_next_fire_time_within_bounds() {
         ["minutes", "until"]
     );
     assert_eq!(fields(&snooze(json!({"hours": 1})).await.problem(422)), ["hours"]);
+    assert_eq!(fields(&snooze(json!({"minutes": "ten"})).await.problem(422)), ["minutes"]);
     assert_eq!(alice.get(&path(&reminder)).await.json(), reminder, "refused snoozes change nothing");
 
     let snoozed = snooze(json!({"minutes": 60})).await;
