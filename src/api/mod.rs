@@ -31,15 +31,24 @@ pub mod auth;
 pub mod health;
 pub mod openapi;
 pub mod page;
+pub mod reminders;
 pub mod todos;
 
 use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
-    [auth::routes(), admin::routes(), health::routes(), openapi::routes(), todos::routes()].concat()
+    [auth::routes(), admin::routes(), health::routes(), openapi::routes(), reminders::routes(), todos::routes()]
+        .concat()
 }
 
 /// Every module's paths, for `openapi::ApiDoc` to merge into the document.
 pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
-    vec![health::openapi(), openapi::openapi(), auth::openapi(), admin::openapi(), todos::openapi()]
+    vec![
+        health::openapi(),
+        openapi::openapi(),
+        auth::openapi(),
+        admin::openapi(),
+        reminders::openapi(),
+        todos::openapi(),
+    ]
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod login_failures;
 pub mod mfa;
 pub mod passkeys;
+pub mod reminders;
 pub mod schema;
 pub mod sessions;
 pub mod system_config;

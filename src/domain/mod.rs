@@ -7,6 +7,7 @@ pub mod id;
 pub mod password_policy;
 pub mod patch;
 pub mod recurrence;
+pub mod reminders;
 pub mod role;
 pub mod system_settings;
 pub mod time;

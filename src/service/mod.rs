@@ -4,6 +4,7 @@
 //! server's queue); the CLI keeps its own output.
 
 pub mod account;
+pub mod reminders;
 pub mod system_settings;
 pub mod todos;
 pub mod users;
