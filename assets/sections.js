@@ -8,6 +8,8 @@ import { home } from './views/home.js';
 import { settings } from './views/settings.js';
 import { admin } from './views/admin/index.js';
 import { comingSoon } from './views/coming_soon.js';
+import { people } from './views/people/index.js';
+import { locations } from './views/locations.js';
 
 export const sections = [
   { path: '/', label: 'Dashboard', icon: 'dashboard', place: 'main', tab: true, render: home },
@@ -15,8 +17,8 @@ export const sections = [
   { path: '/todos', label: 'Todos', icon: 'todos', place: 'main', soon: 'Todos with categories, priorities, due dates and repeats.' },
   { path: '/reminders', label: 'Reminders', icon: 'reminders', place: 'main', soon: 'Reminders that tell you at the right time, with snooze.' },
   { path: '/projects', label: 'Projects', icon: 'projects', place: 'main', soon: 'Projects that group todos, events and people.' },
-  { path: '/people', label: 'People', icon: 'people', place: 'main', soon: 'Your contacts with birthdays, and vCard import and export.' },
-  { path: '/locations', label: 'Locations', icon: 'locations', place: 'main', soon: 'Places you go, linked to people and events.' },
+  { path: '/people', label: 'People', icon: 'people', place: 'main', render: people },
+  { path: '/locations', label: 'Locations', icon: 'locations', place: 'main', render: locations },
   { path: '/settings', label: 'Settings', icon: 'settings', place: 'bottom', tab: true, render: settings },
   { path: '/admin', label: 'Admin', icon: 'admin', place: 'bottom', tab: true, admin: true, render: admin },
 ];

@@ -4,10 +4,14 @@
 pub mod audit_action;
 pub mod flag;
 pub mod id;
+pub mod locations;
 pub mod password_policy;
 pub mod patch;
+pub mod people;
+pub mod people_vcard;
 pub mod recurrence;
 pub mod role;
 pub mod system_settings;
 pub mod time;
 pub mod username;
+pub mod vcard;
