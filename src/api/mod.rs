@@ -37,10 +37,18 @@ pub mod people;
 use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
-    [auth::routes(), admin::routes(), health::routes(), openapi::routes(), locations::routes(), people::routes()].concat()
+    [auth::routes(), admin::routes(), health::routes(), openapi::routes(), locations::routes(), people::routes()]
+        .concat()
 }
 
 /// Every module's paths, for `openapi::ApiDoc` to merge into the document.
 pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
-    vec![health::openapi(), openapi::openapi(), auth::openapi(), admin::openapi(), locations::openapi(), people::openapi()]
+    vec![
+        health::openapi(),
+        openapi::openapi(),
+        auth::openapi(),
+        admin::openapi(),
+        locations::openapi(),
+        people::openapi(),
+    ]
 }

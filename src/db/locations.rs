@@ -143,7 +143,8 @@ pub async fn delete<'c>(
     owner: UserId,
     id: LocationId,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM locations WHERE id = $1 AND user_id = $2").bind(id).bind(owner).execute(db).await?;
+    let done =
+        sqlx::query("DELETE FROM locations WHERE id = $1 AND user_id = $2").bind(id).bind(owner).execute(db).await?;
     Ok(done.rows_affected() == 1)
 }
 

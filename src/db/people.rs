@@ -191,14 +191,13 @@ pub async fn list(
 
 /// Every person of the owner, by name (export); `ids` narrows to those (the caller checks
 /// that all of them were found).
-pub async fn all<'c>(
-    db: impl Executor<'c, Database = Any>,
-    owner: UserId,
-) -> Result<Vec<PersonRow>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM {FROM} WHERE p.user_id = $1 ORDER BY LOWER(p.name), p.id")))
-        .bind(owner)
-        .fetch_all(db)
-        .await
+pub async fn all<'c>(db: impl Executor<'c, Database = Any>, owner: UserId) -> Result<Vec<PersonRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE p.user_id = $1 ORDER BY LOWER(p.name), p.id"
+    )))
+    .bind(owner)
+    .fetch_all(db)
+    .await
 }
 
 /// The owner's people with a birthday (the upcoming list is computed from these).
@@ -219,6 +218,7 @@ pub async fn delete<'c>(
     owner: UserId,
     id: PersonId,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM people WHERE id = $1 AND user_id = $2").bind(id).bind(owner).execute(db).await?;
+    let done =
+        sqlx::query("DELETE FROM people WHERE id = $1 AND user_id = $2").bind(id).bind(owner).execute(db).await?;
     Ok(done.rows_affected() == 1)
 }

@@ -32,7 +32,10 @@ impl Problems {
     pub fn length(&mut self, field: &str, value: &str, min: usize, max: usize) {
         let count = value.chars().count();
         if count < min {
-            self.add(field, if min == 1 { "is required".to_string() } else { format!("needs at least {min} characters") });
+            self.add(
+                field,
+                if min == 1 { "is required".to_string() } else { format!("needs at least {min} characters") },
+            );
         } else if count > max {
             self.add(field, format!("must be at most {max} characters"));
         }
@@ -149,12 +152,11 @@ impl LocationPatch {
     /// The fields after the patch; an explicit `null` name is refused with the others.
     pub fn apply(self, current: LocationFields) -> Result<LocationFields, Vec<FieldError>> {
         let mut problems = Problems::default();
-        let name = match self.name.required() {
-            Ok(name) => name.unwrap_or(current.name),
-            Err(_) => {
-                problems.add("name", "is required");
-                String::new()
-            }
+        let name = if let Ok(name) = self.name.required() {
+            name.unwrap_or(current.name)
+        } else {
+            problems.add("name", "is required");
+            String::new()
         };
         let fields = LocationFields {
             name,

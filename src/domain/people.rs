@@ -129,7 +129,9 @@ impl PersonFields {
         if let Some(text) = &self.birthday {
             match Birthday::parse(text.trim()) {
                 Some(birthday) => self.birthday = Some(birthday.to_string()),
-                None => problems.add("birthday", "must be a real date as YYYY-MM-DD, or --MM-DD when the year is unknown"),
+                None => {
+                    problems.add("birthday", "must be a real date as YYYY-MM-DD, or --MM-DD when the year is unknown");
+                }
             }
         }
         let mut tags: Vec<String> = Vec::new();

@@ -65,7 +65,8 @@ pub fn from_card(card: &Card) -> Result<ImportedCard, CardError> {
                 }
             }
             "NICKNAME" => {
-                let names: Vec<String> = split_value(&property.value, ',').into_iter().filter(|n| !n.is_empty()).collect();
+                let names: Vec<String> =
+                    split_value(&property.value, ',').into_iter().filter(|n| !n.is_empty()).collect();
                 if fields.nickname.is_empty() {
                     fields.nickname = names.join(", ");
                     field("nickname");

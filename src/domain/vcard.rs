@@ -56,7 +56,13 @@ pub fn read(text: &str) -> Result<Vec<Card>, ReadError> {
         if let Some(rest) = raw.strip_prefix([' ', '\t']) {
             match logical.last_mut() {
                 Some((_, line)) => line.push_str(rest),
-                None => return Err(ReadError { card: None, line: index + 1, message: "the file starts with a continuation line".into() }),
+                None => {
+                    return Err(ReadError {
+                        card: None,
+                        line: index + 1,
+                        message: "the file starts with a continuation line".into(),
+                    });
+                }
             }
         } else {
             logical.push((index + 1, raw.to_string()));
@@ -169,12 +175,12 @@ fn decode_param(raw: &str) -> String {
             match chars.next() {
                 Some('n') => out.push('\n'),
                 Some('\'') => out.push('"'),
-                Some('^') => out.push('^'),
+                // `^^` and a lone `^` at the end both stand for `^`.
+                Some('^') | None => out.push('^'),
                 Some(other) => {
                     out.push('^');
                     out.push(other);
                 }
-                None => out.push('^'),
             }
         } else {
             out.push(c);
@@ -204,10 +210,8 @@ pub fn split_value(raw: &str, sep: char) -> Vec<String> {
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
         if c == '\\' {
-            if let Some(next) = chars.next() {
-                if let Some(last) = parts.last_mut() {
-                    last.push(unescape_char(next));
-                }
+            if let (Some(next), Some(last)) = (chars.next(), parts.last_mut()) {
+                last.push(unescape_char(next));
             }
         } else if c == sep {
             parts.push(String::new());
@@ -306,7 +310,8 @@ mod tests {
 
     #[test]
     fn params_and_groups() {
-        let cards = read("BEGIN:VCARD\nitem1.EMAIL;TYPE=\"a,b\";PREF=1:x@y.z\nTEL;HOME;type=cell:1\nEND:VCARD\n").unwrap();
+        let cards =
+            read("BEGIN:VCARD\nitem1.EMAIL;TYPE=\"a,b\";PREF=1:x@y.z\nTEL;HOME;type=cell:1\nEND:VCARD\n").unwrap();
         let email = &cards[0].properties[0];
         assert_eq!((email.name.as_str(), email.param("TYPE"), email.line), ("EMAIL", vec!["a,b"], 2));
         assert_eq!(cards[0].properties[1].param("TYPE"), ["HOME", "cell"]);

@@ -30,7 +30,12 @@ pub async fn get(ctx: Context<'_>, owner: UserId, id: LocationId) -> RecordResul
     locations::get(ctx.db.pool(), owner, id).await?.ok_or(RecordError::NotFound)
 }
 
-pub async fn update(ctx: Context<'_>, owner: UserId, id: LocationId, patch: LocationPatch) -> RecordResult<LocationRow> {
+pub async fn update(
+    ctx: Context<'_>,
+    owner: UserId,
+    id: LocationId,
+    patch: LocationPatch,
+) -> RecordResult<LocationRow> {
     let mut tx = ctx.db.write().await?;
     let current = locations::get(&mut *tx, owner, id).await?.ok_or(RecordError::NotFound)?;
     let fields = patch.apply(current.into_fields()).map_err(RecordError::Invalid)?;

@@ -110,7 +110,9 @@ pub async fn birthdays(
             rules::upcoming(birthday, today, days).map(|next| (row, next))
         })
         .collect();
-    upcoming.sort_by(|(a, x), (b, y)| x.days_until.cmp(&y.days_until).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase())));
+    upcoming.sort_by(|(a, x), (b, y)| {
+        x.days_until.cmp(&y.days_until).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
     Ok(upcoming)
 }
 
@@ -169,9 +171,8 @@ pub async fn import(ctx: Context<'_>, owner: UserId, text: &str) -> Result<Impor
     let mut checked: Vec<ImportedCard> = Vec::with_capacity(cards.len());
     for (index, card) in cards.iter().enumerate() {
         let number = index + 1;
-        let name_of = |card: &vcard::Card| {
-            card.properties.iter().find(|p| p.name == "FN").map(|p| vcard::unescape(&p.value))
-        };
+        let name_of =
+            |card: &vcard::Card| card.properties.iter().find(|p| p.name == "FN").map(|p| vcard::unescape(&p.value));
         let malformed = |line: usize, message: String| ImportError::Malformed {
             card: Some(number),
             name: name_of(card),

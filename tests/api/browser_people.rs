@@ -65,6 +65,8 @@ async fn a_person_with_a_birthday_soon_and_a_location() {
         b.click(&b.find_text("button[@type='submit']", "Add person").await?).await?;
         b.wait_for_text("h1", "Ada Lovelace").await?;
         b.wait_for_text(".facts", "Corner café").await?;
+        b.wait_idle().await?;
+        picture(b, "person-detail").await;
         if !b.path().await?.starts_with("/people/") {
             return Err(format!("after adding, at {}", b.path().await?));
         }

@@ -50,7 +50,8 @@ async fn locations_are_created_listed_searched_changed_and_deleted() {
     let changed = changed.json();
     assert_eq!((changed["notes"].clone(), changed["latitude"].clone()), (json!(""), json!(40.0)));
     assert_eq!(changed["address"], "1 Main Street\nSpringfield", "absent fields stay");
-    let cleared = alice.patch(&format!("/api/locations/{id}"), json!({"latitude": null, "longitude": null})).await.json();
+    let cleared =
+        alice.patch(&format!("/api/locations/{id}"), json!({"latitude": null, "longitude": null})).await.json();
     assert_eq!((cleared["latitude"].clone(), cleared["longitude"].clone()), (Value::Null, Value::Null));
 
     assert_eq!(alice.delete(&format!("/api/locations/{id}")).await.status, 204);
@@ -77,7 +78,10 @@ async fn fields_are_checked_all_at_once() {
     assert_eq!(fields_of(&lonely), ["longitude"], "both coordinates or neither");
     let lonely = alice.post("/api/locations", json!({"name": "x", "longitude": 10.0})).await.problem(422);
     assert_eq!(fields_of(&lonely), ["latitude"]);
-    assert_eq!(alice.post("/api/locations", json!({"name": "edge", "latitude": -90, "longitude": 180})).await.status, 201);
+    assert_eq!(
+        alice.post("/api/locations", json!({"name": "edge", "latitude": -90, "longitude": 180})).await.status,
+        201
+    );
     assert_eq!(alice.post("/api/locations", json!({"name": "n".repeat(200)})).await.status, 201);
     alice.post("/api/locations", json!({"name": "n".repeat(201)})).await.problem(422);
 
@@ -86,7 +90,9 @@ async fn fields_are_checked_all_at_once() {
     assert_eq!(fields_of(&alice.patch(&path, json!({"latitude": 1.0})).await.problem(422)), ["longitude"]);
     assert_eq!(fields_of(&alice.patch(&path, json!({"name": null})).await.problem(422)), ["name"]);
     // Server-owned and unknown fields, wrong types, malformed JSON.
-    for body in [json!({"name": "x", "id": 5}), json!({"name": "x", "people_count": 3}), json!({"name": "x", "colour": "red"})] {
+    for body in
+        [json!({"name": "x", "id": 5}), json!({"name": "x", "people_count": 3}), json!({"name": "x", "colour": "red"})]
+    {
         alice.post("/api/locations", body).await.problem(422);
     }
     alice.patch(&path, json!({"created_at": "2020-01-01T00:00:00Z"})).await.problem(422);

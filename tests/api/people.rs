@@ -25,7 +25,7 @@ fn names(list: &Value) -> Vec<String> {
     list["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect()
 }
 
-async fn import<'a>(user: &Persona<'a>, text: &str) -> crate::harness::Resp {
+async fn import(user: &Persona<'_>, text: &str) -> crate::harness::Resp {
     user.request(
         Method::Post,
         "/api/people/import",
@@ -109,8 +109,16 @@ async fn fields_are_checked_all_at_once() {
     assert_eq!(
         fields_of(&problem),
         [
-            "address", "birthday", "emails[0].value", "name", "nickname", "notes", "phones[0].label", "phones[0].value",
-            "tags[1]", "tags[2]"
+            "address",
+            "birthday",
+            "emails[0].value",
+            "name",
+            "nickname",
+            "notes",
+            "phones[0].label",
+            "phones[0].value",
+            "tags[1]",
+            "tags[2]"
         ]
     );
     for bad in ["--02-30", "2026-13-01", "1990-5-17", "17.05.1990", "--0229"] {
@@ -120,12 +128,17 @@ async fn fields_are_checked_all_at_once() {
     for good in ["2024-02-29", "--02-29", "--12-31"] {
         assert_eq!(create(&alice, json!({"name": "x", "birthday": good})).await["birthday"], good);
     }
-    let many = |n: usize| (0..n).map(|i| json!({"label": "", "value": format!("p{i}@example.org")})).collect::<Vec<_>>();
+    let many =
+        |n: usize| (0..n).map(|i| json!({"label": "", "value": format!("p{i}@example.org")})).collect::<Vec<_>>();
     assert_eq!(create(&alice, json!({"name": "x", "emails": many(20)})).await["emails"].as_array().unwrap().len(), 20);
-    assert_eq!(fields_of(&alice.post("/api/people", json!({"name": "x", "emails": many(21)})).await.problem(422)), ["emails"]);
+    assert_eq!(
+        fields_of(&alice.post("/api/people", json!({"name": "x", "emails": many(21)})).await.problem(422)),
+        ["emails"]
+    );
     let tags: Vec<String> = (0..31).map(|i| format!("t{i}")).collect();
     assert_eq!(fields_of(&alice.post("/api/people", json!({"name": "x", "tags": tags})).await.problem(422)), ["tags"]);
-    let phone = alice.post("/api/people", json!({"name": "x", "phones": [{"label": "", "value": "1".repeat(41)}]})).await;
+    let phone =
+        alice.post("/api/people", json!({"name": "x", "phones": [{"label": "", "value": "1".repeat(41)}]})).await;
     assert_eq!(fields_of(&phone.problem(422)), ["phones[0].value"]);
     // Unknown, server-owned and mistyped fields; malformed JSON; a nulled name.
     for body in [
@@ -149,7 +162,10 @@ async fn fields_are_checked_all_at_once() {
     malformed.problem(400);
     let id = create(&alice, json!({"name": "Keep"})).await["id"].as_i64().unwrap();
     let path = format!("/api/people/{id}");
-    assert_eq!(fields_of(&alice.patch(&path, json!({"name": null, "favourite": null})).await.problem(422)), ["favourite", "name"]);
+    assert_eq!(
+        fields_of(&alice.patch(&path, json!({"name": null, "favourite": null})).await.problem(422)),
+        ["favourite", "name"]
+    );
     alice.patch(&path, json!({"uid": "x"})).await.problem(422);
     let huge = alice.post("/api/people", json!({"name": "x", "notes": "n".repeat(70_000)})).await;
     huge.problem(413);
@@ -199,7 +215,10 @@ async fn leap_day_birthdays_fall_on_28_february_in_common_years() {
     assert_eq!(names(&list), ["Leap", "No year", "March"]);
     assert_eq!(list["items"][0]["date"], "2027-02-28");
     assert_eq!((list["items"][0]["days_until"].clone(), list["items"][0]["turns"].clone()), (json!(8), json!(27)));
-    assert_eq!((list["items"][1]["date"].clone(), list["items"][1]["turns"].clone()), (json!("2027-02-28"), Value::Null));
+    assert_eq!(
+        (list["items"][1]["date"].clone(), list["items"][1]["turns"].clone()),
+        (json!("2027-02-28"), Value::Null)
+    );
     assert_eq!((list["items"][2]["date"].clone(), list["items"][2]["turns"].clone()), (json!("2027-03-01"), json!(26)));
 
     let leap_year = app_on_day("2028-02-20").await;
@@ -225,7 +244,8 @@ async fn birthdays_are_ordered_across_the_year_end() {
     assert_eq!(year["items"][2]["days_until"], 364);
 }
 
-const TRICKY_NOTES: &str = "Commas, semicolons; back\\slashes\nand new lines — ünïcödé 😀 long long long long long long long";
+const TRICKY_NOTES: &str =
+    "Commas, semicolons; back\\slashes\nand new lines — ünïcödé 😀 long long long long long long long";
 
 #[tokio::test]
 async fn vcard_export_escapes_folds_and_round_trips() {
@@ -431,11 +451,8 @@ async fn signed_out_is_401_and_locked_is_423() {
     let path = format!("/api/people/{id}");
     let text = card("One", "u1", "");
     let anonymous = app.anonymous();
-    for user in [&anonymous, &alice] {
-        if std::ptr::eq(user, &alice) {
-            assert_eq!(alice.post_empty("/api/auth/lock").await.status, 204);
-        }
-        let status = if std::ptr::eq(user, &anonymous) { 401 } else { 423 };
+    assert_eq!(alice.post_empty("/api/auth/lock").await.status, 204);
+    for (user, status) in [(&anonymous, 401), (&alice, 423)] {
         user.get("/api/people").await.problem(status);
         user.post("/api/people", json!({"name": "x"})).await.problem(status);
         user.get(&path).await.problem(status);

@@ -63,7 +63,8 @@ impl From<RecordError> for ApiError {
         match error {
             RecordError::NotFound => ApiError::not_found(),
             RecordError::Invalid(errors) => {
-                let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+                let detail =
+                    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
                 let mut problem = ApiError::new(Status::UnprocessableEntity, detail);
                 problem.errors = errors;
                 problem
@@ -119,7 +120,11 @@ pub async fn create_location(
 #[utoipa::path(tag = "locations", params(("id" = i64, Path)),
     responses((status = 200, body = LocationView), (status = 404, description = "no such location of yours")))]
 #[get("/api/locations/<id>")]
-pub async fn get_location(state: &State<AppState>, user: UnlockedUser, id: LocationId) -> ApiResult<Json<LocationView>> {
+pub async fn get_location(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    id: LocationId,
+) -> ApiResult<Json<LocationView>> {
     Ok(Json(service::get(context(state).await?, user.0.user_id, id).await?.into()))
 }
 

@@ -22,7 +22,6 @@ use crate::http::json::JsonBody;
 use crate::server::AppState;
 use crate::service::people as service;
 
-
 api_module!(
     list_people,
     create_person,
@@ -126,7 +125,8 @@ pub async fn list_people(
         Some(_) => return Err(ApiError::invalid_field("favourite", "must be true or false")),
     };
     let filter = Filter { q, tag, favourite };
-    let (rows, total) = service::list(context(state).await?, user.0.user_id, &filter, paging.limit, paging.offset).await?;
+    let (rows, total) =
+        service::list(context(state).await?, user.0.user_id, &filter, paging.limit, paging.offset).await?;
     Ok(Json(paging.page(rows.into_iter().map(PersonView::from).collect(), total)))
 }
 
@@ -161,15 +161,13 @@ pub async fn upcoming_birthdays(
     offset: Option<&str>,
 ) -> ApiResult<Json<Page<BirthdayView>>> {
     let paging = Paging::parse(limit, offset)?;
-    let days = match days {
-        None => 30,
-        Some(text) => text
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|d| (1..=DAYS_MAX).contains(d))
-            .ok_or_else(|| ApiError::invalid_field("days", format!("must be a whole number from 1 to {DAYS_MAX}")))?,
-    };
+    let days =
+        match days {
+            None => 30,
+            Some(text) => text.trim().parse::<i64>().ok().filter(|d| (1..=DAYS_MAX).contains(d)).ok_or_else(|| {
+                ApiError::invalid_field("days", format!("must be a whole number from 1 to {DAYS_MAX}"))
+            })?,
+        };
     let zone: chrono_tz::Tz = match tz.map(str::trim).filter(|t| !t.is_empty()) {
         None => chrono_tz::UTC,
         Some(name) => name.parse().map_err(|_| ApiError::invalid_field("tz", "is not a known IANA time zone"))?,

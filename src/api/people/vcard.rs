@@ -60,7 +60,9 @@ fn parse_ids(text: &str) -> ApiResult<Vec<PersonId>> {
     let ids: Option<Vec<PersonId>> = text.split(',').map(|part| parse_id(part.trim()).map(PersonId)).collect();
     match ids {
         Some(ids) if !ids.is_empty() && ids.len() <= EXPORT_IDS_MAX => Ok(ids),
-        _ => Err(ApiError::invalid_field("ids", format!("must be 1 to {EXPORT_IDS_MAX} person ids separated by commas"))),
+        _ => {
+            Err(ApiError::invalid_field("ids", format!("must be 1 to {EXPORT_IDS_MAX} person ids separated by commas")))
+        }
     }
 }
 
