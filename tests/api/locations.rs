@@ -44,6 +44,7 @@ async fn locations_are_created_listed_searched_changed_and_deleted() {
     assert_eq!((page["total"].clone(), page["items"][0]["name"].clone()), (json!(3), json!("Home")));
     assert_eq!(alice.get("/api/locations?q=100%25").await.json()["total"], 0, "% is literal");
     alice.get("/api/locations?limit=501").await.problem(422);
+    alice.get(&format!("/api/locations?q={}", "x".repeat(201))).await.problem(422);
 
     let changed = alice.patch(&format!("/api/locations/{id}"), json!({"notes": null, "latitude": 40.0})).await;
     assert_eq!(changed.status, 200, "{}", changed.body);
@@ -123,6 +124,12 @@ async fn deleting_a_location_unlinks_its_people() {
     assert_eq!(person["location_name"], "Home");
     assert_eq!(alice.get(&format!("/api/locations/{id}")).await.json()["people_count"], 1);
     assert_eq!(alice.get("/api/locations").await.json()["items"][0]["people_count"], 1);
+
+    // A patch unlinks and relinks.
+    let person_path = format!("/api/people/{}", person["id"]);
+    let unlinked = alice.patch(&person_path, json!({"location_id": null})).await.json();
+    assert_eq!((unlinked["location_id"].clone(), unlinked["location_name"].clone()), (Value::Null, Value::Null));
+    assert_eq!(alice.patch(&person_path, json!({"location_id": id})).await.json()["location_id"], id);
 
     assert_eq!(alice.delete(&format!("/api/locations/{id}")).await.status, 204);
     let after = alice.get(&format!("/api/people/{}", person["id"])).await.json();
