@@ -9,6 +9,9 @@ CREATE TABLE locations (
     longitude       DOUBLE PRECISION,
     category        TEXT    NOT NULL DEFAULT '',
     notes           TEXT    NOT NULL DEFAULT '',
+    -- Name and address lower-cased by the application (SQLite's LOWER knows only ASCII):
+    -- what `q` searches.
+    search_text     TEXT    NOT NULL DEFAULT '',
     created_at      BIGINT  NOT NULL,
     updated_at      BIGINT  NOT NULL
 );

@@ -11,6 +11,9 @@ CREATE TABLE people (
     nickname        TEXT    NOT NULL DEFAULT '',
     emails          TEXT    NOT NULL DEFAULT '[]',
     phones          TEXT    NOT NULL DEFAULT '[]',
+    -- Name, nickname and e-mail addresses, lower-cased by the application (SQLite's LOWER
+    -- knows only ASCII), one a line: what `q` searches; the JSON's keys and labels must not match.
+    search_text     TEXT    NOT NULL DEFAULT '',
     birthday        TEXT,
     address         TEXT    NOT NULL DEFAULT '',
     notes           TEXT    NOT NULL DEFAULT '',

@@ -37,6 +37,11 @@ pub fn like_pattern(text: &str) -> String {
     out
 }
 
+/// Name and address, lower-cased here (SQLite's LOWER knows only ASCII): what `q` searches.
+fn search_text(fields: &LocationFields) -> String {
+    format!("{}\n{}", fields.name.to_lowercase(), fields.address.to_lowercase())
+}
+
 pub async fn insert<'c>(
     db: impl Executor<'c, Database = Any>,
     owner: UserId,
@@ -44,8 +49,8 @@ pub async fn insert<'c>(
     now: UtcMillis,
 ) -> Result<LocationId, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO locations (user_id, name, address, latitude, longitude, category, notes, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+        "INSERT INTO locations (user_id, name, address, latitude, longitude, category, notes, created_at, updated_at, \
+         search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
     )
     .bind(owner)
     .bind(&fields.name)
@@ -55,6 +60,7 @@ pub async fn insert<'c>(
     .bind(&fields.category)
     .bind(&fields.notes)
     .bind(now.0)
+    .bind(search_text(fields))
     .fetch_one(db)
     .await
 }
@@ -94,7 +100,7 @@ pub async fn list(
     offset: i64,
 ) -> Result<(Vec<LocationRow>, i64), sqlx::Error> {
     let pattern = q.map_or_else(|| "%".to_string(), like_pattern);
-    let filter = "l.user_id = $1 AND (LOWER(l.name) LIKE $2 ESCAPE '\\' OR LOWER(l.address) LIKE $2 ESCAPE '\\')";
+    let filter = "l.user_id = $1 AND l.search_text LIKE $2 ESCAPE '\\'";
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM locations l WHERE {filter} ORDER BY LOWER(l.name), l.id LIMIT $3 OFFSET $4"
     )))
@@ -121,7 +127,7 @@ pub async fn update<'c>(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE locations SET name = $3, address = $4, latitude = $5, longitude = $6, category = $7, notes = $8, \
-         updated_at = $9 WHERE id = $1 AND user_id = $2",
+         updated_at = $9, search_text = $10 WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
     .bind(owner)
@@ -132,6 +138,7 @@ pub async fn update<'c>(
     .bind(&fields.category)
     .bind(&fields.notes)
     .bind(now.0)
+    .bind(search_text(fields))
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -41,6 +41,14 @@ pub struct Filter<'a> {
     pub favourite: Option<bool>,
 }
 
+/// Name, nickname and addresses, lower-cased here (SQLite's LOWER knows only ASCII), one a
+/// line: the text `q` searches.
+fn search_text(fields: &PersonFields) -> String {
+    let mut parts = vec![fields.name.to_lowercase(), fields.nickname.to_lowercase()];
+    parts.extend(fields.emails.iter().map(|e| e.value.to_lowercase()));
+    parts.join("\n")
+}
+
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
 }
@@ -56,8 +64,8 @@ pub async fn insert(
 ) -> Result<PersonId, sqlx::Error> {
     let id: PersonId = sqlx::query_scalar(
         "INSERT INTO people (user_id, uid, name, nickname, emails, phones, birthday, address, notes, tags, \
-         favourite, location_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+         favourite, location_id, created_at, updated_at, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
     )
     .bind(owner)
     .bind(uid)
@@ -72,6 +80,7 @@ pub async fn insert(
     .bind(Flag(fields.favourite))
     .bind(location)
     .bind(now.0)
+    .bind(search_text(fields))
     .fetch_one(&mut *conn)
     .await?;
     set_tags(conn, id, &fields.tags).await?;
@@ -89,7 +98,7 @@ pub async fn update(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE people SET name = $3, nickname = $4, emails = $5, phones = $6, birthday = $7, address = $8, \
-         notes = $9, tags = $10, favourite = $11, location_id = $12, updated_at = $13 \
+         notes = $9, tags = $10, favourite = $11, location_id = $12, updated_at = $13, search_text = $14 \
          WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
@@ -105,6 +114,7 @@ pub async fn update(
     .bind(Flag(fields.favourite))
     .bind(location)
     .bind(now.0)
+    .bind(search_text(fields))
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() != 1 {
@@ -161,9 +171,7 @@ pub async fn list(
 ) -> Result<(Vec<PersonRow>, i64), sqlx::Error> {
     let pattern = filter.q.map_or_else(|| "%".to_string(), like_pattern);
     // $3/$4 switch the optional filters off when not given, so one SQL text serves all.
-    let conditions = "p.user_id = $1 \
-         AND (LOWER(p.name) LIKE $2 ESCAPE '\\' OR LOWER(p.nickname) LIKE $2 ESCAPE '\\' \
-              OR LOWER(p.emails) LIKE $2 ESCAPE '\\') \
+    let conditions = "p.user_id = $1 AND p.search_text LIKE $2 ESCAPE '\\' \
          AND ($3 = '' OR EXISTS (SELECT 1 FROM person_tags t WHERE t.person_id = p.id AND t.tag = $3)) \
          AND ($4 < 0 OR p.favourite = $4)";
     let tag = filter.tag.unwrap_or_default();

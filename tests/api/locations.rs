@@ -43,6 +43,18 @@ async fn locations_are_created_listed_searched_changed_and_deleted() {
     let page = alice.get("/api/locations?limit=1&offset=1").await.json();
     assert_eq!((page["total"].clone(), page["items"][0]["name"].clone()), (json!(3), json!("Home")));
     assert_eq!(alice.get("/api/locations?q=100%25").await.json()["total"], 0, "% is literal");
+    create(&alice, json!({"name": "Équipe", "address": "RUE DE L'ÉGLISE"})).await;
+    assert_eq!(alice.get("/api/locations?q=%C3%A9glise").await.json()["total"], 1, "case-insensitive beyond ASCII");
+    assert_eq!(
+        alice
+            .delete(&format!(
+                "/api/locations/{}",
+                alice.get("/api/locations?q=%C3%A9quipe").await.json()["items"][0]["id"]
+            ))
+            .await
+            .status,
+        204
+    );
     alice.get("/api/locations?limit=501").await.problem(422);
     alice.get(&format!("/api/locations?q={}", "x".repeat(201))).await.problem(422);
 

@@ -72,6 +72,8 @@ async fn people_are_created_listed_filtered_changed_and_deleted() {
     assert_eq!(names(&alice.get("/api/people").await.json()), ["adam", "Bea", "Zoë Zed"]);
     assert_eq!(names(&alice.get("/api/people?q=EXAMPLE.ORG").await.json()), ["Zoë Zed"], "q over e-mails");
     assert_eq!(names(&alice.get("/api/people?q=bumb").await.json()), ["Bea"], "q over nicknames");
+    assert_eq!(names(&alice.get("/api/people?q=label").await.json()).len(), 0, "not the stored JSON's keys");
+    assert_eq!(names(&alice.get("/api/people?q=work").await.json()).len(), 0, "nor the labels");
     assert_eq!(names(&alice.get("/api/people?tag=family").await.json()), ["Zoë Zed"]);
     assert_eq!(names(&alice.get("/api/people?tag=fam").await.json()).len(), 0, "tags match exactly");
     assert_eq!(names(&alice.get("/api/people?favourite=true").await.json()), ["Zoë Zed"]);
@@ -91,6 +93,11 @@ async fn people_are_created_listed_filtered_changed_and_deleted() {
     assert_eq!(names(&alice.get("/api/people?tag=x").await.json()), ["Zoë Zed"]);
     assert_eq!(alice.delete(&path).await.status, 204);
     alice.get(&path).await.problem(404);
+
+    // Case-insensitive beyond ASCII, on both databases.
+    create(&alice, json!({"name": "Élodie", "emails": [{"label": "", "value": "ÉLO@example.org"}]})).await;
+    assert_eq!(names(&alice.get("/api/people?q=%C3%A9LOD").await.json()), ["Élodie"]);
+    assert_eq!(names(&alice.get("/api/people?q=%C3%A9lo%40").await.json()), ["Élodie"]);
 }
 
 #[tokio::test]
