@@ -10,15 +10,17 @@ import { admin } from './views/admin/index.js';
 import { comingSoon } from './views/coming_soon.js';
 import { reminders } from './views/reminders/index.js';
 import { todos } from './views/todos/index.js';
+import { people } from './views/people/index.js';
+import { locations } from './views/locations.js';
 
 export const sections = [
   { path: '/', label: 'Dashboard', icon: 'dashboard', place: 'main', tab: true, render: home },
   { path: '/calendar', label: 'Calendar', icon: 'calendar', place: 'main', soon: 'Your calendars and events, shared with the people you choose.' },
-  { path: '/todos', label: 'Todos', icon: 'todos', place: 'main', render: todos },
-  { path: '/reminders', label: 'Reminders', icon: 'reminders', place: 'main', render: reminders },
+  { path: '/todos', label: 'Todos', icon: 'todos', place: 'main', tab: true, render: todos },
+  { path: '/reminders', label: 'Reminders', icon: 'reminders', place: 'main', tab: true, render: reminders },
   { path: '/projects', label: 'Projects', icon: 'projects', place: 'main', soon: 'Projects that group todos, events and people.' },
-  { path: '/people', label: 'People', icon: 'people', place: 'main', soon: 'Your contacts with birthdays, and vCard import and export.' },
-  { path: '/locations', label: 'Locations', icon: 'locations', place: 'main', soon: 'Places you go, linked to people and events.' },
+  { path: '/people', label: 'People', icon: 'people', place: 'main', render: people },
+  { path: '/locations', label: 'Locations', icon: 'locations', place: 'main', render: locations },
   { path: '/settings', label: 'Settings', icon: 'settings', place: 'bottom', tab: true, render: settings },
   { path: '/admin', label: 'Admin', icon: 'admin', place: 'bottom', tab: true, admin: true, render: admin },
 ];

@@ -29,16 +29,27 @@ macro_rules! api_module {
 pub mod admin;
 pub mod auth;
 pub mod health;
+pub mod locations;
 pub mod openapi;
 pub mod page;
+pub mod people;
 pub mod reminders;
 pub mod todos;
 
 use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
-    [auth::routes(), admin::routes(), health::routes(), openapi::routes(), reminders::routes(), todos::routes()]
-        .concat()
+    [
+        auth::routes(),
+        admin::routes(),
+        health::routes(),
+        openapi::routes(),
+        locations::routes(),
+        people::routes(),
+        reminders::routes(),
+        todos::routes(),
+    ]
+    .concat()
 }
 
 /// Every module's paths, for `openapi::ApiDoc` to merge into the document.
@@ -48,6 +59,8 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         openapi::openapi(),
         auth::openapi(),
         admin::openapi(),
+        locations::openapi(),
+        people::openapi(),
         reminders::openapi(),
         todos::openapi(),
     ]

@@ -4,9 +4,11 @@
 pub mod audit;
 pub mod backup;
 pub mod error;
+pub mod locations;
 pub mod login_failures;
 pub mod mfa;
 pub mod passkeys;
+pub mod people;
 pub mod reminders;
 pub mod schema;
 pub mod sessions;

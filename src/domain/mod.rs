@@ -4,8 +4,11 @@
 pub mod audit_action;
 pub mod flag;
 pub mod id;
+pub mod locations;
 pub mod password_policy;
 pub mod patch;
+pub mod people;
+pub mod people_vcard;
 pub mod recurrence;
 pub mod reminders;
 pub mod role;
@@ -13,3 +16,4 @@ pub mod system_settings;
 pub mod time;
 pub mod todos;
 pub mod username;
+pub mod vcard;

@@ -4,6 +4,8 @@
 //! server's queue); the CLI keeps its own output.
 
 pub mod account;
+pub mod locations;
+pub mod people;
 pub mod reminders;
 pub mod system_settings;
 pub mod todos;
