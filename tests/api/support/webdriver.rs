@@ -129,12 +129,17 @@ impl Browser {
         Ok(text.as_str().unwrap_or_default().to_string())
     }
 
-    /// Waits (up to 10 s) until the element's text contains `needle`: messages that answer a
-    /// request appear when the response arrives, not when the click returns.
+    /// Waits (up to 20 s) until the element's text contains `needle`: messages that answer a
+    /// request appear when the response arrives, not when the click returns. A view redrawn
+    /// between finding the element and reading it ("stale element") is looked up again.
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> Result<String, String> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         loop {
-            let text = self.text(css).await?;
+            let text = match self.text(css).await {
+                Ok(text) => text,
+                Err(error) if error.contains("stale element") => String::new(),
+                Err(error) => return Err(error),
+            };
             if text.contains(needle) {
                 return Ok(text);
             }
