@@ -2,6 +2,8 @@
 //! nothing. `fire_at` is written with every change of `remind_at` or `snoozed_until`, and a
 //! change of `fire_at` drops a dispatcher's claim (see the migration's notes).
 
+use sqlx::any::AnyArguments;
+use sqlx::query::QueryAs;
 use sqlx::{Any, Executor, FromRow};
 
 use super::{Backend, WriteTx};
@@ -93,8 +95,16 @@ pub async fn insert(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING ",
         columns!()
     );
-    sqlx::query_as(sql)
-        .bind(user_id)
+    bind_values(sqlx::query_as(sql).bind(user_id), values).fetch_one(&mut **tx).await
+}
+
+/// Binds a reminder's values after the statement's leading keys, in the order insert and
+/// update share (title … now).
+fn bind_values<'q>(
+    query: QueryAs<'q, Any, ReminderRow, AnyArguments>,
+    values: &ReminderValues<'q>,
+) -> QueryAs<'q, Any, ReminderRow, AnyArguments> {
+    query
         .bind(values.title)
         .bind(values.notes)
         .bind(values.remind_at)
@@ -106,8 +116,6 @@ pub async fn insert(
         .bind(values.fire_at())
         .bind(values.todo_id)
         .bind(values.now)
-        .fetch_one(&mut **tx)
-        .await
 }
 
 pub async fn find<'c>(
@@ -148,22 +156,7 @@ pub async fn update(
          WHERE id = $1 AND user_id = $2 RETURNING ",
         columns!()
     );
-    sqlx::query_as(sql)
-        .bind(id)
-        .bind(user_id)
-        .bind(values.title)
-        .bind(values.notes)
-        .bind(values.remind_at)
-        .bind(values.timezone)
-        .bind(values.recurrence)
-        .bind(values.series_start)
-        .bind(values.status)
-        .bind(values.snoozed_until)
-        .bind(values.fire_at())
-        .bind(values.todo_id)
-        .bind(values.now)
-        .fetch_optional(&mut **tx)
-        .await
+    bind_values(sqlx::query_as(sql).bind(id).bind(user_id), values).fetch_optional(&mut **tx).await
 }
 
 pub async fn delete<'c>(

@@ -201,6 +201,28 @@ pub async fn get_for_update(tx: &mut WriteTx, user_id: UserId, id: TodoId) -> Re
     .await
 }
 
+/// Binds a todo's editable values as `$1…$14`, in the column order insert and update share.
+/// (A macro: `query` and `query_scalar` are different types with the same `bind`.)
+macro_rules! bind_values {
+    ($query:expr, $values:expr) => {
+        $query
+            .bind(&$values.title)
+            .bind(&$values.notes)
+            .bind($values.category_id)
+            .bind($values.priority)
+            .bind($values.due_date.clone())
+            .bind($values.due_at)
+            .bind($values.due_sort)
+            .bind($values.overdue_at)
+            .bind(&$values.timezone)
+            .bind(Flag($values.completed))
+            .bind($values.completed_at)
+            .bind($values.recurrence.clone())
+            .bind($values.recur_from)
+            .bind(&$values.checklist)
+    };
+}
+
 /// Inserts a todo at the end of the caller's manual order.
 pub async fn insert(tx: &mut WriteTx, user_id: UserId, values: &TodoValues, now: i64) -> Result<TodoId, sqlx::Error> {
     if tx.backend() == Backend::Postgres {
@@ -211,30 +233,12 @@ pub async fn insert(tx: &mut WriteTx, user_id: UserId, values: &TodoValues, now:
         .bind(user_id)
         .fetch_one(&mut **tx)
         .await?;
-    sqlx::query_scalar(
-        "INSERT INTO todos (user_id, title, notes, category_id, priority, due_date, due_at, due_sort, overdue_at, \
-         timezone, completed, completed_at, recurrence, recur_from, checklist, position, created_at, updated_at) \
+    let insert = sqlx::query_scalar(
+        "INSERT INTO todos (title, notes, category_id, priority, due_date, due_at, due_sort, overdue_at, timezone, \
+         completed, completed_at, recurrence, recur_from, checklist, user_id, position, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
-    )
-    .bind(user_id)
-    .bind(&values.title)
-    .bind(&values.notes)
-    .bind(values.category_id)
-    .bind(values.priority)
-    .bind(values.due_date.clone())
-    .bind(values.due_at)
-    .bind(values.due_sort)
-    .bind(values.overdue_at)
-    .bind(&values.timezone)
-    .bind(Flag(values.completed))
-    .bind(values.completed_at)
-    .bind(values.recurrence.clone())
-    .bind(values.recur_from)
-    .bind(&values.checklist)
-    .bind(position)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await
+    );
+    bind_values!(insert, values).bind(user_id).bind(position).bind(now).fetch_one(&mut **tx).await
 }
 
 pub async fn update(
@@ -244,30 +248,12 @@ pub async fn update(
     values: &TodoValues,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE todos SET title = $1, notes = $2, category_id = $3, priority = $4, due_date = $5, due_at = $6, \
          due_sort = $7, overdue_at = $8, timezone = $9, completed = $10, completed_at = $11, recurrence = $12, \
          recur_from = $13, checklist = $14, updated_at = $15 WHERE id = $16 AND user_id = $17",
-    )
-    .bind(&values.title)
-    .bind(&values.notes)
-    .bind(values.category_id)
-    .bind(values.priority)
-    .bind(values.due_date.clone())
-    .bind(values.due_at)
-    .bind(values.due_sort)
-    .bind(values.overdue_at)
-    .bind(&values.timezone)
-    .bind(Flag(values.completed))
-    .bind(values.completed_at)
-    .bind(values.recurrence.clone())
-    .bind(values.recur_from)
-    .bind(&values.checklist)
-    .bind(now)
-    .bind(id)
-    .bind(user_id)
-    .execute(&mut **tx)
-    .await?;
+    );
+    let done = bind_values!(update, values).bind(now).bind(id).bind(user_id).execute(&mut **tx).await?;
     Ok(done.rows_affected() == 1)
 }
 
