@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::db::error::DbError;
 use crate::http::request_id::RequestId;
+use crate::service::second_factor::SecondFactorError;
 use crate::service::system_settings::SettingsError;
 use crate::service::users::UserError;
 
@@ -177,6 +178,26 @@ impl From<DbError> for ApiError {
 }
 
 /// The account workflows' errors (`service::users`, `service::account`), mapped once.
+impl From<SecondFactorError> for ApiError {
+    fn from(error: SecondFactorError) -> Self {
+        match error {
+            SecondFactorError::AlreadyOn => {
+                Self::conflict("An authenticator is already set up. Disable it first to set up another.")
+            }
+            SecondFactorError::NotPending => {
+                Self::conflict("Start with POST /api/auth/totp/setup (or TOTP is already on).")
+            }
+            SecondFactorError::Off => Self::conflict("Set up an authenticator first."),
+            SecondFactorError::WrongCode => Self::invalid_field(
+                "code",
+                "That code does not match. Check the time on your device and try the next code.",
+            ),
+            SecondFactorError::Internal(cause) => Self::internal(cause),
+            SecondFactorError::Db(error) => error.into(),
+        }
+    }
+}
+
 impl From<SettingsError> for ApiError {
     fn from(error: SettingsError) -> Self {
         match error {

@@ -7,6 +7,7 @@ pub mod account;
 pub mod locations;
 pub mod people;
 pub mod reminders;
+pub mod second_factor;
 pub mod system_settings;
 pub mod todos;
 pub mod users;

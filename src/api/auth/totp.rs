@@ -26,6 +26,7 @@ use crate::domain::id::UserId;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::{Caller, second_factor};
 
 /// How long the step between password and code may take.
 pub const CHALLENGE_MINUTES: i64 = 5;
@@ -85,7 +86,7 @@ pub async fn challenge(state: &AppState, user_id: UserId) -> ApiResult<MfaChalle
 
 /// Whether the user has TOTP switched on.
 pub async fn enabled(state: &AppState, user_id: UserId) -> ApiResult<bool> {
-    Ok(mfa::totp(state.db.pool(), user_id).await?.is_some_and(|t| t.enabled.get()))
+    Ok(second_factor::enabled(state.context().await?, user_id).await?)
 }
 
 /// Checks a TOTP code (each time step once) or a recovery code (each once).
@@ -159,16 +160,8 @@ pub async fn setup_totp(state: &State<AppState>, user: EnrollingUser) -> ApiResu
     if !user.recently_reauthenticated(state.clock.now()) {
         return Err(ApiError::reauth_required());
     }
-    if enabled(state, user.user_id).await? {
-        return Err(ApiError::conflict("An authenticator is already set up. Disable it first to set up another."));
-    }
-    let secret = totp::new_secret();
-    let generator =
-        totp::totp(secret.clone(), &user.username).ok_or_else(|| ApiError::internal("TOTP setup failed"))?;
-    let otpauth_uri = generator.to_url().map_err(ApiError::internal)?;
-    let qr_svg = totp::qr_svg(&otpauth_uri).ok_or_else(|| ApiError::internal("QR code failed"))?;
-    mfa::set_pending_totp(state.db.pool(), user.user_id, &state.secrets.seal(&secret), state.clock.now()).await?;
-    Ok(Json(TotpSetup { secret: generator.secret().to_base32(), otpauth_uri, qr_svg }))
+    let enrolment = second_factor::begin(state.context().await?, &state.secrets, user.user_id, &user.username).await?;
+    Ok(Json(TotpSetup { secret: enrolment.secret, otpauth_uri: enrolment.otpauth_uri, qr_svg: enrolment.qr_svg }))
 }
 
 #[utoipa::path(tag = "auth", request_body = CodeRequest,
@@ -185,37 +178,10 @@ pub async fn enable_totp(
     if !user.recently_reauthenticated(state.clock.now()) {
         return Err(ApiError::reauth_required());
     }
-    let pending = mfa::totp(state.db.pool(), user.user_id).await?.filter(|t| !t.enabled.get());
-    let Some(pending) = pending else {
-        return Err(ApiError::conflict("Start with POST /api/auth/totp/setup (or TOTP is already on)."));
-    };
-    let secret =
-        state.secrets.open(&pending.secret_enc).ok_or_else(|| ApiError::internal("cannot decrypt pending secret"))?;
-    let now = state.clock.now();
-    let step = totp::totp(secret, &user.username).and_then(|t| totp::matching_step(&t, &body.0.code, now));
-    // Accepting the step both enables TOTP and consumes the code: it cannot sign anyone in.
-    let accepted = match step {
-        Some(step) => mfa::accept_step(state.db.pool(), user.user_id, step, true).await?,
-        None => false,
-    };
-    if !accepted {
-        return Err(ApiError::invalid_field(
-            "code",
-            "That code does not match. Check the time on your device and try the next code.",
-        ));
-    }
-    let codes = fresh_recovery_codes(state, user.user_id).await?;
-    audit_user(state, user.user_id, &user.username, AuditAction::TotpEnable, &origin, None).await?;
-    Ok(Json(codes))
-}
-
-async fn fresh_recovery_codes(state: &AppState, user_id: UserId) -> ApiResult<RecoveryCodes> {
-    let codes = totp::new_recovery_codes();
-    let hashes: Vec<String> = codes.iter().map(|c| totp::hash_recovery_code(c)).collect();
-    let mut tx = state.db.write().await?;
-    mfa::replace_recovery_codes(&mut tx, user_id, &hashes).await?;
-    tx.commit().await?;
-    Ok(RecoveryCodes { recovery_codes: codes })
+    let caller = Caller::user(user.user_id, &user.username, &origin);
+    let ctx = state.context().await?;
+    let codes = second_factor::enable(ctx, &caller, &state.secrets, user.user_id, &user.username, &body.0.code).await?;
+    Ok(Json(RecoveryCodes { recovery_codes: codes }))
 }
 
 #[utoipa::path(tag = "auth", request_body = DisableRequest,
@@ -244,10 +210,8 @@ pub async fn disable_totp(
         audit_user(state, user.user_id, &user.username, AuditAction::TotpDisableFailure, &origin, reason).await?;
         return Err(ApiError::unauthorized(detail));
     }
-    let mut tx = state.db.write().await?;
-    mfa::remove_all(&mut tx, user.user_id).await?;
-    tx.commit().await?;
-    audit_user(state, user.user_id, &user.username, AuditAction::TotpDisable, &origin, None).await?;
+    let caller = Caller::user(user.user_id, &user.username, &origin);
+    second_factor::disable(state.context().await?, &caller, user.user_id, &user.username).await?;
     Ok(Status::NoContent)
 }
 
@@ -264,12 +228,10 @@ pub async fn regenerate_recovery_codes(
     if !user.recently_reauthenticated(state.clock.now()) {
         return Err(ApiError::reauth_required());
     }
-    if !enabled(state, user.user_id).await? {
-        return Err(ApiError::conflict("Set up an authenticator first."));
-    }
-    let codes = fresh_recovery_codes(state, user.user_id).await?;
-    audit_user(state, user.user_id, &user.username, AuditAction::RecoveryCodesRegenerate, &origin, None).await?;
-    Ok(Json(codes))
+    let caller = Caller::user(user.user_id, &user.username, &origin);
+    let ctx = state.context().await?;
+    let codes = second_factor::regenerate_recovery_codes(ctx, &caller, user.user_id, &user.username).await?;
+    Ok(Json(RecoveryCodes { recovery_codes: codes }))
 }
 
 #[utoipa::path(tag = "auth", request_body = VerifyRequest,
