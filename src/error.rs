@@ -160,6 +160,9 @@ impl From<sqlx::Error> for ApiError {
 impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
         match error {
+            DbError::InvalidText => {
+                Self::new(Status::UnprocessableEntity, "Text may not contain the NUL character (\\u0000).")
+            }
             DbError::Unique { field: Some(field) } => {
                 let message = format!("That {} is taken.", field.replace('_', " "));
                 Self::invalid_field(field, message).with_status(Status::Conflict)

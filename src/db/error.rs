@@ -20,6 +20,9 @@ pub enum DbError {
     /// learn whether it exists (another user's object): answered 404, not 422.
     #[error("foreign-key violation on {}", field.as_deref().unwrap_or("an unnamed column"))]
     ForeignKey { field: Option<String>, hidden: bool },
+    /// Text the database cannot store (PostgreSQL refuses U+0000, e.g. from a query string).
+    #[error("text the database cannot store")]
+    InvalidText,
     #[error(transparent)]
     Other(sqlx::Error),
 }
@@ -30,6 +33,10 @@ impl DbError {
     /// Classifies a driver error.
     pub fn classify(error: sqlx::Error) -> Self {
         let sqlx::Error::Database(db) = &error else { return Self::Other(error) };
+        // PostgreSQL's "character not in repertoire" (22021): a NUL in text.
+        if db.try_downcast_ref::<PgDatabaseError>().is_some_and(|pg| pg.code() == "22021") {
+            return Self::InvalidText;
+        }
         match db.kind() {
             ErrorKind::UniqueViolation => Self::Unique { field: column_of(db.as_ref()) },
             ErrorKind::ForeignKeyViolation => Self::ForeignKey { field: column_of(db.as_ref()), hidden: false },

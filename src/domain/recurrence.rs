@@ -3,7 +3,7 @@
 //! name the offending part so a form can point at it. Expansion happens in the series' own time
 //! zone, so a 09:00 Europe/Berlin series stays 09:00 local across daylight-saving changes.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rrule::{RRule, RRuleSet, Unvalidated};
 
 /// The RRULE parts UMBRA accepts; anything else is refused with its name.
@@ -14,10 +14,6 @@ const SUPPORTED_FREQUENCIES: [&str; 4] = ["DAILY", "WEEKLY", "MONTHLY", "YEARLY"
 
 /// Longest RRULE text accepted (a generous rule is well under 200 characters).
 pub const MAX_LEN: usize = 500;
-
-/// How far ahead a "next occurrence" search may look, in occurrences: bounds the work a rule
-/// that rarely matches (e.g. `BYMONTH=2;BYMONTHDAY=30`) can cause.
-const SEARCH_LIMIT: u16 = 5_000;
 
 /// Why a rule was refused: `part` is the RRULE part at fault (`FREQ`, `BYDAY`, …) or `RRULE`
 /// when the rule as a whole does not hold together.
@@ -103,10 +99,14 @@ impl Recurrence {
         let start = local_instant(zone, start)?;
         let rule: RRule<Unvalidated> = self.text.parse().ok()?;
         let set: RRuleSet = rule.build(start).ok()?;
-        // `after` is inclusive in the rrule crate; one second on makes it strict.
+        // `after` is inclusive in the rrule crate; one second on makes it strict. Only the
+        // first is wanted. The walk from the start is bounded by `time::YEARS` (dates outside
+        // them are refused), and rrule gives up on a rule that stops matching; a series that
+        // would leave the years has ended.
         let after = (after + chrono::Duration::seconds(1)).with_timezone(&zone);
-        let found = set.after(after).all(SEARCH_LIMIT);
-        found.dates.first().map(|date| date.with_timezone(&Utc))
+        let found = set.after(after).all(1);
+        let next = found.dates.first().map(|date| date.with_timezone(&Utc))?;
+        crate::domain::time::YEARS.contains(&next.year()).then_some(next)
     }
 
     /// The first date strictly after `after` of a date-only series starting on `start`.
@@ -172,6 +172,13 @@ mod tests {
         let rule = Recurrence::parse("FREQ=DAILY;COUNT=2").unwrap();
         assert_eq!(rule.next_date_after(date(2027, 1, 1), date(2027, 1, 1)), Some(date(2027, 1, 2)));
         assert_eq!(rule.next_date_after(date(2027, 1, 1), date(2027, 1, 2)), None);
+    }
+
+    #[test]
+    fn a_series_ends_at_the_last_year_dates_may_have() {
+        let rule = Recurrence::parse("FREQ=YEARLY").unwrap();
+        assert_eq!(rule.next_date_after(date(2199, 6, 1), date(2199, 6, 1)), Some(date(2200, 6, 1)));
+        assert_eq!(rule.next_date_after(date(2199, 6, 1), date(2200, 6, 1)), None);
     }
 
     #[test]

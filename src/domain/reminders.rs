@@ -110,10 +110,7 @@ pub fn next_occurrence(rule: &str, start: UtcMillis, zone: &str, after: UtcMilli
     rule.next_after(start_local, zone, after).map(|next| UtcMillis(next.timestamp_millis()))
 }
 
-/// An RFC 3339 instant (any offset; stored as UTC).
-pub fn parse_instant(text: &str) -> Option<UtcMillis> {
-    DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| UtcMillis(t.timestamp_millis()))
-}
+pub use crate::domain::time::parse_instant;
 
 /// `POST /api/reminders`.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -280,20 +280,11 @@ pub fn check_checklist(items: &[ChecklistItem], problems: &mut Problems) {
     }
 }
 
-/// `YYYY-MM-DD`, exactly.
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    if text.len() != 10 {
-        return None;
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
-}
+pub use crate::domain::time::parse_date;
 
-/// An RFC 3339 instant as unix milliseconds.
+/// An RFC 3339 instant as unix milliseconds (within `time::YEARS`).
 pub fn parse_instant(text: &str) -> Option<i64> {
-    if text.len() > 40 {
-        return None;
-    }
-    DateTime::parse_from_rfc3339(text).ok().map(|at| at.with_timezone(&Utc).timestamp_millis())
+    crate::domain::time::parse_instant(text).map(|at| at.0)
 }
 
 pub fn parse_timezone(text: &str) -> Option<Tz> {

@@ -42,12 +42,25 @@ async fn read<T: DeserializeOwned>(req: &Request<'_>, data: Data<'_>) -> Result<
 }
 
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if has_nul_escape(bytes) {
+        // PostgreSQL cannot store U+0000 in text (SQLite can): refused alike on both.
+        return Err(ApiError::new(Status::UnprocessableEntity, "Text may not contain the NUL character (\\u0000)."));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(describe)?;
     deserializer
         .end()
         .map_err(|_| ApiError::bad_request("The request body has trailing characters after the JSON value."))?;
     Ok(value)
+}
+
+/// Whether a JSON text holds the escape `\u0000` (JSON cannot carry a raw NUL in a string):
+/// a `u0000` after an odd run of backslashes, so an escaped backslash followed by the
+/// letters `u0000` is not one.
+fn has_nul_escape(bytes: &[u8]) -> bool {
+    bytes.windows(5).enumerate().any(|(at, window)| {
+        window.eq_ignore_ascii_case(b"u0000") && bytes[..at].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
+    })
 }
 
 fn describe(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
@@ -81,6 +94,14 @@ mod tests {
     struct Login {
         username: String,
         count: u32,
+    }
+
+    #[test]
+    fn refuses_the_nul_escape_but_not_its_letters() {
+        assert!(super::has_nul_escape(br#"{"title": "a\u0000b"}"#));
+        assert!(super::has_nul_escape(br#"{"title": "\\\U0000"}"#));
+        assert!(!super::has_nul_escape(br#"{"title": "\\u0000 is how JSON writes it"}"#));
+        assert!(!super::has_nul_escape(br#"{"title": "u0000"}"#));
     }
 
     #[test]

@@ -541,3 +541,16 @@ async fn the_dispatcher_columns_follow_the_next_fire_time() {
     alice.post(&format!("{}/snooze", path(&reminder)), json!({"minutes": 15})).await;
     assert_eq!(fire_at(&app).await, (app.clock.now_millis() + 15 * 60_000, None));
 }
+
+/// A reminder's time is kept within the years 1900–2200, so `done` never walks a daily series
+/// from year 1 and never writes an instant a browser cannot read.
+#[tokio::test]
+async fn times_stay_within_the_supported_years() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    for when in ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59-23:59", "2201-01-01T00:00:00Z"] {
+        let refused =
+            alice.post("/api/reminders", json!({"title": "Far", "remind_at": when, "recurrence": "FREQ=DAILY"})).await;
+        assert_eq!(refused.problem(422)["errors"][0]["field"], "remind_at", "{when}");
+    }
+}

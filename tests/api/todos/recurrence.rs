@@ -141,3 +141,33 @@ async fn recurrence_can_be_added_changed_and_removed() {
     let done = alice.patch(&path, json!({"completed": true})).await.json();
     assert_eq!(done["completed"], true, "without a rule, completing completes");
 }
+
+/// Dates are kept within the years 1900–2200: a far-off date is refused, and a series that
+/// would step past 2200 has ended (it neither walks millennia nor writes a year `YYYY` cannot hold).
+#[tokio::test]
+async fn dates_stay_within_the_supported_years() {
+    let app = app().await;
+    set_clock(&app, "2027-02-03T10:00:00Z");
+    let alice = app.user("alice").await;
+    for (field, value) in [("due_date", "0000-01-01"), ("due_date", "9999-12-31"), ("due_at", "0001-01-01T00:00:00Z")] {
+        let refused = alice.post("/api/todos", json!({"title": "Far", field: value, "recurrence": "FREQ=DAILY"})).await;
+        assert_eq!(refused.problem(422)["errors"][0]["field"], field, "{value}");
+    }
+    let last = create(&alice, json!({"title": "Last", "due_date": "2200-06-01", "recurrence": "FREQ=YEARLY"})).await;
+    let done = alice.post_empty(&format!("/api/todos/{}/complete", id(&last))).await.json();
+    assert_eq!((done["completed"].clone(), done["due_date"].clone()), (json!(true), json!("2200-06-01")));
+}
+
+/// PostgreSQL cannot store U+0000 in text: a body holding it is refused alike on both
+/// databases, and one in a query string is a 422 there, never a 500.
+#[tokio::test]
+async fn the_nul_character_is_refused_not_a_server_error() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let refused = alice.post("/api/todos", json!({"title": "a\u{0}b"})).await;
+    assert!(refused.problem(422)["detail"].as_str().unwrap().contains("NUL"));
+    let fine = alice.post("/api/todos", json!({"title": "\\u0000 is how JSON writes it"})).await;
+    assert_eq!(fine.status, 201, "{}", fine.body);
+    let search = alice.get("/api/todos?q=%00").await;
+    assert!(matches!(search.status, 200 | 422), "{} {}", search.status, search.body);
+}
