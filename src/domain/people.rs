@@ -135,17 +135,19 @@ impl PersonFields {
             }
         }
         let mut tags: Vec<String> = Vec::new();
-        for (i, tag) in self.tags.iter().enumerate() {
-            let tag = tag.trim();
-            let count = tag.chars().count();
-            if count == 0 || count > TAG_MAX {
-                problems.add(format!("tags[{i}]"), format!("must be 1 to {TAG_MAX} characters"));
-            } else if !tags.iter().any(|t| t == tag) {
-                tags.push(tag.to_string());
-            }
-        }
         if self.tags.len() > TAGS_MAX {
+            // Refused before any per-tag work: a list is never walked past its bound.
             problems.add("tags", format!("at most {TAGS_MAX} tags"));
+        } else {
+            for (i, tag) in self.tags.iter().enumerate() {
+                let tag = tag.trim();
+                let count = tag.chars().count();
+                if count == 0 || count > TAG_MAX {
+                    problems.add(format!("tags[{i}]"), format!("must be 1 to {TAG_MAX} characters"));
+                } else if !tags.iter().any(|t| t == tag) {
+                    tags.push(tag.to_string());
+                }
+            }
         }
         self.tags = tags;
         problems.into_result().map(|()| self)

@@ -172,13 +172,17 @@ function newPage() {
     h('section', { class: 'card narrow-form' }, slot));
 }
 
+// A mailto: link that opens a message to exactly this address: the address is
+// percent-encoded, so an imported `x?subject=…@example.org` cannot pre-fill a message.
+const mailto = (address) => `mailto:${encodeURIComponent(address).replace(/%40/g, '@')}`;
+
 function facts(person) {
   const rows = [];
   const add = (label, value) => { if (value) rows.push(h('dt', {}, label), h('dd', {}, value)); };
   add('Nickname', person.nickname);
   add('Birthday', person.birthday ? formatBirthday(person.birthday) : '');
   add('E-mail', person.emails.length ? h('ul', { class: 'plain' }, person.emails.map((e) => h('li', {},
-    h('a', { href: `mailto:${e.value}` }, e.value), e.label ? h('span', { class: 'muted' }, ` (${e.label})`) : null))) : null);
+    h('a', { href: mailto(e.value) }, e.value), e.label ? h('span', { class: 'muted' }, ` (${e.label})`) : null))) : null);
   add('Phone', person.phones.length ? h('ul', { class: 'plain' }, person.phones.map((p) => h('li', {},
     h('a', { href: `tel:${p.value.replace(/[^\d+]/g, '')}` }, p.value), p.label ? h('span', { class: 'muted' }, ` (${p.label})`) : null))) : null);
   add('Address', person.address ? h('span', { class: 'address' }, person.address) : null);
