@@ -149,7 +149,11 @@ pub fn from_card(card: &Card) -> Result<ImportedCard, CardError> {
                 fields.favourite = matches!(value.as_str(), "1" | "true" | "yes");
             }
             // Structure, or derivable from what is kept.
-            VCardProperty::Version | VCardProperty::Prodid | VCardProperty::N | VCardProperty::Rev | VCardProperty::Kind => {}
+            VCardProperty::Version
+            | VCardProperty::Prodid
+            | VCardProperty::N
+            | VCardProperty::Rev
+            | VCardProperty::Kind => {}
             VCardProperty::Other(name) if IGNORED_OTHER.iter().any(|i| name.eq_ignore_ascii_case(i)) => {}
             other => {
                 let name = other.as_str().to_ascii_uppercase();
@@ -168,7 +172,10 @@ pub fn from_card(card: &Card) -> Result<ImportedCard, CardError> {
 /// The label of an EMAIL or TEL: X-UMBRA-LABEL as written, else the TYPE values without the
 /// noise ones, joined.
 fn label(entry: &VCardEntry) -> String {
-    let exact = entry.params.iter().find(|p| matches!(&p.name, VCardParameterName::Other(n) if n.eq_ignore_ascii_case(LABEL_PARAM)));
+    let exact = entry
+        .params
+        .iter()
+        .find(|p| matches!(&p.name, VCardParameterName::Other(n) if n.eq_ignore_ascii_case(LABEL_PARAM)));
     if let Some(text) = exact.and_then(|p| p.value.as_text()) {
         return text.to_string();
     }
@@ -293,6 +300,11 @@ mod tests {
         assert_eq!(card.fields.emails[0].label, "HOME");
         assert_eq!(card.fields.birthday.as_deref(), Some("1990-02-15"));
         assert_eq!(card.unknown, ["ORG", "X-FOO"]);
+        // 2.1: quoted-printable and bare TYPE values.
+        let text = "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Zo=C3=AB\r\n\
+                    TEL;CELL:123\r\nEND:VCARD\r\n";
+        let card = from_card(&read(text).unwrap()[0]).unwrap();
+        assert_eq!((card.fields.name.as_str(), card.fields.phones[0].label.as_str()), ("Zoë", "CELL"));
         let bday = |version: &str, value: &str| {
             let text = format!("BEGIN:VCARD\r\nVERSION:{version}\r\nFN:x\r\nBDAY:{value}\r\nEND:VCARD\r\n");
             from_card(&read(&text).unwrap()[0]).map(|card| card.fields.birthday.unwrap_or_default())
@@ -325,5 +337,6 @@ mod tests {
         assert!(text.contains("EMAIL;TYPE=WORK;X-UMBRA-LABEL=work:a@example.org\r\n"), "{text}");
         assert_eq!(from_card(&read(&text).unwrap()[0]).unwrap().fields, fields);
         let other = "BEGIN:VCARD\nFN:x\nTEL;HOME;type=cell,\"pager\":1\nEND:VCARD\n";
-        assert_eq!(from_card(&read(other).unwrap()[0]).unwrap().fields.phones[0].label, "HOME,CELL,PAGER");    }
+        assert_eq!(from_card(&read(other).unwrap()[0]).unwrap().fields.phones[0].label, "HOME,CELL,PAGER");
+    }
 }

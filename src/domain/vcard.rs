@@ -27,7 +27,6 @@ impl Card {
     pub fn entries(&self) -> impl Iterator<Item = (&VCardEntry, usize)> {
         self.vcard.entries.iter().zip(self.lines.iter().copied())
     }
-
 }
 
 /// Why a file could not be read: which card (1-based, when inside one) and which line.
@@ -53,7 +52,9 @@ impl Line {
     }
 
     fn is(&self, name: &str, value: &str) -> bool {
-        self.text.split_once(':').is_some_and(|(n, v)| n.trim().eq_ignore_ascii_case(name) && v.trim().eq_ignore_ascii_case(value))
+        self.text
+            .split_once(':')
+            .is_some_and(|(n, v)| n.trim().eq_ignore_ascii_case(name) && v.trim().eq_ignore_ascii_case(value))
     }
 }
 
