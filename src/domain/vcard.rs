@@ -121,7 +121,10 @@ pub fn read(text: &str) -> Result<Vec<Card>, ReadError> {
             Entry::InvalidLine(bad) => {
                 // calcard drops the card it was in: find the line by its text.
                 let bad = bad.trim();
-                let found = (cursor..lines.len()).find(|&i| !bad.is_empty() && lines[i].text.trim().starts_with(bad));
+                // The whole line, unless calcard trimmed it; never an empty match.
+                let found = (cursor..lines.len()).find(|&i| lines[i].text.trim() == bad).or_else(|| {
+                    (cursor..lines.len()).find(|&i| !bad.is_empty() && lines[i].text.trim().starts_with(bad))
+                });
                 let inside = lines.get(cursor).is_some_and(|line| line.is("BEGIN", "VCARD"));
                 return Err(match found {
                     Some(index) if inside && index > cursor => {
@@ -178,5 +181,7 @@ mod tests {
         assert_eq!(error("BEGIN:VCARD\nFN:A\nEND:VCARD\nBEGIN:VCARD\nFN:B\n:no name\nEND:VCARD\n"), (Some(2), 6));
         assert_eq!(error("BEGIN:VCARD\nFN:A\nEND:VCALENDAR\n"), (Some(1), 3));
         assert_eq!(error("BEGIN:VCARD\nFN:A\nBAD NAME:x\nEND:VCARD\n"), (Some(1), 3));
+        assert_eq!(error("BEGIN:VCARD\nFN:A\nNOTE:x\nNOTE\nEND:VCARD\n"), (Some(1), 4));
+        assert_eq!(error("BEGIN:VCARD\nFN:A\nEND:VCARD\njunk\n"), (None, 4));
     }
 }
