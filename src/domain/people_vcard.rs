@@ -1,17 +1,30 @@
-//! People as vCards: a card read by `domain::vcard` becomes a person's fields (and the
-//! properties UMBRA does not keep are reported); a person becomes a vCard 4.0 card.
+//! People as vCards: a card read by `domain::vcard` (calcard) becomes a person's fields (and
+//! the properties UMBRA does not keep are reported); a person becomes a vCard 4.0 card.
 //!
-//! Mapping: FN ↔ name, NICKNAME, EMAIL;TYPE=label, TEL;TYPE=label, BDAY (`YYYYMMDD`,
-//! `--MMDD` and the extended forms), ADR (structured; its non-empty parts become text lines,
-//! and the text is written back whole as the street part), NOTE, CATEGORIES ↔ tags, UID,
-//! X-UMBRA-FAVOURITE.
+//! Mapping: FN ↔ name, NICKNAME, EMAIL/TEL with their label, BDAY (a date with or without a
+//! year), ADR (structured; its non-empty parts become text lines, and the text is written back
+//! whole as the street part), NOTE, CATEGORIES ↔ tags, UID, X-UMBRA-FAVOURITE.
+//!
+//! Labels: TYPE is a set of tokens to calcard (as to RFC 6350) — known types come back
+//! upper-cased and a quoted value's commas split it, dropping unknown parts — so a label
+//! would not survive a round trip in TYPE alone. It is written to TYPE (for other programs)
+//! and, exactly, to X-UMBRA-LABEL, which wins when reading.
+
+use calcard::common::{IanaParse, PartialDateTime};
+use calcard::vcard::{
+    VCard, VCardEntry, VCardParameter, VCardParameterName, VCardParameterValue, VCardProperty, VCardType, VCardValue,
+};
 
 use crate::domain::people::{Birthday, ContactValue, PersonFields};
-use crate::domain::vcard::{Card, Property, encode_param, escape, fold, split_value, unescape};
+use crate::domain::vcard::{self, Card};
 
-/// Properties read and deliberately not kept (structure, or derivable from what is kept):
-/// not reported as unknown.
-const IGNORED: [&str; 6] = ["VERSION", "PRODID", "N", "REV", "KIND", "X-UMBRA-ID"];
+/// The parameter holding a label exactly as typed.
+const LABEL_PARAM: &str = "X-UMBRA-LABEL";
+
+const FAVOURITE: &str = "X-UMBRA-FAVOURITE";
+
+/// Extension properties read and deliberately not kept: not reported as unknown.
+const IGNORED_OTHER: [&str; 1] = ["X-UMBRA-ID"];
 
 /// TYPE values that say nothing a label should show.
 const NOISE_TYPES: [&str; 4] = ["INTERNET", "PREF", "VOICE", "X400"];
@@ -24,7 +37,6 @@ pub struct ImportedCard {
     pub fields: PersonFields,
     pub unknown: Vec<String>,
     pub lines: Vec<(String, usize)>,
-    pub end_line: usize,
 }
 
 /// Why a card could not become a person: the line and what is wrong.
@@ -32,6 +44,30 @@ pub struct ImportedCard {
 pub struct CardError {
     pub line: usize,
     pub message: String,
+}
+
+/// An entry's values as text: structured parts joined by `;`'s meaning aside (the caller
+/// decides), list items by `,`. A value that is no text (a date, binary data) is refused.
+fn texts(entry: &VCardEntry, line: usize) -> Result<Vec<String>, CardError> {
+    entry
+        .values
+        .iter()
+        .map(|value| match value {
+            VCardValue::Text(text) => Ok(text.clone()),
+            VCardValue::Component(parts) => Ok(parts.join(",")),
+            VCardValue::Integer(number) => Ok(number.to_string()),
+            _ => Err(CardError { line, message: format!("{} is not text", entry.name.as_str()) }),
+        })
+        .collect()
+}
+
+fn text(entry: &VCardEntry, line: usize) -> Result<String, CardError> {
+    Ok(texts(entry, line)?.join(","))
+}
+
+/// The FN of a card, to name it in an error.
+pub fn name_of(card: &Card) -> Option<String> {
+    card.entries().find(|(entry, _)| entry.name == VCardProperty::Fn).and_then(|(entry, line)| text(entry, line).ok())
 }
 
 pub fn from_card(card: &Card) -> Result<ImportedCard, CardError> {
@@ -50,151 +86,184 @@ pub fn from_card(card: &Card) -> Result<ImportedCard, CardError> {
     let mut unknown: Vec<String> = Vec::new();
     let mut lines: Vec<(String, usize)> = Vec::new();
     let mut seen_name = false;
-    for property in &card.properties {
+    for (entry, line) in card.entries() {
         let mut field = |name: &str| {
             if !lines.iter().any(|(n, _)| n == name) {
-                lines.push((name.to_string(), property.line));
+                lines.push((name.to_string(), line));
             }
         };
-        match property.name.as_str() {
-            "FN" => {
+        match &entry.name {
+            VCardProperty::Fn => {
                 if !seen_name {
-                    fields.name = unescape(&property.value);
+                    fields.name = text(entry, line)?;
                     seen_name = true;
                     field("name");
                 }
             }
-            "NICKNAME" => {
-                let names: Vec<String> =
-                    split_value(&property.value, ',').into_iter().filter(|n| !n.is_empty()).collect();
+            VCardProperty::Nickname => {
                 if fields.nickname.is_empty() {
+                    let names: Vec<String> = texts(entry, line)?.into_iter().filter(|n| !n.is_empty()).collect();
                     fields.nickname = names.join(", ");
                     field("nickname");
                 }
             }
-            "EMAIL" => {
-                fields.emails.push(ContactValue { label: label(property), value: unescape(&property.value) });
+            VCardProperty::Email => {
+                fields.emails.push(ContactValue { label: label(entry), value: text(entry, line)? });
                 field("emails");
             }
-            "TEL" => {
-                let value = unescape(&property.value);
+            VCardProperty::Tel => {
+                let value = text(entry, line)?;
                 let value = value.strip_prefix("tel:").map(str::to_string).unwrap_or(value);
-                fields.phones.push(ContactValue { label: label(property), value });
+                fields.phones.push(ContactValue { label: label(entry), value });
                 field("phones");
             }
-            "BDAY" => {
-                let birthday = parse_bday(&property.value).ok_or_else(|| CardError {
-                    line: property.line,
-                    message: format!("BDAY is not a date UMBRA understands: {}", property.value),
-                })?;
-                fields.birthday = Some(birthday.to_string());
+            VCardProperty::Bday => {
+                fields.birthday = Some(birthday(entry, line)?.to_string());
                 field("birthday");
             }
-            "ADR" => {
-                let lines_of: Vec<String> =
-                    split_value(&property.value, ';').into_iter().filter(|part| !part.trim().is_empty()).collect();
+            VCardProperty::Adr => {
                 if fields.address.is_empty() {
-                    fields.address = lines_of.join("\n");
+                    let parts: Vec<String> = texts(entry, line)?.into_iter().filter(|p| !p.trim().is_empty()).collect();
+                    fields.address = parts.join("\n");
                     field("address");
                 }
             }
-            "NOTE" => {
+            VCardProperty::Note => {
                 // Appended in place: a file of many NOTE lines must not cost quadratic time.
                 if !fields.notes.is_empty() {
                     fields.notes.push('\n');
                 }
-                fields.notes.push_str(&unescape(&property.value));
+                fields.notes.push_str(&text(entry, line)?);
                 field("notes");
             }
-            "CATEGORIES" => {
-                fields.tags.extend(split_value(&property.value, ',').into_iter().filter(|t| !t.trim().is_empty()));
+            VCardProperty::Categories => {
+                fields.tags.extend(texts(entry, line)?.into_iter().filter(|t| !t.trim().is_empty()));
                 field("tags");
             }
-            "UID" => uid = Some(unescape(&property.value)).filter(|u| !u.trim().is_empty()),
-            "X-UMBRA-FAVOURITE" => {
-                fields.favourite = matches!(property.value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes");
+            VCardProperty::Uid => {
+                uid = Some(text(entry, line)?).filter(|u| !u.trim().is_empty());
+                field("uid");
             }
-            name if IGNORED.contains(&name) => {}
-            name => {
-                if !unknown.iter().any(|u| u == name) {
-                    unknown.push(name.to_string());
+            VCardProperty::Other(name) if name.eq_ignore_ascii_case(FAVOURITE) => {
+                let value = text(entry, line)?.trim().to_ascii_lowercase();
+                fields.favourite = matches!(value.as_str(), "1" | "true" | "yes");
+            }
+            // Structure, or derivable from what is kept.
+            VCardProperty::Version
+            | VCardProperty::Prodid
+            | VCardProperty::N
+            | VCardProperty::Rev
+            | VCardProperty::Kind => {}
+            VCardProperty::Other(name) if IGNORED_OTHER.iter().any(|i| name.eq_ignore_ascii_case(i)) => {}
+            other => {
+                let name = other.as_str().to_ascii_uppercase();
+                if !unknown.contains(&name) {
+                    unknown.push(name);
                 }
             }
         }
     }
-    let end_line = card.properties.last().map_or(card.line, |p| p.line) + 1;
     if !seen_name || fields.name.trim().is_empty() {
         return Err(CardError { line: card.line, message: "the card has no FN (formatted name)".into() });
     }
-    Ok(ImportedCard { uid, fields, unknown, lines, end_line })
+    Ok(ImportedCard { uid, fields, unknown, lines })
 }
 
-/// The label of an EMAIL or TEL: its TYPE values without the noise ones, joined.
-fn label(property: &Property) -> String {
-    let types: Vec<&str> =
-        property.param("TYPE").into_iter().filter(|t| !NOISE_TYPES.iter().any(|n| n.eq_ignore_ascii_case(t))).collect();
+/// The label of an EMAIL or TEL: X-UMBRA-LABEL as written, else the TYPE values without the
+/// noise ones, joined.
+fn label(entry: &VCardEntry) -> String {
+    let exact = entry
+        .params
+        .iter()
+        .find(|p| matches!(&p.name, VCardParameterName::Other(n) if n.eq_ignore_ascii_case(LABEL_PARAM)));
+    if let Some(text) = exact.and_then(|p| p.value.as_text()) {
+        return text.to_string();
+    }
+    let types: Vec<&str> = entry
+        .parameters(&VCardParameterName::Type)
+        .filter_map(VCardParameterValue::as_text)
+        .filter(|t| !NOISE_TYPES.iter().any(|n| n.eq_ignore_ascii_case(t)))
+        .collect();
     types.join(",")
 }
 
-/// BDAY as `YYYYMMDD`, `YYYY-MM-DD`, `--MMDD`, `--MM-DD`, optionally followed by a time.
-fn parse_bday(value: &str) -> Option<Birthday> {
-    let date = value.trim().split('T').next()?;
-    let normal = if let Some(rest) = date.strip_prefix("--") {
-        match rest.len() {
-            4 => format!("--{}-{}", &rest.get(..2)?, &rest.get(2..)?),
-            _ => date.to_string(),
+/// BDAY as a date (calcard reads the 4.0 and the 3.0 forms): month and day are needed, the
+/// year and any time are not.
+fn birthday(entry: &VCardEntry, line: usize) -> Result<Birthday, CardError> {
+    let date = match entry.values.first() {
+        Some(VCardValue::PartialDateTime(PartialDateTime { year, month: Some(month), day: Some(day), .. })) => {
+            Birthday::parse(&match year {
+                Some(year) => format!("{year:04}-{month:02}-{day:02}"),
+                None => format!("--{month:02}-{day:02}"),
+            })
         }
-    } else if date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{}-{}-{}", &date[..4], &date[4..6], &date[6..])
-    } else {
-        date.to_string()
+        _ => None,
     };
-    Birthday::parse(&normal)
+    date.ok_or_else(|| {
+        let shown = entry.values.first().and_then(VCardValue::as_text).map(|t| format!(": {t}")).unwrap_or_default();
+        CardError { line, message: format!("BDAY is not a date UMBRA understands (YYYYMMDD or --MMDD){shown}") }
+    })
 }
 
 /// A person as a vCard 4.0 card, folded, with CRLF line ends.
 pub fn to_card(uid: &str, fields: &PersonFields) -> String {
-    let mut out = String::new();
-    let mut line = |text: String| fold(&text, &mut out);
-    line("BEGIN:VCARD".into());
-    line("VERSION:4.0".into());
-    line("PRODID:-//UMBRA//People//EN".into());
-    line(format!("UID:{}", escape(uid)));
-    line(format!("FN:{}", escape(&fields.name)));
+    let text = |name: VCardProperty, value: &str| VCardEntry::new(name).with_value(value.to_string());
+    let mut entries = vec![
+        text(VCardProperty::Prodid, "-//UMBRA//People//EN"),
+        text(VCardProperty::Uid, uid),
+        text(VCardProperty::Fn, &fields.name),
+    ];
     if !fields.nickname.is_empty() {
-        line(format!("NICKNAME:{}", escape(&fields.nickname)));
+        entries.push(text(VCardProperty::Nickname, &fields.nickname));
     }
     for email in &fields.emails {
-        line(format!("EMAIL{}:{}", type_param(&email.label), escape(&email.value)));
+        entries.push(labelled(text(VCardProperty::Email, &email.value), &email.label));
     }
     for phone in &fields.phones {
-        line(format!("TEL{}:{}", type_param(&phone.label), escape(&phone.value)));
+        entries.push(labelled(text(VCardProperty::Tel, &phone.value), &phone.label));
     }
     if let Some(birthday) = fields.birthday.as_deref().and_then(Birthday::parse) {
-        let text = match birthday.year {
-            Some(year) => format!("{year:04}{:02}{:02}", birthday.month, birthday.day),
-            None => format!("--{:02}{:02}", birthday.month, birthday.day),
+        let date = PartialDateTime {
+            year: birthday.year.and_then(|year| u16::try_from(year).ok()),
+            month: u8::try_from(birthday.month).ok(),
+            day: u8::try_from(birthday.day).ok(),
+            ..PartialDateTime::default()
         };
-        line(format!("BDAY:{text}"));
+        entries.push(VCardEntry::new(VCardProperty::Bday).with_value(VCardValue::PartialDateTime(date)));
     }
     if !fields.address.is_empty() {
-        line(format!("ADR:;;{};;;;", escape(&fields.address)));
+        let mut parts = vec![VCardValue::Text(String::new()); 7];
+        parts[2] = VCardValue::Text(fields.address.clone());
+        entries.push(VCardEntry::new(VCardProperty::Adr).with_values(parts));
     }
     if !fields.notes.is_empty() {
-        line(format!("NOTE:{}", escape(&fields.notes)));
+        entries.push(text(VCardProperty::Note, &fields.notes));
     }
     if !fields.tags.is_empty() {
-        line(format!("CATEGORIES:{}", fields.tags.iter().map(|t| escape(t)).collect::<Vec<_>>().join(",")));
+        let tags = fields.tags.iter().map(|tag| VCardValue::Text(tag.clone())).collect();
+        entries.push(VCardEntry::new(VCardProperty::Categories).with_values(tags));
     }
     if fields.favourite {
-        line("X-UMBRA-FAVOURITE:1".into());
+        entries.push(text(VCardProperty::Other(FAVOURITE.into()), "1"));
     }
-    line("END:VCARD".into());
+    let mut out = String::new();
+    vcard::write(&VCard { entries }, &mut out);
     out
 }
 
-fn type_param(label: &str) -> String {
-    if label.is_empty() { String::new() } else { format!(";TYPE={}", encode_param(label)) }
+/// A label as TYPE values (known types as such, other words as text) for other programs,
+/// and whole in X-UMBRA-LABEL for UMBRA.
+fn labelled(mut entry: VCardEntry, label: &str) -> VCardEntry {
+    if label.is_empty() {
+        return entry;
+    }
+    for part in label.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+        let value = VCardType::parse(part.as_bytes())
+            .map_or_else(|| VCardParameterValue::Text(part.to_string()), VCardParameterValue::Type);
+        entry.add_param(VCardParameter::typ(value));
+    }
+    entry.add_param(VCardParameter::new(VCardParameterName::Other(LABEL_PARAM.into()), label.to_string()));
+    entry
 }
 
 #[cfg(test)]
@@ -231,8 +300,43 @@ mod tests {
         assert_eq!(card.fields.emails[0].label, "HOME");
         assert_eq!(card.fields.birthday.as_deref(), Some("1990-02-15"));
         assert_eq!(card.unknown, ["ORG", "X-FOO"]);
-        assert_eq!(parse_bday("--0229").unwrap().to_string(), "--02-29");
-        assert_eq!(parse_bday("19850412T000000Z").unwrap().to_string(), "1985-04-12");
-        assert!(parse_bday("20270229").is_none());
+        // 2.1: quoted-printable and bare TYPE values.
+        let text = "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Zo=C3=AB\r\n\
+                    TEL;CELL:123\r\nEND:VCARD\r\n";
+        let card = from_card(&read(text).unwrap()[0]).unwrap();
+        assert_eq!((card.fields.name.as_str(), card.fields.phones[0].label.as_str()), ("Zoë", "CELL"));
+        let bday = |version: &str, value: &str| {
+            let text = format!("BEGIN:VCARD\r\nVERSION:{version}\r\nFN:x\r\nBDAY:{value}\r\nEND:VCARD\r\n");
+            from_card(&read(&text).unwrap()[0]).map(|card| card.fields.birthday.unwrap_or_default())
+        };
+        assert_eq!(bday("4.0", "--0229").unwrap(), "--02-29");
+        assert_eq!(bday("4.0", "19850412T000000Z").unwrap(), "1985-04-12");
+        assert_eq!(bday("3.0", "1985-04-12T00:00:00Z").unwrap(), "1985-04-12");
+        assert_eq!(bday("4.0", "20270229").unwrap_err().line, 4);
+        assert!(bday("4.0", "2027-02-29").is_err(), "month precision is no birthday");
+        assert!(bday("4.0", "someday").is_err());
+    }
+
+    #[test]
+    fn labels_survive_and_types_are_read() {
+        let fields = PersonFields {
+            name: "L".into(),
+            nickname: String::new(),
+            emails: vec![
+                ContactValue { label: "work".into(), value: "a@example.org".into() },
+                ContactValue { label: "Mum's \"other\", cell".into(), value: "b@example.org".into() },
+            ],
+            phones: Vec::new(),
+            birthday: None,
+            address: String::new(),
+            notes: String::new(),
+            tags: Vec::new(),
+            favourite: false,
+        };
+        let text = to_card("u", &fields);
+        assert!(text.contains("EMAIL;TYPE=WORK;X-UMBRA-LABEL=work:a@example.org\r\n"), "{text}");
+        assert_eq!(from_card(&read(&text).unwrap()[0]).unwrap().fields, fields);
+        let other = "BEGIN:VCARD\nFN:x\nTEL;HOME;type=cell,\"pager\":1\nEND:VCARD\n";
+        assert_eq!(from_card(&read(other).unwrap()[0]).unwrap().fields.phones[0].label, "HOME,CELL,PAGER");
     }
 }

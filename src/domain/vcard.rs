@@ -1,40 +1,32 @@
-//! vCard (RFC 6350, and 3.0 input where harmless): a small content-line reader and writer.
-//! No crate in reach fitted (the vCard crates are either unmaintained, 4.0-only with no
-//! 3.0 leniency, or far larger than the few properties UMBRA maps), and the format's hard
-//! parts are few and testable here: unfolding, escaping, parameters and UTF-8-safe folding.
+//! vCard files (RFC 6350, and 3.0 input) through the `calcard` crate: it does the format's
+//! work — unfolding, unescaping, parameters and value types when reading; escaping and
+//! UTF-8-safe folding at 75 octets when writing.
 //!
-//! Reading yields `Card`s of `Property`s with the line each began on, so a mapping error can
-//! name the card and the line; mapping to a person is `service::people`'s business.
+//! What calcard does not say is *where*: an import error must name the card and the line, and
+//! calcard reports neither. So `read` keeps a small index of the lines where content lines
+//! start and walks it alongside calcard's entries (one per content line between `BEGIN` and
+//! `END`), checking each entry's name against its line. The same walk refuses what calcard
+//! would quietly tolerate: a line it skipped, an `END` that is not `END:VCARD`, a property
+//! name that is no name. Mapping a card to a person is `domain::people_vcard`'s business.
 
-/// The longest physical line written, in octets (RFC 6350 §3.2), line break excluded.
-const FOLD_AT: usize = 75;
+use calcard::vcard::{VCard, VCardEntry, VCardVersion};
+use calcard::{Entry, Parser};
 
-/// One content line: `[group.]NAME;PARAM=a,b:value`, unfolded, with its parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Property {
-    /// Upper-cased, group dropped.
-    pub name: String,
-    /// Parameter names upper-cased; values as given (quotes removed, RFC 6868 decoded).
-    pub params: Vec<(String, Vec<String>)>,
-    /// The raw value: still escaped (the meaning of `,` and `;` depends on the property).
-    pub value: String,
-    /// 1-based line number in the file where this property began.
-    pub line: usize,
-}
-
-impl Property {
-    /// Every value of a parameter (`TYPE=home,work` and `TYPE=home;TYPE=work` alike).
-    pub fn param(&self, name: &str) -> Vec<&str> {
-        self.params.iter().filter(|(n, _)| n == name).flat_map(|(_, v)| v.iter().map(String::as_str)).collect()
-    }
-}
-
-/// One `BEGIN:VCARD` … `END:VCARD` block.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One `BEGIN:VCARD` … `END:VCARD` block as calcard read it, with where it came from.
+#[derive(Debug, Clone)]
 pub struct Card {
-    pub properties: Vec<Property>,
-    /// Line of `BEGIN:VCARD`.
+    pub vcard: VCard,
+    /// Line of `BEGIN:VCARD` (1-based).
     pub line: usize,
+    /// Line each of `vcard.entries` began on, index for index.
+    pub lines: Vec<usize>,
+}
+
+impl Card {
+    /// Each entry with the line it began on.
+    pub fn entries(&self) -> impl Iterator<Item = (&VCardEntry, usize)> {
+        self.vcard.entries.iter().zip(self.lines.iter().copied())
+    }
 }
 
 /// Why a file could not be read: which card (1-based, when inside one) and which line.
@@ -45,283 +37,151 @@ pub struct ReadError {
     pub message: String,
 }
 
-/// Splits a file into cards. Lines may end in CRLF or LF; a line that starts with a space or
-/// a tab continues the previous one (that one blank is removed). Blank lines between cards
-/// are allowed.
-pub fn read(text: &str) -> Result<Vec<Card>, ReadError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut logical: Vec<(usize, String)> = Vec::new();
-    for (index, raw) in text.split('\n').enumerate() {
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = raw.strip_prefix([' ', '\t']) {
-            match logical.last_mut() {
-                Some((_, line)) => line.push_str(rest),
-                None => {
-                    return Err(ReadError {
-                        card: None,
-                        line: index + 1,
-                        message: "the file starts with a continuation line".into(),
-                    });
-                }
-            }
-        } else {
-            logical.push((index + 1, raw.to_string()));
-        }
-    }
-    let mut cards = Vec::new();
-    let mut current: Option<Card> = None;
-    for (line, content) in logical {
-        if content.trim().is_empty() {
-            continue;
-        }
-        let card_no = cards.len() + 1;
-        let error = |message: String| ReadError { card: Some(card_no), line, message };
-        let property = parse_line(&content, line).map_err(error)?;
-        let name = property.name.clone();
-        match (&mut current, name.as_str()) {
-            (None, "BEGIN") if property.value.eq_ignore_ascii_case("VCARD") => {
-                current = Some(Card { properties: Vec::new(), line });
-            }
-            (None, _) => {
-                return Err(ReadError { card: None, line, message: "expected BEGIN:VCARD".into() });
-            }
-            (Some(_), "BEGIN") => return Err(error("a card cannot contain another (missing END:VCARD?)".into())),
-            (Some(_), "END") => {
-                if !property.value.eq_ignore_ascii_case("VCARD") {
-                    return Err(error(format!("expected END:VCARD, found END:{}", property.value)));
-                }
-                if let Some(card) = current.take() {
-                    cards.push(card);
-                }
-            }
-            (Some(card), _) => card.properties.push(property),
-        }
-    }
-    if let Some(card) = current {
-        return Err(ReadError {
-            card: Some(cards.len() + 1),
-            line: card.line,
-            message: "the card has no END:VCARD".into(),
-        });
-    }
-    Ok(cards)
+/// One content line: where it starts and its unfolded text (calcard unfolds for itself; this
+/// copy only locates lines and checks names).
+struct Line {
+    number: usize,
+    text: String,
 }
 
-/// One unfolded content line.
-fn parse_line(content: &str, line: usize) -> Result<Property, String> {
-    // The name and parameters end at the first colon outside double quotes.
-    let mut in_quotes = false;
-    let mut colon = None;
-    for (i, c) in content.char_indices() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            ':' if !in_quotes => {
-                colon = Some(i);
-                break;
-            }
-            _ => {}
+impl Line {
+    /// The property name: before the first `;` or `:`, group dropped.
+    fn name(&self) -> &str {
+        let head = self.text.split([';', ':']).next().unwrap_or_default();
+        head.rsplit('.').next().unwrap_or_default().trim()
+    }
+
+    fn is(&self, name: &str, value: &str) -> bool {
+        self.text
+            .split_once(':')
+            .is_some_and(|(n, v)| n.trim().eq_ignore_ascii_case(name) && v.trim().eq_ignore_ascii_case(value))
+    }
+}
+
+/// Where content lines start: a line beginning with a space or tab continues the previous
+/// one (RFC 6350 §3.2); blank lines are skipped, as calcard skips them.
+fn content_lines(text: &str) -> Vec<Line> {
+    let mut lines: Vec<Line> = Vec::new();
+    for (index, raw) in text.split('\n').enumerate() {
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        match (raw.strip_prefix([' ', '\t']), lines.last_mut()) {
+            (Some(rest), Some(last)) => last.text.push_str(rest),
+            _ if raw.trim().is_empty() => {}
+            _ => lines.push(Line { number: index + 1, text: raw.to_string() }),
         }
     }
-    let Some(colon) = colon else { return Err(format!("not a vCard content line (no ':'): {}", clip(content))) };
-    let (head, value) = (&content[..colon], &content[colon + 1..]);
-    let mut parts = split_unquoted(head, ';').into_iter();
-    let name = parts.next().unwrap_or_default();
-    let name = name.rsplit('.').next().unwrap_or_default().to_ascii_uppercase();
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(format!("not a valid property name: {}", clip(head)));
-    }
-    let mut params = Vec::new();
-    for part in parts {
-        let (pname, pvalue) = match part.split_once('=') {
-            Some((n, v)) => (n.trim().to_ascii_uppercase(), v),
-            // vCard 2.1/3.0 shorthand: `TEL;HOME:` means `TYPE=HOME`.
-            None => ("TYPE".to_string(), part.as_str()),
-        };
-        let values = split_unquoted(pvalue, ',').into_iter().map(|v| decode_param(&v)).collect();
-        params.push((pname, values));
-    }
-    Ok(Property { name, params, value: value.to_string(), line })
+    lines
 }
 
 fn clip(text: &str) -> String {
     text.chars().take(40).collect()
 }
 
-/// Splits on `sep` outside double quotes, keeping quotes (removed by `decode_param`).
-fn split_unquoted(text: &str, sep: char) -> Vec<String> {
-    let mut parts = vec![String::new()];
-    let mut in_quotes = false;
-    for c in text.chars() {
-        if c == '"' {
-            in_quotes = !in_quotes;
-        }
-        if c == sep && !in_quotes {
-            parts.push(String::new());
-        } else if let Some(last) = parts.last_mut() {
-            last.push(c);
-        }
-    }
-    parts
-}
-
-/// A parameter value: quotes dropped, RFC 6868 `^n`, `^'`, `^^` decoded.
-fn decode_param(raw: &str) -> String {
-    let raw = raw.trim();
-    let inner = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(raw);
-    let mut out = String::new();
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c == '^' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('\'') => out.push('"'),
-                // `^^` and a lone `^` at the end both stand for `^`.
-                Some('^') | None => out.push('^'),
-                Some(other) => {
-                    out.push('^');
-                    out.push(other);
+/// Splits a file into cards, every entry with its line.
+pub fn read(text: &str) -> Result<Vec<Card>, ReadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines = content_lines(text);
+    let line_at = |index: usize| lines.get(index).or(lines.last()).map_or(1, |line| line.number);
+    let mut parser = Parser::new(text).strict();
+    let mut cards: Vec<Card> = Vec::new();
+    // Index into `lines` of the next line calcard will read.
+    let mut cursor = 0;
+    loop {
+        let card_no = cards.len() + 1;
+        let in_card = |index: usize, message: String| ReadError { card: Some(card_no), line: line_at(index), message };
+        match parser.entry() {
+            Entry::Eof => break,
+            Entry::VCard(vcard) => {
+                let first = cursor + 1;
+                for (index, entry) in (first..).zip(&vcard.entries) {
+                    let Some(line) = lines.get(index) else {
+                        return Err(in_card(index, "the card has no END:VCARD".into()));
+                    };
+                    let name = entry.name.as_str();
+                    if !line.name().eq_ignore_ascii_case(name) {
+                        return Err(in_card(index, format!("not a vCard content line: {}", clip(&line.text))));
+                    }
+                    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                        return Err(in_card(index, format!("not a valid property name: {}", clip(name))));
+                    }
                 }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// A parameter value for writing: quoted when it holds `:;,`, RFC 6868-encoded.
-pub fn encode_param(value: &str) -> String {
-    let encoded: String = value
-        .chars()
-        .map(|c| match c {
-            '^' => "^^".to_string(),
-            '"' => "^'".to_string(),
-            '\n' => "^n".to_string(),
-            '\r' => String::new(),
-            other => other.to_string(),
-        })
-        .collect();
-    if encoded.contains([':', ';', ',']) { format!("\"{encoded}\"") } else { encoded }
-}
-
-/// Splits an escaped value on unescaped `sep` and unescapes each part.
-pub fn split_value(raw: &str, sep: char) -> Vec<String> {
-    let mut parts = vec![String::new()];
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let (Some(next), Some(last)) = (chars.next(), parts.last_mut()) {
-                last.push(unescape_char(next));
-            }
-        } else if c == sep {
-            parts.push(String::new());
-        } else if let Some(last) = parts.last_mut() {
-            last.push(c);
-        }
-    }
-    parts
-}
-
-/// An escaped text value as the text it stands for.
-pub fn unescape(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some(next) => out.push(unescape_char(next)),
-                None => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn unescape_char(c: char) -> char {
-    match c {
-        'n' | 'N' => '\n',
-        other => other,
-    }
-}
-
-/// Text escaped for a value: `\` `,` `;` and line breaks (RFC 6350 §3.4).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ',' => out.push_str("\\,"),
-            ';' => out.push_str("\\;"),
-            '\r' => {
-                if chars.peek() != Some(&'\n') {
-                    out.push_str("\\n");
+                let end = first + vcard.entries.len();
+                match lines.get(end) {
+                    Some(line) if line.is("END", "VCARD") => {}
+                    Some(line) if line.name().eq_ignore_ascii_case("END") => {
+                        return Err(in_card(end, format!("expected END:VCARD, found {}", clip(&line.text))));
+                    }
+                    // calcard skipped this line (say, one without a property name).
+                    Some(line) => return Err(in_card(end, format!("not a vCard content line: {}", clip(&line.text)))),
+                    None => return Err(in_card(cursor, "the card has no END:VCARD".into())),
                 }
+                cards.push(Card { vcard, line: line_at(cursor), lines: (first..end).map(line_at).collect() });
+                cursor = end + 1;
             }
-            '\n' => out.push_str("\\n"),
-            other => out.push(other),
+            Entry::InvalidLine(bad) => {
+                // calcard drops the card it was in: find the line by its text.
+                let bad = bad.trim();
+                // The whole line, unless calcard trimmed it; never an empty match.
+                let found = (cursor..lines.len()).find(|&i| lines[i].text.trim() == bad).or_else(|| {
+                    (cursor..lines.len()).find(|&i| !bad.is_empty() && lines[i].text.trim().starts_with(bad))
+                });
+                let inside = lines.get(cursor).is_some_and(|line| line.is("BEGIN", "VCARD"));
+                return Err(match found {
+                    Some(index) if inside && index > cursor => {
+                        in_card(index, format!("not a vCard content line (no ':'): {}", clip(bad)))
+                    }
+                    _ => ReadError { card: None, line: line_at(cursor), message: "expected BEGIN:VCARD".into() },
+                });
+            }
+            Entry::UnterminatedComponent(_) => {
+                // calcard ends a card at a nested BEGIN as it does at the end of the file.
+                let nested = (cursor + 1..lines.len()).find(|&i| lines[i].name().eq_ignore_ascii_case("BEGIN"));
+                return Err(match nested {
+                    Some(index) => in_card(index, "a card cannot contain another (missing END:VCARD?)".into()),
+                    None => in_card(cursor, "the card has no END:VCARD".into()),
+                });
+            }
+            _ => return Err(ReadError { card: None, line: line_at(cursor), message: "expected BEGIN:VCARD".into() }),
         }
     }
-    out
+    Ok(cards)
 }
 
-/// Folds one content line to physical lines of at most 75 octets, never inside a UTF-8
-/// sequence, each ending in CRLF; continuation lines start with one space.
-pub fn fold(line: &str, out: &mut String) {
-    let mut width = 0;
-    for c in line.chars() {
-        let len = c.len_utf8();
-        if width + len > FOLD_AT {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += len;
-    }
-    out.push_str("\r\n");
+/// A card as vCard 4.0 text: CRLF line ends, folded at 75 octets.
+pub fn write(card: &VCard, out: &mut String) {
+    // Writing to a String cannot fail.
+    let _ = card.write_to(out, VCardVersion::V4_0);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn escaping_round_trips() {
-        let text = "a\\b, c; d\nline";
-        assert_eq!(escape(text), "a\\\\b\\, c\\; d\\nline");
-        assert_eq!(unescape(&escape(text)), text);
-        assert_eq!(split_value("a\\;b;c\\,d;", ';'), ["a;b", "c,d", ""]);
+    fn error(text: &str) -> (Option<usize>, usize) {
+        let error = read(text).unwrap_err();
+        (error.card, error.line)
     }
 
     #[test]
-    fn folding_is_utf8_safe_and_unfolds() {
-        let long = format!("NOTE:{}", "é€😀x".repeat(40));
-        let mut out = String::new();
-        fold(&long, &mut out);
-        for physical in out.split("\r\n") {
-            assert!(physical.len() <= 75, "{} octets", physical.len());
-        }
-        let card = format!("BEGIN:VCARD\r\nVERSION:4.0\r\n{out}END:VCARD\r\n");
-        let cards = read(&card).unwrap();
-        assert_eq!(format!("NOTE:{}", cards[0].properties[1].value), long);
-    }
-
-    #[test]
-    fn params_and_groups() {
-        let cards =
-            read("BEGIN:VCARD\nitem1.EMAIL;TYPE=\"a,b\";PREF=1:x@y.z\nTEL;HOME;type=cell:1\nEND:VCARD\n").unwrap();
-        let email = &cards[0].properties[0];
-        assert_eq!((email.name.as_str(), email.param("TYPE"), email.line), ("EMAIL", vec!["a,b"], 2));
-        assert_eq!(cards[0].properties[1].param("TYPE"), ["HOME", "cell"]);
+    fn entries_know_their_lines_across_folds_and_blank_lines() {
+        let text = "BEGIN:VCARD\r\nFN:A\r\n\r\nNOTE:long\r\n  folded\r\nitem1.EMAIL:a@b.c\r\nEND:VCARD\r\n\r\n\
+                    BEGIN:VCARD\nFN:B\nEND:VCARD\n";
+        let cards = read(text).unwrap();
+        assert_eq!((cards[0].line, cards[0].lines.clone()), (1, vec![2, 4, 6]));
+        assert_eq!((cards[1].line, cards[1].lines.clone()), (9, vec![10]));
+        assert_eq!(cards[0].vcard.entries[1].values[0].as_text(), Some("long folded"));
     }
 
     #[test]
     fn errors_name_card_and_line() {
-        let error = read("BEGIN:VCARD\nFN:A\nEND:VCARD\nBEGIN:VCARD\nnonsense\nEND:VCARD\n").unwrap_err();
-        assert_eq!((error.card, error.line), (Some(2), 5));
-        assert_eq!(read("BEGIN:VCARD\nFN:A\n").unwrap_err().card, Some(1));
-        assert_eq!(read("FN:A\n").unwrap_err().line, 1);
+        assert_eq!(error("BEGIN:VCARD\nFN:A\nEND:VCARD\nBEGIN:VCARD\nnonsense\nEND:VCARD\n"), (Some(2), 5));
+        assert_eq!(error("BEGIN:VCARD\nFN:A\n"), (Some(1), 1));
+        assert_eq!(error("FN:A\n"), (None, 1));
+        assert_eq!(error("BEGIN:VCARD\nFN:A\nBEGIN:VCARD\nFN:B\nEND:VCARD\n"), (Some(1), 3));
+        assert_eq!(error("BEGIN:VCARD\nFN:A\nEND:VCARD\nBEGIN:VCARD\nFN:B\n:no name\nEND:VCARD\n"), (Some(2), 6));
+        assert_eq!(error("BEGIN:VCARD\nFN:A\nEND:VCALENDAR\n"), (Some(1), 3));
+        assert_eq!(error("BEGIN:VCARD\nFN:A\nBAD NAME:x\nEND:VCARD\n"), (Some(1), 3));
+        assert_eq!(error("BEGIN:VCARD\nFN:A\nNOTE:x\nNOTE\nEND:VCARD\n"), (Some(1), 4));
+        assert_eq!(error("BEGIN:VCARD\nFN:A\nEND:VCARD\njunk\n"), (None, 4));
     }
 }

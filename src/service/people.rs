@@ -171,17 +171,15 @@ pub async fn import(ctx: Context<'_>, owner: UserId, text: &str) -> Result<Impor
     let mut checked: Vec<ImportedCard> = Vec::with_capacity(cards.len());
     for (index, card) in cards.iter().enumerate() {
         let number = index + 1;
-        let name_of =
-            |card: &vcard::Card| card.properties.iter().find(|p| p.name == "FN").map(|p| vcard::unescape(&p.value));
         let malformed = |line: usize, message: String| ImportError::Malformed {
             card: Some(number),
-            name: name_of(card),
+            name: people_vcard::name_of(card),
             line,
             message,
         };
         let mut imported = people_vcard::from_card(card).map_err(|e| malformed(e.line, e.message))?;
         if imported.uid.as_ref().is_some_and(|uid| uid.chars().count() > UID_MAX) {
-            let line = card.properties.iter().find(|p| p.name == "UID").map_or(card.line, |p| p.line);
+            let line = imported.lines.iter().find(|(n, _)| n == "uid").map_or(card.line, |(_, l)| *l);
             return Err(malformed(line, format!("UID is longer than {UID_MAX} characters")));
         }
         imported.fields = imported.fields.clone().validate().map_err(|errors| {

@@ -346,6 +346,17 @@ async fn import_is_atomic_names_the_broken_card_and_matches_uids() {
     assert!(detail.contains("Card 1") && detail.contains("line 5") && detail.contains("emails"), "{detail}");
     import(&alice, "BEGIN:VCARD\r\nFN:Never ends\r\n").await.problem(422);
     import(&alice, &card("", "u0", "")).await.problem(422);
+    // What a lenient reader would let through is refused too, with the card and the line: a
+    // card inside a card, a line without a property name, an END that is not END:VCARD, no FN.
+    for (text, line) in [
+        ("BEGIN:VCARD\r\nFN:Outer\r\nBEGIN:VCARD\r\nFN:Inner\r\nEND:VCARD\r\n", 3),
+        ("BEGIN:VCARD\r\nFN:Nameless\r\n:value\r\nEND:VCARD\r\n", 3),
+        ("BEGIN:VCARD\r\nFN:Odd end\r\nEND:VCALENDAR\r\n", 3),
+        ("BEGIN:VCARD\r\nNOTE:no name\r\nEND:VCARD\r\n", 1),
+    ] {
+        let detail = import(&alice, text).await.problem(422)["detail"].as_str().unwrap().to_string();
+        assert!(detail.contains("Card 1") && detail.contains(&format!("line {line}:")), "{detail}");
+    }
     assert_eq!(alice.get("/api/people").await.json()["total"], 0);
 
     let good = [
