@@ -66,8 +66,15 @@ fn text(entry: &VCardEntry, line: usize) -> Result<String, CardError> {
 }
 
 /// The FN of a card, to name it in an error.
+/// The card's FN for messages about it, shortened: a message never repeats a huge value.
 pub fn name_of(card: &Card) -> Option<String> {
-    card.entries().find(|(entry, _)| entry.name == VCardProperty::Fn).and_then(|(entry, line)| text(entry, line).ok())
+    let name = card
+        .entries()
+        .find(|(entry, _)| entry.name == VCardProperty::Fn)
+        .and_then(|(entry, line)| text(entry, line).ok())?;
+    let mut chars = name.chars();
+    let short: String = chars.by_ref().take(60).collect();
+    Some(if chars.next().is_some() { format!("{short}…") } else { short })
 }
 
 pub fn from_card(card: &Card) -> Result<ImportedCard, CardError> {
@@ -84,6 +91,7 @@ pub fn from_card(card: &Card) -> Result<ImportedCard, CardError> {
     };
     let mut uid = None;
     let mut unknown: Vec<String> = Vec::new();
+    let mut unknown_seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut lines: Vec<(String, usize)> = Vec::new();
     let mut seen_name = false;
     for (entry, line) in card.entries() {
@@ -157,7 +165,7 @@ pub fn from_card(card: &Card) -> Result<ImportedCard, CardError> {
             VCardProperty::Other(name) if IGNORED_OTHER.iter().any(|i| name.eq_ignore_ascii_case(i)) => {}
             other => {
                 let name = other.as_str().to_ascii_uppercase();
-                if !unknown.contains(&name) {
+                if unknown_seen.insert(name.clone()) {
                     unknown.push(name);
                 }
             }

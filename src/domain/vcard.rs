@@ -77,10 +77,29 @@ fn clip(text: &str) -> String {
     text.chars().take(40).collect()
 }
 
-/// Splits a file into cards, every entry with its line.
+/// Most content lines a file may have (10,000 cards of about twenty lines).
+pub const MAX_LINES: usize = 200_000;
+/// Most bytes before a line's value (its name and parameters): far more than any real
+/// property needs, and a bound on what one line can make the parser build.
+pub const MAX_NAME_AND_PARAMETERS: usize = 1_000;
+
+/// Splits a file into cards, every entry with its line. The size of what the parser will
+/// build is checked first: the number of lines and the length of each line's name and
+/// parameters.
 pub fn read(text: &str) -> Result<Vec<Card>, ReadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = content_lines(text);
+    if lines.len() > MAX_LINES {
+        let message = format!("the file has more than {MAX_LINES} lines");
+        return Err(ReadError { card: None, line: lines[MAX_LINES].number, message });
+    }
+    if let Some(long) =
+        lines.iter().find(|line| line.text.split(':').next().map_or(0, str::len) > MAX_NAME_AND_PARAMETERS)
+    {
+        let message =
+            format!("a property name with its parameters is longer than {MAX_NAME_AND_PARAMETERS} characters");
+        return Err(ReadError { card: None, line: long.number, message });
+    }
     let line_at = |index: usize| lines.get(index).or(lines.last()).map_or(1, |line| line.number);
     let mut parser = Parser::new(text).strict();
     let mut cards: Vec<Card> = Vec::new();
@@ -160,6 +179,15 @@ mod tests {
     fn error(text: &str) -> (Option<usize>, usize) {
         let error = read(text).unwrap_err();
         (error.card, error.line)
+    }
+
+    #[test]
+    fn the_parser_is_not_handed_more_than_the_bounds() {
+        let many = "BEGIN:VCARD\nVERSION:4.0\nFN:x\n".to_string() + &"NOTE:a\n".repeat(MAX_LINES) + "END:VCARD\n";
+        assert!(read(&many).unwrap_err().message.contains("lines"));
+        let params = format!("BEGIN:VCARD\nVERSION:4.0\nFN:x\nEMAIL{}:a@b.co\nEND:VCARD\n", ";X=1".repeat(300));
+        let error = read(&params).unwrap_err();
+        assert_eq!((error.line, error.message.contains("parameters")), (4, true));
     }
 
     #[test]
