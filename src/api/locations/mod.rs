@@ -16,7 +16,6 @@ use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
-use crate::service::Context;
 use crate::service::locations::{self as service, RecordError};
 
 api_module!(list_locations, create_location, get_location, update_location, delete_location);
@@ -74,10 +73,6 @@ impl From<RecordError> for ApiError {
     }
 }
 
-pub(crate) async fn context(state: &AppState) -> ApiResult<Context<'_>> {
-    Ok(Context { db: &state.db, now: state.clock.now(), settings: state.system_settings().await? })
-}
-
 /// A free-text search parameter: trimmed, bounded, absent when blank.
 pub(crate) fn search_text(q: Option<&str>) -> ApiResult<Option<&str>> {
     let q = q.map(str::trim).filter(|q| !q.is_empty());
@@ -101,7 +96,7 @@ pub async fn list_locations(
 ) -> ApiResult<Json<Page<LocationView>>> {
     let paging = Paging::parse(limit, offset)?;
     let q = search_text(q)?;
-    let (rows, total) = service::list(context(state).await?, user.0.user_id, q, paging.limit, paging.offset).await?;
+    let (rows, total) = service::list(state.context().await?, user.0.user_id, q, paging.limit, paging.offset).await?;
     Ok(Json(paging.page(rows.into_iter().map(LocationView::from).collect(), total)))
 }
 
@@ -113,7 +108,7 @@ pub async fn create_location(
     user: UnlockedUser,
     body: JsonBody<NewLocation>,
 ) -> ApiResult<(Status, Json<LocationView>)> {
-    let row = service::create(context(state).await?, user.0.user_id, body.0).await?;
+    let row = service::create(state.context().await?, user.0.user_id, body.0).await?;
     Ok((Status::Created, Json(row.into())))
 }
 
@@ -125,7 +120,7 @@ pub async fn get_location(
     user: UnlockedUser,
     id: LocationId,
 ) -> ApiResult<Json<LocationView>> {
-    Ok(Json(service::get(context(state).await?, user.0.user_id, id).await?.into()))
+    Ok(Json(service::get(state.context().await?, user.0.user_id, id).await?.into()))
 }
 
 #[utoipa::path(tag = "locations", params(("id" = i64, Path)), request_body = LocationPatch,
@@ -138,7 +133,7 @@ pub async fn update_location(
     id: LocationId,
     body: JsonBody<LocationPatch>,
 ) -> ApiResult<Json<LocationView>> {
-    Ok(Json(service::update(context(state).await?, user.0.user_id, id, body.0).await?.into()))
+    Ok(Json(service::update(state.context().await?, user.0.user_id, id, body.0).await?.into()))
 }
 
 #[utoipa::path(tag = "locations", params(("id" = i64, Path)),
@@ -146,6 +141,6 @@ pub async fn update_location(
         (status = 404, description = "no such location of yours")))]
 #[delete("/api/locations/<id>")]
 pub async fn delete_location(state: &State<AppState>, user: UnlockedUser, id: LocationId) -> ApiResult<Status> {
-    service::delete(context(state).await?, user.0.user_id, id).await?;
+    service::delete(state.context().await?, user.0.user_id, id).await?;
     Ok(Status::NoContent)
 }

@@ -10,7 +10,7 @@ use rocket::{State, delete, get, patch, post};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::locations::{context, search_text};
+use crate::api::locations::search_text;
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::UnlockedUser;
 use crate::db::people::{Filter, PersonRow};
@@ -126,7 +126,7 @@ pub async fn list_people(
     };
     let filter = Filter { q, tag, favourite };
     let (rows, total) =
-        service::list(context(state).await?, user.0.user_id, &filter, paging.limit, paging.offset).await?;
+        service::list(state.context().await?, user.0.user_id, &filter, paging.limit, paging.offset).await?;
     Ok(Json(paging.page(rows.into_iter().map(PersonView::from).collect(), total)))
 }
 
@@ -139,7 +139,7 @@ pub async fn create_person(
     user: UnlockedUser,
     body: JsonBody<NewPerson>,
 ) -> ApiResult<(Status, Json<PersonView>)> {
-    let row = service::create(context(state).await?, user.0.user_id, body.0).await?;
+    let row = service::create(state.context().await?, user.0.user_id, body.0).await?;
     Ok((Status::Created, Json(row.into())))
 }
 
@@ -172,7 +172,7 @@ pub async fn upcoming_birthdays(
         None => chrono_tz::UTC,
         Some(name) => name.parse().map_err(|_| ApiError::invalid_field("tz", "is not a known IANA time zone"))?,
     };
-    let ctx = context(state).await?;
+    let ctx = state.context().await?;
     let now = DateTime::<Utc>::from_timestamp_millis(ctx.now.0).unwrap_or_default();
     let today = now.with_timezone(&zone).date_naive();
     let upcoming = service::birthdays(ctx, user.0.user_id, today, days).await?;
@@ -197,7 +197,7 @@ pub async fn upcoming_birthdays(
     responses((status = 200, body = PersonView), (status = 404, description = "no such person of yours")))]
 #[get("/api/people/<id>")]
 pub async fn get_person(state: &State<AppState>, user: UnlockedUser, id: PersonId) -> ApiResult<Json<PersonView>> {
-    Ok(Json(service::get(context(state).await?, user.0.user_id, id).await?.into()))
+    Ok(Json(service::get(state.context().await?, user.0.user_id, id).await?.into()))
 }
 
 #[utoipa::path(tag = "people", params(("id" = i64, Path)), request_body = PersonPatch,
@@ -211,13 +211,13 @@ pub async fn update_person(
     id: PersonId,
     body: JsonBody<PersonPatch>,
 ) -> ApiResult<Json<PersonView>> {
-    Ok(Json(service::update(context(state).await?, user.0.user_id, id, body.0).await?.into()))
+    Ok(Json(service::update(state.context().await?, user.0.user_id, id, body.0).await?.into()))
 }
 
 #[utoipa::path(tag = "people", params(("id" = i64, Path)),
     responses((status = 204, description = "deleted"), (status = 404, description = "no such person of yours")))]
 #[delete("/api/people/<id>")]
 pub async fn delete_person(state: &State<AppState>, user: UnlockedUser, id: PersonId) -> ApiResult<Status> {
-    service::delete(context(state).await?, user.0.user_id, id).await?;
+    service::delete(state.context().await?, user.0.user_id, id).await?;
     Ok(Status::NoContent)
 }

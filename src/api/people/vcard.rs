@@ -13,7 +13,6 @@ use rocket::{State, get, post};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::locations::context;
 use crate::auth::guards::UnlockedUser;
 use crate::domain::id::{PersonId, parse_id};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -73,7 +72,7 @@ fn parse_ids(text: &str) -> ApiResult<Vec<PersonId>> {
 #[get("/api/people/export.vcf?<ids>")]
 pub async fn export_people(state: &State<AppState>, user: UnlockedUser, ids: Option<&str>) -> ApiResult<VcfFile> {
     let ids = ids.map(parse_ids).transpose()?;
-    let text = service::export(context(state).await?, user.0.user_id, ids.as_deref()).await?;
+    let text = service::export(state.context().await?, user.0.user_id, ids.as_deref()).await?;
     Ok(VcfFile(text))
 }
 
@@ -114,7 +113,7 @@ pub async fn import_people(
     let text = String::from_utf8(bytes.into_inner())
         .map_err(|_| ApiError::invalid_field("file", "The file is not UTF-8 text."))?;
     let _turn = IMPORT_TURN.try_acquire().map_err(|_| ApiError::service_unavailable(2))?;
-    let summary = service::import(context(state).await?, user.0.user_id, &text).await.map_err(import_error)?;
+    let summary = service::import(state.context().await?, user.0.user_id, &text).await.map_err(import_error)?;
     Ok(Json(ImportResult {
         created: summary.created,
         updated: summary.updated,

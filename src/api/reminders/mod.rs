@@ -17,7 +17,6 @@ use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
-use crate::service::Context;
 use crate::service::reminders::{self as service, ListFilter, ReminderError};
 
 api_module![
@@ -97,10 +96,6 @@ impl From<ReminderError> for ApiError {
     }
 }
 
-async fn context(state: &AppState) -> ApiResult<Context<'_>> {
-    Ok(Context { db: &state.db, now: state.clock.now(), settings: state.system_settings().await? })
-}
-
 fn ok(reminder: Reminder) -> Json<ReminderView> {
     Json(ReminderView::from(reminder))
 }
@@ -153,7 +148,7 @@ pub async fn list_reminders(
     let paging = Paging::parse(limit, offset)?;
     let filter = list_filter(status, from, to)?;
     let (items, total) =
-        service::list(context(state).await?, user.0.user_id, &filter, paging.limit, paging.offset).await?;
+        service::list(state.context().await?, user.0.user_id, &filter, paging.limit, paging.offset).await?;
     Ok(Json(paging.page(items.into_iter().map(ReminderView::from).collect(), total)))
 }
 
@@ -166,7 +161,7 @@ pub async fn create_reminder(
     user: UnlockedUser,
     body: JsonBody<NewReminder>,
 ) -> ApiResult<(Status, Json<ReminderView>)> {
-    let reminder = service::create(context(state).await?, user.0.user_id, body.0).await?;
+    let reminder = service::create(state.context().await?, user.0.user_id, body.0).await?;
     Ok((Status::Created, ok(reminder)))
 }
 
@@ -178,7 +173,7 @@ pub async fn get_reminder(
     user: UnlockedUser,
     id: ReminderId,
 ) -> ApiResult<Json<ReminderView>> {
-    Ok(ok(service::get(context(state).await?, user.0.user_id, id).await?))
+    Ok(ok(service::get(state.context().await?, user.0.user_id, id).await?))
 }
 
 #[utoipa::path(tag = "reminders", params(("id" = i64, Path)), request_body = ReminderPatch,
@@ -191,14 +186,14 @@ pub async fn update_reminder(
     id: ReminderId,
     body: JsonBody<ReminderPatch>,
 ) -> ApiResult<Json<ReminderView>> {
-    Ok(ok(service::update(context(state).await?, user.0.user_id, id, body.0).await?))
+    Ok(ok(service::update(state.context().await?, user.0.user_id, id, body.0).await?))
 }
 
 #[utoipa::path(tag = "reminders", params(("id" = i64, Path)),
     responses((status = 204, description = "deleted"), (status = 404, description = "no such reminder of yours")))]
 #[delete("/api/reminders/<id>")]
 pub async fn delete_reminder(state: &State<AppState>, user: UnlockedUser, id: ReminderId) -> ApiResult<Status> {
-    service::delete(context(state).await?, user.0.user_id, id).await?;
+    service::delete(state.context().await?, user.0.user_id, id).await?;
     Ok(Status::NoContent)
 }
 
@@ -213,7 +208,7 @@ pub async fn snooze_reminder(
     id: ReminderId,
     body: JsonBody<SnoozeRequest>,
 ) -> ApiResult<Json<ReminderView>> {
-    Ok(ok(service::snooze(context(state).await?, user.0.user_id, id, body.0).await?))
+    Ok(ok(service::snooze(state.context().await?, user.0.user_id, id, body.0).await?))
 }
 
 #[utoipa::path(tag = "reminders", params(("id" = i64, Path)),
@@ -225,7 +220,7 @@ pub async fn dismiss_reminder(
     user: UnlockedUser,
     id: ReminderId,
 ) -> ApiResult<Json<ReminderView>> {
-    Ok(ok(service::dismiss(context(state).await?, user.0.user_id, id).await?))
+    Ok(ok(service::dismiss(state.context().await?, user.0.user_id, id).await?))
 }
 
 #[utoipa::path(tag = "reminders", params(("id" = i64, Path)),
@@ -238,7 +233,7 @@ pub async fn done_reminder(
     user: UnlockedUser,
     id: ReminderId,
 ) -> ApiResult<Json<ReminderView>> {
-    Ok(ok(service::done(context(state).await?, user.0.user_id, id).await?))
+    Ok(ok(service::done(state.context().await?, user.0.user_id, id).await?))
 }
 
 #[utoipa::path(tag = "reminders", params(("id" = i64, Path)),
@@ -250,5 +245,5 @@ pub async fn reopen_reminder(
     user: UnlockedUser,
     id: ReminderId,
 ) -> ApiResult<Json<ReminderView>> {
-    Ok(ok(service::reopen(context(state).await?, user.0.user_id, id).await?))
+    Ok(ok(service::reopen(state.context().await?, user.0.user_id, id).await?))
 }

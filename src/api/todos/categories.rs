@@ -5,7 +5,7 @@ use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{State, delete, get, patch, post};
 
-use super::{CategoryView, context};
+use super::CategoryView;
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::UnlockedUser;
 use crate::domain::id::TodoCategoryId;
@@ -27,7 +27,7 @@ pub async fn list_categories(
 ) -> ApiResult<Json<Page<CategoryView>>> {
     let paging = Paging::parse(limit, offset)?;
     let (rows, total) =
-        service::list_categories(context(state).await?, user.0.user_id, paging.limit, paging.offset).await?;
+        service::list_categories(state.context().await?, user.0.user_id, paging.limit, paging.offset).await?;
     Ok(Json(paging.page(rows.into_iter().map(CategoryView::from).collect(), total)))
 }
 
@@ -40,7 +40,7 @@ pub async fn create_category(
     user: UnlockedUser,
     body: JsonBody<NewTodoCategory>,
 ) -> ApiResult<(Status, Json<CategoryView>)> {
-    let row = service::create_category(context(state).await?, user.0.user_id, body.0).await?;
+    let row = service::create_category(state.context().await?, user.0.user_id, body.0).await?;
     Ok((Status::Created, Json(row.into())))
 }
 
@@ -54,7 +54,7 @@ pub async fn update_category(
     id: TodoCategoryId,
     body: JsonBody<TodoCategoryPatch>,
 ) -> ApiResult<Json<CategoryView>> {
-    let row = service::update_category(context(state).await?, user.0.user_id, id, body.0).await?;
+    let row = service::update_category(state.context().await?, user.0.user_id, id, body.0).await?;
     Ok(Json(row.into()))
 }
 
@@ -63,6 +63,6 @@ pub async fn update_category(
               (status = 404, description = "no such category of yours")))]
 #[delete("/api/todos/categories/<id>")]
 pub async fn delete_category(state: &State<AppState>, user: UnlockedUser, id: TodoCategoryId) -> ApiResult<Status> {
-    service::delete_category(context(state).await?, user.0.user_id, id).await?;
+    service::delete_category(state.context().await?, user.0.user_id, id).await?;
     Ok(Status::NoContent)
 }

@@ -5,7 +5,7 @@ use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{State, delete, get, patch, post};
 
-use super::{CompletionView, TodoView, context};
+use super::{CompletionView, TodoView};
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::UnlockedUser;
 use crate::db::todos::{Sort, Status as TodoStatus, TodoFilter};
@@ -133,7 +133,7 @@ pub async fn list_todos(
     query: ListQuery<'_>,
 ) -> ApiResult<Json<Page<TodoView>>> {
     let paging = Paging::parse(query.limit, query.offset)?;
-    let ctx = context(state).await?;
+    let ctx = state.context().await?;
     let filter = parse_filter(&query, ctx.now).map_err(TodoError::Invalid)?;
     let (rows, total) = service::list(ctx, user.0.user_id, &filter, paging.limit, paging.offset).await?;
     Ok(Json(paging.page(rows.into_iter().map(TodoView::from).collect(), total)))
@@ -148,7 +148,7 @@ pub async fn create_todo(
     user: UnlockedUser,
     body: JsonBody<NewTodo>,
 ) -> ApiResult<(Status, Json<TodoView>)> {
-    let row = service::create(context(state).await?, user.0.user_id, body.0).await?;
+    let row = service::create(state.context().await?, user.0.user_id, body.0).await?;
     Ok((Status::Created, Json(row.into())))
 }
 
@@ -156,7 +156,7 @@ pub async fn create_todo(
     responses((status = 200, body = TodoView), (status = 404, description = "no such todo of yours")))]
 #[get("/api/todos/<id>")]
 pub async fn get_todo(state: &State<AppState>, user: UnlockedUser, id: TodoId) -> ApiResult<Json<TodoView>> {
-    Ok(Json(service::get(context(state).await?, user.0.user_id, id).await?.into()))
+    Ok(Json(service::get(state.context().await?, user.0.user_id, id).await?.into()))
 }
 
 #[utoipa::path(tag = "todos", params(("id" = i64, Path)), request_body = TodoPatch,
@@ -169,7 +169,7 @@ pub async fn update_todo(
     id: TodoId,
     body: JsonBody<TodoPatch>,
 ) -> ApiResult<Json<TodoView>> {
-    Ok(Json(service::update(context(state).await?, user.0.user_id, id, body.0).await?.into()))
+    Ok(Json(service::update(state.context().await?, user.0.user_id, id, body.0).await?.into()))
 }
 
 #[utoipa::path(tag = "todos", params(("id" = i64, Path)),
@@ -177,7 +177,7 @@ pub async fn update_todo(
               (status = 404, description = "no such todo of yours")))]
 #[delete("/api/todos/<id>")]
 pub async fn delete_todo(state: &State<AppState>, user: UnlockedUser, id: TodoId) -> ApiResult<Status> {
-    service::delete(context(state).await?, user.0.user_id, id).await?;
+    service::delete(state.context().await?, user.0.user_id, id).await?;
     Ok(Status::NoContent)
 }
 
@@ -187,7 +187,7 @@ pub async fn delete_todo(state: &State<AppState>, user: UnlockedUser, id: TodoId
 #[post("/api/todos/<id>/complete")]
 pub async fn complete_todo(state: &State<AppState>, user: UnlockedUser, id: TodoId) -> ApiResult<Json<TodoView>> {
     let patch = TodoPatch { completed: Patch::Set(true), ..TodoPatch::default() };
-    Ok(Json(service::update(context(state).await?, user.0.user_id, id, patch).await?.into()))
+    Ok(Json(service::update(state.context().await?, user.0.user_id, id, patch).await?.into()))
 }
 
 #[utoipa::path(tag = "todos", params(("id" = i64, Path),
@@ -203,7 +203,7 @@ pub async fn list_completions(
 ) -> ApiResult<Json<Page<CompletionView>>> {
     let paging = Paging::parse(limit, offset)?;
     let (rows, total) =
-        service::completions(context(state).await?, user.0.user_id, id, paging.limit, paging.offset).await?;
+        service::completions(state.context().await?, user.0.user_id, id, paging.limit, paging.offset).await?;
     Ok(Json(paging.page(rows.into_iter().map(CompletionView::from).collect(), total)))
 }
 
@@ -213,6 +213,6 @@ pub async fn list_completions(
               (status = 422, description = "an id listed twice")))]
 #[post("/api/todos/reorder", data = "<body>")]
 pub async fn reorder_todos(state: &State<AppState>, user: UnlockedUser, body: JsonBody<Reorder>) -> ApiResult<Status> {
-    service::reorder(context(state).await?, user.0.user_id, &body.0.ids).await?;
+    service::reorder(state.context().await?, user.0.user_id, &body.0.ids).await?;
     Ok(Status::NoContent)
 }

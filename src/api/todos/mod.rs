@@ -13,9 +13,7 @@ use crate::db::todos::{CategoryRow, CompletionRow, TodoRow};
 use crate::domain::id::{TodoCategoryId, TodoCompletionId, TodoId};
 use crate::domain::time::UtcMillis;
 use crate::domain::todos::{ChecklistItem, Priority, RecurFrom};
-use crate::error::{ApiError, ApiResult, FieldError};
-use crate::server::AppState;
-use crate::service::Context;
+use crate::error::{ApiError, FieldError};
 use crate::service::todos::{TodoError, checklist_of};
 
 api_module![
@@ -32,10 +30,6 @@ api_module![
     categories::update_category,
     categories::delete_category,
 ];
-
-async fn context(state: &AppState) -> ApiResult<Context<'_>> {
-    Ok(Context { db: &state.db, now: state.clock.now(), settings: state.system_settings().await? })
-}
 
 impl From<TodoError> for ApiError {
     fn from(error: TodoError) -> Self {
