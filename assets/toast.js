@@ -20,7 +20,10 @@ export function toast(message, { kind = 'success' } = {}) {
     icon(kind === 'error' ? 'alert' : 'check'),
     h('span', { class: 'toast-text' }, message),
     h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Dismiss', onclick: () => item.remove() }, icon('close')));
-  region().append(item);
+  // At most three at once: a burst of actions must not stack toasts over the controls.
+  const shown = region();
+  shown.append(item);
+  while (shown.children.length > 3) shown.firstElementChild.remove();
   if (kind !== 'error') {
     let timer;
     const later = () => { timer = setTimeout(() => item.remove(), 8000); };

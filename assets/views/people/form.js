@@ -11,7 +11,9 @@ function atFields(error) {
     const grouped = {};
     for (const [name, message] of Object.entries(error.fields)) {
       const base = name.split(/[[.]/)[0];
-      if (!grouped[base]) grouped[base] = name === base ? message : `${name.slice(base.length).replace(/^\[(\d+)\]/, (_, i) => `Entry ${Number(i) + 1}`)}: ${message}`;
+      // `emails[0].value` → "Entry 1: …": the entry's number, never the raw path.
+      const entry = name.slice(base.length).match(/^\[(\d+)\]/);
+      if (!grouped[base]) grouped[base] = entry ? `Entry ${Number(entry[1]) + 1}: ${message}` : message;
     }
     error.fields = grouped;
   }

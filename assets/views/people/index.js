@@ -43,9 +43,10 @@ function starIcon() {
   return svg;
 }
 
+// The upcoming birthdays; `refresh()` on the card loads them again (after an import).
 function birthdaysCard() {
   const body = h('div', {});
-  load(body, {
+  const fill = () => load(body, {
     fetch: () => get(`/api/people/birthdays?days=30&tz=${encodeURIComponent(userZone())}`),
     isEmpty: (page) => page.items.length === 0,
     empty: h('p', { class: 'muted' }, 'No birthdays in the next 30 days. Add birthdays to people to see them here.'),
@@ -53,7 +54,10 @@ function birthdaysCard() {
       h('a', linkProps(`/people/${item.person_id}`), item.name),
       h('span', { class: 'muted' }, ` — ${whenText(item)}${item.turns !== null && item.turns !== undefined ? `, turns ${item.turns}` : ''}`)))),
   });
-  return h('section', { class: 'card birthdays', 'aria-labelledby': 'bd-title' }, h('h2', { id: 'bd-title' }, 'Upcoming birthdays'), body);
+  fill();
+  const card = h('section', { class: 'card birthdays', 'aria-labelledby': 'bd-title' }, h('h2', { id: 'bd-title' }, 'Upcoming birthdays'), body);
+  card.refresh = fill;
+  return card;
 }
 
 async function importFile(file, reload) {
@@ -127,6 +131,7 @@ function listPage() {
           }, t))) : null)))),
     });
   };
+  const birthdays = birthdaysCard();
   let timer = null;
   search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 250); });
   favourites.addEventListener('change', run);
@@ -134,14 +139,14 @@ function listPage() {
   fileInput.addEventListener('change', () => {
     const [file] = fileInput.files;
     fileInput.value = '';
-    if (file) importFile(file, () => { run(); fillTags(); });
+    if (file) importFile(file, () => { run(); fillTags(); birthdays.refresh(); });
   });
 
   const page = h('div', { class: 'page people-page' },
     h('div', { class: 'page-head' },
       h('h1', {}, 'People'),
       h('a', { ...linkProps('/people/new'), class: 'button primary' }, 'Add person')),
-    birthdaysCard(),
+    birthdays,
     h('section', { class: 'card', 'aria-label': 'People list' },
       h('div', { class: 'people-filters' },
         h('div', { class: 'field' }, h('label', { for: 'people-search' }, 'Search people'), search),

@@ -8,6 +8,10 @@ import { userZone } from '../../fields.js';
 import { toast } from '../../toast.js';
 import { dateWord } from './dates.js';
 
+// Colours a category created from quick-add gets in turn, so new ones can be told apart.
+const PALETTE = ['#8ab4ff', '#f28b82', '#81c995', '#fdd663', '#c58af9', '#78d9ec', '#fcad70', '#ff8bcb'];
+const paletteColour = (n) => PALETTE[n % PALETTE.length];
+
 const PRIORITIES = { '!high': 'high', '!medium': 'medium', '!low': 'low', '!h': 'high', '!m': 'medium', '!l': 'low' };
 
 // The words of `text` as a todo: { title, priority, category, due_date }.
@@ -56,7 +60,7 @@ export function quickAdd({ state, onAdded, onCategoriesChanged }) {
       if (parsed.category) {
         let category = state.categories.find((c) => c.name.toLowerCase() === parsed.category.toLowerCase());
         if (!category) {
-          category = await post('/api/todos/categories', { name: parsed.category });
+          category = await post('/api/todos/categories', { name: parsed.category, colour: paletteColour(state.categories.length) });
           toast(`New category “${category.name}” created.`);
           await onCategoriesChanged();
         }
