@@ -86,7 +86,8 @@ export function todos() {
       canReorder ? h('p', { class: 'hint' }, 'Drag a row by its handle, or focus it and press Alt+↑ or Alt+↓, to change the order.') : null,
       todoList({
         todos: state.todos, categories: state.categories, canReorder, onToggle, onMove,
-        onOpen: (todo) => openDrawer(todo, { categories: state.categories, onChanged: () => loadTodos() }),
+        // After a change the edited row takes the focus back (the list is redrawn under it).
+        onOpen: (todo) => openDrawer(todo, { categories: state.categories, onChanged: () => loadTodos(todo.id) }),
       }));
   };
 
