@@ -37,6 +37,10 @@ pub struct AppState {
     /// The WebAuthn relying party for passkeys.
     pub webauthn: Webauthn,
     pub rate_limiters: Arc<RateLimiters>,
+    /// One vCard import at a time: an import parses up to 5 MiB and writes every card in one
+    /// transaction that holds the write lock; a second is asked to come back (503) rather
+    /// than doubling the memory and queueing everyone's writes behind both.
+    pub import_turn: tokio::sync::Semaphore,
     /// Once any user exists, setup can never be required again; remembering that saves a
     /// query on every status request.
     setup_done: AtomicBool,
@@ -126,6 +130,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
         audit_key: secret_key,
         webauthn: passkeys::relying_party(&config).map_err(BuildError::Passkeys)?,
         rate_limiters: Arc::new(RateLimiters::new(&config.rate_limits)),
+        import_turn: tokio::sync::Semaphore::new(1),
         setup_done: AtomicBool::new(false),
         settings_seen: Mutex::new(None),
         config,

@@ -481,3 +481,20 @@ async fn signed_out_is_401_and_locked_is_423() {
         import(user, &text).await.problem(status);
     }
 }
+
+/// One import at a time per server: while one runs, another is told to come back (503 with
+/// Retry-After) and nothing of it is imported; afterwards it goes through.
+#[tokio::test]
+async fn a_second_import_waits_its_turn() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let card = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada\r\nEND:VCARD\r\n";
+    let state = app.client.rocket().state::<umbra::server::AppState>().unwrap();
+    let running = state.import_turn.try_acquire().unwrap();
+    let busy = import(&alice, card).await;
+    assert_eq!((busy.status, busy.header("retry-after").is_some()), (503, true), "{}", busy.body);
+    assert_eq!(alice.get("/api/people").await.json()["total"], 0);
+    drop(running);
+    assert_eq!(import(&alice, card).await.status, 200);
+    assert_eq!(alice.get("/api/people").await.json()["total"], 1);
+}

@@ -76,11 +76,6 @@ pub async fn export_people(state: &State<AppState>, user: UnlockedUser, ids: Opt
     Ok(VcfFile(text))
 }
 
-/// One import at a time in this process: an import parses up to 5 MiB and writes every card
-/// in one transaction that holds the write lock; a second one is asked to come back (503)
-/// rather than doubling the memory and queueing everyone else's writes behind both.
-static IMPORT_TURN: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
-
 #[utoipa::path(tag = "people",
     request_body(content = String, content_type = "text/vcard", description = "a vCard file (4.0, or 3.0), at most 5 MiB"),
     responses((status = 200, body = ImportResult),
@@ -112,7 +107,7 @@ pub async fn import_people(
     }
     let text = String::from_utf8(bytes.into_inner())
         .map_err(|_| ApiError::invalid_field("file", "The file is not UTF-8 text."))?;
-    let _turn = IMPORT_TURN.try_acquire().map_err(|_| ApiError::service_unavailable(2))?;
+    let _turn = state.import_turn.try_acquire().map_err(|_| ApiError::service_unavailable(2))?;
     let summary = service::import(state.context().await?, user.0.user_id, &text).await.map_err(import_error)?;
     Ok(Json(ImportResult {
         created: summary.created,
