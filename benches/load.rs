@@ -13,12 +13,11 @@
 
 mod support;
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::{CONNECTIONS, PASSWORD, Stats, drive, get, rss_kib, start};
+use support::{CONNECTIONS, PASSWORD, Stats, drive, get, rss_kib, set_up_admin, start};
 
 fn login(
     client: &reqwest::Client,
@@ -161,18 +160,7 @@ async fn passkey_begin_timing(anonymous: &reqwest::Client, base: &str) {
 /// (a) and (b) on an older binary, started the same way, against this run's figures.
 async fn compare_with_baseline(binary: &str, duration: Duration, asset: &Stats, status: &Stats) {
     let (server, _) = start(binary).await;
-    let code_output =
-        Command::new(binary).args(["admin", "setup-code", "--data-dir"]).arg(server.dir.path().join("data")).output();
-    let code = String::from_utf8_lossy(&code_output.unwrap().stdout).trim().to_string();
-    let setup = server
-        .client
-        .post(format!("{}/api/auth/setup", server.base))
-        .header("X-Requested-With", "XMLHttpRequest")
-        .json(&json!({"setup_code": code, "username": "admin", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(setup.status(), 201, "baseline setup");
+    set_up_admin(binary, &server).await;
     let mut old_asset = drive(CONNECTIONS, duration, get(&server.client, format!("{}/app.js", server.base))).await;
     println!("{}", old_asset.line("baseline (a) static asset"));
     let mut old_status =
@@ -195,21 +183,7 @@ async fn main() {
     let base = server.base.clone();
 
     // An admin, signed in on the shared client (its cookie goes with every status request).
-    let code_output = Command::new(env!("CARGO_BIN_EXE_umbra"))
-        .args(["admin", "setup-code", "--data-dir"])
-        .arg(server.dir.path().join("data"))
-        .output()
-        .unwrap();
-    let code = String::from_utf8_lossy(&code_output.stdout).trim().to_string();
-    let setup = server
-        .client
-        .post(format!("{base}/api/auth/setup"))
-        .header("X-Requested-With", "XMLHttpRequest")
-        .json(&json!({"setup_code": code, "username": "admin", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(setup.status(), 201, "setup");
+    set_up_admin(env!("CARGO_BIN_EXE_umbra"), &server).await;
     let cert = server.cert.clone();
     let new_client = |cookies: bool| {
         reqwest::Client::builder()

@@ -17,8 +17,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use serde_json::json;
-use support::{CONNECTIONS, PASSWORD, Stats, drive, get, start};
+use support::{CONNECTIONS, Stats, drive, get, set_up_admin, start};
 
 const USERS: i64 = 100;
 const TODOS: i64 = 100_000;
@@ -31,21 +30,7 @@ async fn main() {
     let base = server.base.clone();
     let data = server.dir.path().join("data");
 
-    let code = Command::new(env!("CARGO_BIN_EXE_umbra"))
-        .args(["admin", "setup-code", "--data-dir"])
-        .arg(&data)
-        .output()
-        .expect("umbra admin setup-code");
-    let code = String::from_utf8_lossy(&code.stdout).trim().to_string();
-    let setup = server
-        .client
-        .post(format!("{base}/api/auth/setup"))
-        .header("X-Requested-With", "XMLHttpRequest")
-        .json(&json!({"setup_code": code, "username": "admin", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(setup.status(), 201, "setup");
+    set_up_admin(env!("CARGO_BIN_EXE_umbra"), &server).await;
     seed(&data).await;
     let check = server.client.get(format!("{base}/api/todos?limit=50")).send().await.unwrap();
     assert_eq!(check.status(), 200, "the todo list answers");

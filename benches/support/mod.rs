@@ -166,3 +166,23 @@ pub fn get(
         })
     }
 }
+
+/// Creates the first admin through the setup API with the binary's one-time code, signed in
+/// on the server's shared client (its cookie goes with every later request).
+pub async fn set_up_admin(binary: &str, server: &Server) {
+    let output = Command::new(binary)
+        .args(["admin", "setup-code", "--data-dir"])
+        .arg(server.dir.path().join("data"))
+        .output()
+        .expect("umbra admin setup-code");
+    let code = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    let setup = server
+        .client
+        .post(format!("{}/api/auth/setup", server.base))
+        .header("X-Requested-With", "XMLHttpRequest")
+        .json(&serde_json::json!({"setup_code": code, "username": "admin", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(setup.status(), 201, "setup on {binary}");
+}
