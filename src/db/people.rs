@@ -53,6 +53,26 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
 }
 
+/// Binds a person's fields after the statement's leading keys, in the order insert and update
+/// share (name … search_text). A macro: `query` and `query_scalar` differ in type, not in `bind`.
+macro_rules! bind_fields {
+    ($query:expr, $fields:expr, $location:expr, $now:expr) => {
+        $query
+            .bind(&$fields.name)
+            .bind(&$fields.nickname)
+            .bind(json(&$fields.emails))
+            .bind(json(&$fields.phones))
+            .bind($fields.birthday.as_deref())
+            .bind(&$fields.address)
+            .bind(&$fields.notes)
+            .bind(json(&$fields.tags))
+            .bind(Flag($fields.favourite))
+            .bind($location)
+            .bind($now.0)
+            .bind(search_text($fields))
+    };
+}
+
 /// Inserts a person (tags included) inside the caller's transaction.
 pub async fn insert(
     conn: &mut AnyConnection,
@@ -62,27 +82,14 @@ pub async fn insert(
     location: Option<LocationId>,
     now: UtcMillis,
 ) -> Result<PersonId, sqlx::Error> {
-    let id: PersonId = sqlx::query_scalar(
+    let insert = sqlx::query_scalar(
         "INSERT INTO people (user_id, uid, name, nickname, emails, phones, birthday, address, notes, tags, \
          favourite, location_id, created_at, updated_at, search_text) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
     )
     .bind(owner)
-    .bind(uid)
-    .bind(&fields.name)
-    .bind(&fields.nickname)
-    .bind(json(&fields.emails))
-    .bind(json(&fields.phones))
-    .bind(fields.birthday.as_deref())
-    .bind(&fields.address)
-    .bind(&fields.notes)
-    .bind(json(&fields.tags))
-    .bind(Flag(fields.favourite))
-    .bind(location)
-    .bind(now.0)
-    .bind(search_text(fields))
-    .fetch_one(&mut *conn)
-    .await?;
+    .bind(uid);
+    let id: PersonId = bind_fields!(insert, fields, location, now).fetch_one(&mut *conn).await?;
     set_tags(conn, id, &fields.tags).await?;
     Ok(id)
 }
@@ -96,27 +103,14 @@ pub async fn update(
     location: Option<LocationId>,
     now: UtcMillis,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE people SET name = $3, nickname = $4, emails = $5, phones = $6, birthday = $7, address = $8, \
          notes = $9, tags = $10, favourite = $11, location_id = $12, updated_at = $13, search_text = $14 \
          WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
-    .bind(owner)
-    .bind(&fields.name)
-    .bind(&fields.nickname)
-    .bind(json(&fields.emails))
-    .bind(json(&fields.phones))
-    .bind(fields.birthday.as_deref())
-    .bind(&fields.address)
-    .bind(&fields.notes)
-    .bind(json(&fields.tags))
-    .bind(Flag(fields.favourite))
-    .bind(location)
-    .bind(now.0)
-    .bind(search_text(fields))
-    .execute(&mut *conn)
-    .await?;
+    .bind(owner);
+    let done = bind_fields!(update, fields, location, now).execute(&mut *conn).await?;
     if done.rows_affected() != 1 {
         return Ok(false);
     }
