@@ -7,6 +7,7 @@ pub mod error;
 pub mod locations;
 pub mod login_failures;
 pub mod mfa;
+pub mod notifications;
 pub mod passkeys;
 pub mod people;
 pub mod reminders;
@@ -15,6 +16,7 @@ pub mod sessions;
 pub mod system_config;
 pub mod system_settings;
 pub mod todos;
+pub mod user_settings;
 pub mod users;
 
 use std::str::FromStr;

@@ -53,6 +53,8 @@ ids! {
     PersonId,
     /// A row of `locations`.
     LocationId,
+    /// A row of `notifications`.
+    NotificationId,
 }
 
 /// A path segment as an id: digits only (no sign, no spaces), positive, in range.
