@@ -13,6 +13,7 @@ import { registerView } from './views/register.js';
 import { lockView } from './views/lock.js';
 import { notFound } from './views/not_found.js';
 import { applyTheme, toggleTheme, currentTheme } from './theme.js';
+import { bell } from './views/notifications/bell.js';
 
 const root = document.getElementById('app');
 
@@ -153,6 +154,7 @@ function shell(status) {
       }, icon('menu')),
       h('a', { ...linkProps('/'), class: 'brand' }, 'UMBRA'),
       h('div', { class: 'spacer' }),
+      bell(),
       userMenu(user)),
     h('nav', { id: 'sidebar', class: 'sidebar', 'aria-label': 'Sections' },
       h('div', { class: 'nav-main' }, sections.filter((s) => s.place === 'main').map((s) => navLink(s, current))),

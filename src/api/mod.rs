@@ -28,8 +28,10 @@ macro_rules! api_module {
 
 pub mod admin;
 pub mod auth;
+pub mod connections;
 pub mod health;
 pub mod locations;
+pub mod notifications;
 pub mod openapi;
 pub mod page;
 pub mod people;
@@ -44,7 +46,9 @@ pub fn routes() -> Vec<Route> {
         admin::routes(),
         health::routes(),
         openapi::routes(),
+        connections::routes(),
         locations::routes(),
+        notifications::routes(),
         people::routes(),
         reminders::routes(),
         todos::routes(),
@@ -59,7 +63,9 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         openapi::openapi(),
         auth::openapi(),
         admin::openapi(),
+        connections::openapi(),
         locations::openapi(),
+        notifications::openapi(),
         people::openapi(),
         reminders::openapi(),
         todos::openapi(),

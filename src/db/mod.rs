@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod connections;
 pub mod error;
 pub mod locations;
 pub mod login_failures;

@@ -55,6 +55,10 @@ ids! {
     LocationId,
     /// A row of `notifications`.
     NotificationId,
+    /// A row of `connections` (a pending request, and the connection it becomes).
+    ConnectionId,
+    /// A row of `connection_blocks`.
+    ConnectionBlockId,
 }
 
 /// A path segment as an id: digits only (no sign, no spaces), positive, in range.

@@ -4,7 +4,9 @@
 //! server's queue); the CLI keeps its own output.
 
 pub mod account;
+pub mod connections;
 pub mod locations;
+pub mod notifications;
 pub mod people;
 pub mod reminders;
 pub mod second_factor;
