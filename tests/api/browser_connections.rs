@@ -37,9 +37,11 @@ async fn ask_accept_and_both_are_told() {
     let server = crate::live::serve_https(|_| {}).await;
     let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
     let base = server.base.clone();
-    create_user(&server.db, "bob").await;
+    let db = server.db.clone();
     run("connections", browser, async |b| {
         set_up_admin(b, &base, &code).await?;
+        // After the setup: while no account exists, the app asks for the setup code.
+        create_user(&db, "bob").await;
         bell_shows(b, 0).await?;
         b.click(&b.find(".sidebar a[href='/connections']").await?).await?;
         b.wait_for_text(".connected-people", "not connected with anyone").await?;
