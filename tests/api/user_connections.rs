@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use futures::future::join_all;
 use rocket::http::Method;
 use serde_json::{Value, json};
 use umbra::domain::id::UserId;
@@ -355,6 +356,29 @@ async fn requests_are_rate_limited_per_sender_across_processes_without_telling_n
     let kept: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM connection_attempts").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(kept, 3, "carol (10 min in), bob's own and the latest");
+}
+
+/// A burst sent at once, half through each of two servers on one database, still gets exactly
+/// twenty through: the count and the new attempt are one serialised step per sender.
+#[tokio::test]
+async fn a_parallel_burst_over_two_servers_gets_exactly_the_limit_through() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let second = app_on(Arc::clone(&app.database), |_| {}).await;
+    let alice_there = second.persona("alice", PASSWORD);
+    assert_eq!(alice_there.login().await.status, 200);
+    let names: Vec<String> = (0..30).map(|n| format!("nobody-{n}")).collect();
+    let answers = join_all(names.iter().enumerate().map(|(n, name)| {
+        let who = if n % 2 == 0 { &alice } else { &alice_there };
+        send(who, name)
+    }))
+    .await;
+    let sent = answers.iter().filter(|r| r.status == 202).count();
+    let limited = answers.iter().filter(|r| r.status == 429).count();
+    assert_eq!((sent, limited), (20, 10), "{:?}", answers.iter().map(|r| r.status).collect::<Vec<_>>());
+    let counted: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM connection_attempts").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(counted, 20);
 }
 
 #[tokio::test]
