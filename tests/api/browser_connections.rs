@@ -94,8 +94,8 @@ async fn ask_accept_and_both_are_told() {
             if let Some(wide) = overflow(b).await? {
                 return Err(format!("{path} scrolls sideways on a phone: {wide}"));
             }
+            picture(b, &format!("phone{}", path.replace('/', "-"))).await;
         }
-        picture(b, "connections-phone").await;
         Ok(())
     })
     .await;
