@@ -34,6 +34,7 @@ pub mod openapi;
 pub mod page;
 pub mod people;
 pub mod reminders;
+pub mod settings;
 pub mod todos;
 
 use rocket::Route;
@@ -47,6 +48,7 @@ pub fn routes() -> Vec<Route> {
         locations::routes(),
         people::routes(),
         reminders::routes(),
+        settings::routes(),
         todos::routes(),
     ]
     .concat()
@@ -62,6 +64,7 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         locations::openapi(),
         people::openapi(),
         reminders::openapi(),
+        settings::openapi(),
         todos::openapi(),
     ]
 }

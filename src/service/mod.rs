@@ -5,9 +5,11 @@
 
 pub mod account;
 pub mod locations;
+pub mod outbound_allow;
 pub mod people;
 pub mod reminders;
 pub mod second_factor;
+pub mod settings;
 pub mod system_settings;
 pub mod todos;
 pub mod users;

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{harness, live, webdriver};
+use support::{harness, live, stand_in, webdriver};
 
 mod admin_console;
 mod admin_users;
@@ -16,6 +16,7 @@ mod backup;
 mod browser;
 mod browser_people;
 mod browser_reminders;
+mod browser_settings;
 mod browser_todos;
 mod cli;
 mod connections;
@@ -26,6 +27,7 @@ mod http_layer;
 mod locations;
 mod lockout;
 mod openapi;
+mod outbound;
 mod passkeys;
 mod password_strength;
 mod people;
@@ -37,6 +39,7 @@ mod reminders;
 mod self_service;
 mod services;
 mod sessions;
+mod settings;
 mod socket;
 mod todos;
 mod totp;
