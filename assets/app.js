@@ -13,6 +13,7 @@ import { registerView } from './views/register.js';
 import { lockView } from './views/lock.js';
 import { notFound } from './views/not_found.js';
 import { applyTheme, toggleTheme, currentTheme } from './theme.js';
+import { syncSettings } from './views/settings/sync.js';
 
 const root = document.getElementById('app');
 
@@ -67,6 +68,7 @@ function view(status) {
     return lockView(status.user);
   }
   if (isOutsidePath(path)) history.replaceState({}, '', '/');
+  syncSettings(status.user);
   // Some states allow one page only: a forced password change, a required second factor.
   if (status.must_change_password && location.pathname !== '/settings/password') {
     history.replaceState({}, '', '/settings/password');
