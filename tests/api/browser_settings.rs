@@ -66,7 +66,25 @@ async fn save_ntfy_settings_and_send_a_test() {
             return Err(format!("the theme is {theme} after picking Light"));
         }
         b.wait_idle().await?;
+        picture(b, "settings-preferences-light").await;
         b.click(&b.find("#theme-dark").await?).await?;
+        b.wait_idle().await?;
+        let stored: String =
+            sqlx::query_scalar("SELECT theme FROM user_settings").fetch_one(&pool).await.map_err(|e| e.to_string())?;
+        if stored != "dark" {
+            return Err(format!("the stored theme is {stored}"));
+        }
+        // The admin's settings page shows the allow-list the API saved.
+        to_top(b).await?;
+        b.click(&b.find(".sidebar a[href='/admin']").await?).await?;
+        b.click(&b.find(".tabs a[href='/admin/settings']").await?).await?;
+        b.wait_idle().await?;
+        let listed = b.execute("return document.querySelector('textarea[name=entries]').value;", json!([])).await?;
+        if listed != json!("127.0.0.2") {
+            return Err(format!("the allow-list field shows {listed}"));
+        }
+        to_top(b).await?;
+        b.click(&b.find(".sidebar a[href='/settings']").await?).await?;
         b.wait_idle().await?;
 
         // ntfy: server, topic, token; saved, then "Send test".
@@ -93,6 +111,8 @@ async fn save_ntfy_settings_and_send_a_test() {
 
         // A phone: the page fits.
         b.set_window_size(390, 844).await?;
+        b.goto(&format!("{base}/settings/notifications")).await?;
+        b.wait_for_text(".token-state", "Access token: set").await?;
         b.wait_idle().await?;
         if let Some(wide) = overflow(b).await? {
             return Err(format!("Notifications at 390 px: {wide}"));
