@@ -261,3 +261,38 @@ fn describe(error: &reqwest::Error) -> String {
         "the exchange with the server failed".into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(text: &str) -> Name {
+        text.parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_resolver_answers_only_with_checked_addresses() {
+        let pins = Pins::default();
+        // A name nobody checked does not resolve at all: the HTTP client never asks DNS.
+        assert!(pins.resolve(name("example.com")).await.is_err());
+        let checked: IpAddr = "93.184.216.34".parse().unwrap();
+        pins.0.lock().unwrap().insert("example.com".into(), vec![checked]);
+        let answered: Vec<SocketAddr> = pins.resolve(name("example.com")).await.unwrap().collect();
+        assert_eq!(answered, vec![SocketAddr::new(checked, 0)]);
+        assert!(pins.resolve(name("other.example")).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_name_is_judged_by_every_address_it_resolves_to() {
+        let allow = AllowList::default();
+        let refused = check_with(&allow, "http://localhost./").await.unwrap_err();
+        assert!(matches!(refused, Refusal::Address { rule: address::Blocked::Loopback, .. }), "{refused}");
+        let by_name = AllowList::parse(&["localhost".into()]).unwrap();
+        let checked = check_with(&by_name, "http://localhost:8080/x").await.unwrap();
+        assert!(checked.addresses.iter().all(|a| a.is_loopback()));
+        assert!(matches!(
+            check_with(&allow, "http://no-such-host.invalid/").await,
+            Err(Refusal::Unresolvable(host)) if host == "no-such-host.invalid"
+        ));
+    }
+}

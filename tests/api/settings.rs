@@ -267,3 +267,51 @@ async fn a_test_push_needs_a_server_and_a_topic() {
     let problem = ada.post_empty("/api/settings/ntfy/test").await.problem(422);
     assert_eq!(problem["errors"][0]["field"], "ntfy_server");
 }
+
+#[tokio::test]
+async fn the_ntfy_sender_posts_actions_and_the_token_and_refuses_what_the_rules_refuse() {
+    use std::sync::Arc;
+
+    use umbra::outbound::OutboundClient;
+    use umbra::push::ntfy::NtfySender;
+    use umbra::push::{NtfyTarget, PushAction, PushError, PushMessage, Pusher};
+
+    let app = app().await;
+    let stand_in = StandIn::start("127.0.0.2").await;
+    let admin = app.admin().await;
+    allow(&admin, &["127.0.0.2"]).await;
+    let sender: Arc<dyn Pusher> =
+        Arc::new(NtfySender::new(Arc::new(OutboundClient::new(app.db.clone(), app.clock.clone()).unwrap())));
+    let target = NtfyTarget { server: stand_in.url(), topic: "ada".into(), token: Some("tk".into()) };
+    let message = PushMessage {
+        title: "Water the plants".into(),
+        body: "Due now".into(),
+        priority: 5,
+        click: Some("https://umbra.example/reminders".into()),
+        actions: vec![
+            PushAction { label: "Done".into(), url: "https://umbra.example/api/push-actions/abc".into() },
+            PushAction { label: "Snooze 1 h".into(), url: "https://umbra.example/api/push-actions/def".into() },
+        ],
+    };
+    assert_eq!(sender.push(&target, &message).await, Ok(200));
+    let request = &stand_in.requests()[0];
+    assert_eq!(request.header("authorization"), Some("Bearer tk"));
+    assert_eq!(
+        request.json(),
+        json!({
+            "topic": "ada", "title": "Water the plants", "message": "Due now", "priority": 5,
+            "click": "https://umbra.example/reminders",
+            "actions": [
+                {"action": "http", "label": "Done", "url": "https://umbra.example/api/push-actions/abc", "method": "POST", "clear": true},
+                {"action": "http", "label": "Snooze 1 h", "url": "https://umbra.example/api/push-actions/def", "method": "POST", "clear": true},
+            ],
+        })
+    );
+
+    stand_in.reply_next(Reply::status(429, "slow down"));
+    let failed = sender.push(&target, &message).await;
+    assert!(matches!(failed, Err(PushError::Failed { status: Some(429), .. })), "{failed:?}");
+    let refused = sender.push(&NtfyTarget { server: "http://127.0.0.1:9/".into(), ..target }, &message).await;
+    assert_eq!(refused, Err(PushError::Refused("address 127.0.0.1 is loopback".into())));
+    assert_eq!(stand_in.requests().len(), 2);
+}
