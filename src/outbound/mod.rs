@@ -289,7 +289,7 @@ mod tests {
         assert!(matches!(refused, Refusal::Address { rule: address::Blocked::Loopback, .. }), "{refused}");
         let by_name = AllowList::parse(&["localhost".into()]).unwrap();
         let checked = check_with(&by_name, "http://localhost:8080/x").await.unwrap();
-        assert!(checked.addresses.iter().all(|a| a.is_loopback()));
+        assert!(checked.addresses.iter().all(IpAddr::is_loopback));
         assert!(matches!(
             check_with(&allow, "http://no-such-host.invalid/").await,
             Err(Refusal::Unresolvable(host)) if host == "no-such-host.invalid"
