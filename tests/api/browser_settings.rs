@@ -14,6 +14,26 @@ async fn to_top(b: &crate::webdriver::Browser) -> Result<(), String> {
     b.execute("window.scrollTo(0, 0);", json!([])).await.map(drop)
 }
 
+/// Signs the admin in through the API and allow-lists 127.0.0.2 (where the stand-in listens).
+async fn allow_through_the_api(server: &crate::live::LiveServer) -> Result<(), String> {
+    let login = server.post("/api/auth/login", json!({"username": "admin", "password": PASSWORD}), &[]).await;
+    if login.status() != 200 {
+        return Err(format!("API sign-in: {}", login.status()));
+    }
+    let allowed = server
+        .client
+        .put(server.url("/api/admin/outbound-allow"))
+        .header("X-Requested-With", "XMLHttpRequest")
+        .json(&json!({"entries": ["127.0.0.2"]}))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if allowed.status() != 200 {
+        return Err(format!("allow-list: {}", allowed.status()));
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn save_ntfy_settings_and_send_a_test() {
     let Some(browser) = browser().await else { return };
@@ -39,21 +59,7 @@ async fn save_ntfy_settings_and_send_a_test() {
         }
 
         // The admin allow-lists the stand-in through the API (the same account, its own session).
-        let login = server_ref.post("/api/auth/login", json!({"username": "admin", "password": PASSWORD}), &[]).await;
-        if login.status() != 200 {
-            return Err(format!("API sign-in: {}", login.status()));
-        }
-        let allowed = server_ref
-            .client
-            .put(server_ref.url("/api/admin/outbound-allow"))
-            .header("X-Requested-With", "XMLHttpRequest")
-            .json(&json!({"entries": ["127.0.0.2"]}))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        if allowed.status() != 200 {
-            return Err(format!("allow-list: {}", allowed.status()));
-        }
+        allow_through_the_api(server_ref).await?;
 
         // Appearance: a pick applies at once, without a reload.
         b.click(&b.find(".sidebar a[href='/settings']").await?).await?;
