@@ -37,6 +37,8 @@ use crate::domain::time::UtcMillis;
 
 /// The limit on one whole exchange: connect, send, answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// How many host names the resolver remembers at most.
+const MAX_PINNED_NAMES: usize = 1024;
 /// Response bodies past this are cut off: callers need a small JSON answer at most.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -177,6 +179,11 @@ impl OutboundClient {
         if let Some(url::Host::Domain(name)) = checked.url.host()
             && let Ok(mut pins) = self.pins.0.lock()
         {
+            // Bounded: names users typed must not grow the map for ever. A request already
+            // connecting has had its answer; a later one pins its name again.
+            if pins.len() >= MAX_PINNED_NAMES {
+                pins.clear();
+            }
             pins.insert(name.to_string(), checked.addresses.clone());
         }
         let mut builder = self.http.request(request.method, checked.url);

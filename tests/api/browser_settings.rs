@@ -134,3 +134,40 @@ async fn save_ntfy_settings_and_send_a_test() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn chosen_formats_and_time_zone_apply_to_times_shown_elsewhere() {
+    let Some(browser) = browser().await else { return };
+    let server = crate::live::serve_https(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.clone();
+    run("settings-formats", browser, async |b| {
+        set_up_admin(b, &base, &code).await?;
+        b.goto(&format!("{base}/settings/preferences")).await?;
+        b.find("select[name=date_format]").await?;
+        b.wait_idle().await?;
+        // Long dates, a 12-hour clock, in Tokyo (no daylight saving: the offset is fixed).
+        b.execute(
+            "const set = (name, value) => { const el = document.querySelector(`select[name=${name}]`);
+                 el.value = value; el.dispatchEvent(new Event('change')); };
+             set('date_format', 'long'); set('time_format', '12h'); set('timezone', 'Asia/Tokyo');",
+            json!([]),
+        )
+        .await?;
+        b.click(&b.find_text("button", "Save preferences").await?).await?;
+        b.wait_for_text(".success", "Saved").await?;
+        to_top(b).await?;
+        b.click(&b.find(".tabs a[href='/settings/security']").await?).await?;
+        b.wait_idle().await?;
+        // The session started moments ago: today's date in Tokyo, written the long way, and a
+        // 12-hour time.
+        let tokyo = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Tokyo);
+        let day = tokyo.format("%-d %b %Y").to_string();
+        let shown = b.wait_for_text("table", &day).await?;
+        if !(shown.contains(" am") || shown.contains(" pm")) {
+            return Err(format!("the sessions table shows {shown:?}: no 12-hour time"));
+        }
+        Ok(())
+    })
+    .await;
+}

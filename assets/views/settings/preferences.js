@@ -6,6 +6,7 @@ import { get, patch } from '../../api.js';
 import { form } from '../../forms.js';
 import { load } from '../../load.js';
 import { userZone } from '../../fields.js';
+import { setFormatPreferences } from '../../format.js';
 import { setThemeChoice } from '../../theme.js';
 import { toast } from '../../toast.js';
 
@@ -70,8 +71,9 @@ function formatsForm(current) {
     ],
     submitLabel: 'Save preferences',
     async onSubmit(values, { success }) {
-      await patch('/api/settings', values);
-      success('Saved.');
+      const saved = await patch('/api/settings', values);
+      setFormatPreferences(saved);
+      success('Saved. Times now show as you chose.');
     },
   });
   const wrap = h('div');
