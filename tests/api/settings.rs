@@ -315,3 +315,20 @@ async fn the_ntfy_sender_posts_actions_and_the_token_and_refuses_what_the_rules_
     assert_eq!(refused, Err(PushError::Refused("address 127.0.0.1 is loopback".into())));
     assert_eq!(stand_in.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn concurrent_patches_of_different_fields_both_land() {
+    let app = app().await;
+    let ada = app.user("ada").await;
+    for round in 0..5 {
+        let theme = if round % 2 == 0 { "dark" } else { "light" };
+        let minutes = 10 + round;
+        let (a, b) = tokio::join!(
+            ada.patch("/api/settings", json!({"theme": theme})),
+            ada.patch("/api/settings", json!({"todo_due_alert_minutes": minutes})),
+        );
+        assert_eq!((a.status, b.status), (200, 200), "{} {}", a.body, b.body);
+        let now = ada.get("/api/settings").await.json();
+        assert_eq!((now["theme"].as_str(), now["todo_due_alert_minutes"].as_i64()), (Some(theme), Some(minutes)));
+    }
+}
