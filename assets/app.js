@@ -14,6 +14,7 @@ import { lockView } from './views/lock.js';
 import { notFound } from './views/not_found.js';
 import { applyTheme, toggleTheme, currentTheme } from './theme.js';
 import { bell } from './views/notifications/bell.js';
+import { syncSettings } from './views/settings/sync.js';
 
 const root = document.getElementById('app');
 
@@ -68,6 +69,7 @@ function view(status) {
     return lockView(status.user);
   }
   if (isOutsidePath(path)) history.replaceState({}, '', '/');
+  syncSettings(status.user);
   // Some states allow one page only: a forced password change, a required second factor.
   if (status.must_change_password && location.pathname !== '/settings/password') {
     history.replaceState({}, '', '/settings/password');

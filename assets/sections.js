@@ -6,7 +6,7 @@
 // leading to a "coming soon" page until its domain lands (then it gets a `render`).
 
 import { home } from './views/home.js';
-import { settings } from './views/settings.js';
+import { settings } from './views/settings/index.js';
 import { admin } from './views/admin/index.js';
 import { comingSoon } from './views/coming_soon.js';
 import { reminders } from './views/reminders/index.js';

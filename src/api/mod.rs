@@ -36,6 +36,7 @@ pub mod openapi;
 pub mod page;
 pub mod people;
 pub mod reminders;
+pub mod settings;
 pub mod todos;
 
 use rocket::Route;
@@ -51,6 +52,7 @@ pub fn routes() -> Vec<Route> {
         notifications::routes(),
         people::routes(),
         reminders::routes(),
+        settings::routes(),
         todos::routes(),
     ]
     .concat()
@@ -68,6 +70,7 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         notifications::openapi(),
         people::openapi(),
         reminders::openapi(),
+        settings::openapi(),
         todos::openapi(),
     ]
 }

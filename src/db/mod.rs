@@ -9,6 +9,7 @@ pub mod locations;
 pub mod login_failures;
 pub mod mfa;
 pub mod notifications;
+pub mod outbound_allow;
 pub mod passkeys;
 pub mod people;
 pub mod reminders;

@@ -17,5 +17,6 @@ pub mod role;
 pub mod system_settings;
 pub mod time;
 pub mod todos;
+pub mod user_settings;
 pub mod username;
 pub mod vcard;

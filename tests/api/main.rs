@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{harness, live, webdriver};
+use support::{harness, live, stand_in, webdriver};
 
 mod admin_console;
 mod admin_users;
@@ -17,6 +17,7 @@ mod browser;
 mod browser_connections;
 mod browser_people;
 mod browser_reminders;
+mod browser_settings;
 mod browser_todos;
 mod cli;
 mod connections;
@@ -28,6 +29,7 @@ mod locations;
 mod lockout;
 mod notifications;
 mod openapi;
+mod outbound;
 mod passkeys;
 mod password_strength;
 mod people;
@@ -39,6 +41,7 @@ mod reminders;
 mod self_service;
 mod services;
 mod sessions;
+mod settings;
 mod socket;
 mod todos;
 mod totp;
