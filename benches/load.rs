@@ -198,7 +198,12 @@ async fn main() {
     println!(
         "UMBRA load benchmark: {CONNECTIONS} HTTPS keep-alive connections, {seconds} s per scenario, release binary"
     );
-    println!("startup to first served request: {:.0} ms; idle RSS {} KiB", startup.as_secs_f64() * 1000.0, idle_rss);
+    println!(
+        "startup to first served request: {:.0} ms; idle RSS {} KiB (anonymous {} KiB)",
+        startup.as_secs_f64() * 1000.0,
+        idle_rss,
+        rss_kib(pid, "RssAnon:")
+    );
 
     let mut asset = drive(CONNECTIONS, duration, get(&server.client, format!("{base}/app.js"))).await;
     println!("{}", asset.line("(a) static asset GET /app.js"));
@@ -233,7 +238,14 @@ async fn main() {
             break rss;
         }
     };
-    println!("idle RSS {settled} KiB {:.0} s after the flood", quiet.elapsed().as_secs_f64());
+    // Anonymous memory is what the server allocated; file-backed pages are the binary's own
+    // code and data, clean and shared with the page cache.
+    println!(
+        "idle RSS {settled} KiB {:.0} s after the flood (anonymous {} KiB, file-backed {} KiB)",
+        quiet.elapsed().as_secs_f64(),
+        rss_kib(pid, "RssAnon:"),
+        rss_kib(pid, "RssFile:")
+    );
     if let Ok(baseline) = std::env::var("UMBRA_BENCH_BASELINE") {
         compare_with_baseline(&baseline, duration, &asset, &status).await;
     }
