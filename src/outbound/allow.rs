@@ -70,11 +70,13 @@ impl AllowEntry {
 impl AllowList {
     /// Parses every entry; the error lists `(index, problem)` for each bad one.
     pub fn parse(entries: &[String]) -> Result<Self, Vec<(usize, String)>> {
+        // Before anything else: the duplicate check below is quadratic, and a list past the cap
+        // is refused whatever its entries say.
+        if entries.len() > MAX_ENTRIES {
+            return Err(vec![(MAX_ENTRIES, format!("give at most {MAX_ENTRIES} entries"))]);
+        }
         let mut problems = Vec::new();
         let mut parsed = Vec::new();
-        if entries.len() > MAX_ENTRIES {
-            problems.push((MAX_ENTRIES, format!("give at most {MAX_ENTRIES} entries")));
-        }
         for (index, entry) in entries.iter().enumerate() {
             match AllowEntry::parse(entry) {
                 Ok(entry) if !parsed.contains(&entry) => parsed.push(entry),
@@ -152,6 +154,17 @@ mod tests {
                 .unwrap_err();
         let positions: Vec<_> = bad.iter().map(|(i, _)| *i).collect();
         assert_eq!(positions, [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_list_past_the_cap_is_refused_before_its_entries_are_read() {
+        let too_many: Vec<String> = (0..=MAX_ENTRIES).map(|i| format!("bad entry {i}")).collect();
+        assert_eq!(
+            AllowList::parse(&too_many),
+            Err(vec![(MAX_ENTRIES, format!("give at most {MAX_ENTRIES} entries"))])
+        );
+        let huge: Vec<String> = (0..200_000).map(|i| format!("h{i}.lan")).collect();
+        assert_eq!(AllowList::parse(&huge).unwrap_err().len(), 1);
     }
 
     #[test]

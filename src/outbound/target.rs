@@ -11,8 +11,11 @@ use url::{Host, Url};
 use super::address::{Blocked, classify};
 use super::allow::AllowList;
 
-/// Why a URL may not be fetched. The text names the rule; it is safe to show to the user
-/// who typed the URL and is what the audit log records.
+/// Why a URL may not be fetched. The text names the rule and is safe to show to the user who
+/// typed the URL: it says nothing they did not type themselves. What a host NAME resolved to
+/// is the server's view of its own network (split-horizon DNS), so the text says only that
+/// the name has no public address, alike for a name that does not resolve and one that
+/// resolves to a private address; `audit_detail` adds the address for the admins' log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     #[error("not a valid URL")]
@@ -23,10 +26,38 @@ pub enum Refusal {
     Userinfo,
     #[error("the URL has no host")]
     NoHost,
+    /// An address written in the URL: naming it repeats what the user typed.
     #[error("address {address} is {}", rule.describe())]
     Address { address: IpAddr, rule: Blocked },
-    #[error("host {0} could not be resolved")]
-    Unresolvable(String),
+    /// A host name that does not resolve (`found: None`) or resolves to an address the rules
+    /// refuse. One text for both, without the address.
+    #[error("host {host} does not resolve to a public address")]
+    Name { host: String, found: Option<(IpAddr, Blocked)> },
+}
+
+impl Refusal {
+    /// What the audit log records (admins only): the text, and for a name what it resolved to.
+    pub fn audit_detail(&self) -> String {
+        match self {
+            Refusal::Name { host, found: Some((address, rule)) } => {
+                format!("host {host} resolves to {address}, which is {}", rule.describe())
+            }
+            Refusal::Name { host, found: None } => format!("host {host} could not be resolved"),
+            other => other.to_string(),
+        }
+    }
+
+    /// Which rule was broken, for throttling the audit of repeated refusals.
+    pub fn rule_key(&self) -> &'static str {
+        match self {
+            Refusal::Malformed => "malformed",
+            Refusal::Scheme(_) => "scheme",
+            Refusal::Userinfo => "userinfo",
+            Refusal::NoHost => "no-host",
+            Refusal::Address { rule, .. } => rule.describe(),
+            Refusal::Name { .. } => "name",
+        }
+    }
 }
 
 /// Where a checked URL points: an address written in the URL, or a name still to resolve.

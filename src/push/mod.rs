@@ -6,13 +6,25 @@
 use futures::future::BoxFuture;
 
 /// Where a user's pushes go (from their settings; the token already unsealed).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct NtfyTarget {
     /// Base URL of the ntfy server, e.g. `https://ntfy.sh`.
     pub server: String,
     pub topic: String,
     /// Access token sent as `Authorization: Bearer …`, if the topic needs one.
     pub token: Option<String>,
+}
+
+/// Written by hand so that a logged target never shows the access token, only whether there
+/// is one.
+impl std::fmt::Debug for NtfyTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NtfyTarget")
+            .field("server", &self.server)
+            .field("topic", &self.topic)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 /// One push.

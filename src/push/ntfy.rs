@@ -127,4 +127,16 @@ mod tests {
         let body: serde_json::Value = serde_json::from_slice(&bare.body.unwrap()).unwrap();
         assert!(body.get("click").is_none() && body.get("actions").is_none());
     }
+
+    #[test]
+    fn a_logged_target_or_request_does_not_show_the_token() {
+        let target =
+            NtfyTarget { server: "https://ntfy.example".into(), topic: "t1".into(), token: Some("tk_secret".into()) };
+        let printed = format!("{target:?}");
+        assert!(!printed.contains("tk_secret"), "{printed}");
+        assert!(printed.contains("ntfy.example") && printed.contains("<redacted>"), "{printed}");
+        let message = PushMessage { title: "T".into(), body: "B".into(), priority: 3, click: None, actions: vec![] };
+        let printed = format!("{:?}", request_for(&target, &message));
+        assert!(!printed.contains("tk_secret"), "{printed}");
+    }
 }

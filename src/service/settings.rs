@@ -94,6 +94,13 @@ pub async fn update(
     let mut server = wanted.ntfy_server.clone();
     if let Some(url) = server.as_deref().filter(|_| wanted.ntfy_server != before.settings.ntfy_server) {
         match outbound.check(who, url).await {
+            // Stored as normalised, which can be ~3 times longer (percent-encoding): the
+            // length limit applies to what is stored.
+            Ok(checked) if checked.url.as_str().len() > crate::domain::user_settings::NTFY_SERVER_MAX => {
+                let max = crate::domain::user_settings::NTFY_SERVER_MAX;
+                let problem = format!("must be a URL of at most {max} characters");
+                return Err(UserSettingsError::Invalid(vec![("ntfy_server", problem)]));
+            }
             Ok(checked) => server = Some(checked.url.to_string()),
             Err(OutboundError::Refused(refusal)) => {
                 return Err(UserSettingsError::Invalid(vec![("ntfy_server", refusal.to_string())]));
