@@ -2,7 +2,8 @@
 //! one, other schemes, userinfo tricks, IPv6 forms and a redirect from an allowed host are
 //! refused naming the rule, and a canary listener on 127.0.0.1 hears nothing; the admin's
 //! allow-list lets exactly the listed address through; refusals and allow-list changes are
-//! audited; the allow-list API is for admins only.
+//! audited, repeated refusals once a minute; a host name's addresses are never shown to the
+//! user (only to admins in the audit log); the allow-list API is for admins only.
 
 use serde_json::json;
 use umbra::outbound::{OutboundClient, OutboundError, OutboundRequest, Requester};
@@ -34,8 +35,8 @@ fn corpus(canary: u16, allowed: &str) -> Vec<(String, &'static str)> {
         (format!("http://127.1:{p}/"), "address 127.0.0.1 is loopback"),
         (format!("http://127.0.0.1.:{p}/"), "address 127.0.0.1 is loopback"),
         (format!("http://0x7f.0.0.1:{p}/"), "address 127.0.0.1 is loopback"),
-        (format!("http://localhost:{p}/"), "is loopback"),
-        (format!("http://LOCALHOST.:{p}/"), "is loopback"),
+        (format!("http://localhost:{p}/"), "host localhost does not resolve to a public address"),
+        (format!("http://LOCALHOST.:{p}/"), "host localhost. does not resolve to a public address"),
         (format!("http://[::1]:{p}/"), "address ::1 is loopback"),
         (format!("http://[::ffff:127.0.0.1]:{p}/"), "address ::ffff:127.0.0.1 is loopback"),
         (format!("http://[::ffff:7f00:1]:{p}/"), "address ::ffff:127.0.0.1 is loopback"),
@@ -84,8 +85,12 @@ async fn the_ssrf_corpus_is_refused_by_name_and_the_canary_hears_nothing() {
     assert!(allowed.requests().is_empty(), "userinfo tricks reached the allowed host");
     // Nothing was stored, and every refusal is in the audit log with its rule.
     assert_eq!(ada.get("/api/settings").await.json()["ntfy_server"], json!(null));
-    let refused = app.audit_actions().await.into_iter().filter(|(action, _, _)| action == "outbound_refused").count();
-    assert_eq!(refused, cases.len() * 2);
+    // Once per requester, rule and host: the spellings of 127.0.0.1 are one host, as are
+    // the two IPv6 forms of mapped loopback and the two userinfo tricks on each address; gopher:
+    // and ftp: on 127.0.0.1 break the same rule. 15 distinct, for ada and for the system.
+    let refused: Vec<_> =
+        app.audit_actions().await.into_iter().filter(|(action, _, _)| action == "outbound_refused").collect();
+    assert_eq!(refused.len(), 15 * 2, "{refused:#?}");
     let detail: String = sqlx::query_scalar(
         "SELECT detail FROM audit_log WHERE action = 'outbound_refused' AND actor = 'ada' ORDER BY id LIMIT 1",
     )
@@ -202,4 +207,95 @@ async fn the_allow_list_api_is_for_admins_and_checks_every_entry() {
     assert_eq!(admin.post_empty("/api/auth/lock").await.status, 204);
     admin.get("/api/admin/outbound-allow").await.problem(423);
     admin.put("/api/admin/outbound-allow", json!({"entries": []})).await.problem(423);
+}
+
+/// The refusal audit rows: (actor, target, detail), oldest first.
+async fn refusals(app: &TestApp) -> Vec<(String, Option<String>, Option<String>)> {
+    sqlx::query_as("SELECT actor, target, detail FROM audit_log WHERE action = 'outbound_refused' ORDER BY id")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_name_that_resolves_to_a_private_address_reads_like_one_that_does_not_resolve() {
+    let app = app().await;
+    let listed = StandIn::start("127.0.0.1").await;
+    let port = listed.addr.port();
+    let admin = app.admin().await;
+    let ada = app.user("ada").await;
+
+    // Whether a name exists on the server's network must not show: the same words for a name
+    // with a loopback address and a name with no address at all, and no address in either.
+    let mut messages = Vec::new();
+    for host in ["localhost", "no-such-host.invalid"] {
+        let response = ada.patch("/api/settings", json!({"ntfy_server": format!("http://{host}:{port}/")})).await;
+        let problem = response.problem(422);
+        assert_eq!(problem["errors"][0]["field"], "ntfy_server");
+        messages.push(problem["errors"][0]["message"].as_str().unwrap().replace(host, "HOST"));
+    }
+    assert_eq!(messages, ["host HOST does not resolve to a public address"; 2]);
+    // An address the user typed is named: it tells them nothing new.
+    let typed = ada.patch("/api/settings", json!({"ntfy_server": "http://10.1.2.3/"})).await.problem(422);
+    assert_eq!(typed["errors"][0]["message"], "address 10.1.2.3 is private");
+
+    // The ntfy test of a saved name that no longer passes says the same, without the address.
+    allow(&admin, &["localhost"]).await;
+    let saved = ada
+        .patch(
+            "/api/settings",
+            json!({"ntfy_server": listed.url().replace("127.0.0.1", "localhost"), "ntfy_topic": "t"}),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    allow(&admin, &[]).await;
+    let outcome = ada.post_empty("/api/settings/ntfy/test").await;
+    assert_eq!(outcome.json()["error"], "host localhost does not resolve to a public address");
+    assert!(!outcome.body.contains("127.0.0.1") && !outcome.body.contains("::1") && !outcome.body.contains("loopback"));
+    assert!(listed.requests().is_empty());
+
+    // The admins' audit log keeps what the name resolved to.
+    let details: Vec<String> = refusals(&app).await.into_iter().filter_map(|(_, _, detail)| detail).collect();
+    assert!(
+        details[0].starts_with("host localhost resolves to ") && details[0].ends_with("which is loopback"),
+        "{details:?}"
+    );
+    assert_eq!(details[1], "host no-such-host.invalid could not be resolved");
+    assert_eq!(details[2], "address 10.1.2.3 is private");
+}
+
+#[tokio::test]
+async fn repeated_refusals_are_audited_once_a_minute_per_rule_and_host() {
+    let app = app().await;
+    let ada = app.user("ada").await;
+    let refuse = |url: String| {
+        let ada = &ada;
+        async move { ada.patch("/api/settings", json!({"ntfy_server": url})).await.problem(422) }
+    };
+    for _ in 0..5 {
+        refuse("http://127.0.0.1:9/".into()).await;
+    }
+    // Another spelling of the same host, breaking the same rule.
+    refuse("http://2130706433/x".into()).await;
+    assert_eq!(refusals(&app).await.len(), 1);
+    refuse("http://10.1.2.3/".into()).await;
+    refuse("gopher://127.0.0.1/".into()).await;
+    assert_eq!(refusals(&app).await.len(), 3, "another host or another rule is audited");
+
+    app.clock.advance_minutes(1);
+    refuse("http://127.0.0.1:9/".into()).await;
+    assert_eq!(refusals(&app).await.len(), 4, "a minute later, again");
+
+    // Varying the host does not flood the log either: at most 20 rows a minute per user.
+    app.clock.advance_minutes(1);
+    for i in 0..30 {
+        refuse(format!("http://10.0.0.{i}/")).await;
+    }
+    assert_eq!(refusals(&app).await.len(), 4 + 20);
+    // Another user is counted apart.
+    let bob = app.user("bob").await;
+    bob.patch("/api/settings", json!({"ntfy_server": "http://10.0.0.1/"})).await.problem(422);
+    let rows = refusals(&app).await;
+    assert_eq!(rows.len(), 25);
+    assert_eq!(rows[24].0, "bob");
 }

@@ -261,6 +261,27 @@ async fn a_failing_ntfy_server_gives_its_status_but_never_its_body() {
 }
 
 #[tokio::test]
+async fn the_length_limit_applies_to_the_url_as_stored() {
+    let app = app().await;
+    let stand_in = StandIn::start("127.0.0.2").await;
+    let admin = app.admin().await;
+    allow(&admin, &["127.0.0.2"]).await;
+    let ada = app.user("ada").await;
+    // 400 bytes of path: within the limit as typed, but every "é" is stored as "%C3%A9".
+    let long = format!("{}/{}", stand_in.url(), "é".repeat(200));
+    assert!(long.len() <= 500);
+    let problem = ada.patch("/api/settings", json!({"ntfy_server": long})).await.problem(422);
+    assert_eq!(problem["errors"][0]["field"], "ntfy_server");
+    assert_eq!(problem["errors"][0]["message"], "must be a URL of at most 500 characters");
+    assert_eq!(ada.get("/api/settings").await.json()["ntfy_server"], json!(null));
+    // The same length in characters that need no encoding is stored.
+    let plain = format!("{}/{}", stand_in.url(), "e".repeat(400));
+    let saved = ada.patch("/api/settings", json!({"ntfy_server": plain})).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_eq!(saved.json()["ntfy_server"], plain);
+}
+
+#[tokio::test]
 async fn a_test_push_needs_a_server_and_a_topic() {
     let app = app().await;
     let ada = app.user("ada").await;
