@@ -33,6 +33,7 @@ pub mod locations;
 pub mod openapi;
 pub mod page;
 pub mod people;
+pub mod push_actions;
 pub mod reminders;
 pub mod todos;
 
@@ -46,6 +47,7 @@ pub fn routes() -> Vec<Route> {
         openapi::routes(),
         locations::routes(),
         people::routes(),
+        push_actions::routes(),
         reminders::routes(),
         todos::routes(),
     ]
@@ -61,6 +63,7 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         admin::openapi(),
         locations::openapi(),
         people::openapi(),
+        push_actions::openapi(),
         reminders::openapi(),
         todos::openapi(),
     ]

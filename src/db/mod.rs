@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod dispatch;
 pub mod error;
 pub mod locations;
 pub mod login_failures;
@@ -10,6 +11,7 @@ pub mod mfa;
 pub mod notifications;
 pub mod passkeys;
 pub mod people;
+pub mod push_deliveries;
 pub mod reminders;
 pub mod schema;
 pub mod sessions;

@@ -4,6 +4,7 @@
 //! server's queue); the CLI keeps its own output.
 
 pub mod account;
+pub mod dispatch;
 pub mod locations;
 pub mod people;
 pub mod reminders;
