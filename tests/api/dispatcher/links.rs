@@ -189,3 +189,19 @@ async fn todo_links_complete_the_todo_or_alert_again_an_hour_later() {
     assert_eq!(titles.iter().filter(|t| *t == "second").count(), 2);
     assert_eq!(titles.iter().filter(|t| *t == "first").count(), 1);
 }
+
+#[tokio::test]
+async fn guessing_links_meets_the_rate_limiter() {
+    let app = crate::harness::app_with(|c| {
+        c.rate_limits =
+            umbra::config::RateLimits { general_per_minute: 1, general_burst: 5, ..crate::harness::generous_limits() };
+    })
+    .await;
+    let guess = |n: usize| format!("/api/push-actions/reminders/1/done?token={n:0>43}");
+    for n in 0..5 {
+        press(&app, &guess(n)).await.problem(404);
+    }
+    let limited = press(&app, &guess(5)).await;
+    limited.problem(429);
+    assert!(limited.header("retry-after").is_some());
+}
