@@ -18,18 +18,23 @@ pub struct DispatchState {
     pub scanned_through: i64,
 }
 
-/// The state, created at `now` by the first dispatcher that ever runs on this database.
+/// The state, created at `now` by the first dispatcher that ever runs on this database. A
+/// read when it exists (every pass asks; an idle pass takes no write lock).
 pub async fn state<'c, E>(db: E, now: i64) -> Result<DispatchState, sqlx::Error>
 where
     E: Executor<'c, Database = Any> + Copy,
 {
+    let sql = "SELECT epoch, scanned_through FROM dispatch_state WHERE id = 1";
+    if let Some(state) = sqlx::query_as(sql).fetch_optional(db).await? {
+        return Ok(state);
+    }
     sqlx::query(
         "INSERT INTO dispatch_state (id, epoch, scanned_through) VALUES (1, $1, $1) ON CONFLICT (id) DO NOTHING",
     )
     .bind(now)
     .execute(db)
     .await?;
-    sqlx::query_as("SELECT epoch, scanned_through FROM dispatch_state WHERE id = 1").fetch_one(db).await
+    sqlx::query_as(sql).fetch_one(db).await
 }
 
 /// Records that the birthday scan has covered everything up to `through` (never moves back,

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use serde_json::json;
+use umbra::clock::Clock;
 
 use super::{HOUR, MINUTE, RecordingPusher, dispatcher, iso, nothing, notifications, pushed_user, reminder, run};
 use crate::harness::app;
@@ -82,4 +83,31 @@ async fn a_snoozed_reminder_fires_again_at_its_snooze_and_a_rescheduled_one_at_i
     assert_eq!(run(&app, &dispatcher).await.delivered, 1, "the snooze fires once");
     assert_eq!(run(&app, &dispatcher).await.delivered, 0);
     assert_eq!(notifications(&app, ann_id).await.len(), 2);
+}
+
+#[tokio::test]
+async fn done_and_dismissed_reminders_are_not_delivered_and_the_jobs_run_through_the_job_trait() {
+    use umbra::jobs::dispatcher::{DeliverDue, SendPushes};
+    use umbra::jobs::{Job, JobContext};
+
+    let app = app().await;
+    let (ann, ann_id) = pushed_user(&app, "ann").await;
+    let now = app.clock.now_millis();
+    let done = reminder(&ann, "done already", now + MINUTE).await;
+    let dismissed = reminder(&ann, "dismissed", now + MINUTE).await;
+    reminder(&ann, "due", now + MINUTE).await;
+    assert_eq!(ann.post_empty(&format!("/api/reminders/{}/done", done["id"])).await.status, 200);
+    assert_eq!(ann.post_empty(&format!("/api/reminders/{}/dismiss", dismissed["id"])).await.status, 200);
+    app.clock.advance_minutes(1);
+    let pusher = Arc::new(RecordingPusher::default());
+    let shared = Arc::new(dispatcher(pusher.clone()));
+    let ctx = JobContext { db: app.db.clone() };
+    let (deliver, send) = (DeliverDue(shared.clone()), SendPushes(shared));
+    deliver.run_once(&ctx, app.clock.now()).await.unwrap();
+    assert_eq!(pusher.calls(), 0, "in-app first; pushes are the other job's");
+    send.run_once(&ctx, app.clock.now()).await.unwrap();
+    let titles: Vec<String> = notifications(&app, ann_id).await.into_iter().map(|n| n.1).collect();
+    assert_eq!(titles, ["due"]);
+    assert_eq!(pusher.messages().len(), 1);
+    assert!(deliver.period() <= std::time::Duration::from_secs(2), "a reminder due in 2 s arrives promptly");
 }

@@ -205,3 +205,21 @@ async fn guessing_links_meets_the_rate_limiter() {
     limited.problem(429);
     assert!(limited.header("retry-after").is_some());
 }
+
+#[tokio::test]
+async fn a_disabled_accounts_links_do_nothing() {
+    let app = app().await;
+    let (ann, ann_id) = pushed_user(&app, "ann").await;
+    let made = reminder(&ann, "before the account was disabled", app.clock.now_millis()).await;
+    let pusher = Arc::new(RecordingPusher::default());
+    run(&app, &dispatcher(pusher.clone())).await;
+    let (done, _) = links(&pusher);
+    sqlx::query("UPDATE users SET active = 0 WHERE id = $1").bind(ann_id).execute(app.db.pool()).await.unwrap();
+    press(&app, &done).await.problem(404);
+    let status: String = sqlx::query_scalar("SELECT status FROM reminders WHERE id = $1")
+        .bind(made["id"].as_i64().unwrap())
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "active");
+}
