@@ -176,23 +176,31 @@ pub struct NewActionToken<'a> {
     pub now: i64,
 }
 
-pub async fn insert_token(tx: &mut WriteTx, new: &NewActionToken<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO push_action_tokens (token_hash, delivery_id, user_id, action, item_kind, item_id, alert_id, \
-                                         expires_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(new.token_hash)
-    .bind(new.delivery_id)
-    .bind(new.user_id)
-    .bind(new.action)
-    .bind(new.item_kind)
-    .bind(new.item_id)
-    .bind(new.alert_id)
-    .bind(new.expires_at)
-    .bind(new.now)
-    .execute(&mut **tx)
-    .await?;
+/// Writes a push's links, two (Done and Snooze) per statement: a push's tokens are written
+/// just before it is sent, and a burst of thousands of pushes should not pay a round trip
+/// per link.
+pub async fn insert_tokens(tx: &mut WriteTx, tokens: &[NewActionToken<'_>]) -> Result<(), sqlx::Error> {
+    const ONE: &str = "INSERT INTO push_action_tokens (token_hash, delivery_id, user_id, action, item_kind, item_id, \
+                       alert_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    const TWO: &str = "INSERT INTO push_action_tokens (token_hash, delivery_id, user_id, action, item_kind, item_id, \
+                       alert_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9), \
+                       ($10, $11, $12, $13, $14, $15, $16, $17, $18)";
+    for pair in tokens.chunks(2) {
+        let mut query = sqlx::query(if pair.len() == 2 { TWO } else { ONE });
+        for new in pair {
+            query = query
+                .bind(new.token_hash)
+                .bind(new.delivery_id)
+                .bind(new.user_id)
+                .bind(new.action)
+                .bind(new.item_kind)
+                .bind(new.item_id)
+                .bind(new.alert_id)
+                .bind(new.expires_at)
+                .bind(new.now);
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

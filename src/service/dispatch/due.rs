@@ -15,6 +15,7 @@ use crate::db::dispatch::{
 use crate::db::notifications::{self, NewNotificationRow};
 use crate::db::push_deliveries::{self, NewPush};
 use crate::db::{Db, WriteTx};
+use crate::domain::id::{DueAlertId, UserId};
 use crate::domain::reminders::next_occurrence;
 use crate::domain::time::UtcMillis;
 
@@ -34,7 +35,7 @@ pub const BIRTHDAY: &str = "birthday";
 
 /// One notification and its push, as written.
 struct Delivery {
-    user_id: crate::domain::id::UserId,
+    user_id: UserId,
     kind: &'static str,
     title: String,
     body: String,
@@ -42,7 +43,7 @@ struct Delivery {
     late: bool,
     source_key: String,
     item: Option<(&'static str, i64)>,
-    alert_id: Option<crate::domain::id::DueAlertId>,
+    alert_id: Option<DueAlertId>,
 }
 
 async fn write_delivery(

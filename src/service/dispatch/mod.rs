@@ -31,8 +31,8 @@ use crate::push::Pusher;
 
 /// A claim on a due item lapses after a minute: delivering one takes milliseconds.
 pub const ITEM_LEASE_MS: i64 = UtcMillis::MINUTE;
-/// A claim on a push lapses after two minutes: a batch of sends, each limited to 15 s,
-/// finishes well within it, so a push is never sent by two processes at once.
+/// A claim on a push lapses after two minutes: a batch of sends (256, 64 at a time, each
+/// limited to 15 s) finishes within it, so a push is never sent by two processes at once.
 pub const PUSH_LEASE_MS: i64 = 2 * UtcMillis::MINUTE;
 /// Delivered later than this after it was due, a notification is marked late.
 pub const LATE_AFTER_MS: i64 = 5 * UtcMillis::MINUTE;

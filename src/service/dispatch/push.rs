@@ -12,11 +12,12 @@ use super::settings::SettingsCache;
 use super::{ACTION_TTL_MS, Dispatcher, MAX_ATTEMPTS, PUSH_LEASE_MS};
 use crate::db::Db;
 use crate::db::push_deliveries::{self, ClaimedPush, NewActionToken, Outcome};
-use crate::domain::id::PushDeliveryId;
+use crate::domain::id::{DueAlertId, PushDeliveryId, UserId};
 use crate::push::{NtfyTarget, PushAction, PushError, PushMessage};
 
 const CLAIM_BATCH: i64 = 256;
-const CONCURRENCY: usize = 32;
+/// Pushes in flight at once per process (mostly to one ntfy server: ntfy.sh or the user's own).
+const CONCURRENCY: usize = 64;
 /// A push that takes longer than this has failed (the outbound client's own limit is 10 s).
 const SEND_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -78,9 +79,8 @@ impl Dispatcher {
             }
             if !tokens.is_empty() {
                 let mut tx = db.write().await?;
-                for token in &tokens {
-                    push_deliveries::insert_token(&mut tx, &token.as_new(now)).await?;
-                }
+                let rows: Vec<NewActionToken<'_>> = tokens.iter().map(|t| t.as_new(now)).collect();
+                push_deliveries::insert_tokens(&mut tx, &rows).await?;
                 tx.commit().await?;
             }
             let mut outcomes = Vec::with_capacity(plans.len());
@@ -160,11 +160,11 @@ impl Dispatcher {
 struct MintedToken {
     hash: String,
     delivery_id: PushDeliveryId,
-    user_id: crate::domain::id::UserId,
+    user_id: UserId,
     action: &'static str,
     item_kind: &'static str,
     item_id: i64,
-    alert_id: Option<crate::domain::id::DueAlertId>,
+    alert_id: Option<DueAlertId>,
 }
 
 impl MintedToken {
