@@ -13,6 +13,8 @@ import { registerView } from './views/register.js';
 import { lockView } from './views/lock.js';
 import { notFound } from './views/not_found.js';
 import { applyTheme, toggleTheme, currentTheme } from './theme.js';
+import { bell } from './views/notifications/bell.js';
+import { syncSettings } from './views/settings/sync.js';
 
 const root = document.getElementById('app');
 
@@ -67,6 +69,7 @@ function view(status) {
     return lockView(status.user);
   }
   if (isOutsidePath(path)) history.replaceState({}, '', '/');
+  syncSettings(status.user);
   // Some states allow one page only: a forced password change, a required second factor.
   if (status.must_change_password && location.pathname !== '/settings/password') {
     history.replaceState({}, '', '/settings/password');
@@ -153,6 +156,7 @@ function shell(status) {
       }, icon('menu')),
       h('a', { ...linkProps('/'), class: 'brand' }, 'UMBRA'),
       h('div', { class: 'spacer' }),
+      bell(),
       userMenu(user)),
     h('nav', { id: 'sidebar', class: 'sidebar', 'aria-label': 'Sections' },
       h('div', { class: 'nav-main' }, sections.filter((s) => s.place === 'main').map((s) => navLink(s, current))),

@@ -29,6 +29,9 @@ const SHAPES = {
   key: [['circle', { cx: 8, cy: 15, r: 4 }], ['path', { d: 'M11 12l9-9M17 6l3 3' }]],
   info: [['circle', { cx: 12, cy: 12, r: 9 }], ['path', { d: 'M12 11v6M12 7.5v.5' }]],
   check: [['path', { d: 'M5 12l5 5 9-10' }]],
+  bell: [['path', { d: 'M6 9a6 6 0 0 1 12 0c0 5 2 7 2 7H4s2-2 2-7z' }], ['path', { d: 'M10 20a2 2 0 0 0 4 0' }]],
+  connections: [['circle', { cx: 6, cy: 12, r: 3 }], ['circle', { cx: 18, cy: 6, r: 3 }], ['circle', { cx: 18, cy: 18, r: 3 }],
+    ['path', { d: 'M8.7 10.7l6.6-3.4M8.7 13.3l6.6 3.4' }]],
   alert: [['path', { d: 'M12 3l10 18H2z' }], ['path', { d: 'M12 10v5M12 18v.5' }]],
 };
 

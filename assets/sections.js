@@ -1,17 +1,20 @@
 // The app's sections, in one list: the sidebar, the mobile tab bar and the router are all
 // built from it, so a new feature adds its section here and nowhere else.
-// `place`: 'main' (top of the sidebar) or 'bottom' (Settings, Admin); `tab`: in the mobile
+// `place`: 'main' (top of the sidebar), 'bottom' (Settings, Admin) or 'top' (the top bar's
+// own links, e.g. the bell: routed, not listed in the sidebar); `tab`: in the mobile
 // tab bar (at most five); `admin`: shown to admins only; `soon`: announced in the sidebar,
 // leading to a "coming soon" page until its domain lands (then it gets a `render`).
 
 import { home } from './views/home.js';
-import { settings } from './views/settings.js';
+import { settings } from './views/settings/index.js';
 import { admin } from './views/admin/index.js';
 import { comingSoon } from './views/coming_soon.js';
 import { reminders } from './views/reminders/index.js';
 import { todos } from './views/todos/index.js';
 import { people } from './views/people/index.js';
 import { locations } from './views/locations.js';
+import { connections } from './views/connections/index.js';
+import { notifications } from './views/notifications/index.js';
 
 export const sections = [
   { path: '/', label: 'Dashboard', icon: 'dashboard', place: 'main', tab: true, render: home },
@@ -21,6 +24,9 @@ export const sections = [
   { path: '/projects', label: 'Projects', icon: 'projects', place: 'main', soon: 'Projects that group todos, events and people.' },
   { path: '/people', label: 'People', icon: 'people', place: 'main', render: people },
   { path: '/locations', label: 'Locations', icon: 'locations', place: 'main', render: locations },
+  { path: '/connections', label: 'Connections', icon: 'connections', place: 'main', render: connections },
+  // Reached from the bell in the top bar, not from the sidebar.
+  { path: '/notifications', label: 'Notifications', icon: 'bell', place: 'top', render: notifications },
   { path: '/settings', label: 'Settings', icon: 'settings', place: 'bottom', tab: true, render: settings },
   { path: '/admin', label: 'Admin', icon: 'admin', place: 'bottom', tab: true, admin: true, render: admin },
 ];

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use crate::db::error::DbError;
 use crate::http::request_id::RequestId;
 use crate::service::second_factor::SecondFactorError;
+use crate::service::settings::UserSettingsError;
 use crate::service::system_settings::SettingsError;
 use crate::service::users::UserError;
 
@@ -214,6 +215,26 @@ impl From<SettingsError> for ApiError {
                 answer
             }
             SettingsError::Db(error) => error.into(),
+        }
+    }
+}
+
+impl From<UserSettingsError> for ApiError {
+    fn from(error: UserSettingsError) -> Self {
+        match error {
+            UserSettingsError::Invalid(problems) => {
+                let (field, message) = problems.first().cloned().unwrap_or(("settings", "Invalid settings.".into()));
+                let mut answer = Self::invalid_field(field, message);
+                answer.errors = problems
+                    .into_iter()
+                    .map(|(field, message)| FieldError { field: field.to_string(), message })
+                    .collect();
+                answer
+            }
+            UserSettingsError::NtfyMissing => {
+                Self::invalid_field("ntfy_server", "Save an ntfy server and topic before sending a test.")
+            }
+            UserSettingsError::Db(error) => error.into(),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod http;
 pub mod jobs;
+pub mod outbound;
 pub mod push;
 pub mod server;
 pub mod service;

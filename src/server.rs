@@ -22,6 +22,9 @@ use crate::http::access_log::AccessLog;
 use crate::http::gate::{self, Gate};
 use crate::http::headers::SecurityHeaders;
 use crate::http::rate_limit::RateLimiters;
+use crate::outbound::OutboundClient;
+use crate::push::Pusher;
+use crate::push::ntfy::NtfySender;
 use crate::{api, error, jobs, web};
 
 /// Everything a request may need, shared by all of them.
@@ -41,6 +44,12 @@ pub struct AppState {
     /// transaction that holds the write lock; a second is asked to come back (503) rather
     /// than doubling the memory and queueing everyone's writes behind both.
     pub import_turn: tokio::sync::Semaphore,
+    /// The one SSRF-safe client for every request the server makes itself.
+    pub outbound: Arc<OutboundClient>,
+    /// Sends pushes (ntfy, through `outbound`); the dispatcher and the settings test use it.
+    pub pusher: Arc<dyn Pusher>,
+    /// The ntfy sender itself, for sends made on a user's behalf (audited as that user).
+    pub ntfy: Arc<NtfySender>,
     /// Once any user exists, setup can never be required again; remembering that saves a
     /// query on every status request.
     setup_done: AtomicBool,
@@ -108,6 +117,8 @@ pub enum BuildError {
     Hash(#[from] HashError),
     #[error("passkeys: {0}")]
     Passkeys(String),
+    #[error("outbound HTTP client: {0}")]
+    Outbound(String),
 }
 
 pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
@@ -124,6 +135,9 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
     };
 
     let hsts = config.reached_over_https();
+    let outbound =
+        Arc::new(OutboundClient::new(db.clone(), clock.clone()).map_err(|e| BuildError::Outbound(e.to_string()))?);
+    let ntfy = Arc::new(NtfySender::new(outbound.clone()));
     let state = AppState {
         hasher: PasswordHasher::new(config.argon2)?,
         secrets: SecretBox::derive(&secret_key),
@@ -131,6 +145,9 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
         webauthn: passkeys::relying_party(&config).map_err(BuildError::Passkeys)?,
         rate_limiters: Arc::new(RateLimiters::new(&config.rate_limits)),
         import_turn: tokio::sync::Semaphore::new(1),
+        pusher: ntfy.clone(),
+        ntfy,
+        outbound,
         setup_done: AtomicBool::new(false),
         settings_seen: Mutex::new(None),
         config,

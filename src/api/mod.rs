@@ -28,13 +28,16 @@ macro_rules! api_module {
 
 pub mod admin;
 pub mod auth;
+pub mod connections;
 pub mod health;
 pub mod locations;
+pub mod notifications;
 pub mod openapi;
 pub mod page;
 pub mod people;
 pub mod push_actions;
 pub mod reminders;
+pub mod settings;
 pub mod todos;
 
 use rocket::Route;
@@ -45,10 +48,13 @@ pub fn routes() -> Vec<Route> {
         admin::routes(),
         health::routes(),
         openapi::routes(),
+        connections::routes(),
         locations::routes(),
+        notifications::routes(),
         people::routes(),
         push_actions::routes(),
         reminders::routes(),
+        settings::routes(),
         todos::routes(),
     ]
     .concat()
@@ -61,10 +67,13 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         openapi::openapi(),
         auth::openapi(),
         admin::openapi(),
+        connections::openapi(),
         locations::openapi(),
+        notifications::openapi(),
         people::openapi(),
         push_actions::openapi(),
         reminders::openapi(),
+        settings::openapi(),
         todos::openapi(),
     ]
 }

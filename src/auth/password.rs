@@ -194,7 +194,14 @@ impl PasswordHasher {
             jobs_run.fetch_add(1, Ordering::AcqRel);
             let output = work(scratch);
             // Free the place before answering, so the caller never sees its own job counted.
+            let slots = slot.0.clone();
             drop(slot);
+            // Nothing else waiting or running: give the buffer back now. Waiting for the
+            // worker to find the queue empty is not enough, since another idle worker holds
+            // the queue's lock while it waits, and one sign-in kept 19 MiB for good.
+            if slots.used.load(Ordering::Acquire) == 0 {
+                scratch.release();
+            }
             let _ = done.send(output);
         });
         self.queue.lock().map_err(|_| HashError::Interrupted)?.send(job).map_err(|_| HashError::Interrupted)?;
@@ -322,6 +329,24 @@ mod tests {
         assert!(!hasher.verify("correct horse battery staple", None).await.unwrap().matches);
         assert_eq!(hasher.jobs_run(), 2, "the blocker and the last verification ran; the abandoned one did not");
         assert_eq!(hasher.slots.used.load(Ordering::Acquire), 0, "every place was given back");
+    }
+
+    #[tokio::test]
+    async fn an_idle_hasher_keeps_no_block_buffer() {
+        let hasher = PasswordHasher::with_workers(cheap(), 2).unwrap();
+        let password = password_policy::check("correct horse battery staple", "bob").unwrap();
+        hasher.hash(&password).await.unwrap();
+        // One job on each worker (neither can finish until both have started), each reporting
+        // the buffer it holds: the worker that hashed must have given its buffer back.
+        let both_started = Arc::new(std::sync::Barrier::new(2));
+        let held = |barrier: Arc<std::sync::Barrier>| {
+            hasher.run(move |scratch| {
+                barrier.wait();
+                scratch.blocks.capacity()
+            })
+        };
+        let (first, second) = tokio::join!(held(both_started.clone()), held(both_started));
+        assert_eq!((first.unwrap(), second.unwrap()), (0, 0), "an idle worker still holds a block buffer");
     }
 
     #[tokio::test]

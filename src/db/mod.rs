@@ -3,12 +3,14 @@
 
 pub mod audit;
 pub mod backup;
+pub mod connections;
 pub mod dispatch;
 pub mod error;
 pub mod locations;
 pub mod login_failures;
 pub mod mfa;
 pub mod notifications;
+pub mod outbound_allow;
 pub mod passkeys;
 pub mod people;
 pub mod push_deliveries;

@@ -53,3 +53,125 @@ pub async fn insert<'c>(
     .fetch_optional(db)
     .await
 }
+
+// The columns of a `NotificationRow`, as a macro so every SQL text is one static string.
+macro_rules! columns {
+    () => {
+        "id, kind, title, body, link, late, created_at, read_at"
+    };
+}
+
+/// One page of the owner's notifications, newest first, and how many match in all; with
+/// `unread_only` only those not yet read. One SQL text for both (`$2` is 0 or 1).
+pub async fn list(
+    pool: &sqlx::AnyPool,
+    user_id: UserId,
+    unread_only: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<NotificationRow>, i64), sqlx::Error> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM notifications WHERE user_id = $1 AND ($2 = 0 OR read_at IS NULL) \
+         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+    );
+    let rows =
+        sqlx::query_as(sql).bind(user_id).bind(i64::from(unread_only)).bind(limit).bind(offset).fetch_all(pool).await?;
+    let total =
+        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND ($2 = 0 OR read_at IS NULL)")
+            .bind(user_id)
+            .bind(i64::from(unread_only))
+            .fetch_one(pool)
+            .await?;
+    Ok((rows, total))
+}
+
+/// How many of the owner's notifications are unread (the bell).
+pub async fn unread_count<'c>(db: impl Executor<'c, Database = Any>, user_id: UserId) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+        .bind(user_id)
+        .fetch_one(db)
+        .await
+}
+
+/// Marks one of the owner's notifications read (keeping the first read time); `None` when it
+/// is not theirs.
+pub async fn mark_read<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user_id: UserId,
+    id: NotificationId,
+    now: i64,
+) -> Result<Option<NotificationRow>, sqlx::Error> {
+    let sql = concat!(
+        "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2 RETURNING ",
+        columns!()
+    );
+    sqlx::query_as(sql).bind(id).bind(user_id).bind(now).fetch_optional(db).await
+}
+
+/// Marks every unread notification of the owner read; how many were.
+pub async fn mark_all_read<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user_id: UserId,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
+        .bind(user_id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Marks the owner's notification about `source_key` read (e.g. a request once answered).
+pub async fn mark_read_by_source<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user_id: UserId,
+    source_key: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND source_key = $2 AND read_at IS NULL")
+        .bind(user_id)
+        .bind(source_key)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user_id: UserId,
+    id: NotificationId,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM notifications WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Deletes the owner's notification about `source_key` (e.g. a request that was withdrawn).
+pub async fn delete_by_source<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user_id: UserId,
+    source_key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM notifications WHERE user_id = $1 AND source_key = $2")
+        .bind(user_id)
+        .bind(source_key)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes every user's read notifications created before `before`; how many went.
+pub async fn prune_read_before<'c>(db: impl Executor<'c, Database = Any>, before: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM notifications WHERE read_at IS NOT NULL AND created_at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

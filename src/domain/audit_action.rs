@@ -72,6 +72,9 @@ actions! {
     AdminUnlockUser = "admin_unlock_user",
     AdminResetMfa = "admin_reset_mfa",
     AdminConfigChange = "admin_config_change",
+    AdminOutboundAllowChange = "admin_outbound_allow_change",
+    // Outbound requests (ntfy, weather) the SSRF rules refused.
+    OutboundRefused = "outbound_refused",
     // `umbra admin` (actor "cli").
     CreateUser = "create_user",
     SetRole = "set_role",

@@ -59,6 +59,10 @@ ids! {
     DueAlertId,
     /// A row of `push_deliveries`.
     PushDeliveryId,
+    /// A row of `connections` (a pending request, and the connection it becomes).
+    ConnectionId,
+    /// A row of `connection_blocks`.
+    ConnectionBlockId,
 }
 
 /// A path segment as an id: digits only (no sign, no spaces), positive, in range.

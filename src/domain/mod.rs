@@ -2,9 +2,11 @@
 //! sqlx, Rocket and serde trait impls that move them across those edges, and nothing more.
 
 pub mod audit_action;
+pub mod connections;
 pub mod flag;
 pub mod id;
 pub mod locations;
+pub mod notifications;
 pub mod password_policy;
 pub mod patch;
 pub mod people;
@@ -15,5 +17,6 @@ pub mod role;
 pub mod system_settings;
 pub mod time;
 pub mod todos;
+pub mod user_settings;
 pub mod username;
 pub mod vcard;

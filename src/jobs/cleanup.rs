@@ -1,5 +1,6 @@
 //! Housekeeping: drop expired sessions, stale login-failure counters and abandoned WebAuthn
 //! ceremonies (in the database, so any process may do it), audit rows past their retention,
+//! read notifications older than 90 days, connection-request attempts past their window,
 //! finished pushes and expired push links, and evict refilled rate-limit keys (per process).
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use crate::domain::system_settings::SystemSettings;
 use crate::domain::time::UtcMillis;
 use crate::http::rate_limit::RateLimiters;
 use crate::server::AppState;
+use crate::service;
 
 const EVERY: Duration = Duration::from_mins(1);
 /// Finished pushes and used or expired links are kept this long (for looking into problems).
@@ -48,14 +50,17 @@ impl Job for Cleanup {
 }
 
 /// One pass over the database: expired sessions, stale failure counters, passkey ceremonies
-/// begun and never finished, audit entries past the retention the settings give, and old
-/// push bookkeeping.
+/// begun and never finished, audit entries past the retention the settings give, read
+/// notifications created more than 90 days ago, request attempts that no longer count, and
+/// old push bookkeeping.
 pub async fn run_once(db: &Db, now: UtcMillis, defaults: SystemSettings) -> Result<(), sqlx::Error> {
     let settings = system_settings::load(db.pool(), defaults).await?;
     sessions::prune_expired(db.pool(), now, settings.session_idle_minutes).await?;
     login_failures::prune(db.pool(), now).await?;
     passkeys::prune_ceremonies(db.pool(), now).await?;
     audit::prune_before(db.pool(), now.plus_minutes(-settings.audit_retention_days * 24 * 60)).await?;
+    service::notifications::prune(db.pool(), now).await?;
+    service::connections::prune_attempts(db.pool(), now).await?;
     push_deliveries::prune(db.pool(), now.plus_minutes(-PUSH_RETENTION_DAYS * 24 * 60).0).await?;
     Ok(())
 }

@@ -13,7 +13,7 @@ use super::{Job, JobContext, JobError};
 use crate::auth::passkeys;
 use crate::auth::totp::SecretBox;
 use crate::domain::time::UtcMillis;
-use crate::push::{NtfyTarget, PushError, PushMessage, Pusher};
+use crate::push::Pusher;
 use crate::server::AppState;
 use crate::service::dispatch::Dispatcher;
 
@@ -23,22 +23,12 @@ const EVERY: Duration = Duration::from_secs(1);
 /// benchmarks point it at a stand-in ntfy server).
 pub struct PusherOverride(pub Arc<dyn Pusher>);
 
-/// Until the ntfy sender is merged: every push is refused, so it is recorded as failed.
-/// Replaced by `state.pusher` at merge.
-struct NoSender;
-
-impl Pusher for NoSender {
-    fn push<'a>(&'a self, _: &'a NtfyTarget, _: &'a PushMessage) -> BoxFuture<'a, Result<u16, PushError>> {
-        Box::pin(async { Err(PushError::Refused("no ntfy sender in this build".into())) })
-    }
-}
-
 /// The dispatcher for this server: its pusher, its public URL (click URLs and action links)
 /// and the key that opens the users' ntfy tokens.
 pub fn dispatcher_for(rocket: &Rocket<Orbit>, state: &AppState) -> Dispatcher {
     let pusher: Arc<dyn Pusher> = match rocket.state::<PusherOverride>() {
         Some(PusherOverride(pusher)) => pusher.clone(),
-        None => Arc::new(NoSender),
+        None => state.pusher.clone(),
     };
     let public_url = passkeys::identity(&state.config).map(|(_, origin)| origin.to_string()).unwrap_or_default();
     // `audit_key` is the server's persistent secret key (see `server::build`): the same box

@@ -50,3 +50,5 @@ pub trait Pusher: Send + Sync {
     /// Sends one message; `Ok` carries the HTTP status the server answered (2xx).
     fn push<'a>(&'a self, target: &'a NtfyTarget, message: &'a PushMessage) -> BoxFuture<'a, Result<u16, PushError>>;
 }
+
+pub mod ntfy;

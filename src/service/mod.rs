@@ -4,11 +4,15 @@
 //! server's queue); the CLI keeps its own output.
 
 pub mod account;
+pub mod connections;
 pub mod dispatch;
 pub mod locations;
+pub mod notifications;
+pub mod outbound_allow;
 pub mod people;
 pub mod reminders;
 pub mod second_factor;
+pub mod settings;
 pub mod system_settings;
 pub mod todos;
 pub mod users;

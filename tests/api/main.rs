@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{harness, live, webdriver};
+use support::{harness, live, stand_in, webdriver};
 
 mod admin_console;
 mod admin_users;
@@ -14,8 +14,10 @@ mod auth_password;
 mod auth_setup;
 mod backup;
 mod browser;
+mod browser_connections;
 mod browser_people;
 mod browser_reminders;
+mod browser_settings;
 mod browser_todos;
 mod cli;
 mod connections;
@@ -26,7 +28,9 @@ mod hashing;
 mod http_layer;
 mod locations;
 mod lockout;
+mod notifications;
 mod openapi;
+mod outbound;
 mod passkeys;
 mod password_strength;
 mod people;
@@ -38,7 +42,9 @@ mod reminders;
 mod self_service;
 mod services;
 mod sessions;
+mod settings;
 mod socket;
 mod todos;
 mod totp;
+mod user_connections;
 mod web_assets;

@@ -1,4 +1,5 @@
-// Admin → System settings: registration, lockout and session limits, audit retention.
+// Admin → System settings: registration, lockout and session limits, audit retention; and
+// the outbound allow-list (private hosts the server may reach, e.g. a LAN ntfy server).
 
 import { h, mount } from '../../dom.js';
 import { get, put } from '../../api.js';
@@ -32,6 +33,46 @@ export function settingsPanel() {
       async onSubmit(values, { success }) {
         await put('/api/admin/config', { ...values, registration_open: values.registration_open === 'true' });
         success('Saved. The new settings apply now.');
+      },
+    }).el,
+  });
+  return h('div', { class: 'stack' }, card, outboundCard());
+}
+
+// One entry per line: a host name, an address or a CIDR range. Errors name the line.
+function outboundCard() {
+  const card = h('section', { class: 'card narrow', 'aria-labelledby': 'outbound-title' });
+  const body = h('div');
+  mount(card, h('h2', { id: 'outbound-title' }, 'Outbound allow-list'),
+    h('p', { class: 'muted' }, 'The server refuses to contact private, loopback and link-local addresses (ntfy pushes, '
+      + 'and later weather). List the ones it may reach anyway, such as an ntfy server on your network.'),
+    body);
+  load(body, {
+    fetch: () => get('/api/admin/outbound-allow'),
+    isEmpty: () => false,
+    render: (current) => form({
+      fields: [{
+        name: 'entries', label: 'Allowed hosts and ranges', kind: 'textarea', optional: true, rows: 4,
+        value: current.entries.join('\n'), hint: 'One per line, e.g. 192.168.1.10, 10.0.0.0/8 or ntfy.home.arpa.',
+      }],
+      submitLabel: 'Save allow-list',
+      async onSubmit(values, { success, show }) {
+        const entries = values.entries.split('\n').map((line) => line.trim()).filter(Boolean);
+        try {
+          const saved = await put('/api/admin/outbound-allow', { entries });
+          success(saved.entries.length ? `Saved: ${saved.entries.join(', ')}.` : 'Saved: only public addresses are reachable.');
+        } catch (error) {
+          // The server names entries by position ("entries[2]"); the form has one field for all.
+          const first = Object.entries(error.fields || {})[0];
+          if (first) {
+            const line = Number(first[0].replace(/\D/g, '')) + 1;
+            const problem = new Error(`Line ${line}: ${first[1]}`);
+            problem.fields = { entries: `Line ${line}: ${first[1]}` };
+            show(problem);
+            return;
+          }
+          throw error;
+        }
       },
     }).el,
   });

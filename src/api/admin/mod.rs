@@ -3,6 +3,7 @@
 
 pub mod audit_logs;
 pub mod config;
+pub mod outbound;
 pub mod user_actions;
 pub mod users;
 
@@ -16,5 +17,7 @@ api_module![
     user_actions::reset_mfa,
     config::get_config,
     config::put_config,
+    outbound::get_outbound_allow,
+    outbound::put_outbound_allow,
     audit_logs::list_audit_logs,
 ];

@@ -12,12 +12,13 @@ use super::{ITEM_LEASE_MS, LATE_AFTER_MS};
 use crate::db::dispatch::{
     self, BirthdayCandidate, ClaimedAlert, ClaimedReminder, DispatchState, NewDueAlert, ReminderAfter,
 };
-use crate::db::notifications::{self, NewNotificationRow};
 use crate::db::push_deliveries::{self, NewPush};
 use crate::db::{Db, WriteTx};
 use crate::domain::id::{DueAlertId, UserId};
+use crate::domain::notifications::NotificationKind;
 use crate::domain::reminders::next_occurrence;
 use crate::domain::time::UtcMillis;
+use crate::service::notifications::{Notice, notify};
 
 /// Claimed per statement, and delivered per transaction.
 const CLAIM_BATCH: i64 = 500;
@@ -28,15 +29,10 @@ const TODO_LOOKBACK_MS: i64 = 9 * 24 * 60 * UtcMillis::MINUTE;
 const MORNING: NaiveTime = NaiveTime::from_hms_opt(9, 0, 0).expect("09:00");
 const DAY_MS: i64 = 24 * 60 * UtcMillis::MINUTE;
 
-/// Notification types (the lead switches to the notifications domain's enum at merge).
-pub const REMINDER_DUE: &str = "reminder_due";
-pub const TODO_DUE: &str = "todo_due";
-pub const BIRTHDAY: &str = "birthday";
-
 /// One notification and its push, as written.
 struct Delivery {
     user_id: UserId,
-    kind: &'static str,
+    kind: NotificationKind,
     title: String,
     body: String,
     link: String,
@@ -52,7 +48,7 @@ async fn write_delivery(
     settings: &DeliverySettings,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let new = NewNotificationRow {
+    let notice = Notice {
         user_id: delivery.user_id,
         kind: delivery.kind,
         title: &delivery.title,
@@ -60,14 +56,13 @@ async fn write_delivery(
         link: Some(&delivery.link),
         late: delivery.late,
         source_key: Some(&delivery.source_key),
-        created_at: now,
     };
-    notifications::insert(&mut **tx, &new).await?;
+    notify(&mut **tx, &notice, UtcMillis(now)).await?;
     if settings.target.is_some() {
         let push = NewPush {
             user_id: delivery.user_id,
             source_key: &delivery.source_key,
-            kind: delivery.kind,
+            kind: delivery.kind.as_str(),
             title: &delivery.title,
             body: &delivery.body,
             link: Some(&delivery.link),
@@ -126,7 +121,7 @@ pub async fn deliver_reminders(db: &Db, cache: &mut SettingsCache<'_>, now: i64)
                 }
                 let delivery = Delivery {
                     user_id: reminder.user_id,
-                    kind: REMINDER_DUE,
+                    kind: NotificationKind::ReminderDue,
                     title: clip(&reminder.title, 200),
                     body: clip(&reminder.notes, 500),
                     link: "/reminders".into(),
@@ -193,7 +188,7 @@ pub async fn scan_todos(
             let item_key = format!("todo:{}:{occurrence}", todo.id);
             let alert = NewDueAlert {
                 user_id: todo.user_id,
-                kind: TODO_DUE,
+                kind: NotificationKind::TodoDue.as_str(),
                 todo_id: Some(todo.id),
                 person_id: None,
                 occurrence: &occurrence,
@@ -284,7 +279,7 @@ async fn birthday_alert(
             let item_key = format!("birthday:{}:{occurrence}", person.id);
             let alert = NewDueAlert {
                 user_id: person.user_id,
-                kind: BIRTHDAY,
+                kind: NotificationKind::Birthday.as_str(),
                 todo_id: None,
                 person_id: Some(person.id),
                 occurrence: &occurrence,
@@ -360,7 +355,7 @@ async fn alert_delivery(
         };
         return Ok(Some(Delivery {
             user_id: alert.user_id,
-            kind: TODO_DUE,
+            kind: NotificationKind::TodoDue,
             title: clip(&todo.title, 200),
             body,
             link: "/todos".into(),
@@ -384,7 +379,7 @@ async fn alert_delivery(
     };
     Ok(Some(Delivery {
         user_id: alert.user_id,
-        kind: BIRTHDAY,
+        kind: NotificationKind::Birthday,
         title: format!("{name}'s birthday"),
         body,
         link: format!("/people/{person_id}"),

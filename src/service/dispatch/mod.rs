@@ -20,7 +20,7 @@ pub mod actions;
 
 use std::sync::{Arc, Mutex};
 
-pub use due::{BIRTHDAY, REMINDER_DUE, TODO_DUE, todo_occurrence};
+pub use due::todo_occurrence;
 pub use push::{PushReport, token_hash};
 
 use crate::auth::totp::SecretBox;

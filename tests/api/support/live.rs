@@ -5,8 +5,6 @@
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
-use rocket::{Build, Rocket};
-
 use umbra::clock::SystemClock;
 use umbra::config::{Config, TlsMode};
 use umbra::db::Db;
@@ -45,39 +43,22 @@ pub fn pinned_client(cert_pem: &[u8]) -> reqwest::Client {
 }
 
 pub async fn serve_https(adjust: impl FnOnce(&mut Config)) -> LiveServer {
-    serve(true, adjust, |rocket| rocket).await
-}
-
-/// HTTPS, with something added to the app before it launches (e.g. managed state that
-/// replaces a collaborator, such as the dispatcher's pusher).
-pub async fn serve_https_with(
-    adjust: impl FnOnce(&mut Config),
-    customise: impl FnOnce(Rocket<Build>) -> Rocket<Build>,
-) -> LiveServer {
-    serve(true, adjust, customise).await
+    serve(true, adjust).await
 }
 
 /// Plain HTTP on a known port, reached as http://localhost:<port>: the one origin where a
 /// browser allows WebAuthn without a trusted certificate (used by the passkey browser test).
 pub async fn serve_http_on_localhost(adjust: impl FnOnce(&mut Config)) -> LiveServer {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    serve(
-        false,
-        move |config| {
-            config.listen = format!("127.0.0.1:{port}").parse().unwrap();
-            config.public_url = Some(format!("http://localhost:{port}"));
-            adjust(config);
-        },
-        |rocket| rocket,
-    )
+    serve(false, move |config| {
+        config.listen = format!("127.0.0.1:{port}").parse().unwrap();
+        config.public_url = Some(format!("http://localhost:{port}"));
+        adjust(config);
+    })
     .await
 }
 
-async fn serve(
-    tls: bool,
-    adjust: impl FnOnce(&mut Config),
-    customise: impl FnOnce(Rocket<Build>) -> Rocket<Build>,
-) -> LiveServer {
+async fn serve(tls: bool, adjust: impl FnOnce(&mut Config)) -> LiveServer {
     let database = TestDatabase::new().await;
     let mut config = test_config(database.dir.path(), &database.url);
     config.tls = if tls { TlsMode::SelfSigned } else { TlsMode::Off };
@@ -95,7 +76,6 @@ async fn serve(
         secret_key: [9; 64],
     })
     .unwrap();
-    let rocket = customise(rocket);
     let listening = listener::launch(rocket, &config, tls.as_ref()).await.expect("listening");
     let port = listening.local_addr.port();
     LiveServer {

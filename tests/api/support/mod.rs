@@ -4,4 +4,5 @@
 
 pub mod harness;
 pub mod live;
+pub mod stand_in;
 pub mod webdriver;

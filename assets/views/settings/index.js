@@ -1,13 +1,21 @@
-// Settings: the password, and security (authenticator app, sessions), as two tabs.
+// Settings, as tabs: profile, preferences (appearance, time zone, formats), notifications
+// (quiet hours, alert lead time, ntfy push), the password, and security (authenticator app,
+// sessions).
 
-import { h } from '../dom.js';
-import { post } from '../api.js';
-import { form } from '../forms.js';
-import { linkProps } from '../nav.js';
-import { toast } from '../toast.js';
-import { security } from './security/index.js';
+import { h } from '../../dom.js';
+import { post } from '../../api.js';
+import { form } from '../../forms.js';
+import { linkProps } from '../../nav.js';
+import { toast } from '../../toast.js';
+import { security } from '../security/index.js';
+import { profilePanel } from './profile.js';
+import { preferencesPanel } from './preferences.js';
+import { notificationsPanel } from './notifications.js';
 
 const TABS = [
+  { path: '/settings/profile', label: 'Profile', render: profilePanel },
+  { path: '/settings/preferences', label: 'Preferences', render: preferencesPanel },
+  { path: '/settings/notifications', label: 'Notifications', render: notificationsPanel },
   { path: '/settings/password', label: 'Password', render: passwordPanel },
   { path: '/settings/security', label: 'Security', render: security },
 ];

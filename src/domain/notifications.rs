@@ -1,0 +1,63 @@
+//! Notifications: the kinds a user can be told about. Stored as the `kind` column and sent as
+//! the API's `type`, in snake_case; later domains add variants here, never free strings.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How long a notification that was read is kept before the cleanup job prunes it.
+pub const READ_RETENTION_DAYS: i64 = 90;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// Someone asked to connect with you.
+    ConnectionRequest,
+    /// Someone accepted your request to connect.
+    ConnectionAccepted,
+    /// One of your reminders fell due.
+    ReminderDue,
+    /// One of your todos is about to be (or is) due.
+    TodoDue,
+    /// One of your people has a birthday today.
+    Birthday,
+}
+
+impl NotificationKind {
+    pub const ALL: [Self; 5] =
+        [Self::ConnectionRequest, Self::ConnectionAccepted, Self::ReminderDue, Self::TodoDue, Self::Birthday];
+
+    /// The stored (and sent) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConnectionRequest => "connection_request",
+            Self::ConnectionAccepted => "connection_accepted",
+            Self::ReminderDue => "reminder_due",
+            Self::TodoDue => "todo_due",
+            Self::Birthday => "birthday",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for NotificationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NotificationKind;
+
+    #[test]
+    fn names_round_trip_and_match_serde() {
+        for kind in NotificationKind::ALL {
+            assert_eq!(NotificationKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        assert_eq!(NotificationKind::parse("Birthday"), None);
+    }
+}
