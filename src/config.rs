@@ -266,7 +266,7 @@ impl Config {
             sessions: file.sessions,
             lockout: file.lockout,
             connections: file.connections,
-            dispatch: file.dispatch.unwrap_or(true),
+            dispatch: !args.no_dispatch && file.dispatch.unwrap_or(true),
         };
         config.validate()?;
         crate::auth::passkeys::relying_party(&config).map_err(|e| invalid(format!("passkeys: {e}")))?;
