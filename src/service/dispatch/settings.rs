@@ -1,9 +1,5 @@
-//! The few user settings delivery needs, read once per user per pass, and the time rules
-//! built on them (quiet hours, "09:00 local").
-//!
-//! `interpret` is replaced by `domain::user_settings` at merge: it reads the stored row the
-//! way that module defines it (no row = defaults: UTC, no quiet hours, no ntfy, todo alerts
-//! 60 minutes ahead, priority 3), and nothing else here depends on the row's shape.
+//! The few user settings delivery needs, read once per user per pass (through the settings
+//! workflow's own reading of the row), and the local-time rules built on them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,49 +9,43 @@ use chrono_tz::Tz;
 
 use crate::auth::totp::SecretBox;
 use crate::db::Db;
-use crate::db::user_settings::{self, UserSettingsRow};
+use crate::db::user_settings;
 use crate::domain::id::UserId;
+use crate::domain::time::UtcMillis;
+use crate::domain::user_settings::UserSettings;
 use crate::push::NtfyTarget;
+use crate::service::settings::{ntfy_target, stored_of};
 
 /// What delivery needs from a user's settings.
 #[derive(Debug, Clone)]
 pub struct DeliverySettings {
+    settings: UserSettings,
+    /// The zone local times are read in (UTC while unset).
     pub zone: Tz,
-    /// Start and end, local; the window runs over midnight when start > end.
-    pub quiet: Option<(NaiveTime, NaiveTime)>,
     /// `None`: this user gets no pushes.
     pub target: Option<NtfyTarget>,
-    priorities: HashMap<String, u8>,
     pub todo_alert_minutes: i64,
 }
 
 impl Default for DeliverySettings {
     fn default() -> Self {
-        Self { zone: Tz::UTC, quiet: None, target: None, priorities: HashMap::new(), todo_alert_minutes: 60 }
+        Self::new(UserSettings::default(), None)
     }
 }
 
 impl DeliverySettings {
-    /// The ntfy priority (1–5) for a notification type; 3 unless the user chose another.
+    fn new(settings: UserSettings, target: Option<NtfyTarget>) -> Self {
+        Self { zone: settings.zone(), todo_alert_minutes: settings.todo_due_alert_minutes, target, settings }
+    }
+
+    /// The ntfy priority (1–5) for a notification type.
     pub fn priority(&self, kind: &str) -> u8 {
-        self.priorities.get(kind).copied().unwrap_or(3)
+        self.settings.priority_for(kind)
     }
 
     /// When the quiet hours that `now` falls in end; `None` outside quiet hours.
     pub fn quiet_until(&self, now: i64) -> Option<i64> {
-        let (start, end) = self.quiet?;
-        if start == end {
-            return None;
-        }
-        let local = DateTime::<Utc>::from_timestamp_millis(now)?.with_timezone(&self.zone).naive_local();
-        let time = local.time();
-        let inside = if start < end { time >= start && time < end } else { time >= start || time < end };
-        if !inside {
-            return None;
-        }
-        // The end is today if it is still ahead, else tomorrow (a window over midnight).
-        let date = if time < end { local.date() } else { local.date().succ_opt()? };
-        Some(local_instant(self.zone, date, end))
+        self.settings.pushes_held_until(UtcMillis(now)).map(|end| end.0)
     }
 }
 
@@ -74,34 +64,6 @@ pub fn local_date(zone: Tz, at: i64) -> NaiveDate {
     DateTime::<Utc>::from_timestamp_millis(at).unwrap_or_default().with_timezone(&zone).date_naive()
 }
 
-/// Replaced by `domain::user_settings` at merge (see the module header).
-fn interpret(row: Option<UserSettingsRow>, secrets: &SecretBox) -> DeliverySettings {
-    let Some(row) = row else { return DeliverySettings::default() };
-    let zone = row.timezone.as_deref().and_then(|name| name.parse().ok()).unwrap_or(Tz::UTC);
-    let time = |text: Option<&str>| text.and_then(|t| NaiveTime::parse_from_str(t, "%H:%M").ok());
-    let quiet = time(row.quiet_start.as_deref()).zip(time(row.quiet_end.as_deref()));
-    let token =
-        row.ntfy_token.as_deref().and_then(|sealed| secrets.open(sealed)).and_then(|t| String::from_utf8(t).ok());
-    let target = match (row.ntfy_server, row.ntfy_topic) {
-        (Some(server), Some(topic)) if !server.is_empty() && !topic.is_empty() => {
-            Some(NtfyTarget { server, topic, token })
-        }
-        _ => None,
-    };
-    let priorities = serde_json::from_str::<HashMap<String, i64>>(&row.ntfy_priorities)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(kind, p)| u8::try_from(p.clamp(1, 5)).ok().map(|p| (kind, p)))
-        .collect();
-    DeliverySettings {
-        zone,
-        quiet,
-        target,
-        priorities,
-        todo_alert_minutes: row.todo_due_alert_minutes.clamp(0, 7 * 24 * 60),
-    }
-}
-
 /// Each user's settings, read at most once per pass.
 pub struct SettingsCache<'a> {
     secrets: &'a SecretBox,
@@ -117,8 +79,9 @@ impl<'a> SettingsCache<'a> {
     pub async fn load(&mut self, db: &Db, users: Vec<UserId>) -> Result<(), sqlx::Error> {
         for user in users {
             if !self.seen.contains_key(&user) {
-                let row = user_settings::find(db.pool(), user).await?;
-                self.seen.insert(user, Arc::new(interpret(row, self.secrets)));
+                let stored = stored_of(user_settings::find(db.pool(), user).await?);
+                let target = ntfy_target(&stored, self.secrets);
+                self.seen.insert(user, Arc::new(DeliverySettings::new(stored.settings, target)));
             }
         }
         Ok(())
@@ -140,12 +103,13 @@ mod tests {
 
     #[test]
     fn quiet_hours_over_midnight_end_the_next_morning() {
-        let hhmm = |t| NaiveTime::parse_from_str(t, "%H:%M").unwrap();
-        let settings = DeliverySettings {
-            zone: "Europe/Berlin".parse().unwrap(),
-            quiet: Some((hhmm("22:00"), hhmm("07:00"))),
-            ..DeliverySettings::default()
+        let quiet = crate::domain::user_settings::QuietHours::parse("22:00", "07:00").unwrap();
+        let settings = UserSettings {
+            timezone: Some("Europe/Berlin".parse().unwrap()),
+            quiet_hours: Some(quiet),
+            ..UserSettings::default()
         };
+        let settings = DeliverySettings::new(settings, None);
         // 23:30 Berlin (CET, +01:00) is inside; it ends at 07:00 Berlin the next day.
         assert_eq!(settings.quiet_until(at("2026-11-29T22:30:00Z")), Some(at("2026-11-30T06:00:00Z")));
         // 06:59 Berlin is inside too and ends the same morning.
