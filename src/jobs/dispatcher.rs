@@ -11,7 +11,6 @@ use rocket::{Orbit, Rocket};
 
 use super::{Job, JobContext, JobError};
 use crate::auth::passkeys;
-use crate::auth::totp::SecretBox;
 use crate::domain::time::UtcMillis;
 use crate::push::Pusher;
 use crate::server::AppState;
@@ -31,9 +30,7 @@ pub fn dispatcher_for(rocket: &Rocket<Orbit>, state: &AppState) -> Dispatcher {
         None => state.pusher.clone(),
     };
     let public_url = passkeys::identity(&state.config).map(|(_, origin)| origin.to_string()).unwrap_or_default();
-    // `audit_key` is the server's persistent secret key (see `server::build`): the same box
-    // that sealed the token opens it.
-    Dispatcher::new(pusher, &public_url, Arc::new(SecretBox::derive(&state.audit_key)))
+    Dispatcher::new(pusher, &public_url, state.secrets.clone())
 }
 
 pub fn jobs(rocket: &Rocket<Orbit>, state: &AppState) -> Vec<Arc<dyn Job>> {
