@@ -60,6 +60,9 @@ pub struct ServeArgs {
     /// With --no-tls: drop the Secure cookie flag (local development only)
     #[arg(long, env = "UMBRA_INSECURE_COOKIES", requires = "no_tls")]
     pub insecure_cookies: bool,
+    /// Do not deliver due notifications from this process (others sharing the database do)
+    #[arg(long, env = "UMBRA_NO_DISPATCH")]
+    pub no_dispatch: bool,
     /// A reverse proxy whose X-Forwarded-For is believed (CIDR or address; repeatable)
     #[arg(long = "trusted-proxy", env = "UMBRA_TRUSTED_PROXY", value_delimiter = ',')]
     pub trusted_proxy: Vec<String>,

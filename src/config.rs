@@ -39,6 +39,9 @@ pub struct Config {
     pub sessions: SessionPolicy,
     pub lockout: LockoutPolicy,
     pub connections: ConnectionLimits,
+    /// Whether this process runs the notification dispatcher (default yes). Any number of
+    /// processes may; tests that drive it by hand turn the background one off.
+    pub dispatch: bool,
 }
 
 /// The database URL may carry a password, so Debug shows only its scheme.
@@ -60,6 +63,7 @@ impl fmt::Debug for Config {
             .field("sessions", &self.sessions)
             .field("lockout", &self.lockout)
             .field("connections", &self.connections)
+            .field("dispatch", &self.dispatch)
             .finish()
     }
 }
@@ -212,6 +216,7 @@ struct FileConfig {
     lockout: LockoutPolicy,
     #[serde(default)]
     connections: ConnectionLimits,
+    dispatch: Option<bool>,
 }
 
 impl Config {
@@ -261,6 +266,7 @@ impl Config {
             sessions: file.sessions,
             lockout: file.lockout,
             connections: file.connections,
+            dispatch: !args.no_dispatch && file.dispatch.unwrap_or(true),
         };
         config.validate()?;
         crate::auth::passkeys::relying_party(&config).map_err(|e| invalid(format!("passkeys: {e}")))?;
@@ -393,6 +399,7 @@ impl Config {
             sessions: SessionPolicy::default(),
             lockout: LockoutPolicy::default(),
             connections: ConnectionLimits::default(),
+            dispatch: true,
         }
     }
 }

@@ -34,7 +34,7 @@ pub struct AppState {
     pub clock: SharedClock,
     pub hasher: PasswordHasher,
     /// Encrypts TOTP secrets at rest (derived from the persistent secret key).
-    pub secrets: SecretBox,
+    pub secrets: Arc<SecretBox>,
     /// Keys the audit log's markers for sign-in names that match no account.
     pub audit_key: [u8; 64],
     /// The WebAuthn relying party for passkeys.
@@ -140,7 +140,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
     let ntfy = Arc::new(NtfySender::new(outbound.clone()));
     let state = AppState {
         hasher: PasswordHasher::new(config.argon2)?,
-        secrets: SecretBox::derive(&secret_key),
+        secrets: Arc::new(SecretBox::derive(&secret_key)),
         audit_key: secret_key,
         webauthn: passkeys::relying_party(&config).map_err(BuildError::Passkeys)?,
         rate_limiters: Arc::new(RateLimiters::new(&config.rate_limits)),

@@ -35,6 +35,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod page;
 pub mod people;
+pub mod push_actions;
 pub mod reminders;
 pub mod settings;
 pub mod todos;
@@ -51,6 +52,7 @@ pub fn routes() -> Vec<Route> {
         locations::routes(),
         notifications::routes(),
         people::routes(),
+        push_actions::routes(),
         reminders::routes(),
         settings::routes(),
         todos::routes(),
@@ -69,6 +71,7 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         locations::openapi(),
         notifications::openapi(),
         people::openapi(),
+        push_actions::openapi(),
         reminders::openapi(),
         settings::openapi(),
         todos::openapi(),

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod connections;
+pub mod dispatch;
 pub mod error;
 pub mod locations;
 pub mod login_failures;
@@ -12,6 +13,7 @@ pub mod notifications;
 pub mod outbound_allow;
 pub mod passkeys;
 pub mod people;
+pub mod push_deliveries;
 pub mod reminders;
 pub mod schema;
 pub mod sessions;

@@ -55,6 +55,10 @@ ids! {
     LocationId,
     /// A row of `notifications`.
     NotificationId,
+    /// A row of `due_alerts` (a todo's due alert or a birthday, for one occurrence).
+    DueAlertId,
+    /// A row of `push_deliveries`.
+    PushDeliveryId,
     /// A row of `connections` (a pending request, and the connection it becomes).
     ConnectionId,
     /// A row of `connection_blocks`.

@@ -1,47 +1,58 @@
 //! Housekeeping: drop expired sessions, stale login-failure counters and abandoned WebAuthn
 //! ceremonies (in the database, so any process may do it), audit rows past their retention,
-//! read notifications older than 90 days and connection-request attempts past their window,
-//! and evict refilled rate-limit keys (per process).
+//! read notifications older than 90 days, connection-request attempts past their window,
+//! finished pushes and expired push links, and evict refilled rate-limit keys (per process).
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use rocket::{Orbit, Rocket};
+use futures::future::BoxFuture;
 
-use crate::db::{Db, audit, login_failures, passkeys, sessions, system_settings};
+use super::{Job, JobContext, JobError};
+use crate::db::{Db, audit, login_failures, passkeys, push_deliveries, sessions, system_settings};
 use crate::domain::system_settings::SystemSettings;
 use crate::domain::time::UtcMillis;
+use crate::http::rate_limit::RateLimiters;
 use crate::server::AppState;
 use crate::service;
 
 const EVERY: Duration = Duration::from_mins(1);
+/// Finished pushes and used or expired links are kept this long (for looking into problems).
+const PUSH_RETENTION_DAYS: i64 = 30;
 
-pub fn spawn(rocket: &Rocket<Orbit>) {
-    let shutdown = rocket.shutdown();
-    let Some(state) = rocket.state::<AppState>() else {
-        return;
-    };
-    let db = state.db.clone();
-    let clock = state.clock.clone();
-    let limiters = state.rate_limiters.clone();
-    let defaults = state.default_system_settings();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
-        loop {
-            tokio::select! {
-                () = shutdown.clone() => break,
-                _ = tick.tick() => {}
-            }
-            limiters.evict_stale();
-            if let Err(e) = run_once(&db, clock.now(), defaults).await {
-                tracing::warn!("cleanup failed: {e}");
-            }
-        }
-    });
+pub struct Cleanup {
+    limiters: Arc<RateLimiters>,
+    defaults: SystemSettings,
+}
+
+impl Cleanup {
+    pub fn new(state: &AppState) -> Self {
+        Self { limiters: state.rate_limiters.clone(), defaults: state.default_system_settings() }
+    }
+}
+
+impl Job for Cleanup {
+    fn name(&self) -> &'static str {
+        "cleanup"
+    }
+
+    fn period(&self) -> Duration {
+        EVERY
+    }
+
+    fn run_once<'a>(&'a self, ctx: &'a JobContext, now: UtcMillis) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            self.limiters.evict_stale();
+            run_once(&ctx.db, now, self.defaults).await?;
+            Ok(())
+        })
+    }
 }
 
 /// One pass over the database: expired sessions, stale failure counters, passkey ceremonies
 /// begun and never finished, audit entries past the retention the settings give, read
-/// notifications created more than 90 days ago, and request attempts that no longer count.
+/// notifications created more than 90 days ago, request attempts that no longer count, and
+/// old push bookkeeping.
 pub async fn run_once(db: &Db, now: UtcMillis, defaults: SystemSettings) -> Result<(), sqlx::Error> {
     let settings = system_settings::load(db.pool(), defaults).await?;
     sessions::prune_expired(db.pool(), now, settings.session_idle_minutes).await?;
@@ -50,5 +61,6 @@ pub async fn run_once(db: &Db, now: UtcMillis, defaults: SystemSettings) -> Resu
     audit::prune_before(db.pool(), now.plus_minutes(-settings.audit_retention_days * 24 * 60)).await?;
     service::notifications::prune(db.pool(), now).await?;
     service::connections::prune_attempts(db.pool(), now).await?;
+    push_deliveries::prune(db.pool(), now.plus_minutes(-PUSH_RETENTION_DAYS * 24 * 60).0).await?;
     Ok(())
 }

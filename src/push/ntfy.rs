@@ -25,14 +25,22 @@ struct Publish<'a> {
 }
 
 /// An `http` action: the phone POSTs to the URL when the button is pressed, then clears the
-/// notification.
+/// notification. The POST carries `X-Requested-With`, as every state change under /api must
+/// (the CSRF rule); the URL's own token says what it may do.
 #[derive(Debug, Serialize)]
 struct Button<'a> {
     action: &'static str,
     label: &'a str,
     url: &'a str,
     method: &'static str,
+    headers: ButtonHeaders,
     clear: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ButtonHeaders {
+    #[serde(rename = "X-Requested-With")]
+    requested_with: &'static str,
 }
 
 pub struct NtfySender {
@@ -70,7 +78,14 @@ pub fn request_for(target: &NtfyTarget, message: &PushMessage) -> OutboundReques
         actions: message
             .actions
             .iter()
-            .map(|a| Button { action: "http", label: &a.label, url: &a.url, method: "POST", clear: true })
+            .map(|a| Button {
+                action: "http",
+                label: &a.label,
+                url: &a.url,
+                method: "POST",
+                headers: ButtonHeaders { requested_with: "XMLHttpRequest" },
+                clear: true,
+            })
             .collect(),
     };
     let mut headers = vec![("Content-Type", "application/json".to_string())];
@@ -116,7 +131,8 @@ mod tests {
             serde_json::json!({
                 "topic": "t1", "title": "Title", "message": "Body", "priority": 5,
                 "click": "https://umbra.example/reminders",
-                "actions": [{"action": "http", "label": "Done", "url": "https://umbra.example/a/1", "method": "POST", "clear": true}],
+                "actions": [{"action": "http", "label": "Done", "url": "https://umbra.example/a/1", "method": "POST",
+                             "headers": {"X-Requested-With": "XMLHttpRequest"}, "clear": true}],
             })
         );
         let bare = request_for(

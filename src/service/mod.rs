@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod connections;
+pub mod dispatch;
 pub mod locations;
 pub mod notifications;
 pub mod outbound_allow;

@@ -44,8 +44,9 @@ pub struct Stored {
 }
 
 /// The row's meaning. A value the domain does not know (written by hand) reads as the default
-/// rather than failing every request of that user.
-fn stored_of(row: Option<UserSettingsRow>) -> Stored {
+/// rather than failing every request of that user. (The dispatcher reads rows in bulk and
+/// interprets them here too.)
+pub fn stored_of(row: Option<UserSettingsRow>) -> Stored {
     let Some(row) = row else {
         return Stored { settings: UserSettings::default(), ntfy_token_set: false, sealed_token: None };
     };

@@ -22,6 +22,7 @@ mod browser_todos;
 mod cli;
 mod connections;
 mod db_kit;
+mod dispatcher;
 mod gate;
 mod hashing;
 mod http_layer;

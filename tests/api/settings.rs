@@ -323,8 +323,10 @@ async fn the_ntfy_sender_posts_actions_and_the_token_and_refuses_what_the_rules_
             "topic": "ada", "title": "Water the plants", "message": "Due now", "priority": 5,
             "click": "https://umbra.example/reminders",
             "actions": [
-                {"action": "http", "label": "Done", "url": "https://umbra.example/api/push-actions/abc", "method": "POST", "clear": true},
-                {"action": "http", "label": "Snooze 1 h", "url": "https://umbra.example/api/push-actions/def", "method": "POST", "clear": true},
+                {"action": "http", "label": "Done", "url": "https://umbra.example/api/push-actions/abc", "method": "POST",
+                 "headers": {"X-Requested-With": "XMLHttpRequest"}, "clear": true},
+                {"action": "http", "label": "Snooze 1 h", "url": "https://umbra.example/api/push-actions/def", "method": "POST",
+                 "headers": {"X-Requested-With": "XMLHttpRequest"}, "clear": true},
             ],
         })
     );

@@ -104,6 +104,8 @@ pub fn test_config(data_dir: &Path, database_url: &str) -> Config {
     config.tls = TlsMode::Off;
     config.argon2 = cheap_argon2();
     config.rate_limits = generous_limits();
+    // Tests that deliver notifications run the dispatcher by hand on the manual clock.
+    config.dispatch = false;
     config
 }
 
