@@ -350,50 +350,58 @@ pub async fn delete_connection<'c>(
 /// What a block by `blocker` of the name `username` does to what joins them: a pending
 /// request either way stops reaching its receiver (its sender's row stays, as after a
 /// decline, but it may be delivered again once the block is lifted), and the connection is
-/// deleted. Runs the same statements whether or not the name belongs to anyone. The ids of
-/// the requests taken back and of the connection removed.
-pub async fn sever(
-    tx: &mut WriteTx,
-    blocker: UserId,
-    username: &str,
-) -> Result<(Vec<ConnectionId>, Vec<ConnectionId>), sqlx::Error> {
-    let requests = sqlx::query_scalar(concat!(
+/// deleted. Runs the same statements whether or not the name belongs to anyone.
+pub async fn sever(tx: &mut WriteTx, blocker: UserId, username: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(concat!(
         "UPDATE connections SET addressee_id = NULL, user_low = NULL, user_high = NULL \
          WHERE status = 'pending' AND ",
-        pair_with_name!(),
-        " RETURNING id"
+        pair_with_name!()
     ))
     .bind(blocker)
     .bind(username)
-    .fetch_all(&mut **tx)
+    .execute(&mut **tx)
     .await?;
-    let connections = sqlx::query_scalar(concat!(
-        "DELETE FROM connections WHERE status = 'accepted' AND ",
-        pair_with_name!(),
-        " RETURNING id"
-    ))
-    .bind(blocker)
-    .bind(username)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok((requests, connections))
+    sqlx::query(concat!("DELETE FROM connections WHERE status = 'accepted' AND ", pair_with_name!()))
+        .bind(blocker)
+        .bind(username)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
-/// Deletes the notification with `source_key` of `blocker` and of the user named
-/// `username` (what a block takes out of both centres).
-pub async fn delete_notifications_between(
+/// The notifications a block by `blocker` of the name `username` takes away, deleted before
+/// `sever` unlinks what they are about: a pending request's notification from either centre,
+/// and the blocker's own notifications about the connection (the other side keeps theirs).
+/// Always the same two statements, whether or not the name belongs to anyone or anything
+/// joins the two, so the time a block takes does not tell whether a request had reached them.
+pub async fn delete_severed_notifications(
     tx: &mut WriteTx,
     blocker: UserId,
     username: &str,
-    source_key: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "DELETE FROM notifications WHERE source_key = $3 \
-         AND user_id IN (SELECT id FROM users WHERE id = $1 OR username = $2)",
-    )
+    sqlx::query(concat!(
+        "DELETE FROM notifications WHERE user_id IN (SELECT id FROM users WHERE id = $1 OR username = $2) \
+         AND source_key IN (SELECT CAST('connection_request:' AS TEXT) || CAST(id AS TEXT) FROM connections \
+         WHERE status = 'pending' AND ",
+        pair_with_name!(),
+        ")"
+    ))
     .bind(blocker)
     .bind(username)
-    .bind(source_key)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(concat!(
+        "DELETE FROM notifications WHERE user_id = $1 AND source_key IN ( \
+         SELECT CAST('connection_request:' AS TEXT) || CAST(id AS TEXT) FROM connections \
+         WHERE status = 'accepted' AND ",
+        pair_with_name!(),
+        " UNION ALL SELECT CAST('connection_accepted:' AS TEXT) || CAST(id AS TEXT) FROM connections \
+         WHERE status = 'accepted' AND ",
+        pair_with_name!(),
+        ")"
+    ))
+    .bind(blocker)
+    .bind(username)
     .execute(&mut **tx)
     .await?;
     Ok(())

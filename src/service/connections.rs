@@ -206,7 +206,8 @@ pub async fn remove(ctx: Context<'_>, me: UserId, id: ConnectionId) -> Connectio
 /// belongs to anyone, with the same statements run either way. When it does, a pending
 /// request either way stops reaching its receiver (its sender's list is unchanged) and the
 /// connection is deleted; the blocker's notifications about them go, and so does the other
-/// side's notification of a request still pending. At most `BLOCKS_MAX` names; blocking one
+/// side's notification of a request still pending. The same statements run whatever joins
+/// the two, if anything. At most `BLOCKS_MAX` names; blocking one
 /// already blocked answers that block even at the cap.
 pub async fn block(ctx: Context<'_>, me: Me<'_>, body: NewBlock) -> ConnectionResult<BlockRow> {
     let name = parse_username(&body.username).map_err(|problem| ConnectionError::Invalid(vec![problem]))?;
@@ -217,15 +218,8 @@ pub async fn block(ctx: Context<'_>, me: Me<'_>, body: NewBlock) -> ConnectionRe
         return Err(ConnectionError::TooManyBlocks);
     }
     let row = connections::insert_block(&mut tx, me.id, name.as_str(), ctx.now.0).await?;
-    let (requests, removed) = connections::sever(&mut tx, me.id, name.as_str()).await?;
-    for id in requests {
-        connections::delete_notifications_between(&mut tx, me.id, name.as_str(), &request_key(id)).await?;
-    }
-    for id in removed {
-        // The blocker's centre keeps nothing about the connection; the other side keeps theirs.
-        notifications::delete_by_source(&mut *tx, me.id, &request_key(id)).await?;
-        notifications::delete_by_source(&mut *tx, me.id, &accepted_key(id)).await?;
-    }
+    connections::delete_severed_notifications(&mut tx, me.id, name.as_str()).await?;
+    connections::sever(&mut tx, me.id, name.as_str()).await?;
     tx.commit().await?;
     Ok(row)
 }
