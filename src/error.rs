@@ -176,6 +176,7 @@ impl From<DbError> for ApiError {
             DbError::ForeignKey { field: None, hidden: false } => {
                 Self::new(Status::UnprocessableEntity, "The request refers to something that does not exist.")
             }
+            DbError::Contention => Self::service_unavailable(1),
             DbError::Other(error) => Self::internal(format!("database: {error}")),
         }
     }

@@ -23,6 +23,11 @@ pub enum DbError {
     /// Text the database cannot store (PostgreSQL refuses U+0000, e.g. from a query string).
     #[error("text the database cannot store")]
     InvalidText,
+    /// PostgreSQL gave up on the transaction because of other transactions (a deadlock,
+    /// 40P01, or a serialization failure, 40001): nothing was written, and the same request
+    /// may succeed when tried again, so it is a 503 with Retry-After, never a 500.
+    #[error("transaction aborted by concurrent work")]
+    Contention,
     #[error(transparent)]
     Other(sqlx::Error),
 }
@@ -36,6 +41,9 @@ impl DbError {
         // PostgreSQL's "character not in repertoire" (22021): a NUL in text.
         if db.try_downcast_ref::<PgDatabaseError>().is_some_and(|pg| pg.code() == "22021") {
             return Self::InvalidText;
+        }
+        if db.try_downcast_ref::<PgDatabaseError>().is_some_and(|pg| matches!(pg.code(), "40P01" | "40001")) {
+            return Self::Contention;
         }
         match db.kind() {
             ErrorKind::UniqueViolation => Self::Unique { field: column_of(db.as_ref()) },

@@ -66,7 +66,10 @@ pub struct UserSettingsValues<'a> {
 /// write transaction already holds the database's one write lock.
 pub async fn lock(tx: &mut WriteTx, user_id: UserId) -> Result<(), sqlx::Error> {
     if tx.backend() == Backend::Postgres {
-        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(user_id).fetch_optional(&mut **tx).await?;
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     }
     Ok(())
 }

@@ -13,6 +13,8 @@ use crate::domain::username::{USERNAME_RULES, Username};
 pub const REQUESTS_PER_WINDOW: i64 = 20;
 /// The rate limit's window: an hour.
 pub const REQUEST_WINDOW_MS: i64 = 60 * 60 * 1000;
+/// Names one user may block: enough for anyone, and a bound on what one account can store.
+pub const BLOCKS_MAX: i64 = 1000;
 
 /// `POST /api/connections`: ask the user with this exact username to connect.
 #[derive(Debug, Deserialize, ToSchema)]

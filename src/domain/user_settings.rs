@@ -374,7 +374,47 @@ fn check_display_name(name: &str) -> Result<String, String> {
     if name.chars().any(char::is_control) {
         return Err("must not contain control characters".into());
     }
+    // Invisible characters let a name pose as someone else's: a bidi override shows
+    // "mallory" reversed into another name, a zero-width space makes "alice" look identical
+    // to a different string.
+    if name.chars().any(is_format_char) {
+        return Err("must not contain invisible formatting characters (direction marks, zero-width spaces)".into());
+    }
     Ok(name.to_string())
+}
+
+/// Unicode's format characters (general category Cf) and the invisible fillers that render as
+/// nothing: what a display name must not hide. (Variation selectors stay allowed: they only
+/// pick an emoji's presentation.)
+fn is_format_char(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 #[cfg(test)]
@@ -387,6 +427,24 @@ mod tests {
 
     fn patch(json: serde_json::Value) -> SettingsPatch {
         serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn display_names_refuse_invisible_formatting() {
+        assert_eq!(check_display_name("  Zoë Ng ").unwrap(), "Zoë Ng");
+        assert_eq!(check_display_name("Ada \u{2764}\u{FE0F}").unwrap(), "Ada \u{2764}\u{FE0F}");
+        for sneaky in [
+            "ali\u{202E}ecila",
+            "\u{2066}alice\u{2069}",
+            "al\u{200B}ice",
+            "alice\u{200D}",
+            "\u{FEFF}alice",
+            "al\u{2060}ice",
+            "a\u{00AD}lice",
+            "alice\u{E0041}",
+        ] {
+            assert!(check_display_name(sneaky).is_err(), "{sneaky:?}");
+        }
     }
 
     #[test]

@@ -51,7 +51,15 @@ async fn ask_accept_and_both_are_told() {
         b.click(&b.find_text("button", "Send request").await?).await?;
         b.wait_for_text(".send-request .success", "If that user can receive a request").await?;
         b.wait_for_text(".outgoing-requests", "bob").await?;
+        // A made-up name is listed exactly like bob (the name as typed, nothing more), and
+        // can be withdrawn like any request.
+        b.type_into(".send-request input[name=username]", "nobody-here").await?;
+        b.click(&b.find_text("button", "Send request").await?).await?;
+        b.wait_for_text(".outgoing-requests", "nobody-here").await?;
         picture(b, "connections-sent").await;
+        b.click(&in_row(b, "nobody-here", "button", "Withdraw").await?).await?;
+        b.click(&b.find("dialog button.confirm").await?).await?;
+        b.wait_for_text(".toasts", "Request withdrawn").await?;
 
         // Bob: the bell counts one; the centre shows the request; opening it reads it.
         sign_out(b).await?;

@@ -1,7 +1,9 @@
-//! Connections between users (`/api/connections`): the request answers alike for every name
-//! (no enumeration, the 429 included), accept/decline/cancel/remove on the right side only,
-//! blocks by name, the per-sender rate limit held in the database across processes, the
-//! notifications both sides get, and the 404/401/423 matrix. (`connections.rs` is about TCP.)
+//! Connections between users (`/api/connections`): the request answers and lists alike for
+//! every name (no enumeration, the 429 and the outgoing list included; a decline or a block
+//! looks like nothing to the sender), accept/decline/cancel/remove on the right side only,
+//! blocks by name (capped), the per-sender rate limit held in the database across processes,
+//! crossed requests and a request racing a block on PostgreSQL, the notifications both sides
+//! get, and the 404/401/423 matrix. (`connections.rs` is about TCP.)
 
 use std::sync::Arc;
 
@@ -38,6 +40,15 @@ async fn requests(who: &Persona<'_>, direction: &str) -> Value {
     response.json()
 }
 
+/// The names in `who`'s outgoing list, sorted.
+async fn sent_to(who: &Persona<'_>) -> Vec<String> {
+    let page = requests(who, "outgoing").await;
+    let mut names: Vec<String> =
+        page["items"].as_array().unwrap().iter().map(|r| r["username"].as_str().unwrap().to_string()).collect();
+    names.sort_unstable();
+    names
+}
+
 /// The id of the one pending request `who` has in `direction`.
 async fn only_request(who: &Persona<'_>, direction: &str) -> i64 {
     let page = requests(who, direction).await;
@@ -68,7 +79,7 @@ async fn connect(from: &Persona<'_>, to: &Persona<'_>) -> i64 {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["user"]["username"] == from.username.as_str())
+        .find(|r| r["username"] == from.username.as_str())
         .expect("the request arrived")["id"]
         .as_i64()
         .unwrap();
@@ -84,7 +95,7 @@ async fn a_request_answers_the_same_whoever_the_name_belongs_to() {
     let bob = app.user("bob").await;
     let carol = app.user("carol").await;
     let dave = app.user("dave").await;
-    app.user("erin").await;
+    let erin = app.user("erin").await;
     app.user("frank").await;
     // carol has blocked alice; dave is connected to alice already; frank's account is disabled.
     assert_eq!(carol.post("/api/connections/blocks", json!({"username": "alice"})).await.status, 201);
@@ -101,19 +112,46 @@ async fn a_request_answers_the_same_whoever_the_name_belongs_to() {
         assert_eq!(content_type.as_deref(), Some("application/json"), "{name}");
         assert_eq!(body, RECEIPT, "{name}: the body is byte-identical");
     }
-    // Only the real new requests went anywhere: bob (once, though asked twice) and erin.
+    // The outgoing list shows every name alike, as typed (bob once, though asked twice): the
+    // made-up name, the disabled account, the blocker, the connection and the sender herself
+    // cannot be told from the two that reached someone, by content or by shape.
     let outgoing = requests(&alice, "outgoing").await;
-    let mut to: Vec<&str> =
-        outgoing["items"].as_array().unwrap().iter().map(|r| r["user"]["username"].as_str().unwrap()).collect();
-    to.sort_unstable();
-    assert_eq!(to, ["bob", "erin"]);
+    assert_eq!(sent_to(&alice).await, ["alice", "bob", "carol", "dave", "erin", "frank", "nobody-here"]);
+    for item in outgoing["items"].as_array().unwrap() {
+        let keys: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["created_at", "direction", "id", "username"], "{item}");
+        assert_eq!(item["direction"], "outgoing");
+        assert_eq!(item["created_at"], outgoing["items"][0]["created_at"], "{item}");
+    }
+    // Only the real new requests reached anyone: bob and erin.
+    assert_eq!(requests(&bob, "incoming").await["total"], 1);
+    assert_eq!(requests(&erin, "incoming").await["total"], 1);
     assert_eq!(requests(&carol, "incoming").await["total"], 0, "a block hides the request");
     assert_eq!(requests(&dave, "incoming").await["total"], 0);
+    assert_eq!(requests(&alice, "incoming").await["total"], 0, "nor does asking oneself reach anyone");
     assert_eq!(kinds(&notifications(&bob).await), ["connection_request"]);
     assert!(notifications(&carol).await.is_empty());
-    // Nothing was written for the disabled account or the made-up name.
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM connections").fetch_one(app.db.pool()).await.unwrap();
-    assert_eq!(rows, 3, "dave's connection and the requests to bob and erin");
+    assert_eq!(kinds(&notifications(&alice).await), ["connection_accepted"], "only dave's answer from before");
+    let delivered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM connections WHERE addressee_id IS NOT NULL")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(delivered, 3, "dave's connection and the requests to bob and erin");
+    let frank_id = user_id(&app, "frank").await;
+    let to_frank: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1")
+        .bind(frank_id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(to_frank, 0, "nothing reaches a disabled account");
+    // Every one of them is withdrawn alike.
+    for item in outgoing["items"].as_array().unwrap() {
+        assert_eq!(alice.delete(&format!("/api/connections/requests/{}", item["id"])).await.status, 204, "{item}");
+    }
+    assert_eq!(requests(&alice, "outgoing").await["total"], 0);
+    assert_eq!(requests(&bob, "incoming").await["total"], 0);
+    assert!(notifications(&bob).await.is_empty(), "the withdrawn request's notification went too");
+    assert!(connected(&app, "alice", "dave").await, "withdrawing a request to a connection ends nothing");
     // A name that is not a username at all is a 422 naming the field (that reveals nothing).
     let bad = send(&alice, "x").await.problem(422);
     assert_eq!(bad["errors"][0]["field"], "username");
@@ -138,12 +176,16 @@ async fn the_receiver_accepts_and_both_are_told_and_connected() {
     assert_eq!(incoming["total"], 1);
     let request = &incoming["items"][0];
     assert_eq!(request["user"], json!({"id": alice_id, "username": "alice", "display_name": "Alice A."}));
+    assert_eq!(request["username"], "alice");
     assert_eq!(request["direction"], "incoming");
     assert!(request["created_at"].as_str().unwrap().ends_with('Z'));
     let id = request["id"].as_i64().unwrap();
     let outgoing = requests(&alice, "outgoing").await;
-    assert_eq!(outgoing["items"][0]["id"], id);
-    assert_eq!(outgoing["items"][0]["user"], json!({"id": bob_id, "username": "bob", "display_name": ""}));
+    // The sender sees the name they typed, not who it reached (that shows once accepted).
+    assert_eq!(
+        outgoing["items"][0],
+        json!({"id": id, "username": "bob", "direction": "outgoing", "created_at": request["created_at"]})
+    );
     assert_eq!(requests(&alice, "incoming").await["total"], 0);
     assert_eq!(requests(&bob, "outgoing").await["total"], 0);
     // The default direction is incoming.
@@ -217,12 +259,23 @@ async fn decline_cancel_and_remove_each_on_the_right_side() {
     let decline = format!("/api/connections/requests/{id}/decline");
     alice.post_empty(&decline).await.problem(404);
     carol.post_empty(&decline).await.problem(404);
+    let before = requests(&alice, "outgoing").await;
     assert_eq!(bob.post_empty(&decline).await.status, 204);
     bob.post_empty(&decline).await.problem(404);
-    assert_eq!(requests(&alice, "outgoing").await["total"], 0);
+    assert_eq!(requests(&alice, "outgoing").await, before, "a decline looks like nothing to the sender");
     assert_eq!(requests(&bob, "incoming").await["total"], 0);
     assert!(!connected(&app, "alice", "bob").await);
     assert_ne!(notifications(&bob).await[0]["read_at"], Value::Null, "answered, so read");
+    // Asking again does not bring a declined request back; withdrawing it and asking anew does.
+    send_ok(&alice, "bob").await;
+    assert_eq!(requests(&bob, "incoming").await["total"], 0);
+    assert_eq!(requests(&alice, "outgoing").await, before);
+    assert_eq!(alice.delete(&format!("/api/connections/requests/{id}")).await.status, 204);
+    send_ok(&alice, "bob").await;
+    let again = only_request(&bob, "incoming").await;
+    assert_ne!(again, id);
+    assert_eq!(kinds(&notifications(&bob).await), ["connection_request", "connection_request"]);
+    assert_eq!(bob.post_empty(&format!("/api/connections/requests/{again}/decline")).await.status, 204);
 
     // Cancel: only the sender; the receiver's notification about it goes too.
     send_ok(&alice, "carol").await;
@@ -254,7 +307,7 @@ async fn decline_cancel_and_remove_each_on_the_right_side() {
     assert_eq!(bob.get("/api/connections").await.json()["total"], 0);
     // Removed, the pair may start again.
     send_ok(&bob, "alice").await;
-    assert_eq!(requests(&alice, "incoming").await["items"][0]["user"]["username"], "bob");
+    assert_eq!(requests(&alice, "incoming").await["items"][0]["username"], "bob");
 }
 
 #[tokio::test]
@@ -284,20 +337,24 @@ async fn a_block_answers_alike_removes_what_joins_and_keeps_requests_out() {
     assert_eq!(listed["total"], 2);
     assert_eq!(listed["items"], json!([real, made_up]));
 
-    // The connection is gone; alice's future requests go nowhere (still 202, same body).
+    // The connection is gone; alice's future requests go nowhere (still 202, same body), though
+    // her list shows them like any other.
     assert!(!connected(&app, "alice", "bob").await);
     assert_eq!(alice.get("/api/connections").await.json()["total"], 0);
     send_ok(&alice, "bob").await;
     assert_eq!(requests(&bob, "incoming").await["items"][0]["id"], carols_request, "only carol's");
-    assert_eq!(requests(&alice, "outgoing").await["total"], 0);
+    assert_eq!(requests(&bob, "incoming").await["total"], 1);
+    assert_eq!(sent_to(&alice).await, ["bob"]);
     // Nor can bob ask the name he blocked.
     send_ok(&bob, "alice").await;
     assert_eq!(requests(&alice, "incoming").await["total"], 0);
 
-    // Blocking a sender removes the pending request and its notification.
+    // Blocking a sender takes the pending request and its notification out of bob's sight;
+    // carol's list shows her request unchanged, so the block tells her nothing.
+    let carols_list = requests(&carol, "outgoing").await;
     assert_eq!(bob.post("/api/connections/blocks", json!({"username": "carol"})).await.status, 201);
     assert_eq!(requests(&bob, "incoming").await["total"], 0);
-    assert_eq!(requests(&carol, "outgoing").await["total"], 0);
+    assert_eq!(requests(&carol, "outgoing").await, carols_list);
     // Nothing about the blocked names is left in bob's centre.
     assert!(notifications(&bob).await.is_empty(), "{:?}", notifications(&bob).await);
 
@@ -308,7 +365,8 @@ async fn a_block_answers_alike_removes_what_joins_and_keeps_requests_out() {
     assert_eq!(bob.delete(&block).await.status, 204);
     bob.delete(&block).await.problem(404);
     send_ok(&alice, "bob").await;
-    assert_eq!(requests(&bob, "incoming").await["items"][0]["user"]["username"], "alice");
+    assert_eq!(requests(&bob, "incoming").await["items"][0]["username"], "alice");
+    assert_eq!(sent_to(&alice).await, ["bob"], "the same request, now delivered");
     // Blocks are the blocker's own: alice's list is empty.
     assert_eq!(alice.get("/api/connections/blocks").await.json()["total"], 0);
     bob.post("/api/connections/blocks", json!({"username": "a"})).await.problem(422);
@@ -381,6 +439,104 @@ async fn a_parallel_burst_over_two_servers_gets_exactly_the_limit_through() {
     assert_eq!(counted, 20);
 }
 
+/// Requests that cross (each asks the other before either answers): the second reaches no
+/// one (the pair has a request already) but is listed like any other, and accepting the first
+/// answers both.
+#[tokio::test]
+async fn crossed_requests_connect_once() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    send_ok(&alice, "bob").await;
+    send_ok(&bob, "alice").await;
+    assert_eq!(sent_to(&bob).await, ["alice"]);
+    assert_eq!(requests(&alice, "incoming").await["total"], 0);
+    let id = only_request(&bob, "incoming").await;
+    assert_eq!(bob.post_empty(&format!("/api/connections/requests/{id}/accept")).await.status, 200);
+    assert!(connected(&app, "alice", "bob").await);
+    assert_eq!(requests(&bob, "outgoing").await["total"], 0, "bob's own request is answered too");
+    assert_eq!(requests(&alice, "outgoing").await["total"], 0);
+}
+
+/// Many pairs asking each other at the same instant. On PostgreSQL each request used to lock
+/// its sender's row FOR UPDATE while the foreign-key check on the new row took FOR KEY SHARE on
+/// the other user's: A→B and B→A deadlocked (40P01, a 500). Now both rows are locked in id
+/// order, FOR NO KEY UPDATE: every answer is 202 and each pair has one delivered request.
+#[tokio::test]
+async fn crossed_requests_at_once_never_fail() {
+    let app = app().await;
+    let mut people = Vec::new();
+    for n in 0..16 {
+        people.push(app.user(&format!("user-{n:02}")).await);
+    }
+    let names: Vec<String> = (0..people.len()).map(|n| format!("user-{:02}", n ^ 1)).collect();
+    let answers = join_all(people.iter().zip(&names).map(|(who, name)| send(who, name))).await;
+    for answer in &answers {
+        assert_eq!((answer.status, answer.body.as_str()), (202, RECEIPT));
+    }
+    let delivered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM connections WHERE addressee_id IS NOT NULL")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(delivered, 8, "one per pair");
+    for who in &people {
+        assert_eq!(requests(who, "outgoing").await["total"], 1, "{}", who.username);
+    }
+}
+
+/// A request and a block between the same two at the same instant: whichever goes first, the
+/// blocker never ends up with the request (on PostgreSQL the request used to read the blocks
+/// before the block committed and deliver anyway).
+#[tokio::test]
+async fn a_request_racing_a_block_never_gets_through() {
+    let app = app().await;
+    let bob = app.user("bob").await;
+    let mut senders = Vec::new();
+    for n in 0..8 {
+        senders.push(app.user(&format!("sender-{n}")).await);
+    }
+    let requests_sent = join_all(senders.iter().map(|who| send(who, "bob")));
+    let blocks = join_all(
+        senders.iter().map(|who| bob.post("/api/connections/blocks", json!({"username": who.username.as_str()}))),
+    );
+    let (sent, blocked) = futures::join!(requests_sent, blocks);
+    assert!(sent.iter().all(|r| r.status == 202));
+    assert!(blocked.iter().all(|r| r.status == 201));
+    assert_eq!(requests(&bob, "incoming").await["total"], 0);
+    assert!(notifications(&bob).await.is_empty());
+    for who in &senders {
+        assert_eq!(sent_to(who).await, ["bob"], "the sender's list is the same either way");
+    }
+}
+
+#[tokio::test]
+async fn blocks_are_capped_per_user() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let alice_id = user_id(&app, "alice").await;
+    for n in 0..999 {
+        sqlx::query("INSERT INTO connection_blocks (blocker_id, username, created_at) VALUES ($1, $2, 0)")
+            .bind(alice_id)
+            .bind(format!("name-{n:04}"))
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+    }
+    let thousandth = alice.post("/api/connections/blocks", json!({"username": "bob"})).await;
+    assert_eq!(thousandth.status, 201, "{}", thousandth.body);
+    let over = alice.post("/api/connections/blocks", json!({"username": "one-more"})).await.problem(409);
+    assert!(over["detail"].as_str().unwrap().contains("1000"), "{over}");
+    // Blocking a name already blocked still answers that block; the count is unchanged.
+    assert_eq!(alice.post("/api/connections/blocks", json!({"username": "name-0000"})).await.status, 201);
+    assert_eq!(alice.get("/api/connections/blocks?limit=1").await.json()["total"], 1000);
+    // Another user has their own allowance; unblocking one makes room.
+    assert_eq!(bob.post("/api/connections/blocks", json!({"username": "one-more"})).await.status, 201);
+    let id = thousandth.json()["id"].as_i64().unwrap();
+    assert_eq!(alice.delete(&format!("/api/connections/blocks/{id}")).await.status, 204);
+    assert_eq!(alice.post("/api/connections/blocks", json!({"username": "one-more"})).await.status, 201);
+}
+
 #[tokio::test]
 async fn another_users_ids_are_404_on_every_verb() {
     let app = app().await;
@@ -392,8 +548,18 @@ async fn another_users_ids_are_404_on_every_verb() {
     send_ok(&alice, "carol").await;
     let request = only_request(&carol, "incoming").await;
     let block = alice.post("/api/connections/blocks", json!({"username": "zed"})).await.json()["id"].as_i64().unwrap();
+    // A request that reached nobody is alice's alone too.
+    send_ok(&alice, "nobody-here").await;
+    let unreached = requests(&alice, "outgoing").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["username"] == "nobody-here")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
 
-    for id in [connection, request, 999_999] {
+    for id in [connection, request, unreached, 999_999] {
         mallory.delete(&format!("/api/connections/{id}")).await.problem(404);
         mallory.post_empty(&format!("/api/connections/requests/{id}/accept")).await.problem(404);
         mallory.post_empty(&format!("/api/connections/requests/{id}/decline")).await.problem(404);
@@ -408,6 +574,7 @@ async fn another_users_ids_are_404_on_every_verb() {
     // Nothing changed for the owners, and mallory sees none of it.
     assert!(connected(&app, "alice", "bob").await);
     assert_eq!(requests(&carol, "incoming").await["total"], 1);
+    assert_eq!(sent_to(&alice).await, ["carol", "nobody-here"]);
     assert_eq!(alice.get("/api/connections/blocks").await.json()["total"], 1);
     for path in [
         "/api/connections",

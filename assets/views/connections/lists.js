@@ -1,6 +1,7 @@
 // The Connections page's lists: requests for you (accept, decline, block), requests you sent
 // (withdraw), the people you are connected with (remove) and the names you block (unblock).
-// Each row names the person by display name and username; every destructive action asks first.
+// Each row names the person by display name and username (a sent request by the name as typed,
+// which is all the server tells); every destructive action asks first.
 
 import { h } from '../../dom.js';
 import { del, get, itemsOf, post } from '../../api.js';
@@ -69,18 +70,21 @@ function incomingRow(request, reloadAll) {
   ]);
 }
 
+// An outgoing request shows the name as typed and nothing else: whether it reached anyone
+// is not told (the server does not know it for the list either), so the row reads the same for
+// every name.
 function outgoingRow(request, reloadAll) {
-  const who = shownName(request.user);
+  const who = request.username;
   const cancel = async () => {
     const sure = await confirmDialog({
       title: 'Withdraw this request?',
       message: `Your request to ${who} will be withdrawn.`,
-      lose: 'They will no longer see it. You can ask again later.',
+      lose: 'If it reached them, they will no longer see it. You can ask again later.',
       confirmLabel: 'Withdraw', danger: true,
     });
     if (sure) act(del(`/api/connections/requests/${request.id}`).then(() => true), 'Request withdrawn.', reloadAll);
   };
-  return row('outgoing', personName(request.user), `Sent ${formatTime(request.created_at)}`, [
+  return row('outgoing', h('span', { class: 'person-name' }, who), `Sent ${formatTime(request.created_at)}`, [
     h('button', { type: 'button', class: 'small', 'aria-label': `Withdraw the request to ${who}`, onclick: cancel }, 'Withdraw'),
   ]);
 }

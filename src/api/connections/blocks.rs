@@ -36,6 +36,7 @@ impl From<BlockRow> for BlockView {
 #[utoipa::path(tag = "connections", request_body = NewBlock,
     responses((status = 201, body = BlockView,
                description = "blocked (blocking a name again answers the same block); any request or connection with its user is removed"),
+              (status = 409, description = "you block the most names allowed (1,000) already"),
               (status = 422, description = "not a well-formed username")))]
 #[post("/api/connections/blocks", data = "<body>")]
 pub async fn create_block(

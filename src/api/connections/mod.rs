@@ -79,6 +79,10 @@ impl From<ConnectionError> for ApiError {
                 error
             }
             ConnectionError::RateLimited(retry_after) => Self::too_many_requests(retry_after),
+            ConnectionError::TooManyBlocks => Self::conflict(format!(
+                "You block {} names already, the most allowed. Unblock one to block another.",
+                crate::domain::connections::BLOCKS_MAX
+            )),
             ConnectionError::Db(error) => error.into(),
         }
     }

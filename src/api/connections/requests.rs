@@ -11,14 +11,14 @@ use utoipa::ToSchema;
 use super::{ConnectionView, PeerView, peer};
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::UnlockedUser;
-use crate::db::connections::PeerRow;
+use crate::db::connections::{PeerRow, SentRow};
 use crate::domain::connections::{Direction, NewConnectionRequest};
 use crate::domain::id::ConnectionId;
 use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
-use crate::service::connections::{self as service, Me};
+use crate::service::connections::{self as service, Me, RequestPage};
 
 /// The one answer to a connection request, whatever became of it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -29,20 +29,42 @@ pub struct RequestReceipt {
 const RECEIPT: RequestReceipt =
     RequestReceipt { message: "If that user can receive a request from you, it has been sent." };
 
-/// A pending request as the caller sees it.
+/// A pending request as the caller sees it. An outgoing one shows only the name the caller
+/// typed: the same for a name that belongs to nobody, a disabled account, someone who
+/// blocked the caller or declined, so the list says nothing about who exists. The other
+/// user's id and display name appear once they accept.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConnectionRequestView {
     pub id: ConnectionId,
-    /// The sender of an incoming request, the receiver of an outgoing one.
-    pub user: PeerView,
+    /// The sender's username (incoming), or the name as typed (outgoing).
+    pub username: String,
+    /// The sender of an incoming request; absent on outgoing ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<PeerView>,
     /// `incoming` or `outgoing`.
     pub direction: &'static str,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: UtcMillis,
 }
 
-fn request_view(row: &PeerRow, direction: Direction) -> ConnectionRequestView {
-    ConnectionRequestView { id: row.id, user: peer(row), direction: direction.as_str(), created_at: UtcMillis(row.at) }
+fn incoming_view(row: &PeerRow) -> ConnectionRequestView {
+    ConnectionRequestView {
+        id: row.id,
+        username: row.username.clone(),
+        user: Some(peer(row)),
+        direction: Direction::Incoming.as_str(),
+        created_at: UtcMillis(row.at),
+    }
+}
+
+fn outgoing_view(row: SentRow) -> ConnectionRequestView {
+    ConnectionRequestView {
+        id: row.id,
+        username: row.username,
+        user: None,
+        direction: Direction::Outgoing.as_str(),
+        created_at: UtcMillis(row.created_at),
+    }
 }
 
 #[utoipa::path(tag = "connections", request_body = NewConnectionRequest,
@@ -77,9 +99,12 @@ pub async fn list_connection_requests(
     let paging = Paging::parse(limit, offset)?;
     let direction = Direction::parse(direction.unwrap_or("incoming"))
         .ok_or_else(|| ApiError::invalid_field("direction", "must be incoming or outgoing"))?;
-    let (rows, total) =
+    let page =
         service::requests(state.context().await?, user.0.user_id, direction, paging.limit, paging.offset).await?;
-    Ok(Json(paging.page(rows.iter().map(|row| request_view(row, direction)).collect(), total)))
+    Ok(Json(match page {
+        RequestPage::Incoming(rows, total) => paging.page(rows.iter().map(incoming_view).collect(), total),
+        RequestPage::Outgoing(rows, total) => paging.page(rows.into_iter().map(outgoing_view).collect(), total),
+    }))
 }
 
 #[utoipa::path(tag = "connections", params(("id" = i64, Path)),
@@ -95,7 +120,8 @@ pub async fn accept_connection_request(
 }
 
 #[utoipa::path(tag = "connections", params(("id" = i64, Path)),
-    responses((status = 204, description = "declined"), (status = 404, description = "no pending request to you with this id")))]
+    responses((status = 204, description = "declined: gone from your list; the sender's list shows it unchanged"),
+              (status = 404, description = "no pending request to you with this id")))]
 #[post("/api/connections/requests/<id>/decline")]
 pub async fn decline_connection_request(
     state: &State<AppState>,
@@ -107,7 +133,8 @@ pub async fn decline_connection_request(
 }
 
 #[utoipa::path(tag = "connections", params(("id" = i64, Path)),
-    responses((status = 204, description = "withdrawn"), (status = 404, description = "no pending request of yours with this id")))]
+    responses((status = 204, description = "withdrawn (whether or not it reached anyone)"),
+              (status = 404, description = "no pending request of yours with this id")))]
 #[delete("/api/connections/requests/<id>")]
 pub async fn cancel_connection_request(
     state: &State<AppState>,
