@@ -114,6 +114,15 @@ impl ApiError {
         error
     }
 
+    /// 422 naming every setting that is out of range (the detail names the first).
+    fn invalid_settings(problems: Vec<(&'static str, String)>) -> Self {
+        let (field, message) = problems.first().cloned().unwrap_or(("settings", "Invalid settings.".into()));
+        let mut answer = Self::invalid_field(field, message);
+        answer.errors =
+            problems.into_iter().map(|(field, message)| FieldError { field: field.to_string(), message }).collect();
+        answer
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         let mut error = Self::new(Status::InternalServerError, "Something went wrong on the server.");
         error.internal = Some(cause.to_string());
@@ -206,15 +215,7 @@ impl From<SecondFactorError> for ApiError {
 impl From<SettingsError> for ApiError {
     fn from(error: SettingsError) -> Self {
         match error {
-            SettingsError::Invalid(problems) => {
-                let (field, message) = problems.first().cloned().unwrap_or(("settings", "Invalid settings.".into()));
-                let mut answer = Self::invalid_field(field, message);
-                answer.errors = problems
-                    .into_iter()
-                    .map(|(field, message)| FieldError { field: field.to_string(), message })
-                    .collect();
-                answer
-            }
+            SettingsError::Invalid(problems) => Self::invalid_settings(problems),
             SettingsError::Db(error) => error.into(),
         }
     }
@@ -223,15 +224,7 @@ impl From<SettingsError> for ApiError {
 impl From<UserSettingsError> for ApiError {
     fn from(error: UserSettingsError) -> Self {
         match error {
-            UserSettingsError::Invalid(problems) => {
-                let (field, message) = problems.first().cloned().unwrap_or(("settings", "Invalid settings.".into()));
-                let mut answer = Self::invalid_field(field, message);
-                answer.errors = problems
-                    .into_iter()
-                    .map(|(field, message)| FieldError { field: field.to_string(), message })
-                    .collect();
-                answer
-            }
+            UserSettingsError::Invalid(problems) => Self::invalid_settings(problems),
             UserSettingsError::NtfyMissing => {
                 Self::invalid_field("ntfy_server", "Save an ntfy server and topic before sending a test.")
             }
