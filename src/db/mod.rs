@@ -3,6 +3,8 @@
 
 pub mod audit;
 pub mod backup;
+pub mod calendar_access;
+pub mod calendar_changes;
 pub mod connections;
 pub mod dispatch;
 pub mod error;

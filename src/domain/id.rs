@@ -63,6 +63,18 @@ ids! {
     ConnectionId,
     /// A row of `connection_blocks`.
     ConnectionBlockId,
+    /// A row of `calendars`.
+    CalendarId,
+    /// A row of `events` (a single event or a whole series).
+    EventId,
+    /// A row of `event_overrides` (one changed occurrence of a series).
+    EventOverrideId,
+    /// A row of `event_templates`.
+    EventTemplateId,
+    /// A row of `calendar_shares`.
+    CalendarShareId,
+    /// A row of `event_invitations`.
+    EventInvitationId,
 }
 
 /// A path segment as an id: digits only (no sign, no spaces), positive, in range.

@@ -2,6 +2,7 @@
 //! sqlx, Rocket and serde trait impls that move them across those edges, and nothing more.
 
 pub mod audit_action;
+pub mod calendars;
 pub mod connections;
 pub mod flag;
 pub mod id;

@@ -20,11 +20,34 @@ pub enum NotificationKind {
     TodoDue,
     /// One of your people has a birthday today.
     Birthday,
+    /// An event of yours (or one you accepted) starts soon.
+    EventAlert,
+    /// Someone invited you to an event.
+    EventInvitation,
+    /// An event you are invited to moved or changed.
+    EventUpdated,
+    /// An event you are invited to was cancelled.
+    EventCancelled,
+    /// Someone answered your invitation.
+    InvitationResponse,
+    /// Someone shared a calendar with you.
+    CalendarShared,
 }
 
 impl NotificationKind {
-    pub const ALL: [Self; 5] =
-        [Self::ConnectionRequest, Self::ConnectionAccepted, Self::ReminderDue, Self::TodoDue, Self::Birthday];
+    pub const ALL: [Self; 11] = [
+        Self::ConnectionRequest,
+        Self::ConnectionAccepted,
+        Self::ReminderDue,
+        Self::TodoDue,
+        Self::Birthday,
+        Self::EventAlert,
+        Self::EventInvitation,
+        Self::EventUpdated,
+        Self::EventCancelled,
+        Self::InvitationResponse,
+        Self::CalendarShared,
+    ];
 
     /// The stored (and sent) name.
     pub fn as_str(self) -> &'static str {
@@ -34,6 +57,12 @@ impl NotificationKind {
             Self::ReminderDue => "reminder_due",
             Self::TodoDue => "todo_due",
             Self::Birthday => "birthday",
+            Self::EventAlert => "event_alert",
+            Self::EventInvitation => "event_invitation",
+            Self::EventUpdated => "event_updated",
+            Self::EventCancelled => "event_cancelled",
+            Self::InvitationResponse => "invitation_response",
+            Self::CalendarShared => "calendar_shared",
         }
     }
 
