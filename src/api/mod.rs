@@ -28,7 +28,10 @@ macro_rules! api_module {
 
 pub mod admin;
 pub mod auth;
+pub mod calendars;
 pub mod connections;
+pub mod event_invitations;
+pub mod event_responses;
 pub mod health;
 pub mod locations;
 pub mod notifications;
@@ -38,6 +41,7 @@ pub mod people;
 pub mod push_actions;
 pub mod reminders;
 pub mod settings;
+pub mod shared_calendars;
 pub mod todos;
 
 use rocket::Route;
@@ -56,6 +60,10 @@ pub fn routes() -> Vec<Route> {
         reminders::routes(),
         settings::routes(),
         todos::routes(),
+        calendars::routes(),
+        shared_calendars::routes(),
+        event_invitations::routes(),
+        event_responses::routes(),
     ]
     .concat()
 }
@@ -75,5 +83,9 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         reminders::openapi(),
         settings::openapi(),
         todos::openapi(),
+        calendars::openapi(),
+        shared_calendars::openapi(),
+        event_invitations::openapi(),
+        event_responses::openapi(),
     ]
 }
