@@ -101,7 +101,9 @@ pub async fn visible_to_member<'c>(
     member: UserId,
     id: CalendarShareId,
 ) -> Result<bool, sqlx::Error> {
-    let sql = format!("SELECT COUNT(*) FROM calendar_shares s JOIN calendars c ON c.id = s.calendar_id {INCOMING} AND s.id = $2");
+    let sql = format!(
+        "SELECT COUNT(*) FROM calendar_shares s JOIN calendars c ON c.id = s.calendar_id {INCOMING} AND s.id = $2"
+    );
     let found: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(member).bind(id).fetch_one(db).await?;
     Ok(found > 0)
 }

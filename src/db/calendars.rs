@@ -54,12 +54,10 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CalendarRow>, i64), sqlx::Error> {
-    let total: i64 = sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT calendar_id) FROM calendar_members WHERE user_id = $1",
-    )
-    .bind(user)
-    .fetch_one(pool)
-    .await?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT calendar_id) FROM calendar_members WHERE user_id = $1")
+        .bind(user)
+        .fetch_one(pool)
+        .await?;
     if total <= offset {
         return Ok((Vec::new(), total));
     }
@@ -89,12 +87,11 @@ pub async fn values<'c>(
     db: impl Executor<'c, Database = Any>,
     id: CalendarId,
 ) -> Result<Option<(CalendarValues, bool, UserId)>, sqlx::Error> {
-    let row: Option<(String, String, String, Option<String>, Flag, UserId)> = sqlx::query_as(
-        "SELECT name, colour, description, timezone, is_default, owner_id FROM calendars WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
+    let row: Option<(String, String, String, Option<String>, Flag, UserId)> =
+        sqlx::query_as("SELECT name, colour, description, timezone, is_default, owner_id FROM calendars WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
     Ok(row.map(|(name, colour, description, timezone, is_default, owner)| {
         (CalendarValues { name, colour, description, timezone }, is_default.get(), owner)
     }))
@@ -105,7 +102,10 @@ pub async fn values<'c>(
 /// run one after the other instead of one failing on the unique index.
 pub async fn lock_owner(tx: &mut WriteTx, owner: UserId) -> Result<(), sqlx::Error> {
     if tx.backend() == Backend::Postgres {
-        sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE").bind(owner).fetch_optional(&mut **tx).await?;
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(owner)
+            .fetch_optional(&mut **tx)
+            .await?;
     }
     Ok(())
 }
@@ -142,12 +142,7 @@ pub async fn insert(
     .await
 }
 
-pub async fn update(
-    tx: &mut WriteTx,
-    id: CalendarId,
-    values: &CalendarValues,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn update(tx: &mut WriteTx, id: CalendarId, values: &CalendarValues, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE calendars SET name = $2, colour = $3, description = $4, timezone = $5, updated_at = $6 WHERE id = $1",
     )

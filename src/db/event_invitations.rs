@@ -74,9 +74,7 @@ pub async fn list_for_invitee(
     if total <= offset {
         return Ok((Vec::new(), total));
     }
-    let sql = format!(
-        "{INVITEE_SELECT}{INVITEE_OF}{filter} ORDER BY e.span_start, i.id LIMIT $2 OFFSET $3"
-    );
+    let sql = format!("{INVITEE_SELECT}{INVITEE_OF}{filter} ORDER BY e.span_start, i.id LIMIT $2 OFFSET $3");
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(invitee)
         .bind(limit)

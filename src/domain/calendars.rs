@@ -465,7 +465,13 @@ mod tests {
         };
         let values = new_values(&body).unwrap();
         assert_eq!((values.colour.as_str(), values.timezone.as_deref()), (DEFAULT_COLOUR, Some("Europe/Berlin")));
-        let long = NewCalendar { name: "x".repeat(NAME_MAX + 1), colour: None, description: None, timezone: None, is_default: None };
+        let long = NewCalendar {
+            name: "x".repeat(NAME_MAX + 1),
+            colour: None,
+            description: None,
+            timezone: None,
+            is_default: None,
+        };
         assert!(new_values(&long).is_err());
     }
 

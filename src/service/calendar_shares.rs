@@ -11,11 +11,11 @@
 
 use super::Context;
 use super::calendars::{CalendarError, CalendarResult, level_of};
+use crate::db::WriteTx;
 use crate::db::calendar_access;
 use crate::db::calendar_shares::{self as db, ShareRow};
 use crate::db::connections::name_of;
 use crate::db::notifications::{delete_by_source, mark_read_by_source};
-use crate::db::WriteTx;
 use crate::domain::calendars::{CalendarLevel, NewShare, Problems, ShareDirection, ShareLevel, may_administer};
 use crate::domain::connections::parse_username;
 use crate::domain::id::{CalendarShareId, UserId};
@@ -87,7 +87,8 @@ pub async fn share(ctx: Context<'_>, me: UserId, body: NewShare) -> CalendarResu
         .ok_or(CalendarError::Conflict("That user already has this calendar shared with them."))?;
     let row = db::get(&mut *tx, id).await?.ok_or(CalendarError::NotFound)?;
     let (username, display_name) = name_of(&mut *tx, me).await?.unwrap_or_default();
-    let title = format!("{} shared the calendar “{}” with you", shown_name(&username, &display_name), row.calendar_name);
+    let title =
+        format!("{} shared the calendar “{}” with you", shown_name(&username, &display_name), row.calendar_name);
     let key = share_key(id);
     let notice = Notice {
         user_id: member,
@@ -144,7 +145,12 @@ pub async fn decline(ctx: Context<'_>, me: UserId, id: CalendarShareId) -> Calen
 }
 
 /// The owner or a manager changes the level.
-pub async fn set_level(ctx: Context<'_>, me: UserId, id: CalendarShareId, level: ShareLevel) -> CalendarResult<ShareRow> {
+pub async fn set_level(
+    ctx: Context<'_>,
+    me: UserId,
+    id: CalendarShareId,
+    level: ShareLevel,
+) -> CalendarResult<ShareRow> {
     let mut tx = ctx.db.write().await?;
     let (share, role) = role_of(&mut tx, me, id).await?;
     let Role::Manager(mine) = role else {

@@ -10,9 +10,7 @@ use super::Context;
 use crate::db::calendar_access;
 use crate::db::calendars::{self as db, CalendarRow};
 use crate::db::error::DbError;
-use crate::domain::calendars::{
-    self as rules, CalendarLevel, CalendarPatch, NewCalendar, PreferencesPatch, Problems,
-};
+use crate::domain::calendars::{self as rules, CalendarLevel, CalendarPatch, NewCalendar, PreferencesPatch, Problems};
 use crate::domain::id::{CalendarId, UserId};
 use crate::domain::patch::Patch;
 use crate::service::event_invitations::{EventChange, notify_invitees};
@@ -81,7 +79,12 @@ pub async fn create(ctx: Context<'_>, owner: UserId, body: NewCalendar) -> Calen
 /// Applies a patch: managers and the owner change name, colour, description and zone; only
 /// the owner moves the default here (`is_default: true`); `false` cannot be set (another
 /// calendar becomes the default instead, so there is always one).
-pub async fn update(ctx: Context<'_>, user: UserId, id: CalendarId, patch: CalendarPatch) -> CalendarResult<CalendarRow> {
+pub async fn update(
+    ctx: Context<'_>,
+    user: UserId,
+    id: CalendarId,
+    patch: CalendarPatch,
+) -> CalendarResult<CalendarRow> {
     let mut tx = ctx.db.write().await?;
     let level = level_of(&mut *tx, user, id).await?;
     if !level.can_manage() {

@@ -182,8 +182,6 @@ async fn bad_input_is_refused_naming_the_field() {
     alice.patch(&path, json!({"owner_id": 1})).await.problem(422);
     alice.patch(&path, json!({"event_count": 0})).await.problem(422);
     assert_eq!(alice.get(&path).await.json(), calendar, "a refused patch changes nothing");
-    // A path id that is not a number never reaches the handler as one.
-    assert_eq!(alice.get("/api/calendars/abc").await.status, 422);
 }
 
 #[tokio::test]

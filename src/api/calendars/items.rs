@@ -45,7 +45,11 @@ pub async fn create_calendar(
 #[utoipa::path(tag = "calendars", params(("id" = i64, Path)),
     responses((status = 200, body = CalendarView), (status = 404, description = "no such calendar you can see")))]
 #[get("/api/calendars/<id>")]
-pub async fn get_calendar(state: &State<AppState>, user: UnlockedUser, id: CalendarId) -> ApiResult<Json<CalendarView>> {
+pub async fn get_calendar(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    id: CalendarId,
+) -> ApiResult<Json<CalendarView>> {
     Ok(Json(service::get(state.context().await?, user.0.user_id, id).await?.into()))
 }
 

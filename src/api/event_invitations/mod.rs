@@ -180,7 +180,11 @@ pub async fn respond_to_invitation(
     responses((status = 204, description = "withdrawn"), (status = 403, description = "the invitee: decline instead"),
               (status = 404, description = "no such invitation you can see")))]
 #[delete("/api/event-invitations/<id>")]
-pub async fn delete_invitation(state: &State<AppState>, user: UnlockedUser, id: EventInvitationId) -> ApiResult<Status> {
+pub async fn delete_invitation(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    id: EventInvitationId,
+) -> ApiResult<Status> {
     service::withdraw(state.context().await?, user.0.user_id, id).await?;
     Ok(Status::NoContent)
 }

@@ -132,7 +132,11 @@ pub async fn delete_share(state: &State<AppState>, user: UnlockedUser, id: Calen
     responses((status = 200, body = ShareView), (status = 403, description = "you manage it; only its member accepts"),
               (status = 404, description = "no such share of yours")))]
 #[post("/api/shared-calendars/<id>/accept")]
-pub async fn accept_share(state: &State<AppState>, user: UnlockedUser, id: CalendarShareId) -> ApiResult<Json<ShareView>> {
+pub async fn accept_share(
+    state: &State<AppState>,
+    user: UnlockedUser,
+    id: CalendarShareId,
+) -> ApiResult<Json<ShareView>> {
     Ok(Json(service::accept(state.context().await?, user.0.user_id, id).await?.into()))
 }
 
