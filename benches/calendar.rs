@@ -48,7 +48,9 @@ async fn main() {
     assert!(items > 0 && shared > 0, "the month holds own and shared occurrences");
 
     println!("UMBRA calendar benchmark: {CONNECTIONS} HTTPS keep-alive connections, {seconds} s per scenario");
-    println!("{EVENTS} events ({SERIES} series) in 5 calendars (2 shared); one month view = {items} occurrences ({shared} shared)");
+    println!(
+        "{EVENTS} events ({SERIES} series) in 5 calendars (2 shared); one month view = {items} occurrences ({shared} shared)"
+    );
     let mut asset = drive(CONNECTIONS, duration, get(&server.client, format!("{base}/app.js"))).await;
     println!("{}", asset.line("static asset GET /app.js"));
     let mut month = drive(CONNECTIONS, duration, get(&server.client, url)).await;
@@ -76,12 +78,14 @@ async fn seed(data: &Path, now: i64) {
     .expect("seed the friend");
     // Calendars 1 and 2 are the two users' defaults (made by the trigger).
     for (owner, name) in [(1, "Work"), (1, "Sport"), (2, "Family"), (2, "Club")] {
-        sqlx::query("INSERT INTO calendars (owner_id, name, colour, created_at, updated_at) VALUES ($1, $2, '#336699', 0, 0)")
-            .bind(owner)
-            .bind(name)
-            .execute(pool)
-            .await
-            .expect("seed calendars");
+        sqlx::query(
+            "INSERT INTO calendars (owner_id, name, colour, created_at, updated_at) VALUES ($1, $2, '#336699', 0, 0)",
+        )
+        .bind(owner)
+        .bind(name)
+        .execute(pool)
+        .await
+        .expect("seed calendars");
     }
     run("INSERT INTO connections (requester_id, addressee_id, username, user_low, user_high, status, created_at, accepted_at) \
          VALUES (2, 1, 'admin', 1, 2, 'accepted', 0, 0)")

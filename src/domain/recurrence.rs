@@ -17,7 +17,8 @@ const SUPPORTED_PARTS: [&str; 10] =
     ["FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST", "BYYEARDAY"];
 
 /// The parts issue 10 lists for events (todos and reminders also take BYYEARDAY).
-const EVENT_PARTS: [&str; 9] = ["FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST"];
+const EVENT_PARTS: [&str; 9] =
+    ["FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST"];
 
 const SUPPORTED_FREQUENCIES: [&str; 4] = ["DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
 
@@ -137,7 +138,8 @@ impl Recurrence {
         if seen.contains(&"COUNT") && seen.contains(&"UNTIL") {
             return Err(RecurrenceError::new("UNTIL", "cannot be combined with COUNT"));
         }
-        if seen.contains(&"BYSETPOS") && !["BYDAY", "BYMONTHDAY", "BYMONTH", "BYYEARDAY"].iter().any(|p| seen.contains(p))
+        if seen.contains(&"BYSETPOS")
+            && !["BYDAY", "BYMONTHDAY", "BYMONTH", "BYYEARDAY"].iter().any(|p| seen.contains(p))
         {
             return Err(RecurrenceError::new("BYSETPOS", "needs BYDAY, BYMONTHDAY or BYMONTH beside it"));
         }
@@ -273,7 +275,10 @@ fn check_part(name: &str, value: &str, part: &str) -> Result<(), RecurrenceError
         _ => {
             // After a harmless FREQ, so that only this part can be at fault.
             let alone = if name == "FREQ" { part.to_string() } else { format!("FREQ=DAILY;{part}") };
-            alone.parse::<RRule<Unvalidated>>().map(|_| ()).map_err(|error| RecurrenceError::new(name, error.to_string()))
+            alone
+                .parse::<RRule<Unvalidated>>()
+                .map(|_| ())
+                .map_err(|error| RecurrenceError::new(name, error.to_string()))
         }
     }
 }
@@ -395,7 +400,10 @@ mod tests {
         assert_eq!(local_to_utc(lord_howe, at), Utc.with_ymd_and_hms(2027, 10, 2, 15, 45, 0).unwrap());
         // New York falls back on 7 November 2027: 01:30 is the first one, EDT.
         let at = date(2027, 11, 7).and_hms_opt(1, 30, 0).unwrap();
-        assert_eq!(local_to_utc(chrono_tz::America::New_York, at), Utc.with_ymd_and_hms(2027, 11, 7, 5, 30, 0).unwrap());
+        assert_eq!(
+            local_to_utc(chrono_tz::America::New_York, at),
+            Utc.with_ymd_and_hms(2027, 11, 7, 5, 30, 0).unwrap()
+        );
     }
 
     #[test]

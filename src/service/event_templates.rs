@@ -5,7 +5,9 @@
 use super::Context;
 use crate::db::calendar_access::calendar_level;
 use crate::db::event_templates::{self as db, TemplateRow, TemplateValues};
-use crate::domain::events::templates::{EventTemplatePatch, NewEventTemplate, TemplateState, new_template, patched_template};
+use crate::domain::events::templates::{
+    EventTemplatePatch, NewEventTemplate, TemplateState, new_template, patched_template,
+};
 use crate::domain::id::{CalendarId, EventTemplateId, UserId};
 use crate::service::events::{EventError, EventResult, alerts_of};
 

@@ -20,7 +20,13 @@ use crate::server::AppState;
 use crate::service::event_templates as service;
 use crate::service::events::alerts_of;
 
-api_module![list_event_templates, create_event_template, get_event_template, update_event_template, delete_event_template];
+api_module![
+    list_event_templates,
+    create_event_template,
+    get_event_template,
+    update_event_template,
+    delete_event_template
+];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventTemplateView {

@@ -24,13 +24,7 @@ use crate::domain::time::UtcMillis;
 use crate::error::{ApiError, FieldError};
 use crate::service::events::{EventDetail, EventError, alerts_of, exdates_of, override_timing, state_of};
 
-api_module![
-    range::list_events,
-    items::create_event,
-    items::get_event,
-    items::update_event,
-    items::delete_event,
-];
+api_module![range::list_events, items::create_event, items::get_event, items::update_event, items::delete_event,];
 
 impl From<EventError> for ApiError {
     fn from(error: EventError) -> Self {

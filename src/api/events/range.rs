@@ -79,7 +79,11 @@ pub struct OccurrenceList {
 }
 
 /// The window and the calendar of a range read, each bad one a 422 naming its parameter.
-fn parse_query(start: Option<&str>, end: Option<&str>, calendar_id: Option<&str>) -> Result<(UtcMillis, UtcMillis, Option<CalendarId>), Problems> {
+fn parse_query(
+    start: Option<&str>,
+    end: Option<&str>,
+    calendar_id: Option<&str>,
+) -> Result<(UtcMillis, UtcMillis, Option<CalendarId>), Problems> {
     let mut problems = Problems::default();
     let mut instant = |field: &str, text: Option<&str>| match text.map(parse_instant) {
         Some(Some(at)) => Some(at),

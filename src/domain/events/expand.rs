@@ -82,7 +82,12 @@ pub struct TooMany;
 /// ```text
 /// let found = expand(&series, &overrides, &window, MAX_OCCURRENCES)?;
 /// ```
-pub fn expand(series: &Series<'_>, overrides: &[Override], window: &Window, max: usize) -> Result<Vec<Occurrence>, TooMany> {
+pub fn expand(
+    series: &Series<'_>,
+    overrides: &[Override],
+    window: &Window,
+    max: usize,
+) -> Result<Vec<Occurrence>, TooMany> {
     let mut found = Vec::new();
     if series.recurrence.is_none() {
         if overlaps(series.timing, window) {
@@ -283,9 +288,7 @@ fn jump(
             rrule::Frequency::Monthly => {
                 from.with_day(1)?.checked_add_months(Months::new(u32::try_from(k * interval).ok()?))
             }
-            rrule::Frequency::Yearly => {
-                NaiveDate::from_ymd_opt(from.year() + i32::try_from(k * interval).ok()?, 1, 1)
-            }
+            rrule::Frequency::Yearly => NaiveDate::from_ymd_opt(from.year() + i32::try_from(k * interval).ok()?, 1, 1),
             _ => None,
         }
     };

@@ -12,11 +12,11 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-pub use crate::domain::todos::Problems;
 use crate::domain::id::{CalendarId, EventTemplateId, LocationId};
 use crate::domain::patch::Patch;
 use crate::domain::recurrence::Recurrence;
 use crate::domain::time::{UtcMillis, parse_date, parse_instant};
+pub use crate::domain::todos::Problems;
 use crate::domain::todos::{check_colour, parse_timezone};
 
 pub const TITLE_MAX: usize = 200;
@@ -61,7 +61,9 @@ impl Timing {
     #[must_use]
     pub fn moved_to(self, rid: i64) -> Self {
         match self {
-            Self::Timed { start, end } => Self::Timed { start: UtcMillis(rid), end: UtcMillis(rid + (end.0 - start.0)) },
+            Self::Timed { start, end } => {
+                Self::Timed { start: UtcMillis(rid), end: UtcMillis(rid + (end.0 - start.0)) }
+            }
             Self::AllDay { start, end } => {
                 let date = date_of(rid);
                 Self::AllDay { start: date, end: date + (end - start) }
@@ -338,8 +340,10 @@ pub fn parse_timing(fields: &TimeFields, problems: &mut Problems) -> Option<Timi
                 problems.add(name, "is for timed events: an all-day event takes start_date and end_date");
             }
         }
-        let start = required(problems, "start_date", fields.start_date.as_deref()).and_then(|t| field_date("start_date", t, problems));
-        let end = required(problems, "end_date", fields.end_date.as_deref()).and_then(|t| field_date("end_date", t, problems));
+        let start = required(problems, "start_date", fields.start_date.as_deref())
+            .and_then(|t| field_date("start_date", t, problems));
+        let end = required(problems, "end_date", fields.end_date.as_deref())
+            .and_then(|t| field_date("end_date", t, problems));
         let (start, end) = (start?, end?);
         if end <= start {
             problems.add("end_date", "must be after start_date (it is exclusive: a one-day event ends the next day)");

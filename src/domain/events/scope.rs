@@ -67,11 +67,9 @@ fn cannot_be_null(field: &str, problems: &mut Problems) {
 /// The time fields of `timing` as a body would write them.
 fn time_fields_of(timing: Timing) -> TimeFields {
     match timing {
-        Timing::Timed { start, end } => TimeFields {
-            start: Some(start.to_rfc3339()),
-            end: Some(end.to_rfc3339()),
-            ..TimeFields::default()
-        },
+        Timing::Timed { start, end } => {
+            TimeFields { start: Some(start.to_rfc3339()), end: Some(end.to_rfc3339()), ..TimeFields::default() }
+        }
         Timing::AllDay { start, end } => TimeFields {
             all_day: true,
             start_date: Some(start.format("%Y-%m-%d").to_string()),

@@ -21,7 +21,9 @@ fn fields(problems: &Problems) -> Vec<&str> {
 #[test]
 fn a_timed_event_takes_the_default_zone_and_an_all_day_one_its_dates() {
     let state = new_state(
-        body(serde_json::json!({"title": "t", "start": "2027-01-01T09:00:00+01:00", "end": "2027-01-01T10:00:00+01:00"})),
+        body(
+            serde_json::json!({"title": "t", "start": "2027-01-01T09:00:00+01:00", "end": "2027-01-01T10:00:00+01:00"}),
+        ),
         context(),
     )
     .unwrap();
@@ -44,9 +46,11 @@ fn timed_and_all_day_fields_never_mix() {
     let mixed = body(serde_json::json!({"title": "t", "start": "2027-01-01T09:00:00Z", "end": "2027-01-01T10:00:00Z",
         "end_date": "2027-01-02"}));
     assert_eq!(fields(&new_state(mixed, context()).unwrap_err()), ["end_date"]);
-    let backwards = body(serde_json::json!({"title": "t", "start": "2027-01-01T09:00:00Z", "end": "2027-01-01T09:00:00Z"}));
+    let backwards =
+        body(serde_json::json!({"title": "t", "start": "2027-01-01T09:00:00Z", "end": "2027-01-01T09:00:00Z"}));
     assert_eq!(fields(&new_state(backwards, context()).unwrap_err()), ["end"]);
-    let backwards = body(serde_json::json!({"title": "t", "all_day": true, "start_date": "2027-01-02", "end_date": "2027-01-02"}));
+    let backwards =
+        body(serde_json::json!({"title": "t", "all_day": true, "start_date": "2027-01-02", "end_date": "2027-01-02"}));
     assert_eq!(fields(&new_state(backwards, context()).unwrap_err()), ["end_date"]);
 }
 
@@ -70,9 +74,15 @@ fn every_field_error_is_named() {
 
 #[test]
 fn a_template_fills_in_and_explicit_fields_win() {
-    let template = TemplateValues { title: "Standup".into(), duration_minutes: 15, colour: Some("#112233".into()), ..TemplateValues::default() };
+    let template = TemplateValues {
+        title: "Standup".into(),
+        duration_minutes: 15,
+        colour: Some("#112233".into()),
+        ..TemplateValues::default()
+    };
     let ctx = NewEventContext { template: Some(template), ..context() };
-    let state = new_state(body(serde_json::json!({"start": "2027-01-01T09:00:00Z", "colour": "#445566"})), ctx).unwrap();
+    let state =
+        new_state(body(serde_json::json!({"start": "2027-01-01T09:00:00Z", "colour": "#445566"})), ctx).unwrap();
     assert_eq!(state.title, "Standup");
     assert_eq!(state.timing.length_millis(), 15 * 60_000);
     assert_eq!(state.colour.as_deref(), Some("#445566"));
@@ -117,10 +127,12 @@ fn one_occurrence_changes_only_its_own_values() {
     let current = series();
     let rid = current.timing.recurrence_id() + 86_400_000;
     let base = OverrideState::of_occurrence(&current, rid);
-    let changed = patched_override(&base, patch(serde_json::json!({"title": "moved", "start": "2027-01-05T15:00:00Z"}))).unwrap();
+    let changed =
+        patched_override(&base, patch(serde_json::json!({"title": "moved", "start": "2027-01-05T15:00:00Z"}))).unwrap();
     assert_eq!(changed.title, "moved");
     assert_eq!(changed.timing.length_millis(), 3_600_000);
-    let problems = patched_override(&base, patch(serde_json::json!({"recurrence": "FREQ=WEEKLY", "alerts": [5]}))).unwrap_err();
+    let problems =
+        patched_override(&base, patch(serde_json::json!({"recurrence": "FREQ=WEEKLY", "alerts": [5]}))).unwrap_err();
     assert_eq!(fields(&problems), ["alerts", "recurrence"]);
 }
 

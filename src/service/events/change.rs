@@ -39,9 +39,9 @@ enum Resolved {
 fn resolve(target: &Target<'_>, state: &EventState, overrides: &[OverrideRow]) -> EventResult<Resolved> {
     let scope = match target.scope {
         None => None,
-        Some(text) => Some(
-            Scope::parse(text).ok_or_else(|| EventError::invalid("scope", "must be this, following or all"))?,
-        ),
+        Some(text) => {
+            Some(Scope::parse(text).ok_or_else(|| EventError::invalid("scope", "must be this, following or all"))?)
+        }
     };
     if state.recurrence.is_none() {
         return match scope {
@@ -49,9 +49,8 @@ fn resolve(target: &Target<'_>, state: &EventState, overrides: &[OverrideRow]) -
             Some(_) => Err(EventError::invalid("scope", "this and following are only for repeating events")),
         };
     }
-    let scope = scope.ok_or_else(|| {
-        EventError::invalid("scope", "is required for a repeating event: this, following or all")
-    })?;
+    let scope = scope
+        .ok_or_else(|| EventError::invalid("scope", "is required for a repeating event: this, following or all"))?;
     if scope == Scope::All {
         return Ok(Resolved::Whole);
     }
@@ -125,7 +124,12 @@ fn fitting_exdates(state: &mut EventState) {
 
 /// Checks the references a patch set (a calendar to move to, a location) and answers whether
 /// the event moves to another calendar.
-async fn check_references(tx: &mut WriteTx, user: UserId, before: &EventState, after: &EventState) -> EventResult<bool> {
+async fn check_references(
+    tx: &mut WriteTx,
+    user: UserId,
+    before: &EventState,
+    after: &EventState,
+) -> EventResult<bool> {
     let moved = after.calendar_id != before.calendar_id;
     if moved {
         calendar_writer(tx, user, after.calendar_id).await?;

@@ -72,7 +72,13 @@ pub struct EventDetail {
 }
 
 /// The timing stored in a row (rows were validated on the way in).
-pub fn timing_of(all_day: bool, start_at: Option<i64>, end_at: Option<i64>, start_date: Option<&str>, end_date: Option<&str>) -> Timing {
+pub fn timing_of(
+    all_day: bool,
+    start_at: Option<i64>,
+    end_at: Option<i64>,
+    start_date: Option<&str>,
+    end_date: Option<&str>,
+) -> Timing {
     if all_day {
         let start = start_date.and_then(parse_date).unwrap_or_default();
         let end = end_date.and_then(parse_date).unwrap_or_else(|| start.succ_opt().unwrap_or(start));
@@ -276,7 +282,12 @@ pub async fn get(ctx: Context<'_>, user: UserId, id: EventId) -> EventResult<Eve
 }
 
 /// Reads an event back after a change, inside the transaction, for the response.
-pub(crate) async fn detail_in(tx: &mut WriteTx, id: EventId, level: CalendarLevel, dropped: Vec<i64>) -> EventResult<EventDetail> {
+pub(crate) async fn detail_in(
+    tx: &mut WriteTx,
+    id: EventId,
+    level: CalendarLevel,
+    dropped: Vec<i64>,
+) -> EventResult<EventDetail> {
     let row = db::get(&mut **tx, id).await?.ok_or(EventError::NotFound)?;
     let overrides = db::overrides(&mut **tx, id).await?;
     Ok(EventDetail { row, overrides, access: EventAccess::Calendar(level), dropped_overrides: dropped })

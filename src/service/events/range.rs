@@ -95,8 +95,14 @@ pub async fn range(
 }
 
 /// Expands one event into `items`, within what is left of the occurrence budget.
-fn occurrences_of(row: &RangeRow, overrides: &[OverrideRow], window: &Window, items: &mut Vec<RangeItem>) -> Result<(), TooMany> {
-    let timing = timing_of(row.all_day.get(), row.start_at, row.end_at, row.start_date.as_deref(), row.end_date.as_deref());
+fn occurrences_of(
+    row: &RangeRow,
+    overrides: &[OverrideRow],
+    window: &Window,
+    items: &mut Vec<RangeItem>,
+) -> Result<(), TooMany> {
+    let timing =
+        timing_of(row.all_day.get(), row.start_at, row.end_at, row.start_date.as_deref(), row.end_date.as_deref());
     let rule = row.recurrence.as_deref().map(Recurrence::from_stored);
     let exdates = exdates_of(&row.exdates);
     let series = Series { timing, zone: zone_of(&row.timezone), recurrence: rule.as_ref(), exdates: &exdates };

@@ -110,7 +110,10 @@ async fn invitees_see_accepted_events_read_only_and_hear_of_changes() {
     // Deleting the event takes it out of their calendars.
     assert_eq!(alice.delete(&format!("{path}?scope=all")).await.status, 204);
     assert!(range(&dave, WINDOW.0, WINDOW.1).await.is_empty());
-    assert_eq!(kinds(erin.get("/api/notifications").await.json()).iter().filter(|k| *k == "event_cancelled").count(), 2);
+    assert_eq!(
+        kinds(erin.get("/api/notifications").await.json()).iter().filter(|k| *k == "event_cancelled").count(),
+        2
+    );
     // Without the connection the invitation grants nothing.
     let other = create(&alice, timed("Later", "2027-01-20T19:00:00Z", "2027-01-20T20:00:00Z")).await;
     invite(&app, id(&other), "dave", "accepted").await;

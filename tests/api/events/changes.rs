@@ -41,7 +41,10 @@ async fn every_write_is_logged_in_order() {
     assert_eq!(entries.iter().map(|(seq, _, _)| *seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
     assert_eq!(alice.get(&path).await.json()["revision"], 4);
 
-    let split = alice.patch(&format!("{path}?scope=following&recurrence_id=2027-01-07T09:00:00Z"), json!({"title": "Later"})).await.json();
+    let split = alice
+        .patch(&format!("{path}?scope=following&recurrence_id=2027-01-07T09:00:00Z"), json!({"title": "Later"}))
+        .await
+        .json();
     let entries = log(&app, home).await;
     assert_eq!(kinds(&entries[4..]), ["changed", "created"]);
     assert_eq!(entries[5].1, split["uid"].as_str().unwrap());
@@ -60,6 +63,10 @@ async fn every_write_is_logged_in_order() {
     alice.patch(&format!("/api/events/{}", id(&single)), json!({"title": ""})).await.problem(422);
     let entries = log(&app, home).await;
     assert_eq!(kinds(&entries[7..]), ["created"]);
-    let seq: i64 = sqlx::query_scalar("SELECT sync_seq FROM calendars WHERE id = $1").bind(home).fetch_one(app.db.pool()).await.unwrap();
+    let seq: i64 = sqlx::query_scalar("SELECT sync_seq FROM calendars WHERE id = $1")
+        .bind(home)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     assert_eq!(seq, 8, "the calendar's counter is the last sequence number");
 }

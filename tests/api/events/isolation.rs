@@ -15,7 +15,11 @@ pub(crate) fn routes_of(event: i64, template: i64) -> Vec<(&'static str, String,
         ("GET", format!("/api/events/{event}"), None),
         ("PATCH", format!("/api/events/{event}"), Some(json!({"title": "hijacked"}))),
         ("PATCH", format!("/api/events/{event}?scope=all"), Some(json!({"title": "hijacked"}))),
-        ("PATCH", format!("/api/events/{event}?scope=this&recurrence_id=2027-01-05T09:00:00Z"), Some(json!({"title": "hijacked"}))),
+        (
+            "PATCH",
+            format!("/api/events/{event}?scope=this&recurrence_id=2027-01-05T09:00:00Z"),
+            Some(json!({"title": "hijacked"})),
+        ),
         ("DELETE", format!("/api/events/{event}"), None),
         ("DELETE", format!("/api/events/{event}?scope=this&recurrence_id=2027-01-05T09:00:00Z"), None),
         ("DELETE", format!("/api/events/{event}?scope=following&recurrence_id=2027-01-05T09:00:00Z"), None),
@@ -46,10 +50,18 @@ async fn another_users_ids_are_never_found() {
     let mut body = timed("Secret", "2027-01-04T09:00:00Z", "2027-01-04T10:00:00Z");
     body["recurrence"] = json!("FREQ=DAILY;COUNT=5");
     let event = create(&alice, body).await;
-    alice.patch(&format!("/api/events/{}?scope=this&recurrence_id=2027-01-06T09:00:00Z", id(&event)), json!({"title": "Secret 2"})).await;
+    alice
+        .patch(
+            &format!("/api/events/{}?scope=this&recurrence_id=2027-01-06T09:00:00Z", id(&event)),
+            json!({"title": "Secret 2"}),
+        )
+        .await;
     let calendar = default_calendar(&app, "alice").await;
     let location = alice.post("/api/locations", json!({"name": "Hideout"})).await.json();
-    let template = alice.post("/api/event-templates", json!({"name": "Private", "title": "Secret", "calendar_id": calendar})).await.json();
+    let template = alice
+        .post("/api/event-templates", json!({"name": "Private", "title": "Secret", "calendar_id": calendar}))
+        .await
+        .json();
     let event_before = alice.get(&format!("/api/events/{}", id(&event))).await.body;
     let template_before = alice.get(&format!("/api/event-templates/{}", id(&template))).await.body;
 
@@ -64,7 +76,7 @@ async fn another_users_ids_are_never_found() {
     }
     // Alice's ids inside Bob's bodies and queries.
     let mine = create(&bob, timed("Bob's", "2027-01-04T09:00:00Z", "2027-01-04T10:00:00Z")).await;
-    let mut with = |field: &str, value: i64| {
+    let with = |field: &str, value: i64| {
         let mut body = timed("x", "2027-01-04T09:00:00Z", "2027-01-04T10:00:00Z");
         body[field] = json!(value);
         body
@@ -77,8 +89,12 @@ async fn another_users_ids_are_never_found() {
     bob.patch(&mine_path, json!({"location_id": id(&location)})).await.problem(404);
     bob.post("/api/event-templates", json!({"name": "x", "calendar_id": calendar})).await.problem(404);
     let my_template = bob.post("/api/event-templates", json!({"name": "mine"})).await.json();
-    bob.patch(&format!("/api/event-templates/{}", id(&my_template)), json!({"calendar_id": calendar})).await.problem(404);
-    bob.get(&format!("/api/events?start=2027-01-01T00:00:00Z&end=2027-02-01T00:00:00Z&calendar_id={calendar}")).await.problem(404);
+    bob.patch(&format!("/api/event-templates/{}", id(&my_template)), json!({"calendar_id": calendar}))
+        .await
+        .problem(404);
+    bob.get(&format!("/api/events?start=2027-01-01T00:00:00Z&end=2027-02-01T00:00:00Z&calendar_id={calendar}"))
+        .await
+        .problem(404);
     // Bob's range read holds only his own event.
     let items = range(&bob, "2027-01-01T00:00:00Z", "2027-02-01T00:00:00Z").await;
     assert_eq!(items.iter().map(|i| i["event_id"].clone()).collect::<Vec<_>>(), [json!(id(&mine))]);

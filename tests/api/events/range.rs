@@ -14,7 +14,10 @@ async fn parameters_and_window_limits() {
     assert_eq!(fields(&alice.get("/api/events?start=2027-01-01T00:00:00Z").await), ["end"]);
     assert_eq!(fields(&alice.get("/api/events?start=monday&end=2027-01-01T00:00:00Z").await), ["start"]);
     assert_eq!(fields(&alice.get("/api/events?start=2027-01-02T00:00:00Z&end=2027-01-01T00:00:00Z").await), ["end"]);
-    assert_eq!(fields(&alice.get("/api/events?start=2027-01-01T00:00:00Z&end=2027-01-02T00:00:00Z&calendar_id=x").await), ["calendar_id"]);
+    assert_eq!(
+        fields(&alice.get("/api/events?start=2027-01-01T00:00:00Z&end=2027-01-02T00:00:00Z&calendar_id=x").await),
+        ["calendar_id"]
+    );
     // 400 days are fine, a minute more is not.
     assert_eq!(alice.get("/api/events?start=2027-01-01T00:00:00Z&end=2028-02-05T00:00:00Z").await.status, 200);
     assert_eq!(fields(&alice.get("/api/events?start=2027-01-01T00:00:00Z&end=2028-02-05T00:01:00Z").await), ["end"]);
@@ -43,14 +46,25 @@ async fn overlap_at_the_edges_and_item_fields() {
     let event = create(&alice, timed("Edge", "2027-01-01T09:00:00Z", "2027-01-01T10:00:00Z")).await;
     let at = |start: &str, end: &str| format!("/api/events?start={start}&end={end}");
     let count = |body: serde_json::Value| body["items"].as_array().unwrap().len();
-    assert_eq!(count(alice.get(&at("2027-01-01T10:00:00Z", "2027-01-01T11:00:00Z")).await.json()), 0, "ends as the window starts");
-    assert_eq!(count(alice.get(&at("2027-01-01T08:00:00Z", "2027-01-01T09:00:00Z")).await.json()), 0, "starts as it ends");
+    assert_eq!(
+        count(alice.get(&at("2027-01-01T10:00:00Z", "2027-01-01T11:00:00Z")).await.json()),
+        0,
+        "ends as the window starts"
+    );
+    assert_eq!(
+        count(alice.get(&at("2027-01-01T08:00:00Z", "2027-01-01T09:00:00Z")).await.json()),
+        0,
+        "starts as it ends"
+    );
     assert_eq!(count(alice.get(&at("2027-01-01T09:59:00Z", "2027-01-01T11:00:00Z")).await.json()), 1);
     let items = range(&alice, "2027-01-01T00:00:00Z", "2027-01-02T00:00:00Z").await;
     let item = items[0].as_object().unwrap();
     let mut keys: Vec<&str> = item.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["access", "all_day", "calendar_id", "colour", "end", "event_id", "recurrence_id", "start", "title"]);
+    assert_eq!(
+        keys,
+        ["access", "all_day", "calendar_id", "colour", "end", "event_id", "recurrence_id", "start", "title"]
+    );
     assert_eq!(item["event_id"], id(&event));
     assert_eq!(item["recurrence_id"], serde_json::Value::Null);
     assert_eq!(item["colour"], "#5B8DEF", "the default calendar's colour");
@@ -67,8 +81,14 @@ async fn one_calendar_at_a_time() {
     body["calendar_id"] = json!(work);
     create(&alice, body).await;
     assert_eq!(range(&alice, "2027-01-01T00:00:00Z", "2027-01-02T00:00:00Z").await.len(), 2);
-    let only = alice.get(&format!("/api/events?start=2027-01-01T00:00:00Z&end=2027-01-02T00:00:00Z&calendar_id={work}")).await.json();
+    let only = alice
+        .get(&format!("/api/events?start=2027-01-01T00:00:00Z&end=2027-01-02T00:00:00Z&calendar_id={work}"))
+        .await
+        .json();
     let items = only["items"].as_array().unwrap();
-    assert_eq!((items.len(), items[0]["title"].clone(), items[0]["colour"].clone()), (1, json!("work"), json!("#222222")));
+    assert_eq!(
+        (items.len(), items[0]["title"].clone(), items[0]["colour"].clone()),
+        (1, json!("work"), json!("#222222"))
+    );
     alice.get("/api/events?start=2027-01-01T00:00:00Z&end=2027-01-02T00:00:00Z&calendar_id=999999").await.problem(404);
 }

@@ -24,14 +24,20 @@ async fn weekly_series_keep_local_time_across_dst_in_three_zones() {
     let items = range(&alice, "2027-03-01T00:00:00Z", "2027-04-01T00:00:00Z").await;
     let of = |title: &str| starts(&items.iter().filter(|i| i["title"] == title).cloned().collect::<Vec<_>>());
     assert_eq!(of("Berlin"), ["2027-03-15T08:00", "2027-03-22T08:00", "2027-03-29T07:00"]);
-    assert_eq!(of("New York"), ["2027-03-01T14:00", "2027-03-08T14:00", "2027-03-15T13:00", "2027-03-22T13:00", "2027-03-29T13:00"]);
+    assert_eq!(
+        of("New York"),
+        ["2027-03-01T14:00", "2027-03-08T14:00", "2027-03-15T13:00", "2027-03-22T13:00", "2027-03-29T13:00"]
+    );
     // Lord Howe: 09:00 at +10:30 is 22:30Z the day before; from 3 October 2027, +11:00: 22:00Z.
     create(&alice, series("Lord Howe", "2027-09-26T22:30:00Z", 60, "Australia/Lord_Howe", "FREQ=WEEKLY")).await;
+    let lord_howe = |items: Vec<serde_json::Value>| {
+        starts(&items.into_iter().filter(|i| i["title"] == "Lord Howe").collect::<Vec<_>>())
+    };
     let items = range(&alice, "2027-09-25T00:00:00Z", "2027-10-12T00:00:00Z").await;
-    assert_eq!(starts(&items), ["2027-09-26T22:30", "2027-10-03T22:00", "2027-10-10T22:00"]);
+    assert_eq!(lord_howe(items), ["2027-09-26T22:30", "2027-10-03T22:00", "2027-10-10T22:00"]);
     // And back in April 2028 (+10:30 again from 2 April).
     let items = range(&alice, "2028-03-25T00:00:00Z", "2028-04-08T00:00:00Z").await;
-    assert_eq!(starts(&items), ["2028-03-26T22:00", "2028-04-02T22:30"]);
+    assert_eq!(lord_howe(items), ["2028-03-26T22:00", "2028-04-02T22:30"]);
 }
 
 #[tokio::test]
@@ -67,7 +73,11 @@ async fn ordinals_set_positions_and_month_ends() {
     let utc = "UTC";
     create(&alice, series("last friday", "2027-01-29T18:00:00Z", 60, utc, "FREQ=MONTHLY;BYDAY=-1FR")).await;
     create(&alice, series("second tuesday", "2027-01-12T18:00:00Z", 60, utc, "FREQ=MONTHLY;BYDAY=2TU")).await;
-    create(&alice, series("last workday", "2027-01-29T08:00:00Z", 60, utc, "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1")).await;
+    create(
+        &alice,
+        series("last workday", "2027-01-29T08:00:00Z", 60, utc, "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"),
+    )
+    .await;
     create(&alice, series("the 31st", "2027-01-31T12:00:00Z", 60, utc, "FREQ=MONTHLY;BYMONTHDAY=31")).await;
     create(&alice, series("month end", "2027-01-31T06:00:00Z", 60, utc, "FREQ=MONTHLY;BYMONTHDAY=-1")).await;
     let items = range(&alice, "2027-02-01T00:00:00Z", "2027-05-01T00:00:00Z").await;
@@ -86,8 +96,10 @@ async fn count_and_until_end_series() {
     let app = app().await;
     let alice = app.user("alice").await;
     create(&alice, series("count", "2027-01-04T09:00:00Z", 60, "UTC", "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=3")).await;
-    create(&alice, series("until", "2027-01-04T12:00:00Z", 60, "Europe/Berlin", "FREQ=DAILY;UNTIL=20270106T110000Z")).await;
-    create(&alice, series("until date", "2027-01-04T15:00:00Z", 60, "Europe/Berlin", "FREQ=DAILY;UNTIL=20270105")).await;
+    create(&alice, series("until", "2027-01-04T12:00:00Z", 60, "Europe/Berlin", "FREQ=DAILY;UNTIL=20270106T110000Z"))
+        .await;
+    create(&alice, series("until date", "2027-01-04T15:00:00Z", 60, "Europe/Berlin", "FREQ=DAILY;UNTIL=20270105"))
+        .await;
     let items = range(&alice, "2027-01-01T00:00:00Z", "2027-02-01T00:00:00Z").await;
     let of = |title: &str| starts(&items.iter().filter(|i| i["title"] == title).cloned().collect::<Vec<_>>());
     assert_eq!(of("count"), ["2027-01-04T09:00", "2027-01-06T09:00", "2027-01-11T09:00"]);
@@ -99,7 +111,8 @@ async fn count_and_until_end_series() {
 async fn a_ten_year_daily_series_reads_one_month() {
     let app = app().await;
     let alice = app.user("alice").await;
-    create(&alice, series("daily", "2027-01-01T07:00:00Z", 30, "Europe/Berlin", "FREQ=DAILY;UNTIL=20361231T235959Z")).await;
+    create(&alice, series("daily", "2027-01-01T07:00:00Z", 30, "Europe/Berlin", "FREQ=DAILY;UNTIL=20361231T235959Z"))
+        .await;
     create(&alice, series("forever", "2027-01-01T09:00:00Z", 30, "Europe/Berlin", "FREQ=DAILY")).await;
     let items = range(&alice, "2036-06-01T00:00:00Z", "2036-07-01T00:00:00Z").await;
     let daily: Vec<_> = items.iter().filter(|i| i["title"] == "daily").collect();
@@ -115,11 +128,19 @@ async fn a_ten_year_daily_series_reads_one_month() {
 async fn all_day_series_and_the_viewers_zone() {
     let app = app().await;
     let alice = app.user("alice").await;
-    let birthday = create(&alice, json!({"title": "Birthday", "all_day": true, "start_date": "2000-02-29",
-        "end_date": "2000-03-01", "recurrence": "FREQ=YEARLY", "exdates": ["2028-02-29"]})).await;
+    let birthday = create(
+        &alice,
+        json!({"title": "Birthday", "all_day": true, "start_date": "2000-02-29",
+        "end_date": "2000-03-01", "recurrence": "FREQ=YEARLY", "exdates": ["2028-02-29"]}),
+    )
+    .await;
     assert_eq!(birthday["exdates"], json!(["2028-02-29"]));
-    let items = range(&alice, "2027-01-01T00:00:00Z", "2033-01-01T00:00:00Z").await;
-    assert_eq!(starts(&items), ["2032-02-29"], "only leap years, and not the excluded one");
+    let mut found = Vec::new();
+    for year in 2027..2033 {
+        found.extend(range(&alice, &format!("{year}-01-01T00:00:00Z"), &format!("{}-01-01T00:00:00Z", year + 1)).await);
+    }
+    assert_eq!(starts(&found), ["2032-02-29"], "only leap years, and not the excluded one");
+    let items = found;
     assert_eq!(items[0]["recurrence_id"], "2032-02-29");
     assert_eq!((items[0]["end_date"].clone(), items[0]["all_day"].clone()), (json!("2032-03-01"), json!(true)));
     assert!(items[0].get("start").is_none() && items[0].get("rsvp").is_none());
