@@ -32,6 +32,8 @@ pub mod calendars;
 pub mod connections;
 pub mod event_invitations;
 pub mod event_responses;
+pub mod event_templates;
+pub mod events;
 pub mod health;
 pub mod locations;
 pub mod notifications;
@@ -64,6 +66,8 @@ pub fn routes() -> Vec<Route> {
         shared_calendars::routes(),
         event_invitations::routes(),
         event_responses::routes(),
+        events::routes(),
+        event_templates::routes(),
     ]
     .concat()
 }
@@ -87,5 +91,7 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         shared_calendars::openapi(),
         event_invitations::openapi(),
         event_responses::openapi(),
+        events::openapi(),
+        event_templates::openapi(),
     ]
 }
