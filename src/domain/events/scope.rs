@@ -92,14 +92,12 @@ fn patched_timing(current: Timing, patch: &mut EventPatch, problems: &mut Proble
     };
     let switching = all_day != current.is_all_day();
     let mut fields = if switching { TimeFields { all_day, ..TimeFields::default() } } else { time_fields_of(current) };
-    let take = |patch: &mut Patch<String>, slot: &mut Option<String>, name: &str, problems: &mut Problems| {
+    let take = |patch: &mut Patch<String>, slot: &mut Option<String>| {
         match std::mem::take(patch) {
             Patch::Unchanged => false,
             Patch::Clear => {
-                // Clearing the other kind's fields is what a switch does anyway.
-                if slot.is_some() && !switching {
-                    cannot_be_null(name, problems);
-                }
+                // Clearing the other kind's fields is what a switch does anyway; clearing one
+                // the event needs is answered by `parse_timing` ("is required").
                 *slot = None;
                 false
             }
@@ -110,20 +108,20 @@ fn patched_timing(current: Timing, patch: &mut EventPatch, problems: &mut Proble
         }
     };
     if all_day {
-        let moved = take(&mut patch.start_date, &mut fields.start_date, "start_date", problems);
-        let ended = take(&mut patch.end_date, &mut fields.end_date, "end_date", problems);
-        take(&mut patch.start, &mut fields.start, "start", problems);
-        take(&mut patch.end, &mut fields.end, "end", problems);
+        let moved = take(&mut patch.start_date, &mut fields.start_date);
+        let ended = take(&mut patch.end_date, &mut fields.end_date);
+        take(&mut patch.start, &mut fields.start);
+        take(&mut patch.end, &mut fields.end);
         if !switching && moved && !ended {
             let days = current.length_millis() / 86_400_000;
             let start = fields.start_date.as_deref().and_then(crate::domain::time::parse_date);
             fields.end_date = start.map(|s| (s + Duration::days(days)).format("%Y-%m-%d").to_string());
         }
     } else {
-        let moved = take(&mut patch.start, &mut fields.start, "start", problems);
-        let ended = take(&mut patch.end, &mut fields.end, "end", problems);
-        take(&mut patch.start_date, &mut fields.start_date, "start_date", problems);
-        take(&mut patch.end_date, &mut fields.end_date, "end_date", problems);
+        let moved = take(&mut patch.start, &mut fields.start);
+        let ended = take(&mut patch.end, &mut fields.end);
+        take(&mut patch.start_date, &mut fields.start_date);
+        take(&mut patch.end_date, &mut fields.end_date);
         if !switching && moved && !ended {
             let start = fields.start.as_deref().and_then(crate::domain::time::parse_instant);
             fields.end = start.map(|s| s.plus_millis(current.length_millis()).to_rfc3339());
