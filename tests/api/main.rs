@@ -14,6 +14,7 @@ mod auth_password;
 mod auth_setup;
 mod backup;
 mod browser;
+mod browser_calendar;
 mod browser_connections;
 mod browser_people;
 mod browser_reminders;
