@@ -47,7 +47,10 @@ function periodText(view, anchor, weekStart) {
   return `${dayText(first, 'day-month')} – ${dayText(last, 'day-month')}`;
 }
 
-const typing = (el) => el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+// Keys belong to a field being typed in (not to a focused checkbox or button).
+const NOT_TYPING = ['checkbox', 'radio', 'button', 'submit', 'reset', 'color', 'file'];
+const typing = (el) => el && (el.isContentEditable || ['TEXTAREA', 'SELECT'].includes(el.tagName)
+  || (el.tagName === 'INPUT' && !NOT_TYPING.includes(el.type)));
 
 export function calendar(context) {
   const route = parse(context.path);

@@ -64,11 +64,12 @@ export function timeGrid(view) {
   const gutter = h('div', { class: 'grid-gutter', 'aria-hidden': 'true' },
     Array.from({ length: 24 }, (_, hour) => h('div', { class: 'hour-label' }, hour ? clockText(hour * 60, settings.hour12) : '')));
   const columns = days.map((day) => column(day));
-  const scroller = h('div', { class: 'grid-scroll' }, h('div', { class: 'grid-body' }, gutter, columns));
-  const el = h('div', { class: `time-grid days-${count}` },
+  // One scroller holds the sticky heads too, so a scrollbar narrows heads and columns alike.
+  const top = h('div', { class: 'grid-top' },
     h('div', { class: 'grid-row grid-heads' }, h('div', { class: 'grid-gutter-head' }), heads),
-    h('div', { class: 'grid-row grid-allday' }, h('div', { class: 'grid-gutter-head muted' }, 'All day'), allDayCells),
-    scroller);
+    h('div', { class: 'grid-row grid-allday' }, h('div', { class: 'grid-gutter-head muted' }, 'All day'), allDayCells));
+  const scroller = h('div', { class: 'grid-scroll' }, top, h('div', { class: 'grid-body' }, gutter, columns));
+  const el = h('div', { class: `time-grid days-${count}` }, scroller);
   // Start the day at 07:00 (or at the first event), once the grid is in the page.
   const earliest = Math.min(7 * 60, ...timed.filter((i) => days.some((d) => touches(i, d))).map((i) => spanOn(i, days.find((d) => touches(i, d))).top));
   requestAnimationFrame(() => { scroller.scrollTop = (earliest / 60) * HOUR; });
