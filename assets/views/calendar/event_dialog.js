@@ -21,7 +21,9 @@ const FIELD_IDS = {
 // What an occurrence looks like to the form: the series' values, the occurrence's own times,
 // title and (where overridden) description, location and colour.
 function occurrenceValues(item, series) {
-  const override = (series.overrides || []).find((o) => o.recurrence_id === item.recurrence_id) || {};
+  // Recurrence ids compare as instants (or dates): the same moment may be written two ways.
+  const same = (a, b) => a === b || (Date.parse(a) === Date.parse(b) && !Number.isNaN(Date.parse(a)));
+  const override = (series.overrides || []).find((o) => same(String(o.recurrence_id), item.recurrence_id)) || {};
   return {
     ...series,
     title: item.title ?? series.title,

@@ -61,7 +61,7 @@ export function calendar(context) {
   const state = { view: route.view, anchor: route.anchor, settings: null, calendars: [], items: [], kinds: agendaKinds() };
   const period = h('h2', { class: 'cal-period', id: 'cal-period', 'aria-live': 'polite' });
   const viewButtons = VIEWS.map(([v, label, key]) => h('button', {
-    type: 'button', class: 'small view-button', dataset: { view: v }, 'aria-keyshortcuts': key, onclick: () => go(v, state.anchor),
+    type: 'button', class: 'small view-button', dataset: { view: v }, 'aria-keyshortcuts': key, onclick: () => state.anchor && go(v, state.anchor),
   }, label));
   const invitesLink = h('a', { ...linkProps('/calendar/invitations'), class: 'button small invites-link' }, 'Invitations');
   const main = h('div', { class: 'cal-main', 'aria-busy': 'true' }, h('p', { class: 'muted loading' }, 'Loading…'));
@@ -169,9 +169,9 @@ export function calendar(context) {
       h('h1', {}, 'Calendar'),
       period,
       h('div', { class: 'cal-nav', role: 'group', 'aria-label': 'Period' },
-        h('button', { type: 'button', class: 'small', 'aria-label': 'Previous period', 'aria-keyshortcuts': 'ArrowLeft', onclick: () => go(state.view, step(state.view, state.anchor, -1)) }, '‹'),
-        h('button', { type: 'button', class: 'small', 'aria-keyshortcuts': 't', onclick: () => go(state.view, today(state.settings.zone)) }, 'Today'),
-        h('button', { type: 'button', class: 'small', 'aria-label': 'Next period', 'aria-keyshortcuts': 'ArrowRight', onclick: () => go(state.view, step(state.view, state.anchor, 1)) }, '›')),
+        h('button', { type: 'button', class: 'small', 'aria-label': 'Previous period', 'aria-keyshortcuts': 'ArrowLeft', onclick: () => state.anchor && go(state.view, step(state.view, state.anchor, -1)) }, '‹'),
+        h('button', { type: 'button', class: 'small', 'aria-keyshortcuts': 't', onclick: () => state.settings && go(state.view, today(state.settings.zone)) }, 'Today'),
+        h('button', { type: 'button', class: 'small', 'aria-label': 'Next period', 'aria-keyshortcuts': 'ArrowRight', onclick: () => state.anchor && go(state.view, step(state.view, state.anchor, 1)) }, '›')),
       h('div', { class: 'cal-views', role: 'group', 'aria-label': 'View' }, viewButtons),
       h('div', { class: 'cal-actions' },
         invitesLink,
