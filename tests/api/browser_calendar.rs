@@ -231,6 +231,24 @@ async fn a_shared_calendar_shows_for_the_connection_once_accepted() {
         b.click(&b.find("#event-save").await?).await?;
         b.wait_for_text(".toasts", "Created “Family dinner”").await?;
         settled(b).await?;
+        b.wait_for_text(".day-col[data-day='2030-02-01']", "Family dinner").await?;
+
+        // Hiding the calendar hides its events, also after a reload (a saved preference).
+        b.click(&b.find(".cal-row[data-name='Personal'] .cal-show").await?).await?;
+        b.wait_idle().await?;
+        if b.text(".cal-main").await?.contains("Family dinner") {
+            return Err("a hidden calendar's event is still shown".into());
+        }
+        b.goto(&format!("{base}/calendar/day/2030-02-01")).await?;
+        settled(b).await?;
+        let shown = b.execute("return document.querySelector('.cal-row .cal-show').checked", json!([])).await?;
+        if shown != json!(false) || b.text(".cal-main").await?.contains("Family dinner") {
+            return Err("the hidden calendar is shown again after a reload".into());
+        }
+        b.click(&b.find(".cal-row[data-name='Personal'] .cal-show").await?).await?;
+        b.wait_for_text(".day-col[data-day='2030-02-01']", "Family dinner").await?;
+        b.wait_idle().await?;
+
         b.click(&b.find("button[aria-label='Actions for Personal']").await?).await?;
         b.click(&b.find_text("div[@role='menu' and not(@hidden)]/button", "Share…").await?).await?;
         b.find("#share-username").await?;
