@@ -120,7 +120,8 @@ async fn a_weekly_event_made_in_the_week_view_and_one_moved_occurrence_show_in_t
         b.wait_for_text("#cal-period", "January 2030").await?;
         settled(b).await?;
         picture(b, "calendar-month").await;
-        for (day, shown) in [("2030-01-07", "09:00"), ("2030-01-14", "11:00"), ("2030-01-21", "09:00"), ("2030-01-28", "09:00")]
+        for (day, shown) in
+            [("2030-01-07", "09:00"), ("2030-01-14", "11:00"), ("2030-01-21", "09:00"), ("2030-01-28", "09:00")]
         {
             let cell = month_cell(b, day).await?;
             if cell != [format!("{shown}Standup")] {
@@ -286,7 +287,8 @@ async fn a_shared_calendar_shows_for_the_connection_once_accepted() {
         // A read share: the event opens read-only.
         b.click(&b.find(".cal-item[data-title='Family dinner']").await?).await?;
         b.wait_for_text("dialog.event-dialog", "You can see this event but not change it.").await?;
-        let save = b.execute("return document.querySelector('dialog.event-dialog #event-save') !== null", json!([])).await?;
+        let save =
+            b.execute("return document.querySelector('dialog.event-dialog #event-save') !== null", json!([])).await?;
         if save != json!(false) {
             return Err("a read-only event offers Save".into());
         }
