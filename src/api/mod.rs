@@ -28,9 +28,12 @@ macro_rules! api_module {
 
 pub mod admin;
 pub mod auth;
+pub mod calendars;
 pub mod connections;
 pub mod event_templates;
 pub mod events;
+pub mod event_invitations;
+pub mod event_responses;
 pub mod health;
 pub mod locations;
 pub mod notifications;
@@ -40,6 +43,7 @@ pub mod people;
 pub mod push_actions;
 pub mod reminders;
 pub mod settings;
+pub mod shared_calendars;
 pub mod todos;
 
 use rocket::Route;
@@ -60,6 +64,10 @@ pub fn routes() -> Vec<Route> {
         todos::routes(),
         events::routes(),
         event_templates::routes(),
+        calendars::routes(),
+        shared_calendars::routes(),
+        event_invitations::routes(),
+        event_responses::routes(),
     ]
     .concat()
 }
@@ -81,5 +89,9 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         todos::openapi(),
         events::openapi(),
         event_templates::openapi(),
+        calendars::openapi(),
+        shared_calendars::openapi(),
+        event_invitations::openapi(),
+        event_responses::openapi(),
     ]
 }

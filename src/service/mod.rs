@@ -4,6 +4,8 @@
 //! server's queue); the CLI keeps its own output.
 
 pub mod account;
+pub mod calendar_shares;
+pub mod calendars;
 pub mod connections;
 pub mod dispatch;
 pub mod event_invitations;

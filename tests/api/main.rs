@@ -20,6 +20,8 @@ mod browser_people;
 mod browser_reminders;
 mod browser_settings;
 mod browser_todos;
+mod calendar_sharing;
+mod calendars;
 mod cli;
 mod connections;
 mod db_kit;
