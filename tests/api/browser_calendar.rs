@@ -296,3 +296,109 @@ async fn a_shared_calendar_shows_for_the_connection_once_accepted() {
     })
     .await;
 }
+
+/// The texts of the agenda's items on `day`.
+async fn agenda_day(b: &Browser, day: &str) -> Result<Vec<String>, String> {
+    let texts = b
+        .execute(
+            "return [...document.querySelectorAll(`.agenda-day[data-day='${arguments[0]}'] .agenda-link`)].map((e) => e.textContent)",
+            json!([day]),
+        )
+        .await?;
+    Ok(texts.as_array().cloned().unwrap_or_default().iter().filter_map(|t| t.as_str().map(str::to_string)).collect())
+}
+
+#[tokio::test]
+async fn a_series_edited_from_one_occurrence_on_and_one_deleted_and_an_all_day_event() {
+    let Some(browser) = browser().await else { return };
+    let server = crate::live::serve_https(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.clone();
+    run("calendar-scopes", browser, async |b| {
+        set_up_admin(b, &base, &code).await?;
+        b.goto(&format!("{base}/calendar/agenda/2030-03-04")).await?;
+        settled(b).await?;
+        b.wait_for_text(".cal-main", "Nothing planned").await?;
+
+        // A daily series of five from Monday 4 March, made with `n` and the builder.
+        b.press("n").await?;
+        b.type_into("#event-title", "Run").await?;
+        set_value(b, "#event-start", "2030-03-04T07:00").await?;
+        set_value(b, "#event-end", "2030-03-04T08:00").await?;
+        set_value(b, "#event-repeat", "DAILY").await?;
+        set_value(b, "#event-ends", "count").await?;
+        set_value(b, "#event-count", "5").await?;
+        if value_of(b, "#event-rrule").await? != "FREQ=DAILY;COUNT=5" {
+            return Err(format!("the builder wrote {:?}", value_of(b, "#event-rrule").await?));
+        }
+        b.click(&b.find("#event-save").await?).await?;
+        b.wait_for_text(".toasts", "Created “Run”").await?;
+        settled(b).await?;
+        b.wait_for_text(".agenda-day[data-day='2030-03-08']", "Run").await?;
+
+        // From Wednesday on it is called "Long run" ("this and following").
+        b.click(&b.find(".agenda-day[data-day='2030-03-06'] .agenda-link").await?).await?;
+        b.find("#event-title").await?;
+        if value_of(b, "#event-start").await? != "2030-03-06T07:00" {
+            return Err(format!("the occurrence opened at {:?}", value_of(b, "#event-start").await?));
+        }
+        set_value(b, "#event-title", "Long run").await?;
+        b.click(&b.find("#event-save").await?).await?;
+        b.click(&b.find("dialog.scope-dialog button[data-scope='following']").await?).await?;
+        b.wait_for_text(".toasts", "Saved “Long run”").await?;
+        settled(b).await?;
+        b.wait_for_text(".agenda-day[data-day='2030-03-08']", "Long run").await?;
+
+        // Thursday's occurrence alone is deleted ("this event").
+        b.click(&b.find(".agenda-day[data-day='2030-03-07'] .agenda-link").await?).await?;
+        b.click(&b.find("#event-delete").await?).await?;
+        b.click(&b.find("dialog.scope-dialog button[data-scope='this']").await?).await?;
+        b.wait_for_text(".toasts", "Deleted “Long run”").await?;
+        settled(b).await?;
+        let shown: Vec<Vec<String>> = {
+            let mut all = Vec::new();
+            for day in ["2030-03-04", "2030-03-05", "2030-03-06", "2030-03-07", "2030-03-08", "2030-03-09"] {
+                all.push(agenda_day(b, day).await?);
+            }
+            all
+        };
+        let expected: Vec<Vec<String>> = [
+            vec!["07:00–08:00Run"],
+            vec!["07:00–08:00Run"],
+            vec!["07:00–08:00Long run"],
+            vec![],
+            vec!["07:00–08:00Long run"],
+            vec![],
+        ]
+        .iter()
+        .map(|d| d.iter().map(ToString::to_string).collect())
+        .collect();
+        if shown != expected {
+            return Err(format!("the agenda shows {shown:?}"));
+        }
+
+        // An all-day event over two days sits in the week view's all-day row on both.
+        b.press("w").await?;
+        settled(b).await?;
+        b.press("n").await?;
+        b.type_into("#event-title", "Trip").await?;
+        b.click(&b.find("#event-all-day").await?).await?;
+        set_value(b, "#event-start-date", "2030-03-09").await?;
+        set_value(b, "#event-end-date", "2030-03-10").await?;
+        b.click(&b.find("#event-save").await?).await?;
+        b.wait_for_text(".toasts", "Created “Trip”").await?;
+        settled(b).await?;
+        for day in ["2030-03-09", "2030-03-10"] {
+            b.wait_for_text(&format!(".allday-cell[data-day='{day}']"), "Trip").await?;
+        }
+        let columns = b
+            .execute("return document.querySelectorAll('.day-col .cal-item[data-title=Trip]').length", json!([]))
+            .await?;
+        if columns != json!(0) {
+            return Err("an all-day event is drawn among the hours".into());
+        }
+        picture(b, "calendar-scopes-week").await;
+        Ok(())
+    })
+    .await;
+}
