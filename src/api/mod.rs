@@ -62,12 +62,12 @@ pub fn routes() -> Vec<Route> {
         reminders::routes(),
         settings::routes(),
         todos::routes(),
-        events::routes(),
-        event_templates::routes(),
         calendars::routes(),
         shared_calendars::routes(),
         event_invitations::routes(),
         event_responses::routes(),
+        events::routes(),
+        event_templates::routes(),
     ]
     .concat()
 }
@@ -87,11 +87,11 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         reminders::openapi(),
         settings::openapi(),
         todos::openapi(),
-        events::openapi(),
-        event_templates::openapi(),
         calendars::openapi(),
         shared_calendars::openapi(),
         event_invitations::openapi(),
         event_responses::openapi(),
+        events::openapi(),
+        event_templates::openapi(),
     ]
 }

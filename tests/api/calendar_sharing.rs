@@ -353,3 +353,73 @@ async fn bodies_are_strict_and_routes_need_an_unlocked_session() {
     }
     assert_eq!(shares(&alice, "outgoing").await["items"][0]["status"], "pending", "nothing happened");
 }
+
+/// Creates a one-hour event in `calendar` as `who`; the response.
+async fn post_event(who: &Persona<'_>, calendar: i64, title: &str) -> Resp {
+    who.post(
+        "/api/events",
+        json!({"calendar_id": calendar, "title": title, "start": "2030-03-04T09:00:00Z",
+               "end": "2030-03-04T10:00:00Z", "timezone": "UTC"}),
+    )
+    .await
+}
+
+/// (title, access) of every item of March 2030 in `who`'s range read.
+async fn march(who: &Persona<'_>) -> Vec<(String, String)> {
+    let response = who.get("/api/events?start=2030-03-01T00:00:00Z&end=2030-04-01T00:00:00Z").await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    let mut items: Vec<(String, String)> = response.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["title"].as_str().unwrap().to_string(), i["access"].as_str().unwrap().to_string()))
+        .collect();
+    items.sort();
+    items
+}
+
+#[tokio::test]
+async fn readers_see_events_and_writers_change_them() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let carol = app.user("carol").await;
+    connect(&alice, &bob).await;
+    connect(&alice, &carol).await;
+    let work = create_calendar(&alice, json!({"name": "Work"})).await;
+    let event = post_event(&alice, id(&work), "Standup").await;
+    assert_eq!(event.status, 201, "{}", event.body);
+    let event_path = format!("/api/events/{}", id(&event.json()));
+    // Offered but not accepted: nothing of it shows.
+    let offer = share_ok(&alice, id(&work), "bob", "read").await;
+    assert!(march(&bob).await.is_empty());
+    bob.get(&event_path).await.problem(404);
+    bob.post_empty(&format!("/api/shared-calendars/{}/accept", id(&offer))).await;
+    let writer_share = shared(&alice, &carol, id(&work), "write").await;
+
+    assert_eq!(march(&bob).await, [("Standup".to_string(), "read".to_string())]);
+    assert_eq!(march(&carol).await, [("Standup".to_string(), "write".to_string())]);
+    assert_eq!(march(&alice).await, [("Standup".to_string(), "owner".to_string())]);
+    // A reader changes nothing (403: the reader sees the calendar).
+    post_event(&bob, id(&work), "Bob's").await.problem(403);
+    bob.patch(&event_path, json!({"title": "Bob was here"})).await.problem(403);
+    bob.delete(&event_path).await.problem(403);
+    // A writer creates, edits and deletes events.
+    let created = post_event(&carol, id(&work), "Carol's").await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let edited = carol.patch(&event_path, json!({"title": "Daily standup"})).await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!(carol.delete(&format!("/api/events/{}", id(&created.json()))).await.status, 204);
+    assert_eq!(march(&alice).await, [("Daily standup".to_string(), "owner".to_string())]);
+    assert_eq!(alice.get(&format!("/api/calendars/{}", id(&work))).await.json()["event_count"], 1);
+    // Revoked: the writer's very next request neither sees nor writes.
+    alice.delete(&format!("/api/shared-calendars/{writer_share}")).await;
+    assert!(march(&carol).await.is_empty());
+    carol.patch(&event_path, json!({"title": "Too late"})).await.problem(404);
+    post_event(&carol, id(&work), "Too late").await.problem(404);
+    // A removed connection: the reader's next range read is empty.
+    let connection = connection_id(&app, "alice", "bob").await;
+    alice.delete(&format!("/api/connections/{connection}")).await;
+    assert!(march(&bob).await.is_empty());
+    bob.get(&event_path).await.problem(404);
+}

@@ -95,7 +95,10 @@ async fn an_invitee_answers_and_the_organiser_sees_it() {
     assert_eq!(mine["total"], 1);
     let item = &mine["items"][0];
     assert_eq!((item["title"].clone(), item["status"].clone()), (json!("Planning"), json!("pending")));
-    assert_eq!((item["start"].clone(), item["end"].clone()), (json!("2030-03-04T09:00:00.000Z"), json!("2030-03-04T10:00:00.000Z")));
+    assert_eq!(
+        (item["start"].clone(), item["end"].clone()),
+        (json!("2030-03-04T09:00:00.000Z"), json!("2030-03-04T10:00:00.000Z"))
+    );
     assert_eq!((item["all_day"].clone(), item["organiser"]["username"].clone()), (json!(false), json!("alice")));
     assert_eq!(invitations(&bob, "?status=pending").await["total"], 1);
     assert_eq!(invitations(&bob, "?status=accepted").await["total"], 0);
@@ -130,7 +133,9 @@ async fn an_invitee_answers_and_the_organiser_sees_it() {
     assert_eq!(notification_titles(&alice, "invitation_response").await.len(), 3);
     assert_eq!(fields(&respond(&bob, invitation, "pending").await), ["status"]);
     respond(&bob, invitation, "maybe").await.problem(422);
-    bob.post(&format!("/api/event-invitations/{invitation}/respond"), json!({"status": "accepted", "x": 1})).await.problem(422);
+    bob.post(&format!("/api/event-invitations/{invitation}/respond"), json!({"status": "accepted", "x": 1}))
+        .await
+        .problem(422);
 }
 
 #[tokio::test]
@@ -183,7 +188,10 @@ async fn only_writers_of_the_calendar_manage_invitations() {
     let work = create_calendar(&alice, json!({"name": "Work"})).await;
     for (member, level) in [(&carol, "read"), (&dave, "write")] {
         let offer = alice
-            .post("/api/shared-calendars", json!({"calendar_id": id(&work), "username": member.username, "level": level}))
+            .post(
+                "/api/shared-calendars",
+                json!({"calendar_id": id(&work), "username": member.username, "level": level}),
+            )
             .await
             .json();
         member.post_empty(&format!("/api/shared-calendars/{}/accept", id(&offer))).await;
@@ -311,10 +319,14 @@ async fn bodies_are_strict_and_routes_need_an_unlocked_session() {
     let bob = app.user("bob").await;
     connect(&alice, &bob).await;
     let (event, invitation) = invited(&alice, &bob).await;
-    alice.post("/api/event-invitations", json!({"event_id": event, "usernames": ["bob"], "status": "accepted"})).await.problem(422);
+    alice
+        .post("/api/event-invitations", json!({"event_id": event, "usernames": ["bob"], "status": "accepted"}))
+        .await
+        .problem(422);
     alice.post("/api/event-invitations", json!({"event_id": event})).await.problem(422);
     alice.post("/api/event-invitations", json!({"event_id": event, "usernames": "bob"})).await.problem(422);
-    let huge = alice.post("/api/event-invitations", json!({"event_id": event, "usernames": ["x".repeat(70_000)]})).await;
+    let huge =
+        alice.post("/api/event-invitations", json!({"event_id": event, "usernames": ["x".repeat(70_000)]})).await;
     assert_eq!(huge.status, 413);
     let routes = vec![
         ("GET", "/api/event-invitations".to_string(), None),

@@ -26,6 +26,7 @@ mod cli;
 mod connections;
 mod db_kit;
 mod dispatcher;
+mod event_invitations;
 mod event_templates;
 mod events;
 mod gate;
