@@ -28,7 +28,9 @@ macro_rules! api_module {
 
 pub mod admin;
 pub mod auth;
+pub mod calendar_ics;
 pub mod connections;
+pub mod feeds;
 pub mod health;
 pub mod locations;
 pub mod notifications;
@@ -46,6 +48,8 @@ pub fn routes() -> Vec<Route> {
     [
         auth::routes(),
         admin::routes(),
+        calendar_ics::routes(),
+        feeds::routes(),
         health::routes(),
         openapi::routes(),
         connections::routes(),
@@ -67,6 +71,8 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         openapi::openapi(),
         auth::openapi(),
         admin::openapi(),
+        calendar_ics::openapi(),
+        feeds::openapi(),
         connections::openapi(),
         locations::openapi(),
         notifications::openapi(),

@@ -5,6 +5,7 @@ pub mod audit_action;
 pub mod calendars;
 pub mod connections;
 pub mod flag;
+pub mod ical;
 pub mod id;
 pub mod locations;
 pub mod notifications;

@@ -7,6 +7,7 @@ pub mod account;
 pub mod connections;
 pub mod dispatch;
 pub mod event_invitations;
+pub mod ical;
 pub mod locations;
 pub mod notifications;
 pub mod outbound_allow;

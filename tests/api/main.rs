@@ -26,6 +26,7 @@ mod dispatcher;
 mod gate;
 mod hashing;
 mod http_layer;
+mod ical;
 mod locations;
 mod lockout;
 mod notifications;
