@@ -64,15 +64,16 @@ pub async fn head<'c>(
     .await
 }
 
-const EVENT_COLUMNS: &str = "e.id, e.uid, e.title, e.description, e.location, e.all_day, e.start_at, e.end_at, \
-    e.start_date, e.end_date, e.timezone, e.alerts, e.recurrence, e.exdates, e.revision, e.created_at, e.updated_at";
-
 /// Every event of the calendar, oldest first.
 pub async fn events<'c>(
     db: impl Executor<'c, Database = Any>,
     calendar: CalendarId,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.calendar_id = $1 ORDER BY e.id"))
+    sqlx::query_as(
+        "SELECT e.id, e.uid, e.title, e.description, e.location, e.all_day, e.start_at, e.end_at, e.start_date, \
+                e.end_date, e.timezone, e.alerts, e.recurrence, e.exdates, e.revision, e.created_at, e.updated_at \
+         FROM events e WHERE e.calendar_id = $1 ORDER BY e.id",
+    )
         .bind(calendar)
         .fetch_all(db)
         .await

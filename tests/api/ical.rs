@@ -94,7 +94,7 @@ pub async fn export(user: &Persona<'_>, calendar: i64) -> Resp {
 }
 
 /// How many rows of `table` belong to the calendar (events, or overrides of its events).
-pub async fn count(app: &TestApp, sql: &str, calendar: i64) -> i64 {
+pub async fn count(app: &TestApp, sql: &'static str, calendar: i64) -> i64 {
     sqlx::query_scalar(sql).bind(calendar).fetch_one(app.db.pool()).await.unwrap()
 }
 

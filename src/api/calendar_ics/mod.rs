@@ -150,6 +150,7 @@ pub async fn import_calendar(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FeedStatus {
     pub exists: bool,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub created_at: Option<UtcMillis>,
 }
 
@@ -159,6 +160,7 @@ pub struct FeedCreated {
     pub url: String,
     /// The same, as a path on this server.
     pub path: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: UtcMillis,
 }
 

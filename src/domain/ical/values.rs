@@ -69,7 +69,8 @@ pub fn whens(entry: &ICalendarEntry, line: usize) -> Result<Vec<When>, ValueErro
         let when = when_of(value, tzid)
             .ok_or_else(|| malformed(line, format!("{} is not a valid date or date-time", entry.name.as_str())))?;
         let date = match &when {
-            When::Date(date) | When::Local(NaiveDateTime { date, .. }, _) => *date,
+            When::Date(date) => *date,
+            When::Local(local, _) => local.date(),
             When::Instant(ms) => local(chrono_tz::UTC, *ms).date(),
         };
         if !in_years(date) {
@@ -123,7 +124,8 @@ pub fn instant(when: &When, zone: Tz, default: Tz, time_of_day: chrono::NaiveTim
 pub fn recurrence_id(when: &When, timing: Timing, zone: Tz, default: Tz) -> Result<i64, ValueError> {
     match timing {
         Timing::AllDay { .. } => Ok(match when {
-            When::Date(date) | When::Local(NaiveDateTime { date, .. }, _) => date_id(*date),
+            When::Date(date) => date_id(*date),
+            When::Local(local, _) => date_id(local.date()),
             When::Instant(ms) => date_id(local(zone, *ms).date()),
         }),
         Timing::Timed { start, .. } => instant(when, zone, default, local(zone, start).time()),
