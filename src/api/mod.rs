@@ -30,6 +30,8 @@ pub mod admin;
 pub mod auth;
 pub mod calendar_ics;
 pub mod connections;
+pub mod event_templates;
+pub mod events;
 pub mod feeds;
 pub mod health;
 pub mod locations;
@@ -60,6 +62,8 @@ pub fn routes() -> Vec<Route> {
         reminders::routes(),
         settings::routes(),
         todos::routes(),
+        events::routes(),
+        event_templates::routes(),
     ]
     .concat()
 }
@@ -81,5 +85,7 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         reminders::openapi(),
         settings::openapi(),
         todos::openapi(),
+        events::openapi(),
+        event_templates::openapi(),
     ]
 }

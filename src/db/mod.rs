@@ -10,6 +10,8 @@ pub mod calendar_ics;
 pub mod connections;
 pub mod dispatch;
 pub mod error;
+pub mod event_templates;
+pub mod events;
 pub mod locations;
 pub mod login_failures;
 pub mod mfa;

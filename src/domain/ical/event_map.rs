@@ -12,12 +12,10 @@ use super::reader::Report;
 use super::values::{self, ValueError, When, malformed};
 use crate::domain::recurrence::Recurrence;
 
-pub const TITLE_MAX: usize = 200;
-pub const DESCRIPTION_MAX: usize = 10_000;
-pub const LOCATION_MAX: usize = 500;
+use crate::domain::events::{ALERT_MINUTES_MAX, ALERTS_MAX, DESCRIPTION_MAX, EXDATES_MAX, LOCATION_MAX, TITLE_MAX};
+
+/// Longest UID kept (the events module makes 40-odd characters; Outlook's run to ~110).
 pub const UID_MAX: usize = 255;
-pub const ALERTS_MAX: usize = 5;
-pub const ALERT_MINUTES_MAX: i64 = 40_320;
 
 /// A VEVENT as read, before occurrences meet their series.
 #[derive(Debug, Clone)]
@@ -248,6 +246,11 @@ fn build(ical: &ICalendar, index: usize, comps: &[Comp], tree: &Tree, floating: 
     }
     exdates.sort_unstable();
     exdates.dedup();
+    if exdates.len() > EXDATES_MAX {
+        let line = p.exdates.first().map(|(_, line)| *line);
+        report.add(line, "EXDATE", format!("only the first {EXDATES_MAX} excluded dates are imported"));
+        exdates.truncate(EXDATES_MAX);
+    }
     let event = IcsEvent {
         uid,
         title,

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 
 use crate::db::calendar_ics::{EventRow, EventWrite, OverrideRow, OverrideWrite};
+use crate::domain::events::expand::{self, Override, Series};
+use crate::domain::events;
 use crate::domain::ical::model::date_id;
+use crate::domain::recurrence::Recurrence;
 use crate::domain::ical::{IcsEvent, IcsOverride, Timing};
-use crate::domain::time::{parse_date, parse_instant};
-
-/// How far an all-day event's span reaches beyond its dates: every zone's offset.
-const ALL_DAY_MARGIN: i64 = 14 * 3_600_000;
+use crate::domain::time::{UtcMillis, parse_date, parse_instant};
 
 fn timing(all_day: bool, start_at: Option<i64>, end_at: Option<i64>, start_date: Option<&str>, end_date: Option<&str>) -> Timing {
     if all_day {
@@ -77,24 +77,23 @@ pub fn to_ics(rows: Vec<EventRow>, overrides: Vec<OverrideRow>) -> Vec<IcsEvent>
         .collect()
 }
 
-/// The instants a timing covers (all-day dates widened by every zone's offset).
-fn bounds(timing: Timing) -> (i64, i64) {
-    match timing {
-        Timing::Timed { start, end } => (start, end),
-        Timing::AllDay { start, end } => (date_id(start) - ALL_DAY_MARGIN, date_id(end) + ALL_DAY_MARGIN),
-    }
+/// `span_start`/`span_end` as the events module computes them (every occurrence lies within;
+/// a series without end has none), so the range read finds imported events like others.
+fn span(event: &IcsEvent) -> (i64, Option<i64>) {
+    let rule = event.recurrence.as_deref().and_then(|text| Recurrence::parse(text).ok());
+    let series =
+        Series { timing: event_timing(event.timing), zone: event.zone, recurrence: rule.as_ref(), exdates: &event.exdates };
+    let overrides: Vec<Override> =
+        event.overrides.iter().map(|o| Override { recurrence_id: o.recurrence_id, timing: event_timing(o.timing) }).collect();
+    expand::span(&series, &overrides)
 }
 
-/// `span_start`/`span_end` (DB columns): every occurrence lies within; a series is left
-/// open-ended (NULL), which only costs a range read the rule's own expansion.
-fn span(event: &IcsEvent) -> (i64, Option<i64>) {
-    let (mut start, mut end) = bounds(event.timing);
-    for o in &event.overrides {
-        let (s, e) = bounds(o.timing);
-        start = start.min(s);
-        end = end.max(e);
+/// The events module's timing of the same dates or instants.
+fn event_timing(timing: Timing) -> events::Timing {
+    match timing {
+        Timing::Timed { start, end } => events::Timing::Timed { start: UtcMillis(start), end: UtcMillis(end) },
+        Timing::AllDay { start, end } => events::Timing::AllDay { start, end },
     }
-    (start, event.recurrence.is_none().then_some(end))
 }
 
 fn dates(timing: Timing) -> (Option<i64>, Option<i64>, Option<String>, Option<String>) {
