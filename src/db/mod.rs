@@ -7,6 +7,8 @@ pub mod calendar_access;
 pub mod calendar_changes;
 pub mod calendar_shares;
 pub mod calendars;
+pub mod calendar_feeds;
+pub mod calendar_ics;
 pub mod connections;
 pub mod dispatch;
 pub mod error;

@@ -32,6 +32,7 @@ mod events;
 mod gate;
 mod hashing;
 mod http_layer;
+mod ical;
 mod locations;
 mod lockout;
 mod notifications;
