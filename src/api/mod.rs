@@ -28,8 +28,8 @@ macro_rules! api_module {
 
 pub mod admin;
 pub mod auth;
-pub mod calendars;
 pub mod calendar_ics;
+pub mod calendars;
 pub mod connections;
 pub mod event_invitations;
 pub mod event_responses;

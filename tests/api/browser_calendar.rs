@@ -402,3 +402,70 @@ async fn a_series_edited_from_one_occurrence_on_and_one_deleted_and_an_all_day_e
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_feed_url_is_made_copied_and_regenerated_and_an_ics_file_imports_with_a_report() {
+    let Some(browser) = browser().await else { return };
+    let server = crate::live::serve_https(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.clone();
+    let anonymous = pinned_client(&server.cert_pem);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("club.ics");
+    std::fs::write(
+        &file,
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:club-1@example.com\r\n\
+         DTSTAMP:20300101T000000Z\r\nDTSTART:20300305T180000Z\r\nDTEND:20300305T190000Z\r\nSUMMARY:Chess club\r\n\
+         END:VEVENT\r\nBEGIN:VTODO\r\nUID:todo-1@example.com\r\nDTSTAMP:20300101T000000Z\r\nSUMMARY:Buy board\r\n\
+         END:VTODO\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
+    run("calendar-ics", browser, async |b| {
+        set_up_admin(b, &base, &code).await?;
+        b.goto(&format!("{base}/calendar/agenda/2030-03-01")).await?;
+        settled(b).await?;
+        let open_menu = async |item: &str| -> Result<(), String> {
+            b.click(&b.find("button[aria-label='Actions for Personal']").await?).await?;
+            b.click(&b.find_text("div[@role='menu' and not(@hidden)]/button", item).await?).await
+        };
+
+        // The feed: made, served without a session, then replaced (the old URL stops at once).
+        open_menu("Feed URL…").await?;
+        b.wait_for_text("dialog", "No feed yet").await?;
+        b.click(&b.find("#feed-make").await?).await?;
+        b.find("#feed-url").await?;
+        let first = value_of(b, "#feed-url").await?;
+        // The URL names the configured public address; this server listens elsewhere.
+        let here = |url: &str| url.find("/ics/").map(|at| format!("{base}{}", &url[at..])).unwrap_or_default();
+        let fetched = anonymous.get(here(&first)).send().await.map_err(|e| e.to_string())?;
+        if fetched.status() != 200 || !fetched.text().await.unwrap_or_default().contains("BEGIN:VCALENDAR") {
+            return Err(format!("the feed URL {first} does not serve the calendar"));
+        }
+        b.wait_for_text("dialog", "Shown only now").await?;
+        b.click(&b.find("#feed-make").await?).await?;
+        b.click(&b.find("dialog button.confirm").await?).await?;
+        b.wait_idle().await?;
+        let second = value_of(b, "#feed-url").await?;
+        if second == first {
+            return Err("regenerating gave the same URL".into());
+        }
+        let old = anonymous.get(here(&first)).send().await.map_err(|e| e.to_string())?.status();
+        if old != 404 {
+            return Err(format!("the old feed URL answers {old}"));
+        }
+        picture(b, "calendar-feed").await;
+        b.click(&b.find_text("dialog//button", "Done").await?).await?;
+
+        // Import: the report counts the event and names what was not imported.
+        open_menu("Import .ics…").await?;
+        b.type_into("input[type=file][aria-label='iCalendar file']", &file.display().to_string()).await?;
+        b.wait_for_text("dialog .import-summary", "1 new").await?;
+        b.wait_for_text("dialog .import-unsupported", "VTODO").await?;
+        picture(b, "calendar-import-report").await;
+        b.click(&b.find_text("dialog//button", "Done").await?).await?;
+        settled(b).await?;
+        b.wait_for_text(".agenda-day[data-day='2030-03-05']", "Chess club").await?;
+        Ok(())
+    })
+    .await;
+}
