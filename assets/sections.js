@@ -15,10 +15,11 @@ import { people } from './views/people/index.js';
 import { locations } from './views/locations.js';
 import { connections } from './views/connections/index.js';
 import { notifications } from './views/notifications/index.js';
+import { calendar } from './views/calendar/index.js';
 
 export const sections = [
   { path: '/', label: 'Dashboard', icon: 'dashboard', place: 'main', tab: true, render: home },
-  { path: '/calendar', label: 'Calendar', icon: 'calendar', place: 'main', soon: 'Your calendars and events, shared with the people you choose.' },
+  { path: '/calendar', label: 'Calendar', icon: 'calendar', place: 'main', tab: true, render: calendar },
   { path: '/todos', label: 'Todos', icon: 'todos', place: 'main', tab: true, render: todos },
   { path: '/reminders', label: 'Reminders', icon: 'reminders', place: 'main', tab: true, render: reminders },
   { path: '/projects', label: 'Projects', icon: 'projects', place: 'main', soon: 'Projects that group todos, events and people.' },

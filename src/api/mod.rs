@@ -28,12 +28,14 @@ macro_rules! api_module {
 
 pub mod admin;
 pub mod auth;
+pub mod calendar_ics;
 pub mod calendars;
 pub mod connections;
 pub mod event_invitations;
 pub mod event_responses;
 pub mod event_templates;
 pub mod events;
+pub mod feeds;
 pub mod health;
 pub mod locations;
 pub mod notifications;
@@ -52,6 +54,8 @@ pub fn routes() -> Vec<Route> {
     [
         auth::routes(),
         admin::routes(),
+        calendar_ics::routes(),
+        feeds::routes(),
         health::routes(),
         openapi::routes(),
         connections::routes(),
@@ -79,6 +83,8 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         openapi::openapi(),
         auth::openapi(),
         admin::openapi(),
+        calendar_ics::openapi(),
+        feeds::openapi(),
         connections::openapi(),
         locations::openapi(),
         notifications::openapi(),

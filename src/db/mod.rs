@@ -5,6 +5,8 @@ pub mod audit;
 pub mod backup;
 pub mod calendar_access;
 pub mod calendar_changes;
+pub mod calendar_feeds;
+pub mod calendar_ics;
 pub mod calendar_shares;
 pub mod calendars;
 pub mod connections;

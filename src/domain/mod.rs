@@ -6,6 +6,7 @@ pub mod calendars;
 pub mod connections;
 pub mod events;
 pub mod flag;
+pub mod ical;
 pub mod id;
 pub mod locations;
 pub mod notifications;

@@ -50,13 +50,23 @@ pub enum Bucket {
     /// Account creation: strictest.
     Register,
     Admin,
+    /// `GET /ics/<token>.ics`: secret feeds, fetched without a session; a guesser's target.
+    Feed,
     General,
 }
+
+/// Secret-feed fetches per client address: calendar apps poll every few minutes to hours, so
+/// a household behind one address stays far below this, while guessing tokens cannot scale.
+const FEED_PER_MINUTE: u32 = 60;
+const FEED_BURST: u32 = 30;
 
 impl Bucket {
     pub fn for_request(method: Method, path: &str) -> Bucket {
         if path.starts_with("/api/admin/") || path == "/api/admin" {
             return Bucket::Admin;
+        }
+        if path.starts_with("/ics/") {
+            return Bucket::Feed;
         }
         if method != Method::Post {
             return Bucket::General;
@@ -75,6 +85,7 @@ pub struct RateLimiters {
     auth: DefaultKeyedRateLimiter<IpAddr>,
     register: DefaultKeyedRateLimiter<IpAddr>,
     admin: DefaultKeyedRateLimiter<IpAddr>,
+    feed: DefaultKeyedRateLimiter<IpAddr>,
     general: DefaultKeyedRateLimiter<IpAddr>,
     /// Signed-in requests per user id, whatever address they come from.
     user: DefaultKeyedRateLimiter<i64>,
@@ -92,6 +103,7 @@ impl RateLimiters {
             auth: RateLimiter::keyed(quota(limits.auth_per_minute, limits.auth_burst)),
             register: RateLimiter::keyed(quota(limits.register_per_minute, limits.register_burst)),
             admin: RateLimiter::keyed(quota(limits.admin_per_minute, limits.admin_burst)),
+            feed: RateLimiter::keyed(quota(FEED_PER_MINUTE, FEED_BURST)),
             general: RateLimiter::keyed(quota(limits.general_per_minute, limits.general_burst)),
             user: RateLimiter::keyed(quota(limits.user_per_minute, limits.user_burst)),
         }
@@ -102,6 +114,7 @@ impl RateLimiters {
             Bucket::Auth => &self.auth,
             Bucket::Register => &self.register,
             Bucket::Admin => &self.admin,
+            Bucket::Feed => &self.feed,
             Bucket::General => &self.general,
         }
     }
@@ -125,7 +138,7 @@ impl RateLimiters {
 
     /// Drops keys whose budget is full again; they are indistinguishable from new ones.
     pub fn evict_stale(&self) {
-        for bucket in [Bucket::Auth, Bucket::Register, Bucket::Admin, Bucket::General] {
+        for bucket in [Bucket::Auth, Bucket::Register, Bucket::Admin, Bucket::Feed, Bucket::General] {
             let limiter = self.limiter(bucket);
             limiter.retain_recent();
             limiter.shrink_to_fit();
@@ -135,7 +148,7 @@ impl RateLimiters {
     }
 
     pub fn tracked_keys(&self) -> usize {
-        [&self.auth, &self.register, &self.admin, &self.general].iter().map(|l| l.len()).sum::<usize>()
+        [&self.auth, &self.register, &self.admin, &self.feed, &self.general].iter().map(|l| l.len()).sum::<usize>()
             + self.user.len()
     }
 }
@@ -167,6 +180,8 @@ mod tests {
         assert_eq!(Bucket::for_request(Method::Post, "/api/auth/logout"), Bucket::General);
         assert_eq!(Bucket::for_request(Method::Get, "/api/admin/users"), Bucket::Admin);
         assert_eq!(Bucket::for_request(Method::Get, "/api/auth/status"), Bucket::General);
+        assert_eq!(Bucket::for_request(Method::Get, "/ics/abc.ics"), Bucket::Feed);
+        assert_eq!(Bucket::for_request(Method::Get, "/icsx"), Bucket::General);
         for path in AUTH_PATHS {
             assert_eq!(Bucket::for_request(Method::Post, path), Bucket::Auth, "{path}");
         }

@@ -11,6 +11,7 @@ pub mod dispatch;
 pub mod event_invitations;
 pub mod event_templates;
 pub mod events;
+pub mod ical;
 pub mod locations;
 pub mod notifications;
 pub mod outbound_allow;

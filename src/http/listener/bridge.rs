@@ -26,14 +26,28 @@ use crate::http::headers::{HSTS, SECURITY_HEADERS};
 /// The largest request body a route accepts, unless `LARGE_BODY_ROUTES` says otherwise.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The routes that take files (method, path) and the body size each accepts: held in memory
-/// like any body, against the same shared budget.
-const LARGE_BODY_ROUTES: [(&str, &str, usize); 1] = [("POST", "/api/people/import", 5 * 1024 * 1024)];
+/// like any body, against the same shared budget. A `*` segment stands for one id (digits).
+const LARGE_BODY_ROUTES: [(&str, &str, usize); 2] =
+    [("POST", "/api/people/import", 5 * 1024 * 1024), ("POST", "/api/calendars/*/import", 5 * 1024 * 1024)];
+
+/// Whether `path` is `pattern`, a `*` segment matching one id.
+fn route_matches(pattern: &str, path: &str) -> bool {
+    let (mut pattern, mut path) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (pattern.next(), path.next()) {
+            (None, None) => return true,
+            (Some("*"), Some(segment)) if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) => {}
+            (Some(a), Some(b)) if a == b && a != "*" => {}
+            _ => return false,
+        }
+    }
+}
 
 /// The largest body the listener reads for this request.
 fn body_limit(method: &hyper::Method, path: &str) -> usize {
     LARGE_BODY_ROUTES
         .iter()
-        .find(|(m, p, _)| method.as_str() == *m && path == *p)
+        .find(|(m, p, _)| method.as_str() == *m && route_matches(p, path))
         .map_or(MAX_BODY_BYTES, |(_, _, limit)| *limit)
 }
 /// How much of an oversized body is read and discarded so that the client sees the 413.
@@ -203,6 +217,10 @@ mod tests {
         assert_eq!(body_limit(&hyper::Method::PUT, "/api/people/import"), MAX_BODY_BYTES);
         assert_eq!(body_limit(&hyper::Method::POST, "/api/people/import/x"), MAX_BODY_BYTES);
         assert_eq!(body_limit(&hyper::Method::POST, "/api/auth/login"), MAX_BODY_BYTES);
+        assert_eq!(body_limit(&hyper::Method::POST, "/api/calendars/12/import"), 5 * 1024 * 1024);
+        assert_eq!(body_limit(&hyper::Method::POST, "/api/calendars/x/import"), MAX_BODY_BYTES);
+        assert_eq!(body_limit(&hyper::Method::POST, "/api/calendars/12/import/x"), MAX_BODY_BYTES);
+        assert_eq!(body_limit(&hyper::Method::POST, "/api/calendars//import"), MAX_BODY_BYTES);
     }
 
     #[test]

@@ -1,0 +1,101 @@
+//! Import rules: a malformed file is one 422 naming its line and nothing is imported; the same
+//! file twice changes nothing; only text/calendar, at most 5 MiB; write access needed.
+
+use super::{GOOGLE, count, default_calendar, events_in, extra_calendar, import, import_as, share};
+use crate::harness::app;
+
+#[tokio::test]
+async fn a_malformed_file_names_its_line_and_imports_nothing() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let calendar = default_calendar(&app, "alice").await;
+    // A good event first, then a line with no value separator.
+    let broken = GOOGLE.replacen("SUMMARY:Dentist", "SUMMARY Dentist", 1);
+    let line = broken.lines().position(|l| l == "SUMMARY Dentist").unwrap() + 1;
+    let problem = import(&alice, calendar, &broken).await.problem(422);
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains(&format!("Line {line}")), "{detail}");
+    assert_eq!(problem["errors"][0]["field"], "file");
+    assert_eq!(events_in(&app, calendar).await, 0, "nothing half-imported");
+    // A value that is not a date, and a component left open.
+    let bad_date = GOOGLE.replacen("DTSTART:20270405T070000Z", "DTSTART:tomorrow", 1);
+    let line = bad_date.lines().position(|l| l == "DTSTART:tomorrow").unwrap() + 1;
+    let detail = import(&alice, calendar, &bad_date).await.problem(422)["detail"].as_str().unwrap().to_string();
+    assert!(detail.contains(&format!("Line {line}")), "{detail}");
+    let open = GOOGLE.replacen("END:VEVENT\r\nEND:VCALENDAR", "END:VCALENDAR", 1);
+    assert_eq!(import(&alice, calendar, &open).await.status, 422);
+    assert_eq!(import(&alice, calendar, "").await.status, 422);
+    assert_eq!(events_in(&app, calendar).await, 0);
+}
+
+#[tokio::test]
+async fn importing_the_same_file_twice_changes_nothing() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let calendar = default_calendar(&app, "alice").await;
+    assert_eq!(import(&alice, calendar, GOOGLE).await.json()["imported"], 3);
+    let changes = "SELECT COUNT(*) FROM calendar_changes WHERE calendar_id = $1";
+    let logged = count(&app, changes, calendar).await;
+    assert_eq!(logged, 3, "each create is in the change log");
+    let revisions = "SELECT CAST(SUM(revision) AS BIGINT) FROM events WHERE calendar_id = $1";
+    let before = count(&app, revisions, calendar).await;
+    let again = import(&alice, calendar, GOOGLE).await.json();
+    assert_eq!(
+        (again["imported"].as_u64(), again["updated"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(0), Some(3))
+    );
+    assert_eq!(events_in(&app, calendar).await, 3);
+    assert_eq!(count(&app, revisions, calendar).await, before);
+    assert_eq!(count(&app, changes, calendar).await, logged);
+    // A changed event is updated in place (same UID), its revision and the log move on.
+    let changed =
+        import(&alice, calendar, &GOOGLE.replacen("SUMMARY:Dentist", "SUMMARY:Dentist (moved)", 1)).await.json();
+    assert_eq!((changed["imported"].as_u64(), changed["updated"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(count(&app, revisions, calendar).await, before + 1);
+    assert_eq!(count(&app, changes, calendar).await, logged + 1);
+    let title: String = sqlx::query_scalar("SELECT title FROM events WHERE uid = '0a9s8d7f6g5h4j3k2l1@google.com'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(title, "Dentist (moved)");
+}
+
+#[tokio::test]
+async fn only_text_calendar_within_5_mib_as_utf8() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let calendar = default_calendar(&app, "alice").await;
+    assert_eq!(import_as(&alice, calendar, GOOGLE, "application/json").await.status, 415);
+    assert_eq!(import_as(&alice, calendar, GOOGLE, "text/plain").await.status, 415);
+    assert_eq!(import_as(&alice, calendar, GOOGLE, "text/calendar; charset=utf-8").await.status, 200);
+    let huge = format!("{}{}", GOOGLE, "X".repeat(5 * 1024 * 1024));
+    assert_eq!(import(&alice, calendar, &huge).await.status, 413);
+    let response = alice
+        .app
+        .client
+        .post(format!("/api/calendars/{calendar}/import"))
+        .header(rocket::http::Header::new("X-Requested-With", "XMLHttpRequest"))
+        .header(rocket::http::ContentType::new("text", "calendar"))
+        .cookie(rocket::http::Cookie::new(umbra::auth::session::SECURE_COOKIE, alice.cookie().unwrap()))
+        .body(vec![0xff_u8, 0xfe, 0x00])
+        .dispatch()
+        .await;
+    assert_eq!(response.status().code, 422);
+}
+
+#[tokio::test]
+async fn import_needs_write_access() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let carol = app.user("carol").await;
+    let shared = extra_calendar(&app, "alice", "Shared", Some("Europe/Berlin")).await;
+    share(&app, "alice", "bob", shared, "read").await;
+    share(&app, "alice", "carol", shared, "write").await;
+    assert_eq!(import(&bob, shared, GOOGLE).await.status, 403, "a read member knows the calendar but may not write");
+    assert_eq!(events_in(&app, shared).await, 0);
+    assert_eq!(import(&carol, shared, GOOGLE).await.json()["imported"], 3);
+    // The reader may export it.
+    assert_eq!(super::export(&bob, shared).await.status, 200);
+    let _ = alice;
+}
