@@ -74,9 +74,9 @@ pub async fn events<'c>(
                 e.end_date, e.timezone, e.alerts, e.recurrence, e.exdates, e.revision, e.created_at, e.updated_at \
          FROM events e WHERE e.calendar_id = $1 ORDER BY e.id",
     )
-        .bind(calendar)
-        .fetch_all(db)
-        .await
+    .bind(calendar)
+    .fetch_all(db)
+    .await
 }
 
 /// Every override of the calendar's events, by event and occurrence.

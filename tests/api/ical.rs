@@ -44,7 +44,11 @@ pub async fn extra_calendar(app: &TestApp, username: &str, name: &str, zone: Opt
 }
 
 async fn user_id(app: &TestApp, username: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_one(app.db.pool()).await.unwrap()
+    sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
 }
 
 /// Connects two users and shares `calendar` (of `owner`) with `member` at `level`, accepted.
@@ -111,7 +115,8 @@ pub fn parse_independently(text: &str) -> Vec<(String, Vec<(String, String)>)> {
         .components
         .iter()
         .map(|c| {
-            let props = c.properties.iter().map(|p| (p.name.as_str().to_string(), p.val.as_str().to_string())).collect();
+            let props =
+                c.properties.iter().map(|p| (p.name.as_str().to_string(), p.val.as_str().to_string())).collect();
             (c.name.as_str().to_string(), props)
         })
         .collect()

@@ -56,7 +56,13 @@ fn cut(text: String, max: usize, line: usize, what: &str, report: &mut Report) -
     text.chars().take(max).collect()
 }
 
-fn read_props(ical: &ICalendar, index: usize, comps: &[Comp], tree: &Tree, report: &mut Report) -> Result<Props, ValueError> {
+fn read_props(
+    ical: &ICalendar,
+    index: usize,
+    comps: &[Comp],
+    tree: &Tree,
+    report: &mut Report,
+) -> Result<Props, ValueError> {
     let component = &ical.components[index];
     let mut p = Props::default();
     for (entry, &at) in component.entries.iter().zip(&comps[index].entries) {
@@ -73,7 +79,9 @@ fn read_props(ical: &ICalendar, index: usize, comps: &[Comp], tree: &Tree, repor
             "SUMMARY" => p.title = Some((values::text(entry), line)),
             "DESCRIPTION" => p.description = Some((values::text(entry), line)),
             "LOCATION" => p.location = Some((values::text(entry), line)),
-            "RRULE" if p.rule.is_none() => p.rule = Some((tree.lines[at].value().unwrap_or_default().to_string(), line)),
+            "RRULE" if p.rule.is_none() => {
+                p.rule = Some((tree.lines[at].value().unwrap_or_default().to_string(), line))
+            }
             "RRULE" => report.add(Some(line), "RRULE", "a second RRULE is not imported"),
             "EXDATE" => p.exdates.push((values::whens(entry, line)?, line)),
             "RDATE" => report.add(Some(line), "RDATE", "extra dates outside the rule are not imported"),
@@ -120,13 +128,18 @@ fn read_props(ical: &ICalendar, index: usize, comps: &[Comp], tree: &Tree, repor
 fn read_alarm(ical: &ICalendar, index: usize, comps: &[Comp], tree: &Tree, report: &mut Report) -> Option<i64> {
     let component = &ical.components[index];
     let begin = comps[index].begin;
-    let trigger = component.entries.iter().zip(&comps[index].entries).find(|(e, _)| e.name.as_str().eq_ignore_ascii_case("TRIGGER"));
+    let trigger = component
+        .entries
+        .iter()
+        .zip(&comps[index].entries)
+        .find(|(e, _)| e.name.as_str().eq_ignore_ascii_case("TRIGGER"));
     let Some((entry, &at)) = trigger else {
         report.add(Some(begin), "VALARM", "an alarm without TRIGGER is not imported");
         return None;
     };
     let line = tree.lines[at].number;
-    let related_end = values::param(entry, &ICalendarParameterName::Related).is_some_and(|r| r.eq_ignore_ascii_case("END"));
+    let related_end =
+        values::param(entry, &ICalendarParameterName::Related).is_some_and(|r| r.eq_ignore_ascii_case("END"));
     match entry.values.first() {
         Some(ICalendarValue::Duration(d)) if !related_end && values::seconds(d) <= 0 => {
             let minutes = (-values::seconds(d) + 59) / 60;
@@ -153,7 +166,9 @@ fn timing(p: &Props, begin: usize, floating: Tz) -> Result<(Timing, Tz), ValueEr
             let end = match (&p.end, &p.duration) {
                 (Some((When::Date(end), _)), _) => *end,
                 (Some((_, line)), _) => return Err(malformed(*line, "DTEND must be a date when DTSTART is one")),
-                (None, Some((secs, _))) => date.checked_add_days(Days::new(((secs + 86_399) / 86_400).max(1) as u64)).unwrap_or(*date),
+                (None, Some((secs, _))) => {
+                    date.checked_add_days(Days::new(((secs + 86_399) / 86_400).max(1) as u64)).unwrap_or(*date)
+                }
                 (None, None) => date.succ_opt().unwrap_or(*date),
             };
             if end <= *date {
@@ -169,7 +184,9 @@ fn timing(p: &Props, begin: usize, floating: Tz) -> Result<(Timing, Tz), ValueEr
             };
             let start_ms = values::instant(start, zone, floating, NaiveTime::MIN)?;
             let end_ms = match (&p.end, &p.duration) {
-                (Some((When::Date(_), line)), _) => return Err(malformed(*line, "DTEND must be a date-time when DTSTART is one")),
+                (Some((When::Date(_), line)), _) => {
+                    return Err(malformed(*line, "DTEND must be a date-time when DTSTART is one"));
+                }
                 (Some((end, _)), _) => values::instant(end, zone, floating, NaiveTime::MIN)?,
                 (None, Some((secs, _))) => start_ms + secs * 1000,
                 (None, None) => start_ms,
@@ -204,33 +221,58 @@ pub fn map_vevent(
         Ok(event) => Ok(Some(event)),
         Err(ValueError::Malformed(error)) => Err(error),
         Err(ValueError::UnknownZone(tzid)) => {
-            report.add(Some(begin), "TZID", format!("unknown time zone \u{201c}{tzid}\u{201d}: the event was not imported"));
+            report.add(
+                Some(begin),
+                "TZID",
+                format!("unknown time zone \u{201c}{tzid}\u{201d}: the event was not imported"),
+            );
             Ok(None)
         }
     }
 }
 
-fn build(ical: &ICalendar, index: usize, comps: &[Comp], tree: &Tree, floating: Tz, report: &mut Report) -> Result<VEvent, ValueError> {
+fn build(
+    ical: &ICalendar,
+    index: usize,
+    comps: &[Comp],
+    tree: &Tree,
+    floating: Tz,
+    report: &mut Report,
+) -> Result<VEvent, ValueError> {
     let begin = comps[index].begin;
     let p = read_props(ical, index, comps, tree, report)?;
     let (timing, zone) = timing(&p, begin, floating)?;
     let title = match p.title.clone() {
-        Some((title, line)) if !title.trim().is_empty() => cut(title.trim().to_string(), TITLE_MAX, line, "SUMMARY", report),
+        Some((title, line)) if !title.trim().is_empty() => {
+            cut(title.trim().to_string(), TITLE_MAX, line, "SUMMARY", report)
+        }
         _ => "(no title)".to_string(),
     };
-    let description = p.description.clone().map_or_else(String::new, |(d, line)| cut(d, DESCRIPTION_MAX, line, "DESCRIPTION", report));
-    let location = p.location.clone().map_or_else(String::new, |(l, line)| cut(l, LOCATION_MAX, line, "LOCATION", report));
+    let description = p
+        .description
+        .clone()
+        .map_or_else(String::new, |(d, line)| cut(d, DESCRIPTION_MAX, line, "DESCRIPTION", report));
+    let location =
+        p.location.clone().map_or_else(String::new, |(l, line)| cut(l, LOCATION_MAX, line, "LOCATION", report));
     let uid = match &p.uid {
-        Some((uid, line)) if uid.len() > UID_MAX => return Err(malformed(*line, format!("UID is longer than {UID_MAX} characters"))),
+        Some((uid, line)) if uid.len() > UID_MAX => {
+            return Err(malformed(*line, format!("UID is longer than {UID_MAX} characters")));
+        }
         Some((uid, _)) if !uid.is_empty() => uid.clone(),
         _ => made_up_uid(&p, &title),
     };
     let mut recurrence = None;
     match &p.rule {
-        Some((_, line)) if p.recurrence_id.is_some() => report.add(Some(*line), "RRULE", "a rule on a single occurrence is not imported"),
+        Some((_, line)) if p.recurrence_id.is_some() => {
+            report.add(Some(*line), "RRULE", "a rule on a single occurrence is not imported")
+        }
         Some((text, line)) => match Recurrence::parse(text) {
             Ok(rule) => recurrence = Some(rule.as_str().to_string()),
-            Err(error) => report.add(Some(*line), "RRULE", format!("{}: {}; the event was imported as a single occurrence", error.part, error.message)),
+            Err(error) => report.add(
+                Some(*line),
+                "RRULE",
+                format!("{}: {}; the event was imported as a single occurrence", error.part, error.message),
+            ),
         },
         None => {}
     }
@@ -276,10 +318,15 @@ impl Mapped {
     pub fn group(vevents: Vec<VEvent>, report: &mut Report) -> Vec<IcsEvent> {
         let mut events: Vec<IcsEvent> = Vec::new();
         let mut by_uid: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        let (series, occurrences): (Vec<VEvent>, Vec<VEvent>) = vevents.into_iter().partition(|v| v.recurrence_id.is_none());
+        let (series, occurrences): (Vec<VEvent>, Vec<VEvent>) =
+            vevents.into_iter().partition(|v| v.recurrence_id.is_none());
         for v in series {
             if by_uid.contains_key(&v.event.uid) {
-                report.add(Some(v.line), "UID", format!("\u{201c}{}\u{201d} appears twice: the second was not imported", v.event.uid));
+                report.add(
+                    Some(v.line),
+                    "UID",
+                    format!("\u{201c}{}\u{201d} appears twice: the second was not imported", v.event.uid),
+                );
             } else if v.cancelled {
                 report.add(Some(v.line), "STATUS", "a cancelled event was not imported");
             } else {
@@ -298,14 +345,23 @@ impl Mapped {
         events
     }
 
-    fn attach(events: &mut [IcsEvent], by_uid: &std::collections::HashMap<String, usize>, v: VEvent, report: &mut Report) {
+    fn attach(
+        events: &mut [IcsEvent],
+        by_uid: &std::collections::HashMap<String, usize>,
+        v: VEvent,
+        report: &mut Report,
+    ) {
         let Some((when, line)) = v.recurrence_id else { return };
         let Some(series) = by_uid.get(&v.event.uid).map(|&i| &mut events[i]) else {
             report.add(Some(line), "RECURRENCE-ID", "an occurrence whose series is not in the file was not imported");
             return;
         };
         if series.recurrence.is_none() {
-            report.add(Some(line), "RECURRENCE-ID", "an occurrence of an event imported without its rule was not imported");
+            report.add(
+                Some(line),
+                "RECURRENCE-ID",
+                "an occurrence of an event imported without its rule was not imported",
+            );
             return;
         }
         let Ok(id) = values::recurrence_id(&when, series.timing, series.zone, v.floating) else {

@@ -25,7 +25,10 @@ pub struct CalendarHead<'a> {
 
 /// True when times in `zone` are written in UTC (`…Z`), with no VTIMEZONE.
 fn is_utc(zone: Tz) -> bool {
-    matches!(zone.name(), "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Etc/Universal" | "Universal" | "Zulu" | "Etc/Zulu" | "GMT" | "Etc/GMT")
+    matches!(
+        zone.name(),
+        "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Etc/Universal" | "Universal" | "Zulu" | "Etc/Zulu" | "GMT" | "Etc/GMT"
+    )
 }
 
 /// The years each zone's VTIMEZONE must cover, from the events that are written in it.

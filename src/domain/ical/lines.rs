@@ -95,7 +95,10 @@ fn check_line(line: &Line) -> Result<(), LineError> {
     };
     let head = line.text.len() - value.len();
     if head > MAX_NAME_AND_PARAMETERS {
-        return Err(error(line.number, format!("a property name with its parameters is longer than {MAX_NAME_AND_PARAMETERS} characters")));
+        return Err(error(
+            line.number,
+            format!("a property name with its parameters is longer than {MAX_NAME_AND_PARAMETERS} characters"),
+        ));
     }
     Ok(())
 }
@@ -137,7 +140,10 @@ pub fn tree(text: &str) -> Result<Tree, LineError> {
                 };
                 let comps = calendars.last().expect("a calendar was begun");
                 if comps[open].kind != value {
-                    return Err(error(line.number, format!("expected END:{}, found END:{}", comps[open].kind, clip(&value))));
+                    return Err(error(
+                        line.number,
+                        format!("expected END:{}, found END:{}", comps[open].kind, clip(&value)),
+                    ));
                 }
             }
             _ => {

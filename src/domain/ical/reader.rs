@@ -113,7 +113,13 @@ fn file_zone(component: &ICalendarComponent, default: Tz) -> Tz {
 }
 
 /// One VCALENDAR's VEVENTs (others reported), in file order.
-fn read_calendar(ical: &ICalendar, comps: &[Comp], tree: &Tree, default: Tz, report: &mut Report) -> Result<Vec<VEvent>, LineError> {
+fn read_calendar(
+    ical: &ICalendar,
+    comps: &[Comp],
+    tree: &Tree,
+    default: Tz,
+    report: &mut Report,
+) -> Result<Vec<VEvent>, LineError> {
     let root = &ical.components[0];
     let zone = file_zone(root, default);
     for (entry, &index) in root.entries.iter().zip(&comps[0].entries) {

@@ -49,7 +49,9 @@ fn outlook_windows_zones_and_an_unknown_zone() {
     let file = read(text, chrono_tz::UTC).unwrap();
     assert_eq!(file.events.len(), 2, "the event in the customised zone is left out");
     assert_eq!(file.events[0].zone, chrono_tz::Europe::Berlin);
-    assert!(file.events[0].uid.starts_with("040000008200E00074C5B7101A82E008") && file.events[0].uid.ends_with("ABCDEF"));
+    assert!(
+        file.events[0].uid.starts_with("040000008200E00074C5B7101A82E008") && file.events[0].uid.ends_with("ABCDEF")
+    );
     let unknown = file.unsupported.iter().find(|u| u.what == "TZID").expect("the unknown zone is reported");
     assert!(unknown.detail.contains("Customized Time Zone"), "{unknown:?}");
     // The event's BEGIN line (1-based).

@@ -42,8 +42,10 @@ fn offset_at(zone: Tz, at: i64) -> Offset {
 /// The offset changes of `zone` between the start of `first` and the end of `last` (years).
 fn changes(zone: Tz, first: i32, last: i32) -> (Offset, Vec<Change>) {
     let day = 86_400;
-    let start = NaiveDate::from_ymd_opt(first, 1, 1).map_or(0, |d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp());
-    let end = NaiveDate::from_ymd_opt(last + 1, 1, 1).map_or(start, |d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp());
+    let start = NaiveDate::from_ymd_opt(first, 1, 1)
+        .map_or(0, |d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp());
+    let end = NaiveDate::from_ymd_opt(last + 1, 1, 1)
+        .map_or(start, |d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp());
     let initial = offset_at(zone, start);
     let mut found = Vec::new();
     let mut before = initial.clone();
@@ -60,7 +62,13 @@ fn changes(zone: Tz, first: i32, last: i32) -> (Offset, Vec<Change>) {
             }
             let to = offset_at(zone, high);
             if to.seconds != before.seconds || to.daylight != before.daylight {
-                found.push(Change { at: high, from: before.seconds, to: to.seconds, daylight: to.daylight, name: to.name.clone() });
+                found.push(Change {
+                    at: high,
+                    from: before.seconds,
+                    to: to.seconds,
+                    daylight: to.daylight,
+                    name: to.name.clone(),
+                });
             }
             before = to;
             // Another change may follow within the same day (rare): look again from here.
@@ -108,7 +116,9 @@ pub fn write(out: &mut Writer, zone: Tz, first: i32, last: i32) {
     // One observance per kind of change, its first change as DTSTART, the others as RDATEs.
     let mut groups: Vec<(&Change, Vec<&Change>)> = Vec::new();
     for change in &changes {
-        let same = |c: &Change| c.from == change.from && c.to == change.to && c.daylight == change.daylight && c.name == change.name;
+        let same = |c: &Change| {
+            c.from == change.from && c.to == change.to && c.daylight == change.daylight && c.name == change.name
+        };
         match groups.iter_mut().find(|(first, _)| same(first)) {
             Some((_, rest)) => rest.push(change),
             None => groups.push((change, Vec::new())),
@@ -141,8 +151,14 @@ mod tests {
         assert_eq!(initial.seconds, 3600);
         assert_eq!(found.len(), 2);
         // 28 March 2027, 02:00 CET → 03:00 CEST; 31 October, 03:00 CEST → 02:00 CET.
-        assert_eq!((local(found[0].at, found[0].from), found[0].to, found[0].daylight), ("20270328T020000".into(), 7200, true));
-        assert_eq!((local(found[1].at, found[1].from), found[1].to, found[1].daylight), ("20271031T030000".into(), 3600, false));
+        assert_eq!(
+            (local(found[0].at, found[0].from), found[0].to, found[0].daylight),
+            ("20270328T020000".into(), 7200, true)
+        );
+        assert_eq!(
+            (local(found[1].at, found[1].from), found[1].to, found[1].daylight),
+            ("20271031T030000".into(), 3600, false)
+        );
     }
 
     #[test]

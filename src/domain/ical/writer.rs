@@ -168,8 +168,7 @@ mod tests {
             assert_eq!(i > 0, line.starts_with(' '));
         }
         assert_eq!(lines[0].len(), 74, "the euro sign does not fit and moves to the next line");
-        let unfolded: String =
-            lines.iter().enumerate().map(|(i, l)| if i == 0 { *l } else { &l[1..] }).collect();
+        let unfolded: String = lines.iter().enumerate().map(|(i, l)| if i == 0 { *l } else { &l[1..] }).collect();
         assert_eq!(unfolded, format!("SUMMARY:{value}"));
     }
 

@@ -27,10 +27,8 @@ use crate::http::headers::{HSTS, SECURITY_HEADERS};
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The routes that take files (method, path) and the body size each accepts: held in memory
 /// like any body, against the same shared budget. A `*` segment stands for one id (digits).
-const LARGE_BODY_ROUTES: [(&str, &str, usize); 2] = [
-    ("POST", "/api/people/import", 5 * 1024 * 1024),
-    ("POST", "/api/calendars/*/import", 5 * 1024 * 1024),
-];
+const LARGE_BODY_ROUTES: [(&str, &str, usize); 2] =
+    [("POST", "/api/people/import", 5 * 1024 * 1024), ("POST", "/api/calendars/*/import", 5 * 1024 * 1024)];
 
 /// Whether `path` is `pattern`, a `*` segment matching one id.
 fn route_matches(pattern: &str, path: &str) -> bool {

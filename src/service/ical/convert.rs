@@ -7,14 +7,20 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 
 use crate::db::calendar_ics::{EventRow, EventWrite, OverrideRow, OverrideWrite};
-use crate::domain::events::expand::{self, Override, Series};
 use crate::domain::events;
+use crate::domain::events::expand::{self, Override, Series};
 use crate::domain::ical::model::date_id;
-use crate::domain::recurrence::Recurrence;
 use crate::domain::ical::{IcsEvent, IcsOverride, Timing};
+use crate::domain::recurrence::Recurrence;
 use crate::domain::time::{UtcMillis, parse_date, parse_instant};
 
-fn timing(all_day: bool, start_at: Option<i64>, end_at: Option<i64>, start_date: Option<&str>, end_date: Option<&str>) -> Timing {
+fn timing(
+    all_day: bool,
+    start_at: Option<i64>,
+    end_at: Option<i64>,
+    start_date: Option<&str>,
+    end_date: Option<&str>,
+) -> Timing {
     if all_day {
         let start = start_date.and_then(parse_date).unwrap_or_default();
         let end = end_date.and_then(parse_date).unwrap_or(start);
@@ -57,7 +63,8 @@ pub fn to_ics(rows: Vec<EventRow>, overrides: Vec<OverrideRow>) -> Vec<IcsEvent>
     rows.into_iter()
         .map(|row| {
             let all_day = row.all_day.get();
-            let overrides = by_event.remove(&row.id.0).unwrap_or_default().into_iter().map(|o| override_of(o, all_day)).collect();
+            let overrides =
+                by_event.remove(&row.id.0).unwrap_or_default().into_iter().map(|o| override_of(o, all_day)).collect();
             IcsEvent {
                 timing: timing(all_day, row.start_at, row.end_at, row.start_date.as_deref(), row.end_date.as_deref()),
                 zone: row.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC),
@@ -81,10 +88,17 @@ pub fn to_ics(rows: Vec<EventRow>, overrides: Vec<OverrideRow>) -> Vec<IcsEvent>
 /// a series without end has none), so the range read finds imported events like others.
 fn span(event: &IcsEvent) -> (i64, Option<i64>) {
     let rule = event.recurrence.as_deref().and_then(|text| Recurrence::parse(text).ok());
-    let series =
-        Series { timing: event_timing(event.timing), zone: event.zone, recurrence: rule.as_ref(), exdates: &event.exdates };
-    let overrides: Vec<Override> =
-        event.overrides.iter().map(|o| Override { recurrence_id: o.recurrence_id, timing: event_timing(o.timing) }).collect();
+    let series = Series {
+        timing: event_timing(event.timing),
+        zone: event.zone,
+        recurrence: rule.as_ref(),
+        exdates: &event.exdates,
+    };
+    let overrides: Vec<Override> = event
+        .overrides
+        .iter()
+        .map(|o| Override { recurrence_id: o.recurrence_id, timing: event_timing(o.timing) })
+        .collect();
     expand::span(&series, &overrides)
 }
 
@@ -151,4 +165,3 @@ pub fn same_content(stored: &IcsEvent, imported: &IcsEvent) -> bool {
     let strip = |e: &IcsEvent| IcsEvent { revision: 0, created_at: 0, updated_at: 0, ..e.clone() };
     strip(stored) == strip(imported)
 }
-

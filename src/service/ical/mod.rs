@@ -41,7 +41,12 @@ impl From<sqlx::Error> for IcalError {
 pub type IcalResult<T> = Result<T, IcalError>;
 
 /// The caller's level on the calendar, at least `needed`.
-async fn level(ctx: &Context<'_>, user: UserId, calendar: CalendarId, needed: CalendarLevel) -> IcalResult<CalendarLevel> {
+async fn level(
+    ctx: &Context<'_>,
+    user: UserId,
+    calendar: CalendarId,
+    needed: CalendarLevel,
+) -> IcalResult<CalendarLevel> {
     match calendar_access::calendar_level(ctx.db.pool(), user, calendar).await? {
         None => Err(IcalError::NotFound),
         Some(level) if level < needed => Err(IcalError::Forbidden),

@@ -4,7 +4,10 @@
 
 use std::time::Instant;
 
-use super::{APPLE, GOOGLE, OUTLOOK, THUNDERBIRD, default_calendar, events_in, export, extra_calendar, import, parse_independently};
+use super::{
+    APPLE, GOOGLE, OUTLOOK, THUNDERBIRD, default_calendar, events_in, export, extra_calendar, import,
+    parse_independently,
+};
 use crate::harness::app;
 
 /// Content lines as sent (CRLF-separated, no empty tail).
@@ -75,11 +78,13 @@ async fn injected_lines_stay_one_escaped_value() {
     let calendar = default_calendar(&app, "alice").await;
     import(&alice, calendar, GOOGLE).await;
     let evil = "Lunch\r\nATTENDEE:mailto:evil@example.com\r\nEND:VEVENT\r\nBEGIN:VEVENT\nSUMMARY;x=y:z";
-    sqlx::query("UPDATE events SET title = $1, description = $1, location = $1 WHERE uid = '0a9s8d7f6g5h4j3k2l1@google.com'")
-        .bind(evil)
-        .execute(app.db.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE events SET title = $1, description = $1, location = $1 WHERE uid = '0a9s8d7f6g5h4j3k2l1@google.com'",
+    )
+    .bind(evil)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
     let text = export(&alice, calendar).await.body;
     let components = parse_independently(&text);
     let events: Vec<_> = components.iter().filter(|(name, _)| name == "VEVENT").collect();
@@ -89,7 +94,9 @@ async fn injected_lines_stay_one_escaped_value() {
     let summary = &lunch.1.iter().find(|(n, _)| n == "SUMMARY").unwrap().1;
     // The parser unescapes: the value is the title, line breaks as LF.
     assert_eq!(summary, "Lunch\nATTENDEE:mailto:evil@example.com\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY;x=y:z");
-    assert!(text.replace("\r\n ", "").contains("\r\nSUMMARY:Lunch\\nATTENDEE:mailto:evil@example.com\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY\\;x=y:z\r\n"));
+    assert!(text.replace("\r\n ", "").contains(
+        "\r\nSUMMARY:Lunch\\nATTENDEE:mailto:evil@example.com\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY\\;x=y:z\r\n"
+    ));
     assert_eq!(lunch.1.iter().filter(|(n, _)| n == "SUMMARY").count(), 1);
 }
 
@@ -160,7 +167,8 @@ async fn export_then_import_elsewhere_gives_the_same_events() {
     let to = extra_calendar(&app, "alice", "Copy", None).await;
     let result = import(&alice, to, &text).await.json();
     assert_eq!(result["imported"].as_i64(), Some(events_in(&app, from).await), "{result}");
-    let listed: Vec<_> = result["unsupported"].as_array().unwrap().iter().map(|u| u["what"].as_str().unwrap()).collect();
+    let listed: Vec<_> =
+        result["unsupported"].as_array().unwrap().iter().map(|u| u["what"].as_str().unwrap()).collect();
     assert!(listed.iter().all(|w| w.starts_with("X-WR-")), "an export holds nothing an import drops: {listed:?}");
     assert_eq!(occurrences(&app, from).await, occurrences(&app, to).await);
     // And the copy exports to the same events (the calendar's own name aside).
@@ -203,7 +211,9 @@ async fn ten_thousand_events_export_quickly() {
 /// The occurrences of a calendar in 2027 as the range read answers them, without what names
 /// the calendar or the row (ids, colour).
 async fn year_2027(user: &crate::harness::Persona<'_>, calendar: i64) -> Vec<String> {
-    let read = user.get(&format!("/api/events?start=2027-01-01T00:00:00Z&end=2028-01-01T00:00:00Z&calendar_id={calendar}")).await;
+    let read = user
+        .get(&format!("/api/events?start=2027-01-01T00:00:00Z&end=2028-01-01T00:00:00Z&calendar_id={calendar}"))
+        .await;
     assert_eq!(read.status, 200, "{}", read.body);
     let mut items: Vec<String> = read.json()["items"]
         .as_array()

@@ -31,7 +31,8 @@ async fn a_feed_serves_the_calendar_without_a_session() {
     assert!(feed.body.contains("UID:5p1k3n2q0v7m9c8b4x6z@google.com"));
 
     // Only the hash is stored, and the status never shows the token again.
-    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM calendar_feeds").fetch_all(app.db.pool()).await.unwrap();
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT token_hash FROM calendar_feeds").fetch_all(app.db.pool()).await.unwrap();
     assert_eq!(stored, vec![hex::encode(Sha256::digest(token.as_bytes()))]);
     let status = alice.get(&format!("/api/calendars/{calendar}/feed")).await;
     assert_eq!(status.json()["exists"], true);
@@ -44,14 +45,16 @@ async fn wrong_regenerated_and_revoked_tokens_are_not_found() {
     let alice = app.user("alice").await;
     let calendar = default_calendar(&app, "alice").await;
     let anonymous = app.anonymous();
-    let first = alice.post_empty(&format!("/api/calendars/{calendar}/feed")).await.json()["path"].as_str().unwrap().to_string();
+    let first =
+        alice.post_empty(&format!("/api/calendars/{calendar}/feed")).await.json()["path"].as_str().unwrap().to_string();
     assert_eq!(anonymous.get(&first).await.status, 200);
     // A wrong token of the right shape, a malformed one, and the right one without `.ics`.
     let wrong = format!("/ics/{}.ics", "A".repeat(43));
     for path in [wrong.as_str(), "/ics/short.ics", "/ics/x", first.trim_end_matches(".ics")] {
         anonymous.get(path).await.problem(404);
     }
-    let second = alice.post_empty(&format!("/api/calendars/{calendar}/feed")).await.json()["path"].as_str().unwrap().to_string();
+    let second =
+        alice.post_empty(&format!("/api/calendars/{calendar}/feed")).await.json()["path"].as_str().unwrap().to_string();
     assert_ne!(first, second);
     anonymous.get(&first).await.problem(404);
     assert_eq!(anonymous.get(&second).await.status, 200);

@@ -20,7 +20,11 @@ fn line_of(text: &str, starts: &str) -> u64 {
     text.lines().position(|l| l.starts_with(starts)).unwrap() as u64 + 1
 }
 
-async fn row(app: &TestApp, calendar: i64, uid: &str) -> (i64, Option<String>, Option<String>, String, Option<String>, String) {
+async fn row(
+    app: &TestApp,
+    calendar: i64,
+    uid: &str,
+) -> (i64, Option<String>, Option<String>, String, Option<String>, String) {
     sqlx::query_as(
         "SELECT all_day, start_date, end_date, timezone, recurrence, exdates FROM events WHERE calendar_id = $1 AND uid = $2",
     )
@@ -32,8 +36,12 @@ async fn row(app: &TestApp, calendar: i64, uid: &str) -> (i64, Option<String>, O
 }
 
 async fn overrides_of(app: &TestApp, calendar: i64) -> i64 {
-    count(app, "SELECT COUNT(*) FROM event_overrides o JOIN events e ON e.id = o.event_id WHERE e.calendar_id = $1", calendar)
-        .await
+    count(
+        app,
+        "SELECT COUNT(*) FROM event_overrides o JOIN events e ON e.id = o.event_id WHERE e.calendar_id = $1",
+        calendar,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -48,7 +56,10 @@ async fn google_calendar() {
     assert_eq!(events_in(&app, calendar).await, 3);
     assert_eq!(overrides_of(&app, calendar).await, 1);
     let climbing = row(&app, calendar, "5p1k3n2q0v7m9c8b4x6z@google.com").await;
-    assert_eq!((climbing.0, climbing.3.as_str(), climbing.4.as_deref()), (0, "Europe/Berlin", Some("FREQ=WEEKLY;BYDAY=MO")));
+    assert_eq!(
+        (climbing.0, climbing.3.as_str(), climbing.4.as_deref()),
+        (0, "Europe/Berlin", Some("FREQ=WEEKLY;BYDAY=MO"))
+    );
     let exdates: Vec<i64> = serde_json::from_str(&climbing.5).unwrap();
     assert_eq!(exdates.len(), 1);
     let birthday = row(&app, calendar, "birthday-grandma@google.com").await;
@@ -99,10 +110,14 @@ async fn thunderbird() {
     let review = row(&app, calendar, "e5d4c3b2-a190-4f8e-8d7c-6b5a49382716").await;
     assert_eq!(review.4, None);
     let listed = unsupported(&json);
-    assert!(listed.contains(&("RRULE".to_string(), Some(line_of(THUNDERBIRD, "RRULE:FREQ=YEARLY;BYWEEKNO")))), "{listed:?}");
+    assert!(
+        listed.contains(&("RRULE".to_string(), Some(line_of(THUNDERBIRD, "RRULE:FREQ=YEARLY;BYWEEKNO")))),
+        "{listed:?}"
+    );
     assert!(listed.contains(&("VTODO".to_string(), Some(line_of(THUNDERBIRD, "BEGIN:VTODO")))), "{listed:?}");
     assert!(listed.contains(&("TRIGGER".to_string(), Some(line_of(THUNDERBIRD, "TRIGGER;RELATED=END")))), "{listed:?}");
-    let detail = json["unsupported"].as_array().unwrap().iter().find(|u| u["what"] == "RRULE").unwrap()["detail"].clone();
+    let detail =
+        json["unsupported"].as_array().unwrap().iter().find(|u| u["what"] == "RRULE").unwrap()["detail"].clone();
     assert!(detail.as_str().unwrap().contains("BYWEEKNO"), "{detail}");
 }
 

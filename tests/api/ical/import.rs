@@ -40,12 +40,16 @@ async fn importing_the_same_file_twice_changes_nothing() {
     let revisions = "SELECT CAST(SUM(revision) AS BIGINT) FROM events WHERE calendar_id = $1";
     let before = count(&app, revisions, calendar).await;
     let again = import(&alice, calendar, GOOGLE).await.json();
-    assert_eq!((again["imported"].as_u64(), again["updated"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(0), Some(3)));
+    assert_eq!(
+        (again["imported"].as_u64(), again["updated"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(0), Some(3))
+    );
     assert_eq!(events_in(&app, calendar).await, 3);
     assert_eq!(count(&app, revisions, calendar).await, before);
     assert_eq!(count(&app, changes, calendar).await, logged);
     // A changed event is updated in place (same UID), its revision and the log move on.
-    let changed = import(&alice, calendar, &GOOGLE.replacen("SUMMARY:Dentist", "SUMMARY:Dentist (moved)", 1)).await.json();
+    let changed =
+        import(&alice, calendar, &GOOGLE.replacen("SUMMARY:Dentist", "SUMMARY:Dentist (moved)", 1)).await.json();
     assert_eq!((changed["imported"].as_u64(), changed["updated"].as_u64()), (Some(0), Some(1)));
     assert_eq!(count(&app, revisions, calendar).await, before + 1);
     assert_eq!(count(&app, changes, calendar).await, logged + 1);

@@ -43,7 +43,8 @@ async fn another_users_calendar_is_never_found() {
     let bob = app.user("bob").await;
     let calendar = default_calendar(&app, "alice").await;
     crate::ical::import(&alice, calendar, GOOGLE).await;
-    let feed = alice.post_empty(&format!("/api/calendars/{calendar}/feed")).await.json()["path"].as_str().unwrap().to_string();
+    let feed =
+        alice.post_empty(&format!("/api/calendars/{calendar}/feed")).await.json()["path"].as_str().unwrap().to_string();
     let missing = 9_999_999;
     for ((method, path), (_, nowhere)) in routes(calendar).into_iter().zip(routes(missing)) {
         let theirs = send(&bob, method, &path).await;
@@ -66,7 +67,11 @@ async fn sessions_csrf_and_locks_are_checked() {
         assert_eq!(send(&anonymous, method, &path).await.status, 401, "{method} {path}");
     }
     for (method, path) in routes(calendar).into_iter().filter(|(m, _)| *m != Method::Get) {
-        assert_eq!(alice.request(method, &path, Some(""), &[("Content-Type", "text/calendar")]).await.status, 403, "{path}");
+        assert_eq!(
+            alice.request(method, &path, Some(""), &[("Content-Type", "text/calendar")]).await.status,
+            403,
+            "{path}"
+        );
     }
     assert_eq!(alice.post_empty("/api/auth/lock").await.status, 204);
     for (method, path) in routes(calendar) {
