@@ -21,7 +21,10 @@ async fn openapi_documents_every_api_route() {
         .client
         .rocket()
         .routes()
-        .filter(|route| route.uri.path().starts_with("/api/") || route.uri.path() == "/health")
+        .filter(|route| {
+            let path = route.uri.path();
+            path.starts_with("/api/") || path.starts_with("/ics/") || path == "/health"
+        })
         .map(|route| {
             let path = route.uri.path().replace('<', "{").replace('>', "}").replace("..}", "}");
             (route.method.as_str().to_string(), path)

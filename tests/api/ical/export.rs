@@ -183,7 +183,7 @@ async fn ten_thousand_events_export_quickly() {
     let alice = app.user("alice").await;
     let calendar = default_calendar(&app, "alice").await;
     sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) \
+        "WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < 10000) \
          INSERT INTO events (calendar_id, uid, title, description, location, all_day, start_at, end_at, timezone, \
              recurrence, span_start, span_end, created_at, updated_at) \
          SELECT $1, 'bulk-' || CAST(i AS TEXT), 'Event number ' || CAST(i AS TEXT), 'Some notes, with; escapes', 'Room', 0, \
