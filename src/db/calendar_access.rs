@@ -17,13 +17,12 @@ pub async fn calendar_level<'c>(
     user: UserId,
     calendar: CalendarId,
 ) -> Result<Option<CalendarLevel>, sqlx::Error> {
-    let rank: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(level_rank) FROM calendar_members WHERE calendar_id = $1 AND user_id = $2",
-    )
-    .bind(calendar)
-    .bind(user)
-    .fetch_one(db)
-    .await?;
+    let rank: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(level_rank) FROM calendar_members WHERE calendar_id = $1 AND user_id = $2")
+            .bind(calendar)
+            .bind(user)
+            .fetch_one(db)
+            .await?;
     Ok(rank.and_then(CalendarLevel::from_rank))
 }
 

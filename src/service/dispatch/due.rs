@@ -1,8 +1,11 @@
 //! Due items become notifications: finding todo alerts and birthdays as they fall due, then
-//! claiming reminders and those alerts with a lease and, per claimed item in one transaction,
-//! recording the delivery, writing the in-app notification and enqueueing the push. A crash
+//! claiming reminders and those alerts with a lease and, per chunk of claimed items in one
+//! transaction, recording the deliveries, writing the in-app notifications and enqueueing the
+//! pushes — a statement each for the whole chunk, not per item. A crash
 //! anywhere before the commit leaves the claim to expire; another pass redoes the work, and
 //! the notification's `source_key` keeps it single even then.
+
+use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
@@ -10,15 +13,15 @@ use chrono_tz::Tz;
 use super::settings::{DeliverySettings, SettingsCache, local_date, local_instant};
 use super::{ITEM_LEASE_MS, LATE_AFTER_MS};
 use crate::db::dispatch::{
-    self, BirthdayCandidate, ClaimedAlert, ClaimedReminder, DispatchState, NewDueAlert, ReminderAfter,
+    self, BirthdayCandidate, ClaimedAlert, ClaimedReminder, DispatchState, NewDueAlert, ReminderAfter, ReminderFinish,
 };
 use crate::db::push_deliveries::{self, NewPush};
 use crate::db::{Db, WriteTx};
-use crate::domain::id::{DueAlertId, UserId};
+use crate::domain::id::{DueAlertId, ReminderId, UserId};
 use crate::domain::notifications::NotificationKind;
 use crate::domain::reminders::next_occurrence;
 use crate::domain::time::UtcMillis;
-use crate::service::notifications::{Notice, notify};
+use crate::service::notifications::{Notice, notify_many};
 
 /// Claimed per statement, and delivered per transaction.
 const CLAIM_BATCH: i64 = 500;
@@ -42,24 +45,32 @@ struct Delivery {
     alert_id: Option<DueAlertId>,
 }
 
-async fn write_delivery(
+/// Writes the notifications of a chunk of deliveries, and the pushes of those whose user has
+/// a push target, in two statements whatever the chunk's size: per-item statements were most
+/// of a burst's cost (three round trips per item, each a hop to the database's thread).
+async fn write_deliveries(
     tx: &mut WriteTx,
-    delivery: &Delivery,
-    settings: &DeliverySettings,
+    deliveries: &[Delivery],
+    cache: &SettingsCache<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let notice = Notice {
-        user_id: delivery.user_id,
-        kind: delivery.kind,
-        title: &delivery.title,
-        body: &delivery.body,
-        link: Some(&delivery.link),
-        late: delivery.late,
-        source_key: Some(&delivery.source_key),
-    };
-    notify(&mut **tx, &notice, UtcMillis(now)).await?;
-    if settings.target.is_some() {
-        let push = NewPush {
+    let notices: Vec<Notice<'_>> = deliveries
+        .iter()
+        .map(|delivery| Notice {
+            user_id: delivery.user_id,
+            kind: delivery.kind,
+            title: &delivery.title,
+            body: &delivery.body,
+            link: Some(&delivery.link),
+            late: delivery.late,
+            source_key: Some(&delivery.source_key),
+        })
+        .collect();
+    notify_many(&mut **tx, &notices, UtcMillis(now)).await?;
+    let pushes: Vec<NewPush<'_>> = deliveries
+        .iter()
+        .filter(|delivery| cache.get(delivery.user_id).target.is_some())
+        .map(|delivery| NewPush {
             user_id: delivery.user_id,
             source_key: &delivery.source_key,
             kind: delivery.kind.as_str(),
@@ -69,10 +80,9 @@ async fn write_delivery(
             item: delivery.item,
             alert_id: delivery.alert_id,
             now,
-        };
-        push_deliveries::enqueue(tx, &push).await?;
-    }
-    Ok(())
+        })
+        .collect();
+    push_deliveries::enqueue_many(tx, &pushes).await
 }
 
 /// Texts are cut to what a notification shows.
@@ -114,30 +124,37 @@ pub async fn deliver_reminders(db: &Db, cache: &mut SettingsCache<'_>, now: i64)
         }
         for chunk in claimed.chunks(TX_CHUNK) {
             cache.load(db, chunk.iter().map(|r| r.user_id).collect()).await?;
+            let finishes: Vec<ReminderFinish> = chunk
+                .iter()
+                .map(|r| ReminderFinish { id: r.id, claimed_fire_at: r.fire_at, after: after_delivery(r, now) })
+                .collect();
             let mut tx = db.write().await?;
-            for reminder in chunk {
-                if !dispatch::finish_reminder(&mut tx, reminder, now, now, after_delivery(reminder, now)).await? {
-                    continue;
-                }
-                let delivery = Delivery {
-                    user_id: reminder.user_id,
-                    kind: NotificationKind::ReminderDue,
-                    title: clip(&reminder.title, 200),
-                    body: clip(&reminder.notes, 500),
-                    link: "/reminders".into(),
-                    late: now - reminder.fire_at > LATE_AFTER_MS,
-                    source_key: format!("reminder:{}:{}", reminder.id, reminder.fire_at),
-                    item: Some(("reminder", reminder.id.0)),
-                    alert_id: None,
-                };
-                write_delivery(&mut tx, &delivery, &cache.get(reminder.user_id), now).await?;
-                delivered += 1;
-            }
+            let finished: HashSet<ReminderId> =
+                dispatch::finish_reminders(&mut tx, &finishes, now, now).await?.into_iter().collect();
+            let deliveries: Vec<Delivery> =
+                chunk.iter().filter(|r| finished.contains(&r.id)).map(|r| reminder_delivery(r, now)).collect();
+            write_deliveries(&mut tx, &deliveries, cache, now).await?;
             tx.commit().await?;
+            delivered += deliveries.len();
         }
         if claimed.len() < usize::try_from(CLAIM_BATCH).unwrap_or(usize::MAX) {
             return Ok(delivered);
         }
+    }
+}
+
+/// The notification a delivered reminder makes.
+fn reminder_delivery(reminder: &ClaimedReminder, now: i64) -> Delivery {
+    Delivery {
+        user_id: reminder.user_id,
+        kind: NotificationKind::ReminderDue,
+        title: clip(&reminder.title, 200),
+        body: clip(&reminder.notes, 500),
+        link: "/reminders".into(),
+        late: now - reminder.fire_at > LATE_AFTER_MS,
+        source_key: format!("reminder:{}:{}", reminder.id, reminder.fire_at),
+        item: Some(("reminder", reminder.id.0)),
+        alert_id: None,
     }
 }
 
@@ -310,17 +327,23 @@ pub async fn deliver_alerts(db: &Db, cache: &mut SettingsCache<'_>, now: i64) ->
         for chunk in claimed.chunks(TX_CHUNK) {
             cache.load(db, chunk.iter().map(|a| a.user_id).collect()).await?;
             let mut tx = db.write().await?;
+            // Read what each alert is about first (a stale one is finished without a notice).
+            let mut made = Vec::with_capacity(chunk.len());
             for alert in chunk {
-                let delivery = alert_delivery(&mut tx, alert, &cache.get(alert.user_id), now).await?;
-                if !dispatch::finish_alert(&mut tx, alert, now, now).await? {
-                    continue;
-                }
-                if let Some(delivery) = delivery {
-                    write_delivery(&mut tx, &delivery, &cache.get(alert.user_id), now).await?;
-                    delivered += 1;
-                }
+                made.push(alert_delivery(&mut tx, alert, &cache.get(alert.user_id), now).await?);
             }
+            let all: Vec<&ClaimedAlert> = chunk.iter().collect();
+            let finished: HashSet<DueAlertId> =
+                dispatch::finish_alerts(&mut tx, &all, now, now).await?.into_iter().collect();
+            let deliveries: Vec<Delivery> = chunk
+                .iter()
+                .zip(made)
+                .filter(|(alert, _)| finished.contains(&alert.id))
+                .filter_map(|(_, delivery)| delivery)
+                .collect();
+            write_deliveries(&mut tx, &deliveries, cache, now).await?;
             tx.commit().await?;
+            delivered += deliveries.len();
         }
         if claimed.len() < usize::try_from(CLAIM_BATCH).unwrap_or(usize::MAX) {
             return Ok(delivered);
