@@ -29,6 +29,8 @@ macro_rules! api_module {
 pub mod admin;
 pub mod auth;
 pub mod connections;
+pub mod event_templates;
+pub mod events;
 pub mod health;
 pub mod locations;
 pub mod notifications;
@@ -56,6 +58,8 @@ pub fn routes() -> Vec<Route> {
         reminders::routes(),
         settings::routes(),
         todos::routes(),
+        events::routes(),
+        event_templates::routes(),
     ]
     .concat()
 }
@@ -75,5 +79,7 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         reminders::openapi(),
         settings::openapi(),
         todos::openapi(),
+        events::openapi(),
+        event_templates::openapi(),
     ]
 }

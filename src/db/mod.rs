@@ -8,6 +8,8 @@ pub mod calendar_changes;
 pub mod connections;
 pub mod dispatch;
 pub mod error;
+pub mod event_templates;
+pub mod events;
 pub mod locations;
 pub mod login_failures;
 pub mod mfa;

@@ -4,6 +4,7 @@
 pub mod audit_action;
 pub mod calendars;
 pub mod connections;
+pub mod events;
 pub mod flag;
 pub mod id;
 pub mod locations;

@@ -1,7 +1,13 @@
-//! Recurrence rules (RFC 5545 RRULE) for todos, reminders and, later, events: parsed and
-//! expanded by the `rrule` crate, restricted here to the parts UMBRA supports, with errors that
-//! name the offending part so a form can point at it. Expansion happens in the series' own time
-//! zone, so a 09:00 Europe/Berlin series stays 09:00 local across daylight-saving changes.
+//! Recurrence rules (RFC 5545 RRULE) for todos, reminders and events: parsed and expanded by
+//! the `rrule` crate, restricted here to the parts UMBRA supports, with errors that name the
+//! offending part so a form can point at it. Expansion happens in the series' own time zone,
+//! so a 09:00 Europe/Berlin series stays 09:00 local across daylight-saving changes.
+//!
+//! UNTIL is read here rather than by the crate (which would read a floating UNTIL in the
+//! machine's zone): a `Z` time is an instant, a floating time is local to the series' zone and a
+//! date is the whole of that day there (`until_instant`). Events use the stricter
+//! `check_event_parts` (no BYYEARDAY, issue 10) and the editing helpers (`with_count`,
+//! `with_until`) that "this and following" needs.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rrule::{RRule, RRuleSet, Unvalidated};
@@ -10,10 +16,18 @@ use rrule::{RRule, RRuleSet, Unvalidated};
 const SUPPORTED_PARTS: [&str; 10] =
     ["FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST", "BYYEARDAY"];
 
+/// The parts issue 10 lists for events (todos and reminders also take BYYEARDAY).
+const EVENT_PARTS: [&str; 9] =
+    ["FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST"];
+
 const SUPPORTED_FREQUENCIES: [&str; 4] = ["DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
 
 /// Longest RRULE text accepted (a generous rule is well under 200 characters).
 pub const MAX_LEN: usize = 500;
+
+/// The largest COUNT accepted: a counted series is expanded from its start (its occurrences
+/// cannot be numbered otherwise), so its length bounds the work of every read of it.
+pub const MAX_COUNT: u32 = 10_000;
 
 /// Why a rule was refused: `part` is the RRULE part at fault (`FREQ`, `BYDAY`, …) or `RRULE`
 /// when the rule as a whole does not hold together.
@@ -32,6 +46,54 @@ impl RecurrenceError {
 impl std::fmt::Display for RecurrenceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.part, self.message)
+    }
+}
+
+/// A rule's UNTIL as written: a date, a floating local time or a UTC instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    Date(NaiveDate),
+    Floating(NaiveDateTime),
+    Utc(DateTime<Utc>),
+}
+
+impl Until {
+    /// `YYYYMMDD`, `YYYYMMDDTHHMMSS` or `YYYYMMDDTHHMMSSZ`, within `time::YEARS`.
+    fn parse(text: &str) -> Option<Self> {
+        let until = match text.len() {
+            8 => Self::Date(NaiveDate::parse_from_str(text, "%Y%m%d").ok()?),
+            15 => Self::Floating(NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%S").ok()?),
+            16 => Self::Utc(NaiveDateTime::parse_from_str(text.strip_suffix('Z')?, "%Y%m%dT%H%M%S").ok()?.and_utc()),
+            _ => return None,
+        };
+        let year = match until {
+            Self::Date(date) => date.year(),
+            Self::Floating(at) => at.year(),
+            Self::Utc(at) => at.year(),
+        };
+        crate::domain::time::YEARS.contains(&year).then_some(until)
+    }
+
+    /// The last instant the series may start at, for a series in `zone` (a date means the
+    /// whole of that local day).
+    pub fn instant(self, zone: chrono_tz::Tz) -> DateTime<Utc> {
+        match self {
+            Self::Utc(at) => at,
+            Self::Floating(at) => local_to_utc(zone, at),
+            Self::Date(date) => {
+                let next = date.succ_opt().unwrap_or(date).and_hms_opt(0, 0, 0).unwrap_or_default();
+                local_to_utc(zone, next) - chrono::Duration::seconds(1)
+            }
+        }
+    }
+
+    /// The last date a date-only series may fall on.
+    pub fn date(self) -> NaiveDate {
+        match self {
+            Self::Date(date) => date,
+            Self::Floating(at) => at.date(),
+            Self::Utc(at) => at.date_naive(),
+        }
     }
 }
 
@@ -68,11 +130,7 @@ impl Recurrence {
                 return Err(RecurrenceError::new("FREQ", "must be DAILY, WEEKLY, MONTHLY or YEARLY"));
             }
             seen.push(name);
-            // Each part on its own, after a harmless FREQ, so the error names the part at fault.
-            let alone = if name == "FREQ" { part.to_string() } else { format!("FREQ=DAILY;{part}") };
-            if let Err(error) = alone.parse::<RRule<Unvalidated>>() {
-                return Err(RecurrenceError::new(name, error.to_string()));
-            }
+            check_part(name, value, part)?;
         }
         if !seen.contains(&"FREQ") {
             return Err(RecurrenceError::new("FREQ", "is required"));
@@ -80,30 +138,111 @@ impl Recurrence {
         if seen.contains(&"COUNT") && seen.contains(&"UNTIL") {
             return Err(RecurrenceError::new("UNTIL", "cannot be combined with COUNT"));
         }
-        let rule: RRule<Unvalidated> =
-            text.parse().map_err(|error: rrule::RRuleError| RecurrenceError::new("RRULE", error.to_string()))?;
-        // Rules that only fail against a start (BYSETPOS without another BY part, …).
+        if seen.contains(&"BYSETPOS")
+            && !["BYDAY", "BYMONTHDAY", "BYMONTH", "BYYEARDAY"].iter().any(|p| seen.contains(p))
+        {
+            return Err(RecurrenceError::new("BYSETPOS", "needs BYDAY, BYMONTHDAY or BYMONTH beside it"));
+        }
+        let without_until = strip_parts(&text, &["UNTIL"]);
+        let rule: RRule<Unvalidated> = without_until
+            .parse()
+            .map_err(|error: rrule::RRuleError| RecurrenceError::new("RRULE", error.to_string()))?;
+        // Rules that only fail against a start.
         let probe = rrule::Tz::UTC.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single().expect("a valid probe start");
         rule.validate(probe).map_err(|error| RecurrenceError::new("RRULE", error.to_string()))?;
         Ok(Self { text })
+    }
+
+    /// A rule read back from the database, where only `parse`d rules were stored: re-checking
+    /// it on every read would cost a parse and a validation per series per range read.
+    pub fn from_stored(text: &str) -> Self {
+        Self { text: text.to_string() }
     }
 
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
+    /// Refuses the parts events do not take (issue 10 lists FREQ, INTERVAL, COUNT, UNTIL,
+    /// BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS and WKST).
+    pub fn check_event_parts(&self) -> Result<(), RecurrenceError> {
+        match self.parts().find(|(name, _)| !EVENT_PARTS.contains(name)) {
+            Some((name, _)) => Err(RecurrenceError::new(name, "is not supported for events")),
+            None => Ok(()),
+        }
+    }
+
+    fn parts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.text.split(';').filter_map(|part| part.split_once('='))
+    }
+
+    fn part(&self, name: &str) -> Option<&str> {
+        self.parts().find(|(part, _)| *part == name).map(|(_, value)| value)
+    }
+
+    /// The rule's COUNT: how many occurrences the series has in all.
+    pub fn count(&self) -> Option<u32> {
+        self.part("COUNT").and_then(|n| n.parse().ok())
+    }
+
+    pub fn until(&self) -> Option<Until> {
+        self.part("UNTIL").and_then(Until::parse)
+    }
+
+    /// Whether the series ends (COUNT or UNTIL).
+    pub fn is_finite(&self) -> bool {
+        self.part("COUNT").is_some() || self.part("UNTIL").is_some()
+    }
+
+    /// The same rule with COUNT=`count` instead of any COUNT or UNTIL.
+    #[must_use]
+    pub fn with_count(&self, count: u32) -> Self {
+        let mut text = strip_parts(&self.text, &["COUNT", "UNTIL"]);
+        text.push_str(&format!(";COUNT={count}"));
+        Self { text }
+    }
+
+    /// The same rule ending at `until` instead of any COUNT or UNTIL.
+    #[must_use]
+    pub fn with_until(&self, until: Until) -> Self {
+        let value = match until {
+            Until::Date(date) => date.format("%Y%m%d").to_string(),
+            Until::Floating(at) => at.format("%Y%m%dT%H%M%S").to_string(),
+            Until::Utc(at) => at.format("%Y%m%dT%H%M%SZ").to_string(),
+        };
+        let mut text = strip_parts(&self.text, &["COUNT", "UNTIL"]);
+        text.push_str(&format!(";UNTIL={value}"));
+        Self { text }
+    }
+
+    /// The rule as the `rrule` crate takes it for a series starting at `start`: UNTIL resolved
+    /// in the series' zone (`date_only`: UNTIL is a last date, compared at 00:00 UTC).
+    pub fn rule_at(&self, start: &DateTime<rrule::Tz>, date_only: bool) -> Option<RRule<Unvalidated>> {
+        let rule: RRule<Unvalidated> = strip_parts(&self.text, &["UNTIL"]).parse().ok()?;
+        let Some(until) = self.until() else { return Some(rule) };
+        let at = if date_only {
+            until.date().and_hms_opt(0, 0, 0)?.and_utc()
+        } else {
+            let zone = match start.timezone() {
+                rrule::Tz::Tz(zone) => zone,
+                rrule::Tz::Local(_) => chrono_tz::UTC,
+            };
+            until.instant(zone)
+        };
+        Some(rule.until(at.with_timezone(&rrule::Tz::UTC)))
+    }
+
     /// The first occurrence strictly after `after` of the series that starts at local time
     /// `start` in `zone` (the start is the first occurrence when it matches the rule).
     pub fn next_after(&self, start: NaiveDateTime, zone: chrono_tz::Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let zone = rrule::Tz::Tz(zone);
-        let start = local_instant(zone, start)?;
-        let rule: RRule<Unvalidated> = self.text.parse().ok()?;
+        let start = local_to_utc(zone, start).with_timezone(&rrule::Tz::Tz(zone));
+        let rule = self.rule_at(&start, false)?;
         let set: RRuleSet = rule.build(start).ok()?;
         // `after` is inclusive in the rrule crate; one second on makes it strict. Only the
         // first is wanted. The walk from the start is bounded by `time::YEARS` (dates outside
         // them are refused), and rrule gives up on a rule that stops matching; a series that
         // would leave the years has ended.
-        let after = (after + chrono::Duration::seconds(1)).with_timezone(&zone);
+        let after = (after + chrono::Duration::seconds(1)).with_timezone(&rrule::Tz::Tz(zone));
         let found = set.after(after).all(1);
         let next = found.dates.first().map(|date| date.with_timezone(&Utc))?;
         crate::domain::time::YEARS.contains(&next.year()).then_some(next)
@@ -117,14 +256,53 @@ impl Recurrence {
     }
 }
 
-/// A local time as an instant: a time that happens twice (fall back) is its first occurrence,
-/// one skipped by a spring-forward gap moves forward by the gap (RFC 5545 §3.3.5).
-fn local_instant(zone: rrule::Tz, local: NaiveDateTime) -> Option<DateTime<rrule::Tz>> {
-    if let Some(instant) = zone.from_local_datetime(&local).earliest() {
-        return Some(instant);
+/// Checks one part on its own, so the error names the part at fault.
+fn check_part(name: &str, value: &str, part: &str) -> Result<(), RecurrenceError> {
+    match name {
+        "UNTIL" => {
+            if Until::parse(value).is_none() {
+                return Err(RecurrenceError::new(
+                    "UNTIL",
+                    "must be a date (YYYYMMDD) or a date and time (YYYYMMDDTHHMMSS, Z for UTC) within the supported years",
+                ));
+            }
+            Ok(())
+        }
+        "COUNT" => match value.parse::<u32>() {
+            Ok(n) if (1..=MAX_COUNT).contains(&n) => Ok(()),
+            _ => Err(RecurrenceError::new("COUNT", format!("must be a whole number from 1 to {MAX_COUNT}"))),
+        },
+        _ => {
+            // After a harmless FREQ, so that only this part can be at fault.
+            let alone = if name == "FREQ" { part.to_string() } else { format!("FREQ=DAILY;{part}") };
+            alone
+                .parse::<RRule<Unvalidated>>()
+                .map(|_| ())
+                .map_err(|error| RecurrenceError::new(name, error.to_string()))
+        }
     }
-    let hour_later = local + chrono::Duration::hours(1);
-    zone.from_local_datetime(&hour_later).earliest()
+}
+
+/// `text` without the named parts.
+fn strip_parts(text: &str, names: &[&str]) -> String {
+    text.split(';')
+        .filter(|part| !names.iter().any(|name| part.split_once('=').is_some_and(|(n, _)| n == *name)))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// A local time as an instant, by RFC 5545 §3.3.5: a time that happens twice (fall back) is
+/// its first occurrence; one skipped by a spring-forward gap is read with the offset in force
+/// before the gap, which moves it forward by the gap's length (an hour in most zones, half an
+/// hour on Lord Howe Island).
+pub fn local_to_utc(zone: chrono_tz::Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    use chrono::Offset;
+    if let Some(instant) = zone.from_local_datetime(&local).earliest() {
+        return instant.with_timezone(&Utc);
+    }
+    // A day before the gap no zone changes its offset twice: that offset is the one before.
+    let before = zone.offset_from_utc_datetime(&(local - chrono::Duration::days(1))).fix();
+    (local - chrono::Duration::seconds(i64::from(before.local_minus_utc()))).and_utc()
 }
 
 #[cfg(test)]
@@ -179,6 +357,53 @@ mod tests {
         let rule = Recurrence::parse("FREQ=YEARLY").unwrap();
         assert_eq!(rule.next_date_after(date(2199, 6, 1), date(2199, 6, 1)), Some(date(2200, 6, 1)));
         assert_eq!(rule.next_date_after(date(2199, 6, 1), date(2200, 6, 1)), None);
+    }
+
+    #[test]
+    fn until_is_read_in_the_series_zone() {
+        use super::Until;
+        let rule = Recurrence::parse("FREQ=DAILY;UNTIL=20270110").unwrap();
+        assert_eq!(rule.until(), Some(Until::Date(date(2027, 1, 10))));
+        let berlin = chrono_tz::Europe::Berlin;
+        assert_eq!(rule.until().unwrap().instant(berlin), Utc.with_ymd_and_hms(2027, 1, 10, 22, 59, 59).unwrap());
+        let floating = Recurrence::parse("FREQ=DAILY;UNTIL=20270110T090000").unwrap();
+        assert_eq!(floating.until().unwrap().instant(berlin), Utc.with_ymd_and_hms(2027, 1, 10, 8, 0, 0).unwrap());
+        for bad in ["FREQ=DAILY;UNTIL=2027", "FREQ=DAILY;UNTIL=22270101", "FREQ=DAILY;UNTIL=20270230"] {
+            assert_eq!(Recurrence::parse(bad).unwrap_err().part, "UNTIL", "{bad}");
+        }
+        assert_eq!(Recurrence::parse("FREQ=DAILY;COUNT=0").unwrap_err().part, "COUNT");
+        assert_eq!(Recurrence::parse("FREQ=DAILY;COUNT=10001").unwrap_err().part, "COUNT");
+        assert_eq!(Recurrence::parse("FREQ=MONTHLY;BYSETPOS=1").unwrap_err().part, "BYSETPOS");
+    }
+
+    #[test]
+    fn events_take_only_their_parts_and_ends_can_be_replaced() {
+        let rule = Recurrence::parse("FREQ=YEARLY;BYYEARDAY=100").unwrap();
+        assert_eq!(rule.check_event_parts().unwrap_err().part, "BYYEARDAY");
+        let rule = Recurrence::parse("FREQ=WEEKLY;COUNT=5;BYDAY=MO").unwrap();
+        assert!(rule.check_event_parts().is_ok() && rule.is_finite());
+        assert_eq!(rule.with_count(2).as_str(), "FREQ=WEEKLY;BYDAY=MO;COUNT=2");
+        let until = super::Until::Utc(Utc.with_ymd_and_hms(2027, 1, 1, 8, 0, 0).unwrap());
+        assert_eq!(rule.with_until(until).as_str(), "FREQ=WEEKLY;BYDAY=MO;UNTIL=20270101T080000Z");
+        assert_eq!(rule.with_until(until).count(), None);
+    }
+
+    #[test]
+    fn a_skipped_local_time_moves_by_the_gap() {
+        use super::local_to_utc;
+        // Berlin, 28 March 2027: 02:30 does not exist; read with +01:00 it is 01:30Z (03:30 CEST).
+        let at = date(2027, 3, 28).and_hms_opt(2, 30, 0).unwrap();
+        assert_eq!(local_to_utc(chrono_tz::Europe::Berlin, at), Utc.with_ymd_and_hms(2027, 3, 28, 1, 30, 0).unwrap());
+        // Lord Howe moves by half an hour at 02:00 on 3 October 2027: 02:15 is 02:45 (+11:00).
+        let at = date(2027, 10, 3).and_hms_opt(2, 15, 0).unwrap();
+        let lord_howe = chrono_tz::Australia::Lord_Howe;
+        assert_eq!(local_to_utc(lord_howe, at), Utc.with_ymd_and_hms(2027, 10, 2, 15, 45, 0).unwrap());
+        // New York falls back on 7 November 2027: 01:30 is the first one, EDT.
+        let at = date(2027, 11, 7).and_hms_opt(1, 30, 0).unwrap();
+        assert_eq!(
+            local_to_utc(chrono_tz::America::New_York, at),
+            Utc.with_ymd_and_hms(2027, 11, 7, 5, 30, 0).unwrap()
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub mod account;
 pub mod connections;
 pub mod dispatch;
 pub mod event_invitations;
+pub mod event_templates;
+pub mod events;
 pub mod locations;
 pub mod notifications;
 pub mod outbound_allow;

@@ -23,6 +23,8 @@ mod cli;
 mod connections;
 mod db_kit;
 mod dispatcher;
+mod event_templates;
+mod events;
 mod gate;
 mod hashing;
 mod http_layer;
