@@ -9,7 +9,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::WriteTx;
-use crate::domain::id::{DueAlertId, PersonId, ReminderId, TodoId, UserId};
+use crate::domain::id::{DueAlertId, EventId, PersonId, ReminderId, TodoId, UserId};
 
 /// The dispatcher's epoch and how far its birthday scan has come.
 #[derive(Debug, Clone, Copy, FromRow)]
@@ -265,6 +265,7 @@ pub struct NewDueAlert<'a> {
     pub kind: &'a str,
     pub todo_id: Option<TodoId>,
     pub person_id: Option<PersonId>,
+    pub event_id: Option<EventId>,
     pub occurrence: &'a str,
     pub item_key: &'a str,
     pub fire_at: i64,
@@ -280,8 +281,9 @@ pub async fn insert_due_alert<'c>(
     new: &NewDueAlert<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO due_alerts (user_id, kind, todo_id, person_id, occurrence, item_key, fire_at, pending, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (item_key) DO NOTHING",
+        "INSERT INTO due_alerts (user_id, kind, todo_id, person_id, occurrence, item_key, fire_at, pending, created_at, \
+                                 event_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (item_key) DO NOTHING",
     )
     .bind(new.user_id)
     .bind(new.kind)
@@ -292,6 +294,7 @@ pub async fn insert_due_alert<'c>(
     .bind(new.fire_at)
     .bind(i64::from(new.pending))
     .bind(new.now)
+    .bind(new.event_id)
     .execute(db)
     .await?;
     Ok(())
@@ -305,6 +308,7 @@ pub struct ClaimedAlert {
     pub kind: String,
     pub todo_id: Option<TodoId>,
     pub person_id: Option<PersonId>,
+    pub event_id: Option<EventId>,
     pub occurrence: String,
     pub fire_at: i64,
 }
@@ -336,7 +340,7 @@ pub async fn claim_alerts<'c>(
          WHERE id IN (SELECT id FROM due_alerts WHERE pending = 1 AND fire_at <= $1 \
                         AND (claimed_at IS NULL OR claimed_at < $2) ORDER BY fire_at, id LIMIT $3) \
            AND pending = 1 AND fire_at <= $1 AND (claimed_at IS NULL OR claimed_at < $2) \
-         RETURNING id, user_id, kind, todo_id, person_id, occurrence, fire_at",
+         RETURNING id, user_id, kind, todo_id, person_id, event_id, occurrence, fire_at",
     )
     .bind(now)
     .bind(lease_cutoff)

@@ -7,6 +7,7 @@ pub mod calendar_access;
 pub mod calendar_changes;
 pub mod connections;
 pub mod dispatch;
+pub mod dispatch_events;
 pub mod error;
 pub mod event_templates;
 pub mod events;

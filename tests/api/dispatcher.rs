@@ -19,6 +19,7 @@ use crate::harness::{Persona, TestApp};
 
 mod catch_up;
 mod end_to_end;
+mod event_alerts;
 mod exactly_once;
 mod links;
 mod quiet_and_retries;

@@ -33,16 +33,16 @@ const MORNING: NaiveTime = NaiveTime::from_hms_opt(9, 0, 0).expect("09:00");
 const DAY_MS: i64 = 24 * 60 * UtcMillis::MINUTE;
 
 /// One notification and its push, as written.
-struct Delivery {
-    user_id: UserId,
-    kind: NotificationKind,
-    title: String,
-    body: String,
-    link: String,
-    late: bool,
-    source_key: String,
-    item: Option<(&'static str, i64)>,
-    alert_id: Option<DueAlertId>,
+pub(super) struct Delivery {
+    pub user_id: UserId,
+    pub kind: NotificationKind,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub late: bool,
+    pub source_key: String,
+    pub item: Option<(&'static str, i64)>,
+    pub alert_id: Option<DueAlertId>,
 }
 
 /// Writes the notifications of a chunk of deliveries, and the pushes of those whose user has
@@ -86,7 +86,7 @@ async fn write_deliveries(
 }
 
 /// Texts are cut to what a notification shows.
-fn clip(text: &str, max: usize) -> String {
+pub(super) fn clip(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_string(),
@@ -208,6 +208,7 @@ pub async fn scan_todos(
                 kind: NotificationKind::TodoDue.as_str(),
                 todo_id: Some(todo.id),
                 person_id: None,
+                event_id: None,
                 occurrence: &occurrence,
                 item_key: &item_key,
                 fire_at,
@@ -299,6 +300,7 @@ async fn birthday_alert(
                 kind: NotificationKind::Birthday.as_str(),
                 todo_id: None,
                 person_id: Some(person.id),
+                event_id: None,
                 occurrence: &occurrence,
                 item_key: &item_key,
                 fire_at,
@@ -352,13 +354,16 @@ pub async fn deliver_alerts(db: &Db, cache: &mut SettingsCache<'_>, now: i64) ->
 }
 
 /// The notification a claimed alert makes; `None` when it went stale (the todo was completed,
-/// deleted or moved to another due, the person's birthday changed).
+/// deleted or moved to another due, the person's birthday changed, the event changed).
 async fn alert_delivery(
     tx: &mut WriteTx,
     alert: &ClaimedAlert,
     settings: &DeliverySettings,
     now: i64,
 ) -> Result<Option<Delivery>, sqlx::Error> {
+    if let Some(event_id) = alert.event_id {
+        return super::events::event_delivery(tx, alert, event_id, settings, now).await;
+    }
     let late = now - alert.fire_at > LATE_AFTER_MS;
     if let Some(todo_id) = alert.todo_id {
         let Some(todo) = dispatch::todo_now(tx, alert.user_id, todo_id).await? else { return Ok(None) };
