@@ -9,7 +9,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::WriteTx;
-use crate::domain::id::{DueAlertId, PersonId, ReminderId, TodoId, UserId};
+use crate::domain::id::{DueAlertId, EventId, PersonId, ReminderId, TodoId, UserId};
 
 /// The dispatcher's epoch and how far its birthday scan has come.
 #[derive(Debug, Clone, Copy, FromRow)]
@@ -114,32 +114,75 @@ pub struct ReminderAfter {
     pub snoozed_until: Option<i64>,
 }
 
-/// Records the delivery of the claimed fire time: `delivered_for` is that fire time, and the
-/// reminder moves on (`after`); `false` when the claim is no longer ours (the lease expired and
-/// another process took it, or the owner rescheduled or deleted it meanwhile).
-pub async fn finish_reminder(
+/// How one claimed reminder is finished: which fire time it was claimed for and where it goes.
+#[derive(Debug, Clone, Copy)]
+pub struct ReminderFinish {
+    pub id: ReminderId,
+    pub claimed_fire_at: i64,
+    pub after: ReminderAfter,
+}
+
+/// Records the deliveries of claimed fire times, many in one statement: `delivered_for` is
+/// that fire time, and each reminder moves on (`after`). A row is finished only while the
+/// claim is still ours, at the claimed fire time and still active (the lease may have expired
+/// and another process taken it, or the owner rescheduled or deleted it meanwhile); the ids
+/// finished are answered, and the caller delivers exactly those.
+pub async fn finish_reminders(
     tx: &mut WriteTx,
-    claimed: &ClaimedReminder,
+    finishes: &[ReminderFinish],
     claim: i64,
     now: i64,
-    after: ReminderAfter,
-) -> Result<bool, sqlx::Error> {
-    let fire_at = after.snoozed_until.unwrap_or(after.remind_at);
-    let done = sqlx::query(
-        "UPDATE reminders SET claimed_at = NULL, delivered_at = $4, delivered_for = fire_at, \
-                remind_at = $5, snoozed_until = $6, fire_at = $7 \
-         WHERE id = $1 AND claimed_at = $2 AND fire_at = $3 AND status = 'active'",
-    )
-    .bind(claimed.id)
-    .bind(claim)
-    .bind(claimed.fire_at)
-    .bind(now)
-    .bind(after.remind_at)
-    .bind(after.snoozed_until)
-    .bind(fire_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+) -> Result<Vec<ReminderId>, sqlx::Error> {
+    if finishes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "UPDATE reminders SET claimed_at = NULL, delivered_at = $2, delivered_for = reminders.fire_at, \
+                remind_at = v.column3, snoozed_until = v.column4, fire_at = v.column5 \
+         FROM (VALUES {}) AS v \
+         WHERE reminders.id = v.column1 AND reminders.fire_at = v.column2 AND reminders.claimed_at = $1 \
+           AND reminders.status = 'active' \
+         RETURNING reminders.id",
+        values_list(3, finishes.len(), &["BIGINT"; 5])
+    );
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(claim).bind(now);
+    for finish in finishes {
+        let after = finish.after;
+        query = query
+            .bind(finish.id.0)
+            .bind(finish.claimed_fire_at)
+            .bind(after.remind_at)
+            .bind(after.snoozed_until)
+            .bind(after.snoozed_until.unwrap_or(after.remind_at));
+    }
+    let ids: Vec<i64> = query.fetch_all(&mut **tx).await?;
+    Ok(ids.into_iter().map(ReminderId).collect())
+}
+
+/// The `VALUES` rows of a multi-row statement: `rows` rows of `types.len()` placeholders,
+/// numbered from `$first`. A non-empty type casts its placeholder, so that PostgreSQL knows
+/// the column types of a `VALUES` list that is not an insert's (where it would guess text).
+/// Only placeholders and the caller's constant type names go into the text, never a value, so
+/// the statements built with it are safe to pass as `AssertSqlSafe`.
+pub fn values_list(first: usize, rows: usize, types: &[&str]) -> String {
+    let mut sql = String::with_capacity(rows * types.len() * 20);
+    let mut n = first;
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for (i, ty) in types.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            if ty.is_empty() {
+                sql.push_str(&format!("${n}"));
+            } else {
+                sql.push_str(&format!("CAST(${n} AS {ty})"));
+            }
+            n += 1;
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 /// An open todo whose alert may be due (the caller computes the exact alert time).
@@ -222,6 +265,7 @@ pub struct NewDueAlert<'a> {
     pub kind: &'a str,
     pub todo_id: Option<TodoId>,
     pub person_id: Option<PersonId>,
+    pub event_id: Option<EventId>,
     pub occurrence: &'a str,
     pub item_key: &'a str,
     pub fire_at: i64,
@@ -237,8 +281,9 @@ pub async fn insert_due_alert<'c>(
     new: &NewDueAlert<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO due_alerts (user_id, kind, todo_id, person_id, occurrence, item_key, fire_at, pending, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (item_key) DO NOTHING",
+        "INSERT INTO due_alerts (user_id, kind, todo_id, person_id, occurrence, item_key, fire_at, pending, created_at, \
+                                 event_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (item_key) DO NOTHING",
     )
     .bind(new.user_id)
     .bind(new.kind)
@@ -249,6 +294,7 @@ pub async fn insert_due_alert<'c>(
     .bind(new.fire_at)
     .bind(i64::from(new.pending))
     .bind(new.now)
+    .bind(new.event_id)
     .execute(db)
     .await?;
     Ok(())
@@ -262,6 +308,7 @@ pub struct ClaimedAlert {
     pub kind: String,
     pub todo_id: Option<TodoId>,
     pub person_id: Option<PersonId>,
+    pub event_id: Option<EventId>,
     pub occurrence: String,
     pub fire_at: i64,
 }
@@ -293,7 +340,7 @@ pub async fn claim_alerts<'c>(
          WHERE id IN (SELECT id FROM due_alerts WHERE pending = 1 AND fire_at <= $1 \
                         AND (claimed_at IS NULL OR claimed_at < $2) ORDER BY fire_at, id LIMIT $3) \
            AND pending = 1 AND fire_at <= $1 AND (claimed_at IS NULL OR claimed_at < $2) \
-         RETURNING id, user_id, kind, todo_id, person_id, occurrence, fire_at",
+         RETURNING id, user_id, kind, todo_id, person_id, event_id, occurrence, fire_at",
     )
     .bind(now)
     .bind(lease_cutoff)
@@ -302,19 +349,31 @@ pub async fn claim_alerts<'c>(
     .await
 }
 
-/// Marks the claimed alert delivered (or stale); `false` when the claim is no longer ours.
-pub async fn finish_alert(tx: &mut WriteTx, claimed: &ClaimedAlert, claim: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE due_alerts SET pending = 0, claimed_at = NULL, delivered_at = $4 \
-         WHERE id = $1 AND claimed_at = $2 AND fire_at = $3 AND pending = 1",
-    )
-    .bind(claimed.id)
-    .bind(claim)
-    .bind(claimed.fire_at)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+/// Marks claimed alerts delivered (or stale), many in one statement; only those whose claim
+/// is still ours at the claimed fire time. The ids finished.
+pub async fn finish_alerts(
+    tx: &mut WriteTx,
+    alerts: &[&ClaimedAlert],
+    claim: i64,
+    now: i64,
+) -> Result<Vec<DueAlertId>, sqlx::Error> {
+    if alerts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "UPDATE due_alerts SET pending = 0, claimed_at = NULL, delivered_at = $2 \
+         FROM (VALUES {}) AS v \
+         WHERE due_alerts.id = v.column1 AND due_alerts.fire_at = v.column2 AND due_alerts.claimed_at = $1 \
+           AND due_alerts.pending = 1 \
+         RETURNING due_alerts.id",
+        values_list(3, alerts.len(), &["BIGINT"; 2])
+    );
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(claim).bind(now);
+    for alert in alerts {
+        query = query.bind(alert.id.0).bind(alert.fire_at);
+    }
+    let ids: Vec<i64> = query.fetch_all(&mut **tx).await?;
+    Ok(ids.into_iter().map(DueAlertId).collect())
 }
 
 /// What a claimed todo alert is about, read when it is delivered: still open, still due then?

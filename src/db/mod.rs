@@ -11,6 +11,7 @@ pub mod calendar_shares;
 pub mod calendars;
 pub mod connections;
 pub mod dispatch;
+pub mod dispatch_events;
 pub mod error;
 pub mod event_invitations;
 pub mod event_templates;

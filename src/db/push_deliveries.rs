@@ -30,25 +30,34 @@ pub struct NewPush<'a> {
     pub now: i64,
 }
 
-/// Enqueues the push unless one with the same source key exists for the user.
-pub async fn enqueue(tx: &mut WriteTx, new: &NewPush<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Enqueues pushes, many in one statement, each unless one with the same source key exists
+/// for its user.
+pub async fn enqueue_many(tx: &mut WriteTx, pushes: &[NewPush<'_>]) -> Result<(), sqlx::Error> {
+    if pushes.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
         "INSERT INTO push_deliveries (user_id, source_key, kind, title, body, link, item_kind, item_id, alert_id, \
                                       next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT (user_id, source_key) DO NOTHING",
-    )
-    .bind(new.user_id)
-    .bind(new.source_key)
-    .bind(new.kind)
-    .bind(new.title)
-    .bind(new.body)
-    .bind(new.link)
-    .bind(new.item.map(|(kind, _)| kind))
-    .bind(new.item.map(|(_, id)| id))
-    .bind(new.alert_id)
-    .bind(new.now)
-    .execute(&mut **tx)
-    .await?;
+         VALUES {} ON CONFLICT (user_id, source_key) DO NOTHING",
+        super::dispatch::values_list(1, pushes.len(), &[""; 11])
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for new in pushes {
+        query = query
+            .bind(new.user_id)
+            .bind(new.source_key)
+            .bind(new.kind)
+            .bind(new.title)
+            .bind(new.body)
+            .bind(new.link)
+            .bind(new.item.map(|(kind, _)| kind))
+            .bind(new.item.map(|(_, id)| id))
+            .bind(new.alert_id)
+            .bind(new.now)
+            .bind(new.now);
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -162,6 +171,35 @@ pub async fn record(
     Ok(done.rows_affected() == 1)
 }
 
+/// Records `Outcome::Sent` for many claimed pushes in one statement (`(id, status)` each),
+/// each only while the claim `claim` is still its own; the ids recorded. Sent is what nearly
+/// every push of a burst comes to, so it is the outcome worth a statement for many.
+pub async fn record_sent(
+    tx: &mut WriteTx,
+    sent: &[(PushDeliveryId, u16)],
+    claim: i64,
+    now: i64,
+) -> Result<Vec<PushDeliveryId>, sqlx::Error> {
+    let mut recorded = Vec::with_capacity(sent.len());
+    for chunk in sent.chunks(500) {
+        let sql = format!(
+            "UPDATE push_deliveries SET status = 'sent', attempts = attempts + 1, claimed_at = NULL, sent_at = $2, \
+                    last_status = v.column2, last_error = NULL \
+             FROM (VALUES {}) AS v \
+             WHERE push_deliveries.id = v.column1 AND push_deliveries.claimed_at = $1 \
+             RETURNING push_deliveries.id",
+            super::dispatch::values_list(3, chunk.len(), &["BIGINT"; 2])
+        );
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(claim).bind(now);
+        for (id, status) in chunk {
+            query = query.bind(id.0).bind(i64::from(*status));
+        }
+        let ids: Vec<i64> = query.fetch_all(&mut **tx).await?;
+        recorded.extend(ids.into_iter().map(PushDeliveryId));
+    }
+    Ok(recorded)
+}
+
 /// A link to write (the token itself is never stored).
 #[derive(Debug, Clone)]
 pub struct NewActionToken<'a> {
@@ -176,18 +214,17 @@ pub struct NewActionToken<'a> {
     pub now: i64,
 }
 
-/// Writes a push's links, two (Done and Snooze) per statement: a push's tokens are written
-/// just before it is sent, and a burst of thousands of pushes should not pay a round trip
-/// per link.
+/// Writes pushes' links, up to a hundred per statement: a push's tokens are written just
+/// before it is sent, and a burst of thousands of pushes should not pay a round trip per link.
 pub async fn insert_tokens(tx: &mut WriteTx, tokens: &[NewActionToken<'_>]) -> Result<(), sqlx::Error> {
-    const ONE: &str = "INSERT INTO push_action_tokens (token_hash, delivery_id, user_id, action, item_kind, item_id, \
-                       alert_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-    const TWO: &str = "INSERT INTO push_action_tokens (token_hash, delivery_id, user_id, action, item_kind, item_id, \
-                       alert_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9), \
-                       ($10, $11, $12, $13, $14, $15, $16, $17, $18)";
-    for pair in tokens.chunks(2) {
-        let mut query = sqlx::query(if pair.len() == 2 { TWO } else { ONE });
-        for new in pair {
+    for chunk in tokens.chunks(100) {
+        let sql = format!(
+            "INSERT INTO push_action_tokens (token_hash, delivery_id, user_id, action, item_kind, item_id, \
+                                             alert_id, expires_at, created_at) VALUES {}",
+            super::dispatch::values_list(1, chunk.len(), &[""; 9])
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for new in chunk {
             query = query
                 .bind(new.token_hash)
                 .bind(new.delivery_id)

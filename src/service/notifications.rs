@@ -108,6 +108,29 @@ pub async fn notify<'c>(
     notifications::insert(db, &row).await
 }
 
+/// `notify` for many notices in one statement (each idempotent on its `source_key` as
+/// there); how many were written. For the dispatcher's bursts.
+pub async fn notify_many<'c>(
+    db: impl Executor<'c, Database = Any>,
+    notices: &[Notice<'_>],
+    now: UtcMillis,
+) -> Result<u64, sqlx::Error> {
+    let rows: Vec<NewNotificationRow<'_>> = notices
+        .iter()
+        .map(|notice| NewNotificationRow {
+            user_id: notice.user_id,
+            kind: notice.kind.as_str(),
+            title: bounded(notice.title, TITLE_MAX),
+            body: bounded(notice.body, BODY_MAX),
+            link: app_path(notice.link),
+            late: notice.late,
+            source_key: notice.source_key,
+            created_at: now.0,
+        })
+        .collect();
+    notifications::insert_many(db, &rows).await
+}
+
 pub async fn list(
     ctx: Context<'_>,
     owner: UserId,

@@ -19,6 +19,7 @@ use crate::harness::{Persona, TestApp};
 
 mod catch_up;
 mod end_to_end;
+mod event_alerts;
 mod exactly_once;
 mod links;
 mod quiet_and_retries;
@@ -27,6 +28,7 @@ mod todos_and_birthdays;
 pub const PUBLIC: &str = "https://umbra.test";
 pub const MINUTE: i64 = 60_000;
 pub const HOUR: i64 = 60 * MINUTE;
+pub const DAY: i64 = 24 * HOUR;
 
 /// A `Pusher` that records what it is given; it fails the first `fail_first` calls.
 #[derive(Default)]

@@ -1,8 +1,11 @@
 //! Due items become notifications: finding todo alerts and birthdays as they fall due, then
-//! claiming reminders and those alerts with a lease and, per claimed item in one transaction,
-//! recording the delivery, writing the in-app notification and enqueueing the push. A crash
+//! claiming reminders and those alerts with a lease and, per chunk of claimed items in one
+//! transaction, recording the deliveries, writing the in-app notifications and enqueueing the
+//! pushes — a statement each for the whole chunk, not per item. A crash
 //! anywhere before the commit leaves the claim to expire; another pass redoes the work, and
 //! the notification's `source_key` keeps it single even then.
+
+use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
@@ -10,15 +13,15 @@ use chrono_tz::Tz;
 use super::settings::{DeliverySettings, SettingsCache, local_date, local_instant};
 use super::{ITEM_LEASE_MS, LATE_AFTER_MS};
 use crate::db::dispatch::{
-    self, BirthdayCandidate, ClaimedAlert, ClaimedReminder, DispatchState, NewDueAlert, ReminderAfter,
+    self, BirthdayCandidate, ClaimedAlert, ClaimedReminder, DispatchState, NewDueAlert, ReminderAfter, ReminderFinish,
 };
 use crate::db::push_deliveries::{self, NewPush};
 use crate::db::{Db, WriteTx};
-use crate::domain::id::{DueAlertId, UserId};
+use crate::domain::id::{DueAlertId, ReminderId, UserId};
 use crate::domain::notifications::NotificationKind;
 use crate::domain::reminders::next_occurrence;
 use crate::domain::time::UtcMillis;
-use crate::service::notifications::{Notice, notify};
+use crate::service::notifications::{Notice, notify_many};
 
 /// Claimed per statement, and delivered per transaction.
 const CLAIM_BATCH: i64 = 500;
@@ -30,36 +33,44 @@ const MORNING: NaiveTime = NaiveTime::from_hms_opt(9, 0, 0).expect("09:00");
 const DAY_MS: i64 = 24 * 60 * UtcMillis::MINUTE;
 
 /// One notification and its push, as written.
-struct Delivery {
-    user_id: UserId,
-    kind: NotificationKind,
-    title: String,
-    body: String,
-    link: String,
-    late: bool,
-    source_key: String,
-    item: Option<(&'static str, i64)>,
-    alert_id: Option<DueAlertId>,
+pub(super) struct Delivery {
+    pub user_id: UserId,
+    pub kind: NotificationKind,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub late: bool,
+    pub source_key: String,
+    pub item: Option<(&'static str, i64)>,
+    pub alert_id: Option<DueAlertId>,
 }
 
-async fn write_delivery(
+/// Writes the notifications of a chunk of deliveries, and the pushes of those whose user has
+/// a push target, in two statements whatever the chunk's size: per-item statements were most
+/// of a burst's cost (three round trips per item, each a hop to the database's thread).
+async fn write_deliveries(
     tx: &mut WriteTx,
-    delivery: &Delivery,
-    settings: &DeliverySettings,
+    deliveries: &[Delivery],
+    cache: &SettingsCache<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let notice = Notice {
-        user_id: delivery.user_id,
-        kind: delivery.kind,
-        title: &delivery.title,
-        body: &delivery.body,
-        link: Some(&delivery.link),
-        late: delivery.late,
-        source_key: Some(&delivery.source_key),
-    };
-    notify(&mut **tx, &notice, UtcMillis(now)).await?;
-    if settings.target.is_some() {
-        let push = NewPush {
+    let notices: Vec<Notice<'_>> = deliveries
+        .iter()
+        .map(|delivery| Notice {
+            user_id: delivery.user_id,
+            kind: delivery.kind,
+            title: &delivery.title,
+            body: &delivery.body,
+            link: Some(&delivery.link),
+            late: delivery.late,
+            source_key: Some(&delivery.source_key),
+        })
+        .collect();
+    notify_many(&mut **tx, &notices, UtcMillis(now)).await?;
+    let pushes: Vec<NewPush<'_>> = deliveries
+        .iter()
+        .filter(|delivery| cache.get(delivery.user_id).target.is_some())
+        .map(|delivery| NewPush {
             user_id: delivery.user_id,
             source_key: &delivery.source_key,
             kind: delivery.kind.as_str(),
@@ -69,14 +80,13 @@ async fn write_delivery(
             item: delivery.item,
             alert_id: delivery.alert_id,
             now,
-        };
-        push_deliveries::enqueue(tx, &push).await?;
-    }
-    Ok(())
+        })
+        .collect();
+    push_deliveries::enqueue_many(tx, &pushes).await
 }
 
 /// Texts are cut to what a notification shows.
-fn clip(text: &str, max: usize) -> String {
+pub(super) fn clip(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_string(),
@@ -114,30 +124,37 @@ pub async fn deliver_reminders(db: &Db, cache: &mut SettingsCache<'_>, now: i64)
         }
         for chunk in claimed.chunks(TX_CHUNK) {
             cache.load(db, chunk.iter().map(|r| r.user_id).collect()).await?;
+            let finishes: Vec<ReminderFinish> = chunk
+                .iter()
+                .map(|r| ReminderFinish { id: r.id, claimed_fire_at: r.fire_at, after: after_delivery(r, now) })
+                .collect();
             let mut tx = db.write().await?;
-            for reminder in chunk {
-                if !dispatch::finish_reminder(&mut tx, reminder, now, now, after_delivery(reminder, now)).await? {
-                    continue;
-                }
-                let delivery = Delivery {
-                    user_id: reminder.user_id,
-                    kind: NotificationKind::ReminderDue,
-                    title: clip(&reminder.title, 200),
-                    body: clip(&reminder.notes, 500),
-                    link: "/reminders".into(),
-                    late: now - reminder.fire_at > LATE_AFTER_MS,
-                    source_key: format!("reminder:{}:{}", reminder.id, reminder.fire_at),
-                    item: Some(("reminder", reminder.id.0)),
-                    alert_id: None,
-                };
-                write_delivery(&mut tx, &delivery, &cache.get(reminder.user_id), now).await?;
-                delivered += 1;
-            }
+            let finished: HashSet<ReminderId> =
+                dispatch::finish_reminders(&mut tx, &finishes, now, now).await?.into_iter().collect();
+            let deliveries: Vec<Delivery> =
+                chunk.iter().filter(|r| finished.contains(&r.id)).map(|r| reminder_delivery(r, now)).collect();
+            write_deliveries(&mut tx, &deliveries, cache, now).await?;
             tx.commit().await?;
+            delivered += deliveries.len();
         }
         if claimed.len() < usize::try_from(CLAIM_BATCH).unwrap_or(usize::MAX) {
             return Ok(delivered);
         }
+    }
+}
+
+/// The notification a delivered reminder makes.
+fn reminder_delivery(reminder: &ClaimedReminder, now: i64) -> Delivery {
+    Delivery {
+        user_id: reminder.user_id,
+        kind: NotificationKind::ReminderDue,
+        title: clip(&reminder.title, 200),
+        body: clip(&reminder.notes, 500),
+        link: "/reminders".into(),
+        late: now - reminder.fire_at > LATE_AFTER_MS,
+        source_key: format!("reminder:{}:{}", reminder.id, reminder.fire_at),
+        item: Some(("reminder", reminder.id.0)),
+        alert_id: None,
     }
 }
 
@@ -191,6 +208,7 @@ pub async fn scan_todos(
                 kind: NotificationKind::TodoDue.as_str(),
                 todo_id: Some(todo.id),
                 person_id: None,
+                event_id: None,
                 occurrence: &occurrence,
                 item_key: &item_key,
                 fire_at,
@@ -282,6 +300,7 @@ async fn birthday_alert(
                 kind: NotificationKind::Birthday.as_str(),
                 todo_id: None,
                 person_id: Some(person.id),
+                event_id: None,
                 occurrence: &occurrence,
                 item_key: &item_key,
                 fire_at,
@@ -310,17 +329,23 @@ pub async fn deliver_alerts(db: &Db, cache: &mut SettingsCache<'_>, now: i64) ->
         for chunk in claimed.chunks(TX_CHUNK) {
             cache.load(db, chunk.iter().map(|a| a.user_id).collect()).await?;
             let mut tx = db.write().await?;
+            // Read what each alert is about first (a stale one is finished without a notice).
+            let mut made = Vec::with_capacity(chunk.len());
             for alert in chunk {
-                let delivery = alert_delivery(&mut tx, alert, &cache.get(alert.user_id), now).await?;
-                if !dispatch::finish_alert(&mut tx, alert, now, now).await? {
-                    continue;
-                }
-                if let Some(delivery) = delivery {
-                    write_delivery(&mut tx, &delivery, &cache.get(alert.user_id), now).await?;
-                    delivered += 1;
-                }
+                made.push(alert_delivery(&mut tx, alert, &cache.get(alert.user_id), now).await?);
             }
+            let all: Vec<&ClaimedAlert> = chunk.iter().collect();
+            let finished: HashSet<DueAlertId> =
+                dispatch::finish_alerts(&mut tx, &all, now, now).await?.into_iter().collect();
+            let deliveries: Vec<Delivery> = chunk
+                .iter()
+                .zip(made)
+                .filter(|(alert, _)| finished.contains(&alert.id))
+                .filter_map(|(_, delivery)| delivery)
+                .collect();
+            write_deliveries(&mut tx, &deliveries, cache, now).await?;
             tx.commit().await?;
+            delivered += deliveries.len();
         }
         if claimed.len() < usize::try_from(CLAIM_BATCH).unwrap_or(usize::MAX) {
             return Ok(delivered);
@@ -329,13 +354,16 @@ pub async fn deliver_alerts(db: &Db, cache: &mut SettingsCache<'_>, now: i64) ->
 }
 
 /// The notification a claimed alert makes; `None` when it went stale (the todo was completed,
-/// deleted or moved to another due, the person's birthday changed).
+/// deleted or moved to another due, the person's birthday changed, the event changed).
 async fn alert_delivery(
     tx: &mut WriteTx,
     alert: &ClaimedAlert,
     settings: &DeliverySettings,
     now: i64,
 ) -> Result<Option<Delivery>, sqlx::Error> {
+    if let Some(event_id) = alert.event_id {
+        return super::events::event_delivery(tx, alert, event_id, settings, now).await;
+    }
     let late = now - alert.fire_at > LATE_AFTER_MS;
     if let Some(todo_id) = alert.todo_id {
         let Some(todo) = dispatch::todo_now(tx, alert.user_id, todo_id).await? else { return Ok(None) };

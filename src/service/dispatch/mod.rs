@@ -1,4 +1,5 @@
-//! The dispatcher: delivers every due reminder, todo alert and birthday exactly once, in-app
+//! The dispatcher: delivers every due reminder, todo alert, birthday and event alert exactly
+//! once, in-app
 //! at once and by push (through a `Pusher`) outside the user's quiet hours.
 //!
 //! Exactly once, with any number of processes on one database: an item is claimed with a
@@ -13,6 +14,7 @@
 //! `run_once` (both) with the clock where they want it.
 
 mod due;
+mod events;
 mod push;
 pub mod settings;
 
@@ -44,6 +46,9 @@ pub const ACTION_TTL_MS: i64 = 24 * 60 * UtcMillis::MINUTE;
 pub const SNOOZE_MINUTES: i64 = 60;
 /// Birthdays are looked for once a minute (they fire at 09:00, to the minute is enough).
 const BIRTHDAY_SCAN_EVERY_MS: i64 = UtcMillis::MINUTE;
+/// The scan of changed events looks this far before the last pass (clocks of processes, a
+/// change committed while the last pass ran).
+const EVENTS_CHANGED_SLACK_MS: i64 = 5_000;
 
 /// What one pass delivered.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +64,11 @@ pub struct Dispatcher {
     public_url: String,
     /// Opens the users' sealed ntfy tokens.
     secrets: Arc<SecretBox>,
-    /// When this process last scanned for birthdays (only a throttle; the database decides).
+    /// When this process last scanned for birthdays and all event alerts (only a throttle;
+    /// the database decides).
     birthdays_scanned: Mutex<Option<i64>>,
+    /// When this process last looked for events changed since (every pass).
+    events_changed_scanned: Mutex<Option<i64>>,
 }
 
 impl Dispatcher {
@@ -70,6 +78,7 @@ impl Dispatcher {
             public_url: public_url.trim_end_matches('/').to_string(),
             secrets,
             birthdays_scanned: Mutex::new(None),
+            events_changed_scanned: Mutex::new(None),
         }
     }
 
@@ -90,6 +99,15 @@ impl Dispatcher {
             let last = self.birthdays_scanned.lock().map_or(None, |last| *last);
             last.is_none_or(|last| now - last >= BIRTHDAY_SCAN_EVERY_MS || now < last)
         };
+        let changed_since = self.events_changed_scanned.lock().map_or(None, |last| *last);
+        if scan_birthdays || changed_since.is_none_or(|last| now < last) {
+            events::scan_events(db, state, now, None).await?;
+        } else {
+            events::scan_events(db, state, now, changed_since.map(|last| last - EVENTS_CHANGED_SLACK_MS)).await?;
+        }
+        if let Ok(mut last) = self.events_changed_scanned.lock() {
+            *last = Some(now);
+        }
         if scan_birthdays {
             due::scan_birthdays(db, &mut cache, state, now).await?;
             dispatch::set_scanned_through(db.pool(), now).await?;

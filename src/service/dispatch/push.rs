@@ -101,18 +101,7 @@ impl Dispatcher {
                 .collect()
                 .await;
             outcomes.extend(sent);
-            let mut tx = db.write().await?;
-            for (id, outcome) in &outcomes {
-                if push_deliveries::record(&mut tx, *id, now, now, outcome).await? {
-                    match outcome {
-                        Outcome::Sent(_) => report.sent += 1,
-                        Outcome::Failed { .. } => report.failed += 1,
-                        Outcome::Held { .. } => report.held += 1,
-                        Outcome::Dropped => report.dropped += 1,
-                    }
-                }
-            }
-            tx.commit().await?;
+            record(db, &outcomes, now, &mut report).await?;
             if claimed.len() < usize::try_from(CLAIM_BATCH).unwrap_or(usize::MAX) {
                 return Ok(report);
             }
@@ -154,6 +143,37 @@ impl Dispatcher {
         };
         Plan::Send { id: push.id, attempts: push.attempts, target, message }
     }
+}
+
+/// Records what became of a batch of claimed pushes, in one transaction: the sent ones in one
+/// statement, the rest (failures, held, dropped: few in a burst) one by one.
+async fn record(
+    db: &Db,
+    outcomes: &[(PushDeliveryId, Outcome)],
+    now: i64,
+    report: &mut PushReport,
+) -> Result<(), sqlx::Error> {
+    let sent: Vec<(PushDeliveryId, u16)> = outcomes
+        .iter()
+        .filter_map(|(id, outcome)| match outcome {
+            Outcome::Sent(status) => Some((*id, *status)),
+            _ => None,
+        })
+        .collect();
+    let mut tx = db.write().await?;
+    report.sent += push_deliveries::record_sent(&mut tx, &sent, now, now).await?.len();
+    for (id, outcome) in outcomes {
+        let counter = match outcome {
+            Outcome::Sent(_) => continue,
+            Outcome::Failed { .. } => &mut report.failed,
+            Outcome::Held { .. } => &mut report.held,
+            Outcome::Dropped => &mut report.dropped,
+        };
+        if push_deliveries::record(&mut tx, *id, now, now, outcome).await? {
+            *counter += 1;
+        }
+    }
+    tx.commit().await
 }
 
 /// A link minted for a push about to be sent.
