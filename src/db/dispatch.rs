@@ -7,6 +7,7 @@
 //! (`claimed_at = $claim`), so a deliverer whose lease expired cannot finish twice.
 
 use sqlx::{Any, Executor, FromRow};
+use std::fmt::Write as _;
 
 use super::WriteTx;
 use crate::domain::id::{DueAlertId, EventId, PersonId, ReminderId, TodoId, UserId};
@@ -174,9 +175,9 @@ pub fn values_list(first: usize, rows: usize, types: &[&str]) -> String {
                 sql.push_str(", ");
             }
             if ty.is_empty() {
-                sql.push_str(&format!("${n}"));
+                let _ = write!(sql, "${n}");
             } else {
-                sql.push_str(&format!("CAST(${n} AS {ty})"));
+                let _ = write!(sql, "CAST(${n} AS {ty})");
             }
             n += 1;
         }

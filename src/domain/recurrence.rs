@@ -11,6 +11,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rrule::{RRule, RRuleSet, Unvalidated};
+use std::fmt::Write as _;
 
 /// The RRULE parts UMBRA accepts; anything else is refused with its name.
 const SUPPORTED_PARTS: [&str; 10] =
@@ -198,7 +199,7 @@ impl Recurrence {
     #[must_use]
     pub fn with_count(&self, count: u32) -> Self {
         let mut text = strip_parts(&self.text, &["COUNT", "UNTIL"]);
-        text.push_str(&format!(";COUNT={count}"));
+        let _ = write!(text, ";COUNT={count}");
         Self { text }
     }
 
@@ -211,7 +212,7 @@ impl Recurrence {
             Until::Utc(at) => at.format("%Y%m%dT%H%M%SZ").to_string(),
         };
         let mut text = strip_parts(&self.text, &["COUNT", "UNTIL"]);
-        text.push_str(&format!(";UNTIL={value}"));
+        let _ = write!(text, ";UNTIL={value}");
         Self { text }
     }
 

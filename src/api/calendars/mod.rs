@@ -90,7 +90,7 @@ pub struct CalendarView {
 impl From<CalendarRow> for CalendarView {
     fn from(row: CalendarRow) -> Self {
         let access = CalendarLevel::from_rank(row.level_rank).unwrap_or(CalendarLevel::Read);
-        let owner = (access != CalendarLevel::Owner).then(|| UserView {
+        let owner = (access != CalendarLevel::Owner).then_some(UserView {
             id: row.owner_id,
             username: row.owner_username,
             display_name: row.owner_display_name,

@@ -80,7 +80,7 @@ fn read_props(
             "DESCRIPTION" => p.description = Some((values::text(entry), line)),
             "LOCATION" => p.location = Some((values::text(entry), line)),
             "RRULE" if p.rule.is_none() => {
-                p.rule = Some((tree.lines[at].value().unwrap_or_default().to_string(), line))
+                p.rule = Some((tree.lines[at].value().unwrap_or_default().to_string(), line));
             }
             "RRULE" => report.add(Some(line), "RRULE", "a second RRULE is not imported"),
             "EXDATE" => p.exdates.push((values::whens(entry, line)?, line)),
@@ -107,10 +107,10 @@ fn read_props(
         let child = child as usize;
         let Some(comp) = comps.get(child) else { continue };
         if comp.kind == "VALARM" {
-            if let Some(minutes) = read_alarm(ical, child, comps, tree, report) {
-                if !p.alerts.contains(&minutes) {
-                    p.alerts.push(minutes);
-                }
+            if let Some(minutes) = read_alarm(ical, child, comps, tree, report)
+                && !p.alerts.contains(&minutes)
+            {
+                p.alerts.push(minutes);
             }
         } else {
             report.add(Some(comp.begin), comp.kind.clone(), format!("{} inside an event is not imported", comp.kind));
@@ -264,7 +264,7 @@ fn build(
     let mut recurrence = None;
     match &p.rule {
         Some((_, line)) if p.recurrence_id.is_some() => {
-            report.add(Some(*line), "RRULE", "a rule on a single occurrence is not imported")
+            report.add(Some(*line), "RRULE", "a rule on a single occurrence is not imported");
         }
         Some((text, line)) => match Recurrence::parse(text) {
             Ok(rule) => recurrence = Some(rule.as_str().to_string()),

@@ -162,9 +162,8 @@ pub fn read(text: &str, default: Tz) -> Result<Imported, LineError> {
     let mut vevents: Vec<VEvent> = Vec::new();
     for comps in &tree.calendars {
         let begin = comps.first().map_or(1, |c| c.begin);
-        let ical = match parser.entry() {
-            Entry::ICalendar(ical) => ical,
-            _ => return Err(LineError { line: begin, message: "the calendar could not be read".into() }),
+        let Entry::ICalendar(ical) = parser.entry() else {
+            return Err(LineError { line: begin, message: "the calendar could not be read".into() });
         };
         matches_tree(&ical, comps, &tree)?;
         vevents.extend(read_calendar(&ical, comps, &tree, default, &mut report)?);

@@ -124,13 +124,13 @@ pub async fn deliver_reminders(db: &Db, cache: &mut SettingsCache<'_>, now: i64)
         }
         for chunk in claimed.chunks(TX_CHUNK) {
             cache.load(db, chunk.iter().map(|r| r.user_id).collect()).await?;
-            let finishes: Vec<ReminderFinish> = chunk
+            let to_finish: Vec<ReminderFinish> = chunk
                 .iter()
                 .map(|r| ReminderFinish { id: r.id, claimed_fire_at: r.fire_at, after: after_delivery(r, now) })
                 .collect();
             let mut tx = db.write().await?;
             let finished: HashSet<ReminderId> =
-                dispatch::finish_reminders(&mut tx, &finishes, now, now).await?.into_iter().collect();
+                dispatch::finish_reminders(&mut tx, &to_finish, now, now).await?.into_iter().collect();
             let deliveries: Vec<Delivery> =
                 chunk.iter().filter(|r| finished.contains(&r.id)).map(|r| reminder_delivery(r, now)).collect();
             write_deliveries(&mut tx, &deliveries, cache, now).await?;

@@ -4,6 +4,9 @@
 
 use std::time::Instant;
 
+/// start_at, end_at, start_date, end_date, recurrence_id, title of an override row.
+type OverrideColumns = (Option<i64>, Option<i64>, Option<String>, Option<String>, i64, String);
+
 use super::{
     APPLE, GOOGLE, OUTLOOK, THUNDERBIRD, default_calendar, events_in, export, extra_calendar, import,
     parse_independently,
@@ -137,7 +140,7 @@ async fn occurrences(app: &crate::harness::TestApp, calendar: i64) -> Vec<Row> {
     .fetch_all(app.db.pool())
     .await
     .unwrap();
-    let overrides: Vec<(Option<i64>, Option<i64>, Option<String>, Option<String>, i64, String)> = sqlx::query_as(
+    let overrides: Vec<OverrideColumns> = sqlx::query_as(
         "SELECT o.start_at, o.end_at, o.start_date, o.end_date, o.recurrence_id, o.title FROM event_overrides o \
          JOIN events e ON e.id = o.event_id WHERE e.calendar_id = $1 ORDER BY e.uid, o.recurrence_id",
     )

@@ -34,8 +34,8 @@ async fn importing_the_same_file_twice_changes_nothing() {
     let alice = app.user("alice").await;
     let calendar = default_calendar(&app, "alice").await;
     assert_eq!(import(&alice, calendar, GOOGLE).await.json()["imported"], 3);
-    let changes = "SELECT COUNT(*) FROM calendar_changes WHERE calendar_id = $1";
-    let logged = count(&app, changes, calendar).await;
+    let log_sql = "SELECT COUNT(*) FROM calendar_changes WHERE calendar_id = $1";
+    let logged = count(&app, log_sql, calendar).await;
     assert_eq!(logged, 3, "each create is in the change log");
     let revisions = "SELECT CAST(SUM(revision) AS BIGINT) FROM events WHERE calendar_id = $1";
     let before = count(&app, revisions, calendar).await;
@@ -46,13 +46,13 @@ async fn importing_the_same_file_twice_changes_nothing() {
     );
     assert_eq!(events_in(&app, calendar).await, 3);
     assert_eq!(count(&app, revisions, calendar).await, before);
-    assert_eq!(count(&app, changes, calendar).await, logged);
+    assert_eq!(count(&app, log_sql, calendar).await, logged);
     // A changed event is updated in place (same UID), its revision and the log move on.
     let changed =
         import(&alice, calendar, &GOOGLE.replacen("SUMMARY:Dentist", "SUMMARY:Dentist (moved)", 1)).await.json();
     assert_eq!((changed["imported"].as_u64(), changed["updated"].as_u64()), (Some(0), Some(1)));
     assert_eq!(count(&app, revisions, calendar).await, before + 1);
-    assert_eq!(count(&app, changes, calendar).await, logged + 1);
+    assert_eq!(count(&app, log_sql, calendar).await, logged + 1);
     let title: String = sqlx::query_scalar("SELECT title FROM events WHERE uid = '0a9s8d7f6g5h4j3k2l1@google.com'")
         .fetch_one(app.db.pool())
         .await
