@@ -26,8 +26,8 @@ pub async fn calendar_level<'c>(
     Ok(rank.and_then(CalendarLevel::from_rank))
 }
 
-/// How the caller sees an event: through its calendar, else through an invitation of any
-/// status (a pending invitee may look at what they are invited to); `None` → 404.
+/// How the caller sees an event: through its calendar, else through an invitation they have
+/// not declined (a pending invitee may look at what they are invited to); `None` → 404.
 pub async fn event_access<'c>(
     db: impl Executor<'c, Database = Any>,
     user: UserId,
@@ -41,7 +41,7 @@ pub async fn event_access<'c>(
                    ON k.user_low = CASE WHEN i.invitee_id < e.created_by THEN i.invitee_id ELSE e.created_by END \
                   AND k.user_high = CASE WHEN i.invitee_id < e.created_by THEN e.created_by ELSE i.invitee_id END \
                   AND k.status = 'accepted' \
-                 WHERE i.event_id = e.id AND i.invitee_id = $2) \
+                 WHERE i.event_id = e.id AND i.invitee_id = $2 AND i.status <> 'declined') \
          FROM events e WHERE e.id = $1",
     )
     .bind(event)

@@ -188,3 +188,29 @@ pub async fn delete(tx: &mut WriteTx, id: CalendarShareId) -> Result<Option<(Cal
     }
     Ok(gone)
 }
+
+/// What a connection allowed between `a` and `b` ends with it: shares of either one's
+/// calendars with the other and invitations between them are deleted, so the two connecting
+/// again later does not quietly restore them. `b` may be `None` (a blocked name that belongs
+/// to nobody): the same statements run and delete nothing.
+pub async fn end_between(tx: &mut WriteTx, a: UserId, b: Option<UserId>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM calendar_shares WHERE id IN (SELECT s.id FROM calendar_shares s \
+         JOIN calendars c ON c.id = s.calendar_id \
+         WHERE (s.member_id = $1 AND c.owner_id = $2) OR (s.member_id = $2 AND c.owner_id = $1))",
+    )
+    .bind(a)
+    .bind(b)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM event_invitations WHERE id IN (SELECT i.id FROM event_invitations i \
+         JOIN events e ON e.id = i.event_id \
+         WHERE (i.invitee_id = $1 AND e.created_by = $2) OR (i.invitee_id = $2 AND e.created_by = $1))",
+    )
+    .bind(a)
+    .bind(b)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -331,20 +331,26 @@ pub async fn drop_crossed_request(tx: &mut WriteTx, me: UserId, requester: UserI
     Ok(())
 }
 
-/// Removes the caller's connection `id` (either side may).
+/// Removes the caller's connection `id` (either side may); the other user, when it was one.
 pub async fn delete_connection<'c>(
     db: impl Executor<'c, Database = Any>,
     user: UserId,
     id: ConnectionId,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "DELETE FROM connections WHERE id = $1 AND (user_low = $2 OR user_high = $2) AND status = 'accepted'",
+) -> Result<Option<UserId>, sqlx::Error> {
+    let pair: Option<(UserId, UserId)> = sqlx::query_as(
+        "DELETE FROM connections WHERE id = $1 AND (user_low = $2 OR user_high = $2) AND status = 'accepted' \
+         RETURNING user_low, user_high",
     )
     .bind(id)
     .bind(user)
-    .execute(db)
+    .fetch_optional(db)
     .await?;
-    Ok(done.rows_affected() > 0)
+    Ok(pair.map(|(low, high)| if low == user { high } else { low }))
+}
+
+/// The id of the user with this (lower-case) name, if any.
+pub async fn user_named(tx: &mut WriteTx, username: &str) -> Result<Option<UserId>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(&mut **tx).await
 }
 
 /// What a block by `blocker` of the name `username` does to what joins them: a pending

@@ -1,5 +1,6 @@
 //! One log line per request: method, path without the query string (it could hold secrets),
-//! status, latency, client IP and request id.
+//! status, latency, client IP and request id. A secret feed's path is its secret, so the token
+//! in `/ics/<token>.ics` is never written.
 
 use std::time::Instant;
 
@@ -24,7 +25,7 @@ impl Fairing for AccessLog {
     }
 
     async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
-        let path = req.uri().path().to_string();
+        let path = logged_path(req.uri().path().as_str());
         req.local_cache(|| Started { at: Instant::now(), path });
     }
 
@@ -40,5 +41,21 @@ impl Fairing for AccessLog {
             client_ip = %ip,
             request_id = RequestId::of(req),
         );
+    }
+}
+
+/// The path as logged: a feed token replaced by `<token>`.
+fn logged_path(path: &str) -> String {
+    if path.starts_with("/ics/") { "/ics/<token>.ics".to_string() } else { path.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::logged_path;
+
+    #[test]
+    fn feed_tokens_are_not_logged() {
+        assert_eq!(logged_path("/ics/s3cr3tT0ken.ics"), "/ics/<token>.ics");
+        assert_eq!(logged_path("/api/calendars/3/feed"), "/api/calendars/3/feed");
     }
 }

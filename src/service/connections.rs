@@ -6,6 +6,7 @@
 
 use sqlx::{Any, Executor};
 
+use crate::db::calendar_shares;
 use crate::db::connections::{self, BlockRow, PeerRow, SentRow};
 use crate::db::error::DbError;
 use crate::db::notifications;
@@ -197,9 +198,14 @@ pub async fn cancel(ctx: Context<'_>, me: UserId, id: ConnectionId) -> Connectio
     Ok(())
 }
 
-/// Either side ends the connection.
+/// Either side ends the connection, and with it the calendar shares and event invitations
+/// between the two (they would otherwise come back if the two connected again).
 pub async fn remove(ctx: Context<'_>, me: UserId, id: ConnectionId) -> ConnectionResult<()> {
-    if connections::delete_connection(ctx.db.pool(), me, id).await? { Ok(()) } else { Err(ConnectionError::NotFound) }
+    let mut tx = ctx.db.write().await?;
+    let other = connections::delete_connection(&mut *tx, me, id).await?.ok_or(ConnectionError::NotFound)?;
+    calendar_shares::end_between(&mut tx, me, Some(other)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Blocks a username: the same answer (the block, by the name as given) whether or not it
@@ -220,6 +226,8 @@ pub async fn block(ctx: Context<'_>, me: Me<'_>, body: NewBlock) -> ConnectionRe
     let row = connections::insert_block(&mut tx, me.id, name.as_str(), ctx.now.0).await?;
     connections::delete_severed_notifications(&mut tx, me.id, name.as_str()).await?;
     connections::sever(&mut tx, me.id, name.as_str()).await?;
+    let other = connections::user_named(&mut tx, name.as_str()).await?;
+    calendar_shares::end_between(&mut tx, me.id, other).await?;
     tx.commit().await?;
     Ok(row)
 }

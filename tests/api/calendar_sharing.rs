@@ -274,6 +274,17 @@ async fn a_removed_connection_ends_the_share() {
     bob.delete(&format!("/api/shared-calendars/{share_id}")).await.problem(404);
     // The owner's calendar is untouched.
     assert_eq!(alice.get(&path).await.json()["name"], "Work");
+    // Connecting again does not bring the old shares back: they ended with the connection.
+    connect(&alice, &bob).await;
+    bob.get(&path).await.problem(404);
+    assert_eq!(calendar_names(&bob).await, ["Personal"]);
+    assert_eq!(shares(&bob, "incoming").await["total"], 0);
+    // A block ends them the same way.
+    shared(&alice, &bob, id(&work), "read").await;
+    assert_eq!(bob.get(&path).await.status, 200);
+    assert_eq!(alice.post("/api/connections/blocks", json!({"username": "bob"})).await.status, 201);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calendar_shares").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(left, 0);
 }
 
 #[tokio::test]

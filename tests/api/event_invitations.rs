@@ -129,6 +129,8 @@ async fn an_invitee_answers_and_the_organiser_sees_it() {
     assert_eq!(march(&bob).await[0]["rsvp"], "tentative");
     assert_eq!(respond(&bob, invitation, "declined").await.status, 200);
     assert!(march(&bob).await.is_empty());
+    // Declined: the event is no longer the invitee's to look at (the invitation still is).
+    bob.get(&format!("/api/events/{event}")).await.problem(404);
     assert_eq!(respond(&bob, invitation, "declined").await.status, 200);
     assert_eq!(notification_titles(&alice, "invitation_response").await.len(), 3);
     assert_eq!(fields(&respond(&bob, invitation, "pending").await), ["status"]);
@@ -280,6 +282,14 @@ async fn a_removed_connection_ends_the_invitation() {
     assert_eq!(invitations(&bob, "").await["total"], 0);
     respond(&bob, invitation, "declined").await.problem(404);
     bob.get(&format!("/api/event-invitations/{invitation}")).await.problem(404);
+    // Connecting again does not revive it, and later changes reach nobody.
+    connect(&alice, &bob).await;
+    assert!(march(&bob).await.is_empty());
+    bob.get(&format!("/api/events/{event}")).await.problem(404);
+    let before = bob.get("/api/notifications").await.json()["total"].clone();
+    let moved = json!({"start": "2030-03-05T09:00:00Z", "end": "2030-03-05T10:00:00Z"});
+    assert_eq!(alice.patch(&format!("/api/events/{event}"), moved).await.status, 200);
+    assert_eq!(bob.get("/api/notifications").await.json()["total"], before);
 }
 
 #[tokio::test]

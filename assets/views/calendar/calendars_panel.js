@@ -90,7 +90,7 @@ function menuFor(calendar, onChanged) {
       canManage(calendar) ? { label: 'Edit', onSelect: () => editCalendar(calendar, onChanged) } : null,
       { label: 'My colour', onSelect: () => myColour(calendar, onChanged) },
       canManage(calendar) ? { label: 'Share…', onSelect: () => openShareDialog(calendar, onChanged) } : null,
-      canManage(calendar) ? { label: 'Feed URL…', onSelect: () => openFeedDialog(calendar) } : null,
+      own ? { label: 'Feed URL…', onSelect: () => openFeedDialog(calendar) } : null,
       { label: 'Export (.ics)', onSelect: () => exportFile(calendar) },
       canWrite(calendar) ? { label: 'Import .ics…', onSelect: () => importInto(calendar, onChanged) } : null,
       own ? null : { label: 'Leave', danger: true, onSelect: () => leaveCalendar(calendar, onChanged) },

@@ -54,6 +54,11 @@ pub fn ical_error(error: IcalError) -> ApiError {
             problem.errors = vec![FieldError { field: "file".into(), message: detail }];
             problem
         }
+        IcalError::TooLarge(detail) => {
+            let mut problem = ApiError::new(Status::UnprocessableEntity, detail.clone());
+            problem.errors = vec![FieldError { field: "file".into(), message: detail }];
+            problem
+        }
         IcalError::Db(error) => error.into(),
     }
 }

@@ -134,6 +134,22 @@ pub fn is_occurrence(series: &Series<'_>, rid: i64) -> bool {
     base_starts(&exact, &probe, 4).is_ok_and(|starts| starts.contains(&rid))
 }
 
+/// Whether the rule gives an occurrence after DTSTART (or asks for exactly one). A rule that
+/// can never match (`BYMONTH=2;BYMONTHDAY=30`) makes the `rrule` crate search up to its loop
+/// limit on every expansion, so such a rule is refused when it is written; this search is
+/// paid once, there.
+pub fn repeats(series: &Series<'_>) -> bool {
+    let Some(rule) = series.recurrence else { return true };
+    if rule.count() == Some(1) {
+        return true;
+    }
+    let first = series.timing.recurrence_id();
+    let Some(end) = NaiveDate::from_ymd_opt(*YEARS.end() + 1, 1, 1) else { return true };
+    let window = Window { start: UtcMillis(first), end: UtcMillis(date_midnight(end)), floating: chrono_tz::UTC };
+    let exact = Series { timing: series.timing.with_length(1), exdates: &[], ..*series };
+    base_starts(&exact, &window, 2).map_or(true, |starts| starts.iter().any(|start| *start != first))
+}
+
 /// How many occurrences of the rule (DTSTART included, exdates too) start before `rid`: the
 /// COUNT the first part keeps when a counted series is split there.
 pub fn count_before(series: &Series<'_>, rid: i64) -> usize {

@@ -396,6 +396,24 @@ pub fn parse_exdates(texts: &[String], all_day: bool, problems: &mut Problems) -
 }
 
 /// A create body as a state.
+/// The longest a repeating event may last: longer ones would overlap every window many times
+/// over (a daily event as long as the series fills any range read to its limit).
+pub const SERIES_LENGTH_MAX_DAYS: i64 = 31;
+
+/// Rules on the series as a whole, once its timing and rule are known: a repeating event lasts
+/// at most `SERIES_LENGTH_MAX_DAYS`, and its rule must actually repeat.
+pub fn check_series(state: &EventState, problems: &mut Problems) {
+    if state.recurrence.is_none() {
+        return;
+    }
+    if state.timing.length_millis() > SERIES_LENGTH_MAX_DAYS * 24 * 3_600_000 {
+        let field = if state.timing.is_all_day() { "end_date" } else { "end" };
+        problems.add(field, format!("a repeating event lasts at most {SERIES_LENGTH_MAX_DAYS} days"));
+    } else if !expand::repeats(&state.series()) {
+        problems.add("recurrence", "never gives a second occurrence after the first (check the BY parts)");
+    }
+}
+
 pub fn new_state(body: NewEvent, ctx: NewEventContext) -> Result<EventState, Problems> {
     let mut problems = Problems::default();
     let template = ctx.template.unwrap_or_default();
@@ -426,8 +444,10 @@ pub fn new_state(body: NewEvent, ctx: NewEventContext) -> Result<EventState, Pro
         problems.add("exdates", "are only for repeating events");
     }
     let Some(timing) = timing else { return Err(problems) };
-    problems.into_result()?;
-    Ok(EventState {
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let state = EventState {
         calendar_id: ctx.calendar_id,
         title,
         description,
@@ -439,7 +459,9 @@ pub fn new_state(body: NewEvent, ctx: NewEventContext) -> Result<EventState, Pro
         alerts,
         recurrence,
         exdates,
-    })
+    };
+    check_series(&state, &mut problems);
+    problems.into_result().map(|()| state)
 }
 
 #[cfg(test)]

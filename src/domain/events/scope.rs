@@ -7,8 +7,9 @@ use chrono::Duration;
 
 use super::expand::{Series, count_before};
 use super::{
-    DESCRIPTION_MAX, EventPatch, EventState, LOCATION_MAX, Problems, TimeFields, Timing, check_alerts, check_text,
-    check_title, date_of, field_recurrence, field_timezone, format_recurrence_id, parse_exdates, parse_timing,
+    DESCRIPTION_MAX, EventPatch, EventState, LOCATION_MAX, Problems, TimeFields, Timing, check_alerts, check_series,
+    check_text, check_title, date_of, field_recurrence, field_timezone, format_recurrence_id, parse_exdates,
+    parse_timing,
 };
 use crate::domain::patch::Patch;
 use crate::domain::recurrence::{Recurrence, Until};
@@ -135,6 +136,11 @@ fn patched_timing(current: Timing, patch: &mut EventPatch, problems: &mut Proble
 pub fn patched_state(current: &EventState, mut patch: EventPatch) -> Result<EventState, Problems> {
     let mut problems = Problems::default();
     let mut next = current.clone();
+    let series_changed =
+        [&patch.start, &patch.end, &patch.start_date, &patch.end_date, &patch.timezone, &patch.recurrence]
+            .iter()
+            .any(|field| !field.is_unchanged())
+            || !patch.all_day.is_unchanged();
     match std::mem::take(&mut patch.title) {
         Patch::Unchanged => {}
         Patch::Clear => cannot_be_null("title", &mut problems),
@@ -197,6 +203,9 @@ pub fn patched_state(current: &EventState, mut patch: EventPatch) -> Result<Even
                 problems.add("exdates", "are only for repeating events");
             }
         }
+    }
+    if series_changed && problems.0.is_empty() {
+        check_series(&next, &mut problems);
     }
     problems.into_result().map(|()| next)
 }

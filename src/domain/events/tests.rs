@@ -149,3 +149,26 @@ fn a_split_keeps_the_count_or_ends_by_until() {
     assert_eq!(new.as_str(), "FREQ=DAILY");
     let _ = Tz::UTC;
 }
+
+#[test]
+fn a_series_must_repeat_and_stay_short() {
+    // February never has a 30th: the rule would make every expansion search to the crate's
+    // loop limit, so it is refused when written.
+    let never = body(serde_json::json!({"title": "t", "start": "2027-01-30T09:00:00Z", "end": "2027-01-30T10:00:00Z",
+        "recurrence": "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30"}));
+    assert_eq!(fields(&new_state(never, context()).unwrap_err()), ["recurrence"]);
+    let once = body(serde_json::json!({"title": "t", "start": "2027-01-30T09:00:00Z", "end": "2027-01-30T10:00:00Z",
+        "recurrence": "FREQ=DAILY;COUNT=1"}));
+    assert!(new_state(once, context()).is_ok());
+    let long = body(serde_json::json!({"title": "t", "start": "2027-01-01T00:00:00Z", "end": "2027-03-01T00:00:00Z",
+        "recurrence": "FREQ=DAILY"}));
+    assert_eq!(fields(&new_state(long, context()).unwrap_err()), ["end"]);
+    let long_single =
+        body(serde_json::json!({"title": "t", "start": "2027-01-01T00:00:00Z", "end": "2027-03-01T00:00:00Z"}));
+    let single = new_state(long_single, context()).unwrap();
+    // Turning that long single event into a series is refused the same way.
+    let patch: EventPatch = serde_json::from_value(serde_json::json!({"recurrence": "FREQ=WEEKLY"})).unwrap();
+    assert_eq!(fields(&patched_state(&single, patch).unwrap_err()), ["end"]);
+    let patch: EventPatch = serde_json::from_value(serde_json::json!({"title": "still one"})).unwrap();
+    assert!(patched_state(&single, patch).is_ok());
+}

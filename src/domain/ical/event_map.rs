@@ -16,6 +16,8 @@ use crate::domain::events::{ALERT_MINUTES_MAX, ALERTS_MAX, DESCRIPTION_MAX, EXDA
 
 /// Longest UID kept (the events module makes 40-odd characters; Outlook's run to ~110).
 pub const UID_MAX: usize = 255;
+/// Most changed occurrences one imported series keeps (each costs every read of the series).
+pub const OVERRIDES_MAX: usize = 1_000;
 
 /// A VEVENT as read, before occurrences meet their series.
 #[derive(Debug, Clone)]
@@ -266,7 +268,7 @@ fn build(
         Some((_, line)) if p.recurrence_id.is_some() => {
             report.add(Some(*line), "RRULE", "a rule on a single occurrence is not imported");
         }
-        Some((text, line)) => match Recurrence::parse(text) {
+        Some((text, line)) => match Recurrence::parse(text).and_then(|rule| rule.check_event_parts().map(|()| rule)) {
             Ok(rule) => recurrence = Some(rule.as_str().to_string()),
             Err(error) => report.add(
                 Some(*line),
@@ -368,6 +370,16 @@ impl Mapped {
             report.add(Some(line), "TZID", "an occurrence in an unknown time zone was not imported");
             return;
         };
+        let full =
+            if v.cancelled { series.exdates.len() >= EXDATES_MAX } else { series.overrides.len() >= OVERRIDES_MAX };
+        if full && !series.overrides.iter().any(|o| o.recurrence_id == id) {
+            report.add(
+                Some(line),
+                "RECURRENCE-ID",
+                "a series takes at most 1,000 changed occurrences; the rest were not imported",
+            );
+            return;
+        }
         if v.cancelled {
             series.exdates.push(id);
             series.overrides.retain(|o| o.recurrence_id != id);

@@ -14,7 +14,7 @@ use crate::db::events::{self as db, EventRow, OverrideRow};
 use crate::domain::calendars::CalendarLevel;
 use crate::domain::events::expand::{Override, is_occurrence};
 use crate::domain::events::scope::{OverrideState, Scope, patched_override, patched_state, split_rule};
-use crate::domain::events::{EventPatch, EventState, parse_recurrence_id};
+use crate::domain::events::{EXDATES_MAX, EventPatch, EventState, parse_recurrence_id};
 use crate::domain::id::{EventId, UserId};
 use crate::domain::time::UtcMillis;
 use crate::service::Context;
@@ -188,6 +188,13 @@ async fn update_this(
     patch: EventPatch,
 ) -> EventResult<EventDetail> {
     let current = state_of(row);
+    // Every override costs each read of the series: a series keeps at most as many as exdates.
+    if overrides.len() >= EXDATES_MAX && !overrides.iter().any(|o| o.recurrence_id == rid) {
+        return Err(EventError::invalid(
+            "recurrence_id",
+            format!("a series keeps at most {EXDATES_MAX} changed occurrences"),
+        ));
+    }
     let before = overrides
         .iter()
         .find(|o| o.recurrence_id == rid)
@@ -262,6 +269,12 @@ pub async fn delete(ctx: Context<'_>, user: UserId, id: EventId, target: Target<
         Resolved::Whole => delete_whole(&mut tx, now, &row).await?,
         Resolved::Following(rid) if rid == current.timing.recurrence_id() => delete_whole(&mut tx, now, &row).await?,
         Resolved::This(rid) => {
+            if current.exdates.len() >= EXDATES_MAX {
+                return Err(EventError::invalid(
+                    "recurrence_id",
+                    format!("a series keeps at most {EXDATES_MAX} deleted occurrences"),
+                ));
+            }
             let mut next = current.clone();
             next.exdates.push(rid);
             next.exdates.sort_unstable();

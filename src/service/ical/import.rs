@@ -23,12 +23,22 @@ pub struct ImportSummary {
     pub unsupported: Vec<Unsupported>,
 }
 
+/// Most events (series count once) one import writes.
+pub const IMPORT_EVENTS_MAX: usize = 10_000;
+
 /// `POST /api/calendars/{id}/import`: needs write access; a malformed file changes nothing.
 pub async fn import(ctx: Context<'_>, user: UserId, calendar: CalendarId, text: &str) -> IcalResult<ImportSummary> {
     level(&ctx, user, calendar, CalendarLevel::Write).await?;
     let head = calendar_ics::head(ctx.db.pool(), calendar).await?.ok_or(IcalError::NotFound)?;
     let zone: Tz = head.timezone.parse().unwrap_or(chrono_tz::UTC);
     let parsed = ical::read(text, zone).map_err(IcalError::Malformed)?;
+    if parsed.events.len() > IMPORT_EVENTS_MAX {
+        // One import is one write transaction; a bigger file would hold the write lock for long.
+        return Err(IcalError::TooLarge(format!(
+            "The file holds {} events; one import takes at most {IMPORT_EVENTS_MAX}. Nothing was imported.",
+            parsed.events.len()
+        )));
+    }
     let mut summary = ImportSummary { unsupported: parsed.unsupported, ..ImportSummary::default() };
     let mut tx = ctx.db.write().await?;
     // Access again, inside the transaction: a share revoked meanwhile must not let this write.

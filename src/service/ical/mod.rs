@@ -28,6 +28,9 @@ pub enum IcalError {
     /// The file is malformed; nothing was imported.
     #[error("line {}: {}", .0.line, .0.message)]
     Malformed(LineError),
+    /// The file holds more than one import may write (nothing was imported).
+    #[error("{0}")]
+    TooLarge(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -92,9 +95,11 @@ pub async fn feed(ctx: Context<'_>, token: &str) -> IcalResult<String> {
 }
 
 /// A new feed token (256 random bits), replacing any earlier one. Only its hash is kept; the
-/// token is shown this once. The owner or a manage member may do this.
+/// token is shown this once. Only the owner may: a feed outlives any share, so a manager's
+/// feed would keep the calendar readable after their access was revoked, and a manager's
+/// regeneration would break the owner's subscribed apps.
 pub async fn create_feed(ctx: Context<'_>, user: UserId, calendar: CalendarId) -> IcalResult<String> {
-    level(&ctx, user, calendar, CalendarLevel::Manage).await?;
+    level(&ctx, user, calendar, CalendarLevel::Owner).await?;
     let bytes: [u8; 32] = rand::random();
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     calendar_feeds::replace(ctx.db.pool(), calendar, &token_hash(&token), ctx.now.0).await?;
@@ -103,7 +108,7 @@ pub async fn create_feed(ctx: Context<'_>, user: UserId, calendar: CalendarId) -
 
 /// Revokes the feed: its URL answers 404 from the next request on.
 pub async fn delete_feed(ctx: Context<'_>, user: UserId, calendar: CalendarId) -> IcalResult<()> {
-    level(&ctx, user, calendar, CalendarLevel::Manage).await?;
+    level(&ctx, user, calendar, CalendarLevel::Owner).await?;
     if calendar_feeds::delete(ctx.db.pool(), calendar).await? { Ok(()) } else { Err(IcalError::NotFound) }
 }
 

@@ -1,6 +1,8 @@
 //! Import rules: a malformed file is one 422 naming its line and nothing is imported; the same
 //! file twice changes nothing; only text/calendar, at most 5 MiB; write access needed.
 
+use std::fmt::Write as _;
+
 use super::{GOOGLE, count, default_calendar, events_in, extra_calendar, import, import_as, share};
 use crate::harness::app;
 
@@ -98,4 +100,43 @@ async fn import_needs_write_access() {
     // The reader may export it.
     assert_eq!(super::export(&bob, shared).await.status, 200);
     let _ = alice;
+}
+
+#[tokio::test]
+async fn one_import_takes_a_bounded_number_of_events_and_occurrences() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let calendar = default_calendar(&app, "alice").await;
+    let event = |i: usize| {
+        format!(
+            "BEGIN:VEVENT\r\nUID:e{i}\r\nDTSTART:20270101T090000Z\r\nDTEND:20270101T100000Z\r\nSUMMARY:x\r\nEND:VEVENT\r\n"
+        )
+    };
+    let many: String = (0..10_001).map(event).collect();
+    let text = format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n{many}END:VCALENDAR\r\n");
+    let refused = import(&alice, calendar, &text).await;
+    assert_eq!(refused.problem(422)["errors"][0]["field"], "file");
+    assert_eq!(events_in(&app, calendar).await, 0, "nothing imported");
+    // A series keeps at most 1,000 changed occurrences; the rest are reported, not stored.
+    let mut moved = String::new();
+    for day in 1..=1_001 {
+        let d = (chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + chrono::Duration::days(day)).format("%Y%m%d");
+        let _ = write!(
+            moved,
+            "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID:{d}T090000Z\r\nDTSTART:{d}T100000Z\r\nDTEND:{d}T110000Z\r\nSUMMARY:moved\r\nEND:VEVENT\r\n"
+        );
+    }
+    let series = "BEGIN:VEVENT\r\nUID:s\r\nDTSTART:20270101T090000Z\r\nDTEND:20270101T100000Z\r\nRRULE:FREQ=DAILY\r\nSUMMARY:s\r\nEND:VEVENT\r\n";
+    let text = format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n{series}{moved}END:VCALENDAR\r\n");
+    let done = import(&alice, calendar, &text).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let body = done.json();
+    assert!(body["unsupported"].to_string().contains("at most 1,000 changed occurrences"), "{body}");
+    let stored = count(
+        &app,
+        "SELECT COUNT(*) FROM event_overrides o JOIN events e ON e.id = o.event_id WHERE e.calendar_id = $1",
+        calendar,
+    )
+    .await;
+    assert_eq!(stored, 1_000);
 }
