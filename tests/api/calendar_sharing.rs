@@ -6,8 +6,8 @@
 
 use serde_json::{Value, json};
 
-use crate::calendars::{calendar_names, connect, create_calendar, default_calendar, fields, id, send};
-use crate::harness::{Persona, Resp, TestApp, app};
+use crate::calendars::{calendar_names, connect, connection_id, create_calendar, default_calendar, fields, id, send};
+use crate::harness::{Persona, Resp, app};
 
 async fn share(who: &Persona<'_>, calendar: i64, username: &str, level: &str) -> Resp {
     who.post("/api/shared-calendars", json!({"calendar_id": calendar, "username": username, "level": level})).await
@@ -37,18 +37,6 @@ async fn shared(owner: &Persona<'_>, member: &Persona<'_>, calendar: i64, level:
 async fn notification_kinds(who: &Persona<'_>) -> Vec<String> {
     let page = who.get("/api/notifications").await.json();
     page["items"].as_array().unwrap().iter().map(|n| n["type"].as_str().unwrap().to_string()).collect()
-}
-
-async fn connection_id(app: &TestApp, a: &str, b: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT c.id FROM connections c JOIN users x ON x.username = $1 JOIN users y ON y.username = $2 \
-         WHERE c.status = 'accepted' AND ((c.user_low = x.id AND c.user_high = y.id) OR (c.user_low = y.id AND c.user_high = x.id))",
-    )
-    .bind(a)
-    .bind(b)
-    .fetch_one(app.db.pool())
-    .await
-    .unwrap()
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@
 use rocket::http::Method;
 use serde_json::{Value, json};
 
-use crate::harness::{Persona, Resp, app};
+use crate::harness::{Persona, Resp, TestApp, app};
 
 /// Creates a calendar for `who` and returns it.
 pub(crate) async fn create_calendar(who: &Persona<'_>, body: Value) -> Value {
@@ -39,6 +39,19 @@ pub(crate) async fn default_calendar(who: &Persona<'_>) -> Value {
 }
 
 /// `a` asks `b` to connect and `b` accepts; the connection's id.
+/// The id of the accepted connection between two users, by name.
+pub(crate) async fn connection_id(app: &TestApp, a: &str, b: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT c.id FROM connections c JOIN users x ON x.username = $1 JOIN users y ON y.username = $2 \
+         WHERE c.status = 'accepted' AND ((c.user_low = x.id AND c.user_high = y.id) OR (c.user_low = y.id AND c.user_high = x.id))",
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
+}
+
 pub(crate) async fn connect(a: &Persona<'_>, b: &Persona<'_>) -> i64 {
     let sent = a.post("/api/connections", json!({"username": b.username})).await;
     assert_eq!(sent.status, 202, "{}", sent.body);

@@ -7,8 +7,8 @@
 
 use serde_json::{Value, json};
 
-use crate::calendars::{connect, create_calendar, default_calendar, fields, id, send};
-use crate::harness::{Persona, Resp, TestApp, app};
+use crate::calendars::{connect, connection_id, create_calendar, default_calendar, fields, id, send};
+use crate::harness::{Persona, Resp, app};
 
 /// Creates a one-hour timed event in `calendar` and returns it.
 async fn create_event(who: &Persona<'_>, calendar: i64, title: &str) -> Value {
@@ -62,18 +62,6 @@ async fn invited(alice: &Persona<'_>, bob: &Persona<'_>) -> (i64, i64) {
     let response = invite(alice, event, &[&bob.username]).await;
     assert_eq!(response.status, 201, "{}", response.body);
     (event, id(&response.json()["items"][0]))
-}
-
-async fn connection_id(app: &TestApp, a: &str, b: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT c.id FROM connections c JOIN users x ON x.username = $1 JOIN users y ON y.username = $2 \
-         WHERE c.status = 'accepted' AND ((c.user_low = x.id AND c.user_high = y.id) OR (c.user_low = y.id AND c.user_high = x.id))",
-    )
-    .bind(a)
-    .bind(b)
-    .fetch_one(app.db.pool())
-    .await
-    .unwrap()
 }
 
 #[tokio::test]
