@@ -1,6 +1,6 @@
-//! What iCalendar export and import read and write: a calendar's head, all its events and all
-//! their overrides in two queries (no query per event), and the import's inserts and updates
-//! inside the caller's transaction.
+//! What iCalendar export and import read and write: a calendar's head, and the import's
+//! inserts and updates inside the caller's transaction. The calendar's events and overrides
+//! are read with `db::events`' rows (`in_calendar`, `overrides_in_calendar`).
 
 use sqlx::{Any, Executor, FromRow};
 
@@ -17,40 +17,6 @@ pub struct CalendarHeadRow {
     pub timezone: String,
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct EventRow {
-    pub id: EventId,
-    pub uid: String,
-    pub title: String,
-    pub description: String,
-    pub location: String,
-    pub all_day: Flag,
-    pub start_at: Option<i64>,
-    pub end_at: Option<i64>,
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
-    pub timezone: String,
-    pub alerts: String,
-    pub recurrence: Option<String>,
-    pub exdates: String,
-    pub revision: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct OverrideRow {
-    pub event_id: EventId,
-    pub recurrence_id: i64,
-    pub title: String,
-    pub description: String,
-    pub location: String,
-    pub start_at: Option<i64>,
-    pub end_at: Option<i64>,
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
-}
-
 pub async fn head<'c>(
     db: impl Executor<'c, Database = Any>,
     calendar: CalendarId,
@@ -61,37 +27,6 @@ pub async fn head<'c>(
     )
     .bind(calendar)
     .fetch_optional(db)
-    .await
-}
-
-/// Every event of the calendar, oldest first.
-pub async fn events<'c>(
-    db: impl Executor<'c, Database = Any>,
-    calendar: CalendarId,
-) -> Result<Vec<EventRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT e.id, e.uid, e.title, e.description, e.location, e.all_day, e.start_at, e.end_at, e.start_date, \
-                e.end_date, e.timezone, e.alerts, e.recurrence, e.exdates, e.revision, e.created_at, e.updated_at \
-         FROM events e WHERE e.calendar_id = $1 ORDER BY e.id",
-    )
-    .bind(calendar)
-    .fetch_all(db)
-    .await
-}
-
-/// Every override of the calendar's events, by event and occurrence.
-pub async fn overrides<'c>(
-    db: impl Executor<'c, Database = Any>,
-    calendar: CalendarId,
-) -> Result<Vec<OverrideRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT o.event_id, o.recurrence_id, o.title, o.description, o.location, o.start_at, o.end_at, \
-                o.start_date, o.end_date \
-         FROM event_overrides o JOIN events e ON e.id = o.event_id \
-         WHERE e.calendar_id = $1 ORDER BY o.event_id, o.recurrence_id",
-    )
-    .bind(calendar)
-    .fetch_all(db)
     .await
 }
 

@@ -166,6 +166,33 @@ pub async fn range<'c>(
         .await
 }
 
+/// Every event of a calendar, oldest first (export and import: one query, none per event).
+pub async fn in_calendar<'c>(
+    db: impl Executor<'c, Database = Any>,
+    calendar: CalendarId,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM events e WHERE e.calendar_id = $1 ORDER BY e.id"
+    )))
+    .bind(calendar)
+    .fetch_all(db)
+    .await
+}
+
+/// Every override of a calendar's events, by event and occurrence.
+pub async fn overrides_in_calendar<'c>(
+    db: impl Executor<'c, Database = Any>,
+    calendar: CalendarId,
+) -> Result<Vec<OverrideRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {OVERRIDE_COLUMNS} FROM event_overrides \
+         WHERE event_id IN (SELECT id FROM events WHERE calendar_id = $1) ORDER BY event_id, recurrence_id"
+    )))
+    .bind(calendar)
+    .fetch_all(db)
+    .await
+}
+
 /// The overrides of the given events, in one query per thousand events (no query per event).
 pub async fn overrides_of(db: &sqlx::AnyPool, events: &[EventId]) -> Result<Vec<OverrideRow>, sqlx::Error> {
     let mut rows = Vec::new();

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use chrono_tz::Tz;
 
-use crate::db::calendar_ics::{EventRow, EventWrite, OverrideRow, OverrideWrite};
+use crate::db::calendar_ics::{EventWrite, OverrideWrite};
+use crate::db::events::{EventRow, OverrideRow};
 use crate::domain::events;
 use crate::domain::events::expand::{self, Override, Series};
 use crate::domain::ical::model::date_id;

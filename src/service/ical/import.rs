@@ -46,8 +46,8 @@ pub async fn import(ctx: Context<'_>, user: UserId, calendar: CalendarId, text: 
     if !still.is_some_and(CalendarLevel::can_write) {
         return Err(IcalError::NotFound);
     }
-    let rows = calendar_ics::events(&mut *tx, calendar).await?;
-    let overrides = calendar_ics::overrides(&mut *tx, calendar).await?;
+    let rows = crate::db::events::in_calendar(&mut *tx, calendar).await?;
+    let overrides = crate::db::events::overrides_in_calendar(&mut *tx, calendar).await?;
     let ids: Vec<EventId> = rows.iter().map(|r| r.id).collect();
     let stored: HashMap<String, (EventId, IcsEvent)> =
         ids.into_iter().zip(to_ics(rows, overrides)).map(|(id, e)| (e.uid.clone(), (id, e))).collect();

@@ -61,8 +61,8 @@ async fn level(
 async fn export_calendar(ctx: &Context<'_>, calendar: CalendarId) -> IcalResult<String> {
     let pool = ctx.db.pool();
     let head = calendar_ics::head(pool, calendar).await?.ok_or(IcalError::NotFound)?;
-    let rows = calendar_ics::events(pool, calendar).await?;
-    let overrides = calendar_ics::overrides(pool, calendar).await?;
+    let rows = crate::db::events::in_calendar(pool, calendar).await?;
+    let overrides = crate::db::events::overrides_in_calendar(pool, calendar).await?;
     let events = convert::to_ics(rows, overrides);
     let head = CalendarHead { name: &head.name, description: &head.description };
     Ok(ical::calendar(&head, &events, ctx.now.0))
