@@ -1,8 +1,8 @@
 //! Events and their overrides. Reads of one event come after `calendar_access::event_access`
 //! (the capability, in SQL); the range read joins the `calendar_members` view and the
-//! caller's accepted invitations itself, selecting along the `(calendar_id, span_start)`
-//! index, so it only ever reads what the caller may see. Writes run in the caller's write
-//! transaction, beside the change-log record.
+//! caller's accepted invitations itself, selecting along the `events_window` index (short
+//! and long spans apart, see `SHORT_SPAN_MS`), so it only ever reads what the caller may
+//! see. Writes run in the caller's write transaction, beside the change-log record.
 
 use sqlx::{Any, Executor, FromRow};
 
@@ -124,10 +124,15 @@ pub struct RangeRow {
 const RANGE_COLUMNS: &str = "e.id, e.calendar_id, e.title, e.colour, e.all_day, e.start_at, e.end_at, e.start_date, \
      e.end_date, e.timezone, e.recurrence, e.exdates";
 
+/// Events whose span is at most this long are "short" (the `long_span` column, migration
+/// 0017): one can only overlap a window if it starts at most this long before the window.
+pub const SHORT_SPAN_MS: i64 = 31 * 86_400_000;
+
 /// Every event overlapping `[start, end)` by its span that `user` can read: from calendars
 /// they are a member of (the `calendar_members` view: own, and accepted shares while
 /// connected), and events they accepted (or tentatively accepted) an invitation to while
-/// connected to the organiser. `calendar` narrows to one calendar. One statement.
+/// connected to the organiser. `calendar` narrows to one calendar. One statement; the short
+/// and the long events of each calendar are two index ranges of `events_window`.
 pub async fn range<'c>(
     db: impl Executor<'c, Database = Any>,
     user: UserId,
@@ -135,16 +140,22 @@ pub async fn range<'c>(
     end: i64,
     calendar: Option<CalendarId>,
 ) -> Result<Vec<RangeRow>, sqlx::Error> {
+    let member_events = |spans: &str| {
+        format!(
+            "SELECT {RANGE_COLUMNS}, m.level_rank AS level_rank, CAST(NULL AS TEXT) AS rsvp, \
+                    COALESCE(p.colour_override, c.colour) AS calendar_colour \
+             FROM m JOIN calendars c ON c.id = m.calendar_id \
+             JOIN events e ON e.calendar_id = m.calendar_id \
+             LEFT JOIN calendar_preferences p ON p.calendar_id = m.calendar_id AND p.user_id = $1 \
+             WHERE {spans}"
+        )
+    };
+    let short = member_events("e.long_span = 0 AND e.span_start >= $5 AND e.span_start < $3 AND e.span_end > $2");
+    let long = member_events("e.long_span = 1 AND e.span_start < $3 AND (e.span_end IS NULL OR e.span_end > $2)");
     let sql = format!(
-        "SELECT {RANGE_COLUMNS}, m.level_rank AS level_rank, CAST(NULL AS TEXT) AS rsvp, \
-                COALESCE(p.colour_override, c.colour) AS calendar_colour \
-         FROM (SELECT calendar_id, MAX(level_rank) AS level_rank FROM calendar_members \
-               WHERE user_id = $1 GROUP BY calendar_id) m \
-         JOIN calendars c ON c.id = m.calendar_id \
-         JOIN events e ON e.calendar_id = m.calendar_id \
-         LEFT JOIN calendar_preferences p ON p.calendar_id = m.calendar_id AND p.user_id = $1 \
-         WHERE e.span_start < $3 AND (e.span_end IS NULL OR e.span_end > $2) AND ($4 = 0 OR m.calendar_id = $4) \
-         UNION ALL \
+        "WITH m AS (SELECT calendar_id, MAX(level_rank) AS level_rank FROM calendar_members \
+                    WHERE user_id = $1 AND ($4 = 0 OR calendar_id = $4) GROUP BY calendar_id) \
+         {short} UNION ALL {long} UNION ALL \
          SELECT {RANGE_COLUMNS}, CAST(0 AS BIGINT) AS level_rank, i.status AS rsvp, c.colour AS calendar_colour \
          FROM event_invitations i \
          JOIN events e ON e.id = i.event_id \
@@ -162,6 +173,7 @@ pub async fn range<'c>(
         .bind(start)
         .bind(end)
         .bind(calendar.map_or(0, |c| c.0))
+        .bind(start - SHORT_SPAN_MS)
         .fetch_all(db)
         .await
 }

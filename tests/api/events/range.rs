@@ -92,3 +92,44 @@ async fn one_calendar_at_a_time() {
     );
     alice.get("/api/events?start=2027-01-01T00:00:00Z&end=2027-01-02T00:00:00Z&calendar_id=999999").await.problem(404);
 }
+
+#[tokio::test]
+async fn long_and_short_events_that_began_before_the_window_are_found() {
+    // The range read looks back at most 31 days for short events and walks long ones apart
+    // (`events_window`); an event on either side of that line must be found.
+    let app = app().await;
+    let alice = app.user("alice").await;
+    for (title, start, end) in [
+        ("an hour", "2027-03-01T09:00:00Z", "2027-03-01T10:00:00Z"),
+        ("30 days", "2027-01-31T10:00:00Z", "2027-03-02T10:00:00Z"),
+        ("31 days exactly", "2027-01-29T01:00:00Z", "2027-03-01T01:00:00Z"),
+        ("31 days and a minute", "2027-01-29T23:59:00Z", "2027-03-02T00:00:00Z"),
+        ("a year and more", "2026-01-01T00:00:00Z", "2027-03-05T00:00:00Z"),
+        ("ended before", "2027-01-01T00:00:00Z", "2027-03-01T00:00:00Z"),
+    ] {
+        create(&alice, timed(title, start, end)).await;
+    }
+    create(
+        &alice,
+        json!({"title": "40 days off", "all_day": true, "start_date": "2027-01-25", "end_date": "2027-03-06"}),
+    )
+    .await;
+    let mut weekly = timed("weekly since 2020", "2020-03-02T08:00:00Z", "2020-03-02T08:30:00Z");
+    weekly["recurrence"] = json!("FREQ=WEEKLY");
+    create(&alice, weekly).await;
+    let items = range(&alice, "2027-03-01T00:00:00Z", "2027-03-03T00:00:00Z").await;
+    let mut titles: Vec<&str> = items.iter().map(|item| item["title"].as_str().unwrap()).collect();
+    titles.sort_unstable();
+    assert_eq!(
+        titles,
+        [
+            "30 days",
+            "31 days and a minute",
+            "31 days exactly",
+            "40 days off",
+            "a year and more",
+            "an hour",
+            "weekly since 2020"
+        ]
+    );
+}
