@@ -22,8 +22,10 @@ function track(delta) {
   document.documentElement.dataset.pending = String(pending);
 }
 
-async function send(method, path, body) {
+async function send(method, path, body, background) {
   const headers = { 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json' };
+  // A background poll is not activity: it must not keep an idle session alive.
+  if (background) headers['X-Umbra-Background'] = '1';
   const init = { method, headers, credentials: 'same-origin' };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -54,11 +56,12 @@ async function sessionIsGone() {
   }
 }
 
-// `quiet` lets the caller handle 401/423 itself (the login, sign-up and unlock forms do).
-export async function api(method, path, body, { quiet = false } = {}) {
+// `quiet` lets the caller handle 401/423 itself (the login, sign-up and unlock forms do);
+// `background` marks a poll the user did not ask for (see `send`).
+export async function api(method, path, body, { quiet = false, background = false } = {}) {
   track(1);
   try {
-    const { response, data } = await send(method, path, body);
+    const { response, data } = await send(method, path, body, background);
     if (response.ok) return data;
     const error = new ApiError(response.status, data);
     if (!quiet && response.status === 401 && await sessionIsGone()) {

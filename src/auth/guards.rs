@@ -16,6 +16,11 @@ use crate::server::AppState;
 /// Sliding expiry is refreshed at most this often, so most requests write nothing.
 const TOUCH_INTERVAL_MS: i64 = 60_000;
 
+/// Sent by the web UI's background polls (the bell's unread count): such a request is served
+/// but is not activity, so a tab left open still reaches the idle expiry. Not a security
+/// boundary (a client may leave it off); it keeps honest polling from defeating the timeout.
+pub const BACKGROUND_HEADER: &str = "X-Umbra-Background";
+
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub session_id: SessionId,
@@ -79,7 +84,8 @@ async fn resolve(req: &Request<'_>) -> Result<Option<AuthUser>, ApiError> {
     }
     // Per user, on top of the gate's per-IP limits: known here without another query.
     state.rate_limiters.check_user(row.user_id.0).map_err(ApiError::too_many_requests)?;
-    if now.0 - row.last_seen_at >= TOUCH_INTERVAL_MS {
+    let background = req.headers().get_one(BACKGROUND_HEADER).is_some();
+    if !background && now.0 - row.last_seen_at >= TOUCH_INTERVAL_MS {
         sessions::touch(pool, row.session_id, now).await?;
     }
     Ok(Some(AuthUser {

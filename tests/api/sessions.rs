@@ -1,6 +1,7 @@
 //! Session lifetime: sliding idle expiry, absolute lifetime, the per-user cap, bad cookies.
 
 use rocket::http::Method;
+use umbra::auth::guards::BACKGROUND_HEADER;
 use umbra::db::sessions;
 
 use crate::harness::{app, app_with};
@@ -85,4 +86,23 @@ async fn a_new_login_replaces_the_browsers_old_session() {
     old.set_cookie(Some(before));
     assert_eq!(old.get("/api/auth/status").await.json()["authenticated"], false, "old token died at login");
     assert_eq!(sessions::count_for_user(app.db.pool(), umbra::domain::id::UserId(1)).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn background_polls_do_not_keep_an_idle_session_alive() {
+    let app = app_with(|c| {
+        c.sessions.idle_minutes = 60;
+        c.sessions.absolute_minutes = 600;
+    })
+    .await;
+    let admin = app.admin().await;
+    let poll = || admin.request(Method::Get, "/api/notifications/unread-count", None, &[(BACKGROUND_HEADER, "1")]);
+    // The bell polls all along; the polls are answered but are not activity.
+    for _ in 0..5 {
+        app.clock.advance_minutes(11);
+        assert_eq!(poll().await.status, 200);
+    }
+    app.clock.advance_minutes(6);
+    assert_eq!(poll().await.status, 401, "61 minutes after the last real request");
+    assert_eq!(admin.get("/api/auth/status").await.json()["authenticated"], false);
 }

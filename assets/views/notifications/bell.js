@@ -39,7 +39,7 @@ function paint() {
 export async function refreshBell() {
   const ticket = ++asked;
   try {
-    const answer = await get('/api/notifications/unread-count', { quiet: true });
+    const answer = await get('/api/notifications/unread-count', { quiet: true, background: true });
     if (ticket !== asked) return;
     count = answer.count;
     paint();
