@@ -429,6 +429,23 @@ pub async fn snooze_alert<'c>(
     Ok(done.rows_affected() == 1)
 }
 
+/// Drops finished alert rows whose time is before `before` and also well behind where the
+/// scans have come (`dispatch_state.scanned_through`): a scan after downtime looks back nine
+/// days from there (todos; events and birthdays less), so a pruned row is never written again
+/// and its item never alerts twice, even when cleanup ran while no dispatcher did.
+pub async fn prune_alerts<'c>(db: impl Executor<'c, Database = Any>, before: i64) -> Result<u64, sqlx::Error> {
+    const BEHIND_SCANS_MS: i64 = 10 * 24 * 3_600_000;
+    let done = sqlx::query(
+        "DELETE FROM due_alerts WHERE pending = 0 AND fire_at < $1 \
+           AND fire_at < (SELECT scanned_through FROM dispatch_state WHERE id = 1) - $2",
+    )
+    .bind(before)
+    .bind(BEHIND_SCANS_MS)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// The occurrence a todo alert was for, to check that a push's Done still means that one.
 pub async fn alert_occurrence<'c>(
     db: impl Executor<'c, Database = Any>,

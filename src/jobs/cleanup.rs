@@ -1,7 +1,7 @@
 //! Housekeeping: drop expired sessions, stale login-failure counters and abandoned WebAuthn
 //! ceremonies (in the database, so any process may do it), audit rows past their retention,
 //! read notifications older than 90 days, connection-request attempts past their window,
-//! finished pushes and expired push links, and evict refilled rate-limit keys (per process).
+//! finished pushes, expired push links and delivered alert rows, and evict refilled rate-limit keys (per process).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 
 use super::{Job, JobContext, JobError};
-use crate::db::{Db, audit, login_failures, passkeys, push_deliveries, sessions, system_settings};
+use crate::db::{Db, audit, dispatch, login_failures, passkeys, push_deliveries, sessions, system_settings};
 use crate::domain::system_settings::SystemSettings;
 use crate::domain::time::UtcMillis;
 use crate::http::rate_limit::RateLimiters;
@@ -17,7 +17,8 @@ use crate::server::AppState;
 use crate::service;
 
 const EVERY: Duration = Duration::from_mins(1);
-/// Finished pushes and used or expired links are kept this long (for looking into problems).
+/// Finished pushes, used or expired links and delivered alert rows are kept this long (for
+/// looking into problems).
 const PUSH_RETENTION_DAYS: i64 = 30;
 
 pub struct Cleanup {
@@ -52,7 +53,7 @@ impl Job for Cleanup {
 /// One pass over the database: expired sessions, stale failure counters, passkey ceremonies
 /// begun and never finished, audit entries past the retention the settings give, read
 /// notifications created more than 90 days ago, request attempts that no longer count, and
-/// old push bookkeeping.
+/// old push and alert bookkeeping.
 pub async fn run_once(db: &Db, now: UtcMillis, defaults: SystemSettings) -> Result<(), sqlx::Error> {
     let settings = system_settings::load(db.pool(), defaults).await?;
     sessions::prune_expired(db.pool(), now, settings.session_idle_minutes).await?;
@@ -61,6 +62,8 @@ pub async fn run_once(db: &Db, now: UtcMillis, defaults: SystemSettings) -> Resu
     audit::prune_before(db.pool(), now.plus_minutes(-settings.audit_retention_days * 24 * 60)).await?;
     service::notifications::prune(db.pool(), now).await?;
     service::connections::prune_attempts(db.pool(), now).await?;
-    push_deliveries::prune(db.pool(), now.plus_minutes(-PUSH_RETENTION_DAYS * 24 * 60).0).await?;
+    let retention = now.plus_minutes(-PUSH_RETENTION_DAYS * 24 * 60).0;
+    push_deliveries::prune(db.pool(), retention).await?;
+    dispatch::prune_alerts(db.pool(), retention).await?;
     Ok(())
 }

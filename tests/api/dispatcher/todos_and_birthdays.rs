@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveTime};
 use serde_json::json;
+use umbra::domain::time::UtcMillis;
 use umbra::service::dispatch::settings::{local_date, local_instant};
 
 use super::{
@@ -132,4 +133,39 @@ async fn a_birthday_that_passed_while_every_server_was_down_is_announced_late_on
     assert_eq!(delivered.len(), 1);
     assert!(delivered[0].2, "late");
     assert_eq!(delivered[0].1, "Cy's birthday");
+}
+
+#[tokio::test]
+async fn delivered_alert_rows_are_pruned_after_thirty_days_and_never_alert_again() {
+    let app = app().await;
+    let (ann, ann_id) = pushed_user(&app, "ann").await;
+    let now = app.clock.now_millis();
+    let due = ann.post("/api/todos", json!({"title": "call the bank", "due_at": iso(now + 2 * HOUR)})).await;
+    assert_eq!(due.status, 201, "{}", due.body);
+    let dispatcher = dispatcher(Arc::new(RecordingPusher::default()));
+    run(&app, &dispatcher).await;
+    app.clock.advance_minutes(3 * 60);
+    assert_eq!(run(&app, &dispatcher).await.delivered, 1);
+    // A second todo, due long after the first was delivered: its row must survive the pruning.
+    let later = ann.post("/api/todos", json!({"title": "renew passport", "due_at": iso(now + 35 * 24 * HOUR)})).await;
+    assert_eq!(later.status, 201, "{}", later.body);
+    let rows = || super::count(&app, "SELECT COUNT(*) FROM due_alerts");
+    assert_eq!(rows().await, 1);
+    let defaults = umbra::server::default_system_settings(&app.config);
+    let cleanup = |days: i64| umbra::jobs::cleanup::run_once(&app.db, UtcMillis(now + days * 24 * HOUR), defaults);
+    // Cleanup alone (the dispatcher stopped after the delivery): the row stays, because a
+    // scan after the downtime looks back from where the scans stopped and would write it anew.
+    cleanup(31).await.unwrap();
+    assert_eq!(rows().await, 1, "kept while the scans are behind");
+    app.clock.advance_minutes(29 * 24 * 60);
+    run(&app, &dispatcher).await;
+    cleanup(29).await.unwrap();
+    assert_eq!(rows().await, 1, "kept for 30 days");
+    cleanup(31).await.unwrap();
+    assert_eq!(rows().await, 0, "pruned after 30 days");
+    app.clock.advance_minutes(6 * 24 * 60);
+    assert_eq!(run(&app, &dispatcher).await.delivered, 1, "only the passport, the bank is not announced again");
+    let titles: Vec<String> = notifications(&app, ann_id).await.into_iter().map(|n| n.1).collect();
+    assert_eq!(titles.len(), 2);
+    assert!(titles.contains(&"call the bank".to_string()) && titles.contains(&"renew passport".to_string()));
 }
