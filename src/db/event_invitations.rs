@@ -126,6 +126,21 @@ pub async fn insert(
     .await
 }
 
+/// Gives `to` every invitation of `from`, each with its invitee's answer and dates: a series
+/// split in two is still the event they answered. One already on `to` is left as it is.
+pub async fn copy(tx: &mut WriteTx, from: EventId, to: EventId) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO event_invitations (event_id, invitee_id, invited_by, status, created_at, responded_at) \
+         SELECT $2, invitee_id, invited_by, status, created_at, responded_at FROM event_invitations \
+         WHERE event_id = $1 ORDER BY id ON CONFLICT (event_id, invitee_id) DO NOTHING",
+    )
+    .bind(from)
+    .bind(to)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// One page of an event's invitations, by username.
 pub async fn list_for_event<'c, E>(
     db: E,

@@ -2,7 +2,8 @@
 //! the event's calendar invite, only connections can be invited (one answer for every name
 //! that cannot, whoever it belongs to; all or nothing), the invitee's list and RSVP, the
 //! organiser told of answers, accepted and tentative events in the invitee's range read
-//! read-only, time changes and cancellations reaching invitees, withdrawal, a removed
+//! read-only, time changes and cancellations reaching invitees, a "this and following" split
+//! carrying the invitations and their answers to the new series, withdrawal, a removed
 //! connection ending it all, and the 404/401/423 matrix.
 
 use serde_json::{Value, json};
@@ -345,4 +346,111 @@ async fn bodies_are_strict_and_routes_need_an_unlocked_session() {
         assert_eq!(response.status, 423, "{method} {path}: {}", response.body);
     }
     assert_eq!(invitations(&alice, "").await["total"], 0);
+}
+
+/// Alice's weekly "Standup" in `calendar` (four Mondays of March 2030), Bob invited and
+/// accepted, Carol invited and tentative; the event id.
+async fn weekly_with_answers(alice: &Persona<'_>, bob: &Persona<'_>, carol: &Persona<'_>, calendar: i64) -> i64 {
+    let made = alice
+        .post(
+            "/api/events",
+            json!({"calendar_id": calendar, "title": "Standup", "start": "2030-03-04T09:00:00Z",
+                   "end": "2030-03-04T10:00:00Z", "timezone": "UTC", "recurrence": "FREQ=WEEKLY;COUNT=4"}),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let event = id(&made.json());
+    let guests = invite(alice, event, &[&bob.username, &carol.username]).await.json();
+    for (who, answer) in [(bob, "accepted"), (carol, "tentative")] {
+        let mine = guests["items"].as_array().unwrap().iter().find(|g| g["user"]["username"] == who.username);
+        assert_eq!(respond(who, id(mine.unwrap()), answer).await.status, 200);
+    }
+    event
+}
+
+/// Who sees which occurrences, as (title, start, access, rsvp).
+async fn seen(who: &Persona<'_>) -> Vec<(String, String, String, String)> {
+    let mut items: Vec<_> = march(who)
+        .await
+        .iter()
+        .map(|o| {
+            let text = |key: &str| o[key].as_str().unwrap_or_default().to_string();
+            (text("title"), text("start"), text("access"), text("rsvp"))
+        })
+        .collect();
+    items.sort_by(|a, b| a.1.cmp(&b.1));
+    items
+}
+
+/// "This and following" splits the series in two; both halves are the event the invitees
+/// answered, so each keeps every invitation with its answer, and the invitees hear once.
+async fn split_keeps_invitations(by_a_writer: bool) {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let carol = app.user("carol").await;
+    let dave = app.user("dave").await;
+    for other in [&bob, &carol, &dave] {
+        connect(&alice, other).await;
+    }
+    let work = id(&create_calendar(&alice, json!({"name": "Work"})).await);
+    let offer = alice
+        .post("/api/shared-calendars", json!({"calendar_id": work, "username": "dave", "level": "write"}))
+        .await
+        .json();
+    dave.post_empty(&format!("/api/shared-calendars/{}/accept", id(&offer))).await;
+    let event = weekly_with_answers(&alice, &bob, &carol, work).await;
+    // Dave may write the calendar but knows neither invitee: the organiser stays Alice.
+    let editor = if by_a_writer { &dave } else { &alice };
+    let split = editor
+        .patch(
+            &format!("/api/events/{event}?scope=following&recurrence_id=2030-03-18T09:00:00.000Z"),
+            json!({"title": "Standup (new room)"}),
+        )
+        .await;
+    assert_eq!(split.status, 200, "{}", split.body);
+    let later = id(&split.json());
+    assert_ne!(later, event);
+
+    for (who, rsvp) in [(&bob, "accepted"), (&carol, "tentative")] {
+        let expected: Vec<_> =
+            [("Standup", 4), ("Standup", 11), ("Standup (new room)", 18), ("Standup (new room)", 25)]
+                .iter()
+                .map(|(title, day)| {
+                    (
+                        title.to_string(),
+                        format!("2030-03-{day:02}T09:00:00.000Z"),
+                        "invited".to_string(),
+                        rsvp.to_string(),
+                    )
+                })
+                .collect();
+        assert_eq!(seen(who).await, expected, "{}", who.username);
+        let detail = who.get(&format!("/api/events/{later}")).await;
+        assert_eq!((detail.status, detail.json()["title"].clone()), (200, json!("Standup (new room)")));
+        assert_eq!(
+            notification_titles(who, "event_updated").await,
+            ["Event changed: Standup (new room)"],
+            "one notice for one change"
+        );
+        assert_eq!(invitations(who, &format!("?status={rsvp}")).await["total"], 2, "one per half");
+    }
+    let guests = alice.get(&format!("/api/events/{later}/invitations")).await.json();
+    let answers: Vec<_> = guests["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["user"]["username"].clone(), g["status"].clone()))
+        .collect();
+    assert_eq!(answers, [(json!("bob"), json!("accepted")), (json!("carol"), json!("tentative"))]);
+}
+
+#[tokio::test]
+async fn a_following_split_by_the_organiser_keeps_the_invitations_and_answers() {
+    split_keeps_invitations(false).await;
+}
+
+#[tokio::test]
+async fn a_following_split_by_another_writer_keeps_the_organiser_and_the_invitations() {
+    split_keeps_invitations(true).await;
 }

@@ -5,7 +5,9 @@
 //! - A timed series recurs in its own zone: the local time of DTSTART is kept on every
 //!   occurrence (09:00 Europe/Berlin stays 09:00 across DST). An occurrence whose local time
 //!   does not exist (spring forward) is moved forward by the gap; one that exists twice (fall
-//!   back) is the first (§3.3.5; the `rrule` crate does this for generated dates).
+//!   back) is the first (§3.3.5). The `rrule` crate walks local times in a frame without
+//!   gaps (wall-clock times written as UTC) and `recurrence::local_to_utc` places each in the
+//!   zone: walked in the zone, the crate drops days whose midnight does not exist.
 //! - DTSTART is always the first occurrence (§3.8.5.3), even where the rule would not produce
 //!   it; COUNT counts it.
 //! - An all-day series recurs on dates (expanded at 00:00 UTC); its occurrences are placed in
@@ -217,6 +219,12 @@ fn overlaps(timing: Timing, window: &Window) -> bool {
 
 /// The recurrence ids of the rule's occurrences (DTSTART first) that could overlap the
 /// window, ignoring exdates and overrides.
+///
+/// The crate walks a frame without gaps: a timed series' local wall-clock times written as
+/// UTC (an all-day series' dates at 00:00 UTC already are). Each local time it gives is then
+/// placed in the zone by `local_to_utc` (§3.3.5). Walked in the zone itself, the crate loses
+/// every day whose midnight does not exist (Havana, Santiago, Beirut change at 00:00): it
+/// builds each day's dates from that midnight.
 fn base_starts(series: &Series<'_>, window: &Window, max: usize) -> Result<Vec<i64>, TooMany> {
     let Some(rule) = series.recurrence else { return Ok(Vec::new()) };
     // Generous candidate bounds in UTC: a start up to the occurrence's length before the
@@ -225,10 +233,9 @@ fn base_starts(series: &Series<'_>, window: &Window, max: usize) -> Result<Vec<i
     let low = window.start.0 - series.timing.length_millis() - day;
     let high = window.end.0 + day;
     let first = series.timing.recurrence_id();
-    let (start, date_only) = match series.timing {
-        Timing::Timed { start, .. } => (to_zone(start.0, series.zone), false),
-        Timing::AllDay { start, .. } => (to_zone(date_midnight(start), chrono_tz::UTC), true),
-    };
+    let frame = Frame::of(series);
+    let start = to_zone(frame.of_instant(first), chrono_tz::UTC);
+    let date_only = series.timing.is_all_day();
     let mut starts = Vec::new();
     if (low..high).contains(&first) {
         starts.push(first);
@@ -237,6 +244,16 @@ fn base_starts(series: &Series<'_>, window: &Window, max: usize) -> Result<Vec<i
         return Ok(starts);
     }
     let Some(mut rule_set) = rule.rule_at(&start, date_only) else { return Ok(starts) };
+    // UNTIL is an instant: in the frame it is a local time, a day later for the slack the
+    // frame's fall-backs and gaps need; the exact test is on the instants below.
+    let until = match (rule.until(), frame.zone) {
+        (Some(until), Some(zone)) => {
+            let at = until.instant(zone).timestamp_millis();
+            rule_set = rule_set.until(to_zone(frame.of_instant(at) + day, chrono_tz::UTC));
+            Some(at)
+        }
+        _ => None,
+    };
     if let Some(count) = rule.count() {
         // COUNT counts DTSTART: when the rule does not produce it, one fewer comes from the rule.
         if !produces(&rule_set, &start) {
@@ -246,17 +263,27 @@ fn base_starts(series: &Series<'_>, window: &Window, max: usize) -> Result<Vec<i
             rule_set = rule_set.count(count - 1);
         }
     }
-    let anchor = if rule.count().is_none() { jump(&rule_set, &start, low, date_only) } else { None };
+    // The window in the frame, a day wider each way: a local time and its instant differ by
+    // the zone's offset, which the window's edges do not know in advance.
+    let (frame_low, frame_high) = (frame.of_instant(low) - day, frame.of_instant(high) + day);
+    let anchor = if rule.count().is_none() { jump(&rule_set, &start, frame_low, date_only) } else { None };
     let (rule_set, anchor) = match anchor {
         Some((explicit, anchor)) => (explicit, anchor),
         None => (rule_set, start),
     };
     let Ok(set) = rule_set.build(anchor) else { return Ok(starts) };
-    let limit = u16::try_from(max.saturating_add(2)).unwrap_or(u16::MAX);
-    let result = set.after(to_zone(low.max(first), chrono_tz::UTC)).before(to_zone(high, chrono_tz::UTC)).all(limit);
+    // At most one occurrence a day (FREQ=DAILY is the finest): the margins above and UNTIL's
+    // slack add at most six candidates, so a full answer still means more than `max` are in.
+    let limit = u16::try_from(max.saturating_add(8)).unwrap_or(u16::MAX);
+    let after = to_zone(frame_low.max(start.timestamp_millis()), chrono_tz::UTC);
+    let result = set.after(after).before(to_zone(frame_high, chrono_tz::UTC)).all(limit);
     for at in result.dates {
-        let ms = at.timestamp_millis();
-        if ms != first && (low..high).contains(&ms) && YEARS.contains(&at.with_timezone(&Utc).year()) {
+        if at == start {
+            continue;
+        }
+        let ms = frame.instant(at.naive_utc());
+        let in_years = DateTime::<Utc>::from_timestamp_millis(ms).is_some_and(|t| YEARS.contains(&t.year()));
+        if (low..high).contains(&ms) && until.is_none_or(|until| ms <= until) && in_years && ms != first {
             starts.push(ms);
         }
     }
@@ -265,6 +292,36 @@ fn base_starts(series: &Series<'_>, window: &Window, max: usize) -> Result<Vec<i
     }
     starts.sort_unstable();
     Ok(starts)
+}
+
+/// The frame a series is walked in: local wall-clock times of `zone` written as UTC, or
+/// (`zone` `None`, all-day dates) UTC itself.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    zone: Option<Tz>,
+}
+
+impl Frame {
+    fn of(series: &Series<'_>) -> Self {
+        Self { zone: (!series.timing.is_all_day()).then_some(series.zone) }
+    }
+
+    /// An instant's wall-clock time in the frame.
+    fn of_instant(self, ms: i64) -> i64 {
+        match self.zone {
+            Some(zone) => to_zone(ms, zone).naive_local().and_utc().timestamp_millis(),
+            None => ms,
+        }
+    }
+
+    /// A wall-clock time of the frame as an instant (a skipped one moved forward, a doubled
+    /// one the first: §3.3.5).
+    fn instant(self, local: NaiveDateTime) -> i64 {
+        match self.zone {
+            Some(zone) => local_to_utc(zone, local).timestamp_millis(),
+            None => local.and_utc().timestamp_millis(),
+        }
+    }
 }
 
 /// Whether the rule produces its own start (its first occurrence is DTSTART).

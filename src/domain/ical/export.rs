@@ -86,7 +86,9 @@ fn write_recurrence_id(out: &mut Writer, name: &str, event: &IcsEvent, id: i64) 
 }
 
 fn write_common(out: &mut Writer, event: &IcsEvent, stamp: &str) {
-    out.property("UID", &event.uid);
+    // UID is TEXT (§3.8.4.7) and an imported one is kept as given, separators and line breaks
+    // included: escaped like any text, or it would be cut (or lose its break) on the way back.
+    out.text("UID", &event.uid);
     out.property("DTSTAMP", stamp);
     out.property("CREATED", &utc_stamp(event.created_at));
     out.property("LAST-MODIFIED", &utc_stamp(event.updated_at));
@@ -231,5 +233,14 @@ mod tests {
         assert!(!text.contains("VTIMEZONE"), "{text}");
         assert!(text.contains("DTSTART;VALUE=DATE:20270501\r\nDTEND;VALUE=DATE:20270502\r\n"));
         assert!(text.contains("DTSTART:20270501T080000Z\r\n"));
+    }
+
+    #[test]
+    fn a_uid_is_written_as_text() {
+        let mut odd = event(chrono_tz::UTC, Timing::Timed { start: ms(2027, 5, 1, 8), end: ms(2027, 5, 1, 9) });
+        odd.uid = "a;b,c\\d\nEND:VEVENT".into();
+        let text = calendar(&CalendarHead { name: "x", description: "" }, &[odd], 0);
+        assert!(text.contains("\r\nUID:a\\;b\\,c\\\\d\\nEND:VEVENT\r\n"), "{text}");
+        assert_eq!(text.matches("\r\nEND:VEVENT\r\n").count(), 1, "{text}");
     }
 }

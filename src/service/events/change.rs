@@ -2,7 +2,8 @@
 //! `this` (one occurrence: an override, or an exdate on delete), `following` (the series is
 //! split: the old part ends before the occurrence, a new series with a new UID starts at it)
 //! or `all` (the whole series; overrides that no longer fit the new rule are dropped and
-//! reported). Invitees hear of time changes and cancellations in the same transaction.
+//! reported). Invitees hear of time changes and cancellations in the same transaction; a
+//! split carries them, with their answers, to the new series.
 
 use super::{
     EventDetail, EventError, EventResult, calendar_writer, check_location, detail_in, event_writer, new_uid,
@@ -10,6 +11,7 @@ use super::{
 };
 use crate::db::WriteTx;
 use crate::db::calendar_changes::{self, ChangeKind};
+use crate::db::event_invitations as invitations;
 use crate::db::events::{self as db, EventRow, OverrideRow};
 use crate::domain::calendars::CalendarLevel;
 use crate::domain::events::expand::{Override, is_occurrence};
@@ -214,7 +216,8 @@ async fn update_this(
 }
 
 /// Ends the series before `rid` and starts a new one there with the patch applied. The new
-/// series keeps the exdates and overrides from `rid` on that still fit it.
+/// series keeps the exdates and overrides from `rid` on that still fit it, the organiser, and
+/// the invitations with their answers.
 async fn update_following(
     tx: &mut WriteTx,
     now: UtcMillis,
@@ -248,14 +251,24 @@ async fn update_following(
     }
     db::update(tx, row.id, &values_of(&old, &overrides_for_expansion(&earlier)), now.0).await?;
     calendar_changes::record(tx, old.calendar_id, &row.uid, ChangeKind::Changed, now.0).await?;
-    notify_invitees(tx, row.id, &old.title, EventChange::Rescheduled, now).await?;
 
+    // To its invitees the new series is the rest of the event they answered: it keeps the
+    // organiser (an invitation shows only while its invitee is connected to them) and every
+    // invitation with its answer, as calendar programs keep attendees' answers on a split.
     let uid = new_uid();
-    let new_id = db::insert(tx, &uid, &values_of(&next, &overrides_for_expansion(&carried)), user, now.0).await?;
+    let organiser = row.created_by.unwrap_or(user);
+    let new_id = db::insert(tx, &uid, &values_of(&next, &overrides_for_expansion(&carried)), organiser, now.0).await?;
     for o in &carried {
         db::put_override(tx, new_id, o.recurrence_id, &override_values_of(&override_state_of(o)), now.0).await?;
     }
+    if row.created_by.is_some() {
+        // Without an organiser (their account is gone) the invitations show nowhere; copied
+        // under the editor they would come back to life for whoever knows the editor.
+        invitations::copy(tx, row.id, new_id).await?;
+    }
     calendar_changes::record(tx, next.calendar_id, &uid, ChangeKind::Created, now.0).await?;
+    // Once, by the series that had them: both halves have the same invitees, one change.
+    notify_invitees(tx, row.id, &next.title, EventChange::Rescheduled, now).await?;
     let level = calendar_writer(tx, user, next.calendar_id).await?;
     detail_in(tx, new_id, level, dropped).await
 }

@@ -1,6 +1,7 @@
 //! Recurrence through the API: series expand in their own zone across DST (Berlin, New York,
-//! Lord Howe's half hour), skipped and doubled local times, ordinals, BYSETPOS, month ends,
-//! COUNT and UNTIL, and a ten-year daily series read one month at a time.
+//! Lord Howe's half hour), skipped and doubled local times (Havana's missing midnight too),
+//! ordinals, BYSETPOS, month ends, COUNT and UNTIL, and a ten-year daily series read one month
+//! at a time.
 
 use serde_json::json;
 
@@ -149,4 +150,31 @@ async fn all_day_series_and_the_viewers_zone() {
     assert_eq!(alice.get(&format!("/api/events?{probe}")).await.json()["items"].as_array().unwrap().len(), 0);
     super::set_zone(&app, "alice", "Asia/Tokyo").await;
     assert_eq!(alice.get(&format!("/api/events?{probe}")).await.json()["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_day_without_midnight_keeps_its_occurrence() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    // Havana springs forward at midnight: 14 March 2027 00:00 is 01:00 CDT, so daily 00:00
+    // (05:00Z in CST) is 05:00Z that day too (§3.3.5), then 04:00Z.
+    let counted =
+        create(&alice, series("counted", "2027-03-12T05:00:00Z", 30, "America/Havana", "FREQ=DAILY;COUNT=5")).await;
+    // And one that began years before: read from an anchor jumped ahead to the window.
+    create(&alice, series("forever", "2020-01-01T05:00:00Z", 30, "America/Havana", "FREQ=DAILY")).await;
+    let items = range(&alice, "2027-03-12T00:00:00Z", "2027-03-18T00:00:00Z").await;
+    let want = ["2027-03-12T05:00", "2027-03-13T05:00", "2027-03-14T05:00", "2027-03-15T04:00", "2027-03-16T04:00"];
+    for title in ["counted", "forever"] {
+        let of: Vec<_> = items.iter().filter(|i| i["title"] == title).cloned().collect();
+        assert_eq!(&starts(&of)[..5], want, "{title}");
+    }
+    // The day's occurrence is one of the series: it can be changed alone.
+    let id = counted["id"].as_i64().unwrap();
+    let moved = alice
+        .patch(
+            &format!("/api/events/{id}?scope=this&recurrence_id=2027-03-14T05:00:00.000Z"),
+            json!({"title": "moved"}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
 }

@@ -268,3 +268,60 @@ async fn the_round_trip_gives_the_same_occurrences_in_the_range_read() {
     assert_eq!(import(&alice, to, &text).await.status, 200);
     assert_eq!(year_2027(&alice, to).await, original);
 }
+
+/// A UID is TEXT (RFC 5545 §3.8.4.7): an imported one that holds separators, a backslash or a
+/// line break is written escaped, on the series and on its override, and comes back the same.
+#[tokio::test]
+async fn a_uid_with_separators_and_a_line_break_is_escaped_and_round_trips() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let calendar = default_calendar(&app, "alice").await;
+    // As written on the wire, and as it reads unescaped.
+    let wire = "odd\\;uid\\,with\\\\backslash\\nATTENDEE:mailto:evil@example.com";
+    let uid = "odd;uid,with\\backslash\nATTENDEE:mailto:evil@example.com";
+    let file = |summary: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n\
+             BEGIN:VEVENT\r\nUID:{wire}\r\nDTSTART:20270301T090000Z\r\nDTEND:20270301T100000Z\r\n\
+             RRULE:FREQ=DAILY;COUNT=3\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\n\
+             BEGIN:VEVENT\r\nUID:{wire}\r\nRECURRENCE-ID:20270302T090000Z\r\nDTSTART:20270302T110000Z\r\n\
+             DTEND:20270302T120000Z\r\nSUMMARY:Moved\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    let first = import(&alice, calendar, &file("Odd")).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let stored: String = sqlx::query_scalar("SELECT uid FROM events WHERE calendar_id = $1")
+        .bind(calendar)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, uid, "stored as given, unescaped");
+
+    let text = export(&alice, calendar).await.body;
+    assert_eq!(text.replace("\r\n ", "").matches(&format!("\r\nUID:{wire}\r\n")).count(), 2, "{text}");
+    let components = parse_independently(&text);
+    let events: Vec<_> = components.iter().filter(|(name, _)| name == "VEVENT").collect();
+    assert_eq!(events.len(), 2, "the series and its override, nothing more: {text}");
+    for (_, props) in &events {
+        let uids: Vec<&str> = props.iter().filter(|(n, _)| n == "UID").map(|(_, v)| v.as_str()).collect();
+        assert_eq!(uids, [uid], "one UID, the same as imported");
+        assert!(!props.iter().any(|(n, _)| n == "ATTENDEE"), "no injected property: {props:?}");
+    }
+
+    // The export read back is the same event, and an edited one updates it in place.
+    let again = import(&alice, calendar, &text).await.json();
+    assert_eq!((again["imported"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(1)), "{again}");
+    let edited = import(&alice, calendar, &text.replace("SUMMARY:Odd", "SUMMARY:Odd (renamed)")).await.json();
+    assert_eq!((edited["imported"].as_u64(), edited["updated"].as_u64()), (Some(0), Some(1)), "{edited}");
+    assert_eq!(events_in(&app, calendar).await, 1);
+    let title: String =
+        sqlx::query_scalar("SELECT title FROM events WHERE uid = $1").bind(uid).fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(title, "Odd (renamed)");
+    let overrides: i64 = super::count(
+        &app,
+        "SELECT COUNT(*) FROM event_overrides o JOIN events e ON e.id = o.event_id WHERE e.calendar_id = $1",
+        calendar,
+    )
+    .await;
+    assert_eq!(overrides, 1, "the override found its series again");
+}

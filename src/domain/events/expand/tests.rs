@@ -1,6 +1,6 @@
 //! Expansion, pure: zones and DST, RFC 5545 month-end and ordinal rules, COUNT/UNTIL, exdates
-//! and overrides, the occurrence cap, and that the jump ahead for infinite rules finds exactly
-//! what walking from the start finds.
+//! and overrides, the occurrence cap, that the jump ahead for infinite rules finds exactly
+//! what walking from the start finds, and days whose midnight does not exist.
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -313,4 +313,51 @@ fn counting_before_an_occurrence_for_a_split() {
     };
     // The start (a Wednesday), then Mondays 11, 18, 25: three before the 25th.
     assert_eq!(count_before(&series, ms("2027-01-25T10:00:00Z")), 3);
+}
+
+/// Zones that change at midnight (Havana: 14 March 2027 00:00 → 01:00, UTC−5 → UTC−4): the
+/// day whose midnight does not exist still has its occurrence, moved forward by the gap
+/// (§3.3.5), whether the series is walked from a near start, jumped to from years before, or
+/// counted from years before.
+#[test]
+fn a_day_without_midnight_keeps_its_occurrence() {
+    let havana = chrono_tz::America::Havana;
+    let win = window("2027-03-12T00:00:00Z", "2027-03-16T12:00:00Z");
+    for (time, near, far, want) in [
+        (
+            "00:00",
+            "2027-03-12T05:00:00Z",
+            "2020-01-01T05:00:00Z",
+            ["2027-03-12T05:00", "2027-03-13T05:00", "2027-03-14T05:00", "2027-03-15T04:00", "2027-03-16T04:00"],
+        ),
+        (
+            "00:30",
+            "2027-03-12T05:30:00Z",
+            "2020-01-01T05:30:00Z",
+            ["2027-03-12T05:30", "2027-03-13T05:30", "2027-03-14T05:30", "2027-03-15T04:30", "2027-03-16T04:30"],
+        ),
+    ] {
+        assert_eq!(starts(timed(near, 30), havana, "FREQ=DAILY", &[], &win), want, "{time} near");
+        assert_eq!(starts(timed(near, 30), havana, "FREQ=DAILY;COUNT=5", &[], &win), want, "{time} counted");
+        assert_eq!(starts(timed(far, 30), havana, "FREQ=DAILY", &[], &win), want, "{time} jumped to");
+        assert_eq!(starts(timed(far, 30), havana, "FREQ=DAILY;COUNT=5000", &[], &win), want, "{time} counted far");
+        let weekly = starts(
+            timed(far, 30),
+            havana,
+            "FREQ=WEEKLY;BYDAY=SU",
+            &[],
+            &window("2027-03-13T00:00:00Z", "2027-03-15T00:00:00Z"),
+        );
+        assert_eq!(weekly, [want[2]], "{time} weekly on Sundays");
+    }
+    // UNTIL is an instant, inclusive: the moved 00:30 (05:30Z) is in at 05:30Z, out a minute before.
+    let near = timed("2027-03-12T05:30:00Z", 30);
+    let until = |at: &str| starts(near, havana, &format!("FREQ=DAILY;UNTIL={at}"), &[], &win).len();
+    assert_eq!((until("20270314T053000Z"), until("20270314T052900Z")), (3, 2));
+    // All-day dates have no midnight to lose.
+    let day = |d| NaiveDate::from_ymd_opt(2027, 3, d).unwrap();
+    let all_day = Timing::AllDay { start: day(12), end: day(13) };
+    let found =
+        starts(all_day, havana, "FREQ=DAILY;COUNT=5", &[], &window("2027-03-12T00:00:00Z", "2027-03-17T00:00:00Z"));
+    assert_eq!(found, ["2027-03-12", "2027-03-13", "2027-03-14", "2027-03-15", "2027-03-16"]);
 }
