@@ -9,14 +9,15 @@ use std::sync::{Arc, Mutex};
 use rocket::http::{Cookie, Header, Method};
 use rocket::local::asynchronous::Client;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 use umbra::auth::password::PasswordHasher;
 use umbra::auth::session::SECURE_COOKIE;
 use umbra::auth::setup_code;
 use umbra::clock::ManualClock;
 use umbra::config::{Argon2Params, Config, RateLimits, TlsMode, sqlite_url};
-use umbra::db::Db;
 use umbra::db::users;
+use umbra::db::{Backend, Db};
 use umbra::domain::password_policy;
 use umbra::domain::role::Role;
 use umbra::domain::time::UtcMillis;
@@ -58,15 +59,23 @@ impl TestDatabase {
         let dir = tempfile::tempdir().expect("temp dir");
         match std::env::var("UMBRA_TEST_POSTGRES_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
-                let name = format!("umbra_test_{}", hex::encode(rand::random::<[u8; 6]>()));
+                // The name carries its time of making, for `sweep_left_over_databases`.
+                let made = UtcMillis::now().0 / 1000;
+                let name = format!("umbra_test_{made}_{}", hex::encode(rand::random::<[u8; 6]>()));
+                let template = postgres_template(&admin_url).await;
                 let admin = Db::connect(&admin_url).await.expect("PostgreSQL at UMBRA_TEST_POSTGRES_URL");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE {template}")))
                     .execute(admin.pool())
                     .await
                     .expect("create test database");
+                // Tests need no durability across a crash of the database server; not waiting
+                // for the WAL to reach the disk at every commit is most of their time there.
+                sqlx::query(sqlx::AssertSqlSafe(format!("ALTER DATABASE {name} SET synchronous_commit = off")))
+                    .execute(admin.pool())
+                    .await
+                    .expect("configure test database");
                 admin.close().await;
-                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
-                let url = format!("{base}/{name}");
+                let url = database_url(&admin_url, &name);
                 TestDatabase { url, dir, postgres: Some((admin_url, name)) }
             }
             _ => {
@@ -77,23 +86,102 @@ impl TestDatabase {
     }
 }
 
+fn database_url(admin_url: &str, name: &str) -> String {
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+/// PostgreSQL test databases are copies of one migrated template: copying takes a fraction of
+/// the time the migrations take, and every test used to run them all. The template's name
+/// carries the embedded migrations' checksums, so a changed migration gets a new template
+/// (older ones are dropped); it is published by a rename, so a half-migrated one is never
+/// copied. Migrating from nothing stays tested: by the template itself and by every SQLite test.
+async fn postgres_template(admin_url: &str) -> String {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let make = async {
+        let mut digest = Sha256::new();
+        for migration in Db::migrator_for(Backend::Postgres).iter() {
+            digest.update(&migration.checksum);
+        }
+        let name = format!("umbra_template_{}", &hex::encode(digest.finalize())[..16]);
+        let admin = Db::connect(admin_url).await.expect("PostgreSQL at UMBRA_TEST_POSTGRES_URL");
+        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+            .bind(&name)
+            .fetch_optional(admin.pool())
+            .await
+            .expect("look for the template");
+        sweep_left_over_databases(&admin, admin_url).await;
+        if exists.is_none() {
+            let building = format!("umbra_building_{}", hex::encode(rand::random::<[u8; 6]>()));
+            let run = |sql: String| sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool());
+            run(format!("CREATE DATABASE {building}")).await.expect("create the template");
+            let db = Db::open(&database_url(admin_url, &building)).await.expect("migrate the template");
+            db.close().await;
+            if run(format!("ALTER DATABASE {building} RENAME TO {name}")).await.is_err() {
+                // Another test process published the same template meanwhile.
+                let _ = run(format!("DROP DATABASE {building}")).await;
+            }
+            let stale: Vec<String> = sqlx::query_scalar(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'umbra\\_template\\_%' AND datname <> $1",
+            )
+            .bind(&name)
+            .fetch_all(admin.pool())
+            .await
+            .unwrap_or_default();
+            for old in stale {
+                let _ = run(format!("DROP DATABASE IF EXISTS {old}")).await;
+            }
+        }
+        admin.close().await;
+        name
+    };
+    TEMPLATE.get_or_init(|| make).await.clone()
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let Some((admin_url, name)) = self.postgres.take() else {
             return;
         };
-        // Drop runs outside async; a short-lived runtime on its own thread does the cleanup.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-            runtime.block_on(async {
-                let admin = Db::connect(&admin_url).await.ok()?;
-                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await;
-                admin.close().await;
-                Some(())
-            })
+        // Dropping a database waits for a checkpoint (about a second): the test does not wait
+        // for it. A drop cut short by the end of the process is swept up by a later run.
+        std::thread::spawn(move || drop_postgres_databases(&admin_url, vec![name]));
+    }
+}
+
+/// Drops the named databases, on a short-lived runtime of the calling thread's own.
+fn drop_postgres_databases(admin_url: &str, names: Vec<String>) -> Option<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+    runtime.block_on(async {
+        let admin = Db::connect(admin_url).await.ok()?;
+        for name in names {
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await;
+        }
+        admin.close().await;
+        Some(())
+    })
+}
+
+/// Test databases an earlier run left behind (its last drops cut short), an hour old or more:
+/// younger ones may belong to a run going on beside this one.
+async fn sweep_left_over_databases(admin: &Db, admin_url: &str) {
+    let now = UtcMillis::now().0 / 1000;
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'umbra\\_test\\_%'")
+            .fetch_all(admin.pool())
+            .await
+            .unwrap_or_default();
+    let old: Vec<String> = names
+        .into_iter()
+        .filter(|name| {
+            let made = name.split('_').nth(2).and_then(|secs| secs.parse::<i64>().ok());
+            made.is_some_and(|made| now - made > 3_600)
         })
-        .join();
+        .collect();
+    if !old.is_empty() {
+        let admin_url = admin_url.to_string();
+        std::thread::spawn(move || drop_postgres_databases(&admin_url, old));
     }
 }
 
