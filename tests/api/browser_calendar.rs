@@ -1,6 +1,7 @@
 //! The Calendar section in headless Chromium: a weekly event made by click-dragging in the
 //! week view, one occurrence dragged to another time ("this event" only), both seen in the
-//! month view; an event's end dragged later by its bottom edge; a calendar shared with a
+//! month view; an event's end dragged later by its bottom edge; dates in words in the order
+//! of the user's date-format setting; a calendar shared with a
 //! connection who accepts it and then sees it and its events; the keyboard; and no sideways
 //! scrolling on a phone.
 
@@ -254,6 +255,50 @@ async fn an_event_dragged_by_its_bottom_edge_ends_later_and_starts_as_before() {
         if start != made["start"].as_str().unwrap_or_default() || !end.starts_with("2030-01-09T10:00:00") {
             return Err(format!("after Shift+↑ twice the event runs {start} – {end}, not 09:00 – 10:00 UTC"));
         }
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dates_in_words_follow_the_date_format_setting() {
+    let Some(browser) = browser().await else { return };
+    let server = crate::live::serve_https(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.clone();
+    let server = &server;
+    run("calendar-date-format", browser, async |b| {
+        set_up_admin(b, &base, &code).await?;
+        let admin = signed_in(server, "admin").await;
+        let event = json!({"title": "Dentist", "start": "2030-03-04T12:00:00Z", "end": "2030-03-04T13:00:00Z"});
+        call(server, &admin, "POST", "/api/events", event).await;
+
+        // Month before day (mdy): the agenda's heading, the period, the event's accessible
+        // name (the same words as the read-only event dialog's "When").
+        call(server, &admin, "PATCH", "/api/settings", json!({"date_format": "mdy"})).await;
+        b.goto(&format!("{base}/calendar/agenda/2030-03-04")).await?;
+        settled(b).await?;
+        b.wait_for_text(".agenda-day[data-day='2030-03-04'] h3", "Monday, March 4, 2030").await?;
+        b.wait_for_text("#cal-period", "Mar 4, 2030 – Apr 2, 2030").await?;
+        let name = b
+            .execute("return document.querySelector(\".agenda-day[data-day='2030-03-04'] .agenda-link\").getAttribute('aria-label')", json!([]))
+            .await?;
+        if !name.as_str().unwrap_or_default().contains("Monday, March 4, 2030") {
+            return Err(format!("the event is named {name}"));
+        }
+        b.goto(&format!("{base}/calendar/week/2030-03-04")).await?;
+        settled(b).await?;
+        b.wait_for_text("#cal-period", "Mar 4, 2030 – Mar 10, 2030").await?;
+
+        // Day before month (dmy), as the week header also read before the setting was made.
+        call(server, &admin, "PATCH", "/api/settings", json!({"date_format": "dmy"})).await;
+        b.goto(&format!("{base}/calendar/agenda/2030-03-04")).await?;
+        settled(b).await?;
+        let heading = b.wait_for_text(".agenda-day[data-day='2030-03-04'] h3", "4 March 2030").await?;
+        if !heading.starts_with("Monday") {
+            return Err(format!("the agenda's heading reads {heading:?}"));
+        }
+        b.wait_for_text("#cal-period", "4 Mar 2030 – 2 Apr 2030").await?;
         Ok(())
     })
     .await;
