@@ -1,6 +1,7 @@
 // Times in the user's own time zone and format (Settings → Preferences), never as raw ISO
 // strings. The last settings seen are kept in localStorage, so a page load draws in the
-// right format at once; before any: this device's zone, ISO dates, a 24-hour clock.
+// right format at once; before any: this device's zone, ISO dates, a 24-hour clock. Dates in
+// words (`dateWords`) follow the same date-format setting for their order.
 
 const KEY = 'umbra-formats';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -63,4 +64,27 @@ export function formatTime(iso) {
   const h = Number(hour) % 24;
   const time = prefs.hour12 ? `${h % 12 || 12}:${minute} ${h < 12 ? 'am' : 'pm'}` : `${String(h).padStart(2, '0')}:${minute}`;
   return `${dates[prefs.dateFormat] || dates.iso} ${time}`;
+}
+
+// Dates in words ("Monday 1 March 2027", "Mon 1 Mar") take the order of the date-format
+// setting: month before day for `mdy` ("Monday, March 1, 2027", "Mon, Mar 1"), day before
+// month for the others (as `dmy` and `long` write numbers; `iso` has no word order of its
+// own). The names come from Intl in English, the UI's language, whatever the browser's.
+const wordFormats = new Map();
+export function wordLocale() {
+  return prefs.dateFormat === 'mdy' ? 'en-US' : 'en-GB';
+}
+
+export const prefersHour12 = () => prefs.hour12;
+
+// `options` are Intl.DateTimeFormat's; without `timeZone`, the user's zone.
+export function dateWords(date, options) {
+  const all = { timeZone: prefs.timeZone, ...options };
+  const key = `${wordLocale()} ${JSON.stringify(all)}`;
+  let format = wordFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(wordLocale(), all);
+    wordFormats.set(key, format);
+  }
+  return format.format(date);
 }

@@ -209,6 +209,82 @@ async fn an_admin_creates_a_user_who_then_signs_in() {
     .await;
 }
 
+/// Whether, at this moment, the selected tab of the section's bar is wholly inside the window
+/// and not cut off by the bar's own scrolling, no label of the bottom tab bar is cut off, and
+/// the page itself does not scroll sideways: "ok", or what is wrong.
+async fn tabs_whole(b: &Browser) -> Result<serde_json::Value, String> {
+    b.execute(
+        "const tab = document.querySelector(\"nav.tabs a[aria-current='page']\");
+         const r = tab.getBoundingClientRect();
+         const bar = tab.parentElement.getBoundingClientRect();
+         const whole = r.left >= 0 && r.right <= window.innerWidth && r.left >= bar.left - 0.5 && r.right <= bar.right + 0.5;
+         const page = document.scrollingElement.scrollWidth <= window.innerWidth;
+         const cut = [...document.querySelectorAll('.tabbar .label')].filter((l) => {
+           const b = l.getBoundingClientRect();
+           return b.left < 0 || b.right > document.documentElement.clientWidth || l.scrollWidth > l.clientWidth;
+         }).map((l) => l.textContent);
+         return whole && page && !cut.length ? 'ok' : `${tab.textContent}: ${r.left}–${r.right} in a bar ${bar.left}–${bar.right}, \\
+           window ${window.innerWidth}, page ${document.scrollingElement.scrollWidth} wide; \\
+           cut off in the bottom tab bar: ${cut.join(', ') || 'none'}`;",
+        serde_json::json!([]),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn every_admin_tab_shows_whole_on_a_phone_once_selected() {
+    let Some(browser) = browser().await else { return };
+    let server = serve_https(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.clone();
+    run("admin-tabs-390", browser, async |b| {
+        set_up_admin(b, &base, &code).await?;
+        b.set_window_size(390, 844).await?;
+        // Admin's three tabs, and Settings' five (which never fit side by side on a phone):
+        // each selected in turn, the last tab first.
+        let sections = [
+            (
+                "Admin",
+                "/admin/users",
+                vec![("Audit log", "/admin/audit"), ("System settings", "/admin/settings"), ("Users", "/admin/users")],
+            ),
+            (
+                "Settings",
+                "/settings/profile",
+                vec![
+                    ("Security", "/settings/security"),
+                    ("Password", "/settings/password"),
+                    ("Notifications", "/settings/notifications"),
+                    ("Profile", "/settings/profile"),
+                ],
+            ),
+        ];
+        // At the browser's default text size and at a larger one (an accessibility setting
+        // phones offer), where the labels of the bottom tab bar fit no more as they were.
+        for text_size in ["100%", "125%"] {
+            for (section, first, tabs) in &sections {
+                b.goto(&format!("{base}{first}")).await?;
+                b.find(&format!("nav[aria-label='{section}'] a[aria-current='page']")).await?;
+                b.execute("document.documentElement.style.fontSize = arguments[0]", serde_json::json!([text_size]))
+                    .await?;
+                b.wait_idle().await?;
+                for (label, path) in tabs {
+                    b.click(&b.find_text(&format!("nav[@aria-label='{section}']/a"), label).await?).await?;
+                    b.find(&format!("nav.tabs a[aria-current='page'][href='{path}']")).await?;
+                    b.wait_idle().await?;
+                    picture(b, &format!("390-{text_size}-tab{}", path.replace('/', "-"))).await;
+                    let seen = tabs_whole(b).await?;
+                    if seen != serde_json::json!("ok") {
+                        return Err(format!("at 390 px and {text_size} text: {seen}"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn register_a_passkey_and_sign_in_with_it() {
     let Some(browser) = browser().await else { return };

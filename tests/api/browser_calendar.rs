@@ -1,7 +1,9 @@
 //! The Calendar section in headless Chromium: a weekly event made by click-dragging in the
 //! week view, one occurrence dragged to another time ("this event" only), both seen in the
-//! month view; a calendar shared with a connection who accepts it and then sees it and its
-//! events; the keyboard; and no sideways scrolling on a phone.
+//! month view; an event's end dragged later by its bottom edge; dates in words in the order
+//! of the user's date-format setting; a calendar shared with a
+//! connection who accepts it and then sees it and its events; the keyboard; and no sideways
+//! scrolling on a phone.
 
 use serde_json::{Value, json};
 
@@ -195,6 +197,7 @@ async fn signed_in(server: &LiveServer, username: &str) -> reqwest::Client {
 async fn call(server: &LiveServer, client: &reqwest::Client, method: &str, path: &str, body: Value) -> Value {
     let request = match method {
         "GET" => client.get(server.url(path)),
+        "PATCH" => client.patch(server.url(path)).json(&body),
         _ => client.post(server.url(path)).json(&body),
     };
     let response = request.header("X-Requested-With", "XMLHttpRequest").send().await.unwrap();
@@ -202,6 +205,103 @@ async fn call(server: &LiveServer, client: &reqwest::Client, method: &str, path:
     let text = response.text().await.unwrap();
     assert!(status.is_success(), "{method} {path}: {status} {text}");
     serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn an_event_dragged_by_its_bottom_edge_ends_later_and_starts_as_before() {
+    let Some(browser) = browser().await else { return };
+    let server = crate::live::serve_https(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.clone();
+    let server = &server;
+    run("calendar-resize", browser, async |b| {
+        set_up_admin(b, &base, &code).await?;
+        let admin = signed_in(server, "admin").await;
+        let made = call(
+            server,
+            &admin,
+            "POST",
+            "/api/events",
+            json!({"title": "Review", "start": "2030-01-09T09:00:00Z", "end": "2030-01-09T10:00:00Z"}),
+        )
+        .await;
+        let id = made["id"].as_i64().expect("the event has an id");
+        b.goto(&format!("{base}/calendar/week/2030-01-07")).await?;
+        settled(b).await?;
+        let block = ".day-col .cal-item[data-title='Review']";
+        b.find(block).await?;
+
+        // Two grid steps (15 minutes each, 48 px an hour) down from the bottom edge.
+        let step = 48.0 / 4.0;
+        drag(b, &format!("{block} .resize-edge"), [10.0, 3.0], [10.0, 3.0 + 2.0 * step]).await?;
+        b.wait_for_text(".toasts", "Changed the end of “Review”").await?;
+        settled(b).await?;
+        let event = call(server, &admin, "GET", &format!("/api/events/{id}"), Value::Null).await;
+        let (start, end) = (event["start"].as_str().unwrap_or_default(), event["end"].as_str().unwrap_or_default());
+        if start != made["start"].as_str().unwrap_or_default() || !end.starts_with("2030-01-09T10:30:00") {
+            return Err(format!("after the resize the event runs {start} – {end}, not 09:00 – 10:30 UTC"));
+        }
+
+        // The keyboard's way: Shift+↑ on the focused block ends it a step earlier; the block
+        // keeps focus, so a second Shift+↑ goes on from there.
+        b.execute("document.querySelector(arguments[0]).focus()", json!([block])).await?;
+        for _ in 0..2 {
+            b.press_with("\u{e008}", "\u{e013}").await?;
+            b.wait_for_text(".toasts", "Changed the end of “Review”").await?;
+            settled(b).await?;
+        }
+        let event = call(server, &admin, "GET", &format!("/api/events/{id}"), Value::Null).await;
+        let (start, end) = (event["start"].as_str().unwrap_or_default(), event["end"].as_str().unwrap_or_default());
+        if start != made["start"].as_str().unwrap_or_default() || !end.starts_with("2030-01-09T10:00:00") {
+            return Err(format!("after Shift+↑ twice the event runs {start} – {end}, not 09:00 – 10:00 UTC"));
+        }
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dates_in_words_follow_the_date_format_setting() {
+    let Some(browser) = browser().await else { return };
+    let server = crate::live::serve_https(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.clone();
+    let server = &server;
+    run("calendar-date-format", browser, async |b| {
+        set_up_admin(b, &base, &code).await?;
+        let admin = signed_in(server, "admin").await;
+        let event = json!({"title": "Dentist", "start": "2030-03-04T12:00:00Z", "end": "2030-03-04T13:00:00Z"});
+        call(server, &admin, "POST", "/api/events", event).await;
+
+        // Month before day (mdy): the agenda's heading, the period, the event's accessible
+        // name (the same words as the read-only event dialog's "When").
+        call(server, &admin, "PATCH", "/api/settings", json!({"date_format": "mdy"})).await;
+        b.goto(&format!("{base}/calendar/agenda/2030-03-04")).await?;
+        settled(b).await?;
+        b.wait_for_text(".agenda-day[data-day='2030-03-04'] h3", "Monday, March 4, 2030").await?;
+        b.wait_for_text("#cal-period", "Mar 4, 2030 – Apr 2, 2030").await?;
+        let name = b
+            .execute("return document.querySelector(\".agenda-day[data-day='2030-03-04'] .agenda-link\").getAttribute('aria-label')", json!([]))
+            .await?;
+        if !name.as_str().unwrap_or_default().contains("Monday, March 4, 2030") {
+            return Err(format!("the event is named {name}"));
+        }
+        b.goto(&format!("{base}/calendar/week/2030-03-04")).await?;
+        settled(b).await?;
+        b.wait_for_text("#cal-period", "Mar 4, 2030 – Mar 10, 2030").await?;
+
+        // Day before month (dmy), as the week header also read before the setting was made.
+        call(server, &admin, "PATCH", "/api/settings", json!({"date_format": "dmy"})).await;
+        b.goto(&format!("{base}/calendar/agenda/2030-03-04")).await?;
+        settled(b).await?;
+        let heading = b.wait_for_text(".agenda-day[data-day='2030-03-04'] h3", "4 March 2030").await?;
+        if !heading.starts_with("Monday") {
+            return Err(format!("the agenda's heading reads {heading:?}"));
+        }
+        b.wait_for_text("#cal-period", "4 Mar 2030 – 2 Apr 2030").await?;
+        Ok(())
+    })
+    .await;
 }
 
 #[tokio::test]

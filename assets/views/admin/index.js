@@ -1,10 +1,10 @@
 // Admin (admins only): accounts, system settings and the audit log, as three tabs.
 
 import { h } from '../../dom.js';
-import { linkProps } from '../../nav.js';
 import { usersPanel } from './users.js';
 import { settingsPanel } from './settings.js';
 import { auditPanel } from './audit.js';
+import { tabBar } from '../../tabs.js';
 
 const TABS = [
   { path: '/admin/users', label: 'Users', render: usersPanel },
@@ -17,9 +17,6 @@ export function admin(context) {
   const tab = TABS.find((t) => path.startsWith(t.path)) || TABS[0];
   return h('div', { class: 'page' },
     h('h1', {}, 'Admin'),
-    h('nav', { class: 'tabs', 'aria-label': 'Admin' }, TABS.map((t) => h('a', {
-      ...linkProps(t.path),
-      'aria-current': t === tab ? 'page' : null,
-    }, t.label))),
+    tabBar('Admin', TABS, tab),
     tab.render(context));
 }

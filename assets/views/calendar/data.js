@@ -120,6 +120,13 @@ export function moveBody(item, { startMs, days = 0 }, series) {
   return { start: new Date(base.startMs + shift).toISOString(), end: new Date(base.endMs + shift).toISOString() };
 }
 
+// The body that makes a timed occurrence end at `endMs`, its start unchanged. For scope `all`
+// the series keeps its own start and gets the occurrence's new length (as a move keeps it).
+export function resizeBody(item, endMs, series) {
+  const end = series ? Date.parse(series.start) + (endMs - item.startMs) : endMs;
+  return { end: new Date(end).toISOString() };
+}
+
 // A day difference between two `YYYY-MM-DD` days (for drags in the month view).
 export const dayShift = daysBetween;
 

@@ -9,9 +9,10 @@ import { linkProps } from '../../nav.js';
 import { toast } from '../../toast.js';
 import { agendaKinds, agendaView, AGENDA_DAYS } from './agenda.js';
 import { calendarsPanel } from './calendars_panel.js';
-import { getEvent, loadBirthdays, loadCalendars, loadRange, loadSettings, loadTodos, moveBody, updateEvent } from './data.js';
+import { getEvent, loadBirthdays, loadCalendars, loadRange, loadSettings, loadTodos, moveBody, resizeBody, updateEvent } from './data.js';
 import { openEventDialog } from './event_dialog.js';
 import { invitationsPage, pendingCount } from './invitations.js';
+import { itemKey } from './items.js';
 import { monthRange, monthView } from './month.js';
 import { askScope } from './scope.js';
 import { addDays, addMonths, dayText, instantAt, startOfWeek, today, validDate } from './time.js';
@@ -76,7 +77,7 @@ export function calendar(context) {
     const hidden = new Set(state.calendars.filter((c) => c.hidden).map((c) => c.id));
     const items = state.items.filter((i) => i.kind !== 'event' || !hidden.has(i.calendar_id));
     const { first } = range(state.view, state.anchor, settings.weekStart);
-    const common = { anchor: state.anchor, today: today(settings.zone), settings, items, onOpen, onNew, onMove, onDay: (day) => go('day', day) };
+    const common = { anchor: state.anchor, today: today(settings.zone), settings, items, onOpen, onNew, onMove, onResize, onDay: (day) => go('day', day) };
     const views = {
       month: () => monthView(common),
       week: () => timeGrid({ ...common, first, count: 7 }),
@@ -89,7 +90,7 @@ export function calendar(context) {
   };
 
   const drawSide = () => mount(side, calendarsPanel({ calendars: state.calendars, onToggle: draw, onChanged: () => reload({ calendars: true }) }),
-    h('p', { class: 'hint keys-hint' }, 'Keys: ← → previous/next, t today, n new event, m w d a views.'));
+    h('p', { class: 'hint keys-hint' }, 'Keys: ← → previous/next, t today, n new event, m w d a views; Shift+↓ ↑ on an event: end later/earlier.'));
 
   async function reload({ calendars = false } = {}) {
     const mine = ++ticket;
@@ -162,6 +163,26 @@ export function calendar(context) {
       if (!error.signedOut) toast(error.message, { kind: 'error' });
     }
     reload();
+  }
+
+  // A bottom edge's drop (or Shift+↓/↑): a new end for the occurrence, the scope asked as for
+  // a move. After a key the redrawn block gets focus back, so the next key goes on from there.
+  async function onResize(item, endMs, byKey = false) {
+    try {
+      let scope = null;
+      let series = null;
+      if (item.recurrence_id) {
+        scope = await askScope({ verb: 'Change', title: item.title });
+        if (!scope) { draw(); return; }
+        if (scope === 'all') series = await getEvent(item.event_id);
+      }
+      await updateEvent(item.event_id, resizeBody(item, endMs, series), scope, item.recurrence_id);
+      toast(`Changed the end of “${item.title}”.`);
+    } catch (error) {
+      if (!error.signedOut) toast(error.message, { kind: 'error' });
+    }
+    await reload();
+    if (byKey) main.querySelector(`.grid-item[data-key="${CSS.escape(itemKey(item))}"]`)?.focus();
   }
 
   const page = h('div', { class: 'page calendar-page' },

@@ -3,6 +3,7 @@
 // instant becomes a wall-clock time only through Intl with an explicit zone.
 
 import { zonedInstant } from '../../fields.js';
+import { dateWords } from '../../format.js';
 
 const DAY_MS = 86400000;
 export const WEEKDAY_CODES = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
@@ -101,24 +102,18 @@ export function clockText(minutes, hour12) {
   return `${h % 12 || 12}:${m} ${h < 12 ? 'am' : 'pm'}`;
 }
 
-const dateFormats = {};
-function dateFormat(options) {
-  const key = JSON.stringify(options);
-  dateFormats[key] ||= new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' });
-  return dateFormats[key];
-}
-
-// A day in words: style 'long' (Monday 30 November 2026), 'short' (Mon 30 Nov), 'month'
-// (November 2026), 'weekday' (Mon), 'day-month' (30 Nov).
+// A day in words, its order as the user's date-format setting says (format.js): style 'long'
+// (Monday 30 November 2026 / Monday, November 30, 2026), 'short' (Mon 30 Nov), 'month'
+// (November 2026), 'weekday' (Mon), 'day-month' (30 Nov 2026). Days are UTC midnights here.
+const DAY_STYLES = {
+  long: { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' },
+  short: { weekday: 'short', day: 'numeric', month: 'short' },
+  month: { month: 'long', year: 'numeric' },
+  weekday: { weekday: 'short' },
+  'day-month': { day: 'numeric', month: 'short', year: 'numeric' },
+};
 export function dayText(text, style = 'long') {
-  const options = {
-    long: { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' },
-    short: { weekday: 'short', day: 'numeric', month: 'short' },
-    month: { month: 'long', year: 'numeric' },
-    weekday: { weekday: 'short' },
-    'day-month': { day: 'numeric', month: 'short', year: 'numeric' },
-  }[style];
-  return dateFormat(options).format(parseDate(text));
+  return dateWords(parseDate(text), { ...DAY_STYLES[style], timeZone: 'UTC' });
 }
 
 // Today in `zone`.

@@ -1,13 +1,15 @@
 // The time grid of the week and day views: all-day items in a row at the top, timed ones
 // placed by their wall-clock time in the user's zone, side by side where they overlap.
 // Click-drag on empty time creates an event over that span (a plain click: one hour); an
-// event dragged moves in 15-minute steps, to another day too.
+// event dragged moves in 15-minute steps, to another day too; its bottom edge dragged
+// changes its end on the same steps (resize.js).
 
 import { h } from '../../dom.js';
 import { onDrag, under } from './drag.js';
 import { itemChip, paint } from './items.js';
 import { touches } from './data.js';
 import { sortItems } from './month.js';
+import { isEdge, resizable } from './resize.js';
 import { addDays, clockText, dayText, instantAt } from './time.js';
 
 const HOUR = 48;
@@ -22,6 +24,10 @@ function spanOn(item, day) {
   const bottom = item.endWall.date === day ? item.endWall.minutes : 1440;
   return { top, bottom: Math.max(bottom, top + STEP) };
 }
+
+// Whether the item's end is drawn in `day`'s column (only there can its edge be dragged).
+const endsOn = (item, day) => item.endWall.date === day
+  || (item.endWall.minutes === 0 && item.endWall.date === addDays(day, 1) && item.startWall.date <= day);
 
 // Side-by-side lanes for overlapping items: each gets `lane` and its cluster's `lanes`.
 function layOut(entries) {
@@ -41,7 +47,8 @@ function layOut(entries) {
   return entries;
 }
 
-// view: { first, count (1 or 7), today, settings, items, onOpen, onNew(preset), onDay(day), onMove(item, change) }
+// view: { first, count (1 or 7), today, settings, items, onOpen, onNew(preset), onDay(day), onMove(item, change),
+//   onResize(item, endMs, byKey) }
 export function timeGrid(view) {
   const { first, count, settings, items } = view;
   const days = Array.from({ length: count }, (_, i) => addDays(first, i));
@@ -91,6 +98,12 @@ export function timeGrid(view) {
     el.style.left = `${(lane / lanes) * 100}%`;
     el.style.width = `calc(${100 / lanes}% - 2px)`;
     if (writable(item)) timeDrag(el, item, day, top);
+    if (writable(item) && endsOn(item, day)) {
+      resizable(el, {
+        top, bottom, hour: HOUR, snap, step: STEP, label: (minutes) => clockText(minutes, settings.hour12),
+        onResize: (minutes, byKey) => view.onResize(item, instantAt(day, minutes, zone), byKey),
+      });
+    }
     return el;
   }
 
@@ -104,6 +117,7 @@ export function timeGrid(view) {
       return { col, minutes };
     };
     onDrag(el, {
+      start: (event) => !isEdge(event),
       move: (event, dx, dy) => {
         const { col, minutes } = place(event, dy);
         el.style.top = `${(minutes / 60) * HOUR}px`;

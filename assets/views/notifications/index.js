@@ -8,12 +8,13 @@ import { del, get, itemsOf, post } from '../../api.js';
 import { confirmDialog } from '../../dialog.js';
 import { icon } from '../../icons.js';
 import { load } from '../../load.js';
-import { linkProps, navigate } from '../../nav.js';
+import { navigate } from '../../nav.js';
 import { pager } from '../../pager.js';
 import { toast } from '../../toast.js';
 import { refreshBell } from './bell.js';
 import { relative } from '../reminders/when.js';
 import { formatTime } from '../../format.js';
+import { tabBar } from '../../tabs.js';
 
 const TABS = [
   { path: '/notifications', label: 'All', query: '', empty: 'No notifications. When a reminder falls due or someone asks to connect, it shows here.' },
@@ -98,9 +99,6 @@ export function notifications({ path }) {
     h('div', { class: 'page-head' },
       h('h1', {}, 'Notifications'),
       h('button', { type: 'button', onclick: readAll }, icon('check'), ' Mark all read')),
-    h('nav', { class: 'tabs', 'aria-label': 'Notifications' }, TABS.map((t) => h('a', {
-      ...linkProps(t.path),
-      'aria-current': t === tab ? 'page' : null,
-    }, t.label))),
+    tabBar('Notifications', TABS, tab),
     list);
 }

@@ -8,11 +8,11 @@ import { confirmDialog } from '../../dialog.js';
 import { icon } from '../../icons.js';
 import { load } from '../../load.js';
 import { menuButton } from '../../menu.js';
-import { linkProps } from '../../nav.js';
 import { pager } from '../../pager.js';
 import { toast } from '../../toast.js';
 import { reminderDialog, snoozeDialog } from './form.js';
 import { repeatLabel, tomorrowAtNine, whenText } from './when.js';
+import { tabBar } from '../../tabs.js';
 
 const TABS = [
   { path: '/reminders', label: 'Upcoming', status: 'active', empty: 'Nothing coming up. Add a reminder and UMBRA will tell you when it is time.' },
@@ -59,10 +59,7 @@ export function reminders({ path }) {
     h('div', { class: 'reminders-head' },
       h('h1', {}, 'Reminders'),
       h('button', { type: 'button', class: 'primary', onclick: add }, 'New reminder')),
-    h('nav', { class: 'tabs', 'aria-label': 'Reminders' }, TABS.map((t) => h('a', {
-      ...linkProps(t.path),
-      'aria-current': t === tab ? 'page' : null,
-    }, t.label))),
+    tabBar('Reminders', TABS, tab),
     list);
 }
 

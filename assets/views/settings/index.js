@@ -5,12 +5,12 @@
 import { h } from '../../dom.js';
 import { post } from '../../api.js';
 import { form } from '../../forms.js';
-import { linkProps } from '../../nav.js';
 import { toast } from '../../toast.js';
 import { security } from '../security/index.js';
 import { profilePanel } from './profile.js';
 import { preferencesPanel } from './preferences.js';
 import { notificationsPanel } from './notifications.js';
+import { tabBar } from '../../tabs.js';
 
 const TABS = [
   { path: '/settings/profile', label: 'Profile', render: profilePanel },
@@ -33,10 +33,7 @@ export function settings(context) {
   return h('div', { class: 'page' },
     h('h1', {}, 'Settings'),
     notices,
-    h('nav', { class: 'tabs', 'aria-label': 'Settings' }, TABS.map((t) => h('a', {
-      ...linkProps(t.path),
-      'aria-current': t === tab ? 'page' : null,
-    }, t.label))),
+    tabBar('Settings', TABS, tab),
     tab.render(context));
 }
 

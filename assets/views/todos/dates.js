@@ -1,8 +1,12 @@
 // Dates for todos, always in the browser's own zone: local YYYY-MM-DD keys, the date words
-// quick-add understands, and how a due date or time reads on screen.
+// quick-add understands, and how a due date or time reads on screen (in words, ordered as the
+// user's date-format setting says, with their clock; format.js).
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
-const timeFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
+import { dateWords, prefersHour12 } from '../../format.js';
+
+const deviceZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+const DATE = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' };
+const TIME = { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' };
 
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -45,13 +49,13 @@ export function dateWord(word, now = new Date()) {
 
 // How a todo's due date or time reads: "Today", "Tomorrow" or a formatted date.
 export function dueText(todo) {
-  if (todo.due_at) return timeFormat.format(new Date(todo.due_at));
+  if (todo.due_at) return dateWords(new Date(todo.due_at), { ...TIME, hour12: prefersHour12(), timeZone: deviceZone() });
   if (!todo.due_date) return '';
   const today = localDate(new Date());
   if (todo.due_date === today) return 'Today';
   if (todo.due_date === localDate(addDays(new Date(), 1))) return 'Tomorrow';
   const [y, m, d] = todo.due_date.split('-').map(Number);
-  return dateFormat.format(new Date(y, m - 1, d));
+  return dateWords(new Date(y, m - 1, d), { ...DATE, timeZone: deviceZone() });
 }
 
 // Whether an open todo is past due.

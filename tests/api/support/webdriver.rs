@@ -190,6 +190,15 @@ impl Browser {
         self.command("POST", "/actions", actions).await.map(drop)
     }
 
+    /// Presses `key` while holding `modifier` (e.g. Shift `\u{e008}` with ArrowDown `\u{e015}`).
+    pub async fn press_with(&self, modifier: &str, key: &str) -> Result<(), String> {
+        let actions = json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": modifier}, {"type": "keyDown", "value": key},
+            {"type": "keyUp", "value": key}, {"type": "keyUp", "value": modifier}
+        ]}]});
+        self.command("POST", "/actions", actions).await.map(drop)
+    }
+
     /// Gives the browser a virtual platform authenticator (WebDriver's WebAuthn extension):
     /// resident keys, user verification that always succeeds.
     pub async fn add_virtual_authenticator(&self) -> Result<(), String> {
