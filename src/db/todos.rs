@@ -334,6 +334,17 @@ pub async fn count_completions(tx: &mut WriteTx, todo_id: TodoId) -> Result<i64,
         .await
 }
 
+/// The due time of the todo's latest recorded completion (`None` without one, or when it had
+/// no due time): the occurrence before the current one.
+pub async fn last_completion_due(tx: &mut WriteTx, todo_id: TodoId) -> Result<Option<i64>, sqlx::Error> {
+    let due: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT due_at FROM todo_completions WHERE todo_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(todo_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(due.flatten())
+}
+
 /// The completions of the caller's todo, newest first; `None` when the todo is not theirs.
 pub async fn list_completions<'c, E>(
     db: E,

@@ -1,7 +1,9 @@
 //! Recurrence rules (RFC 5545 RRULE) for todos, reminders and events: parsed and expanded by
 //! the `rrule` crate, restricted here to the parts UMBRA supports, with errors that name the
-//! offending part so a form can point at it. Expansion happens in the series' own time zone,
-//! so a 09:00 Europe/Berlin series stays 09:00 local across daylight-saving changes.
+//! offending part so a form can point at it. Expansion keeps the series' local time in its own
+//! zone, so a 09:00 Europe/Berlin series stays 09:00 local across daylight-saving changes; the
+//! crate walks local times in a `Frame` without gaps (see `frame`), so a day whose midnight
+//! does not exist keeps its occurrence.
 //!
 //! UNTIL is read here rather than by the crate (which would read a floating UNTIL in the
 //! machine's zone): a `Z` time is an instant, a floating time is local to the series' zone and a
@@ -12,6 +14,9 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rrule::{RRule, RRuleSet, Unvalidated};
 use std::fmt::Write as _;
+
+mod frame;
+pub use frame::Frame;
 
 /// The RRULE parts UMBRA accepts; anything else is refused with its name.
 const SUPPORTED_PARTS: [&str; 10] =
@@ -235,17 +240,37 @@ impl Recurrence {
 
     /// The first occurrence strictly after `after` of the series that starts at local time
     /// `start` in `zone` (the start is the first occurrence when it matches the rule).
+    ///
+    /// The crate walks the series' `Frame` and each local time it gives is placed in `zone`
+    /// by §3.3.5, so a day whose midnight does not exist keeps its occurrence (moved forward
+    /// by the gap) and COUNT counts it; walked in the zone, the crate dropped that day.
     pub fn next_after(&self, start: NaiveDateTime, zone: chrono_tz::Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let start = local_to_utc(zone, start).with_timezone(&rrule::Tz::Tz(zone));
-        let rule = self.rule_at(&start, false)?;
-        let set: RRuleSet = rule.build(start).ok()?;
-        // `after` is inclusive in the rrule crate; one second on makes it strict. Only the
-        // first is wanted. The walk from the start is bounded by `time::YEARS` (dates outside
-        // them are refused), and rrule gives up on a rule that stops matching; a series that
-        // would leave the years has ended.
-        let after = (after + chrono::Duration::seconds(1)).with_timezone(&rrule::Tz::Tz(zone));
-        let found = set.after(after).all(1);
-        let next = found.dates.first().map(|date| date.with_timezone(&Utc))?;
+        const DAY: i64 = 86_400_000;
+        let frame = Frame::zoned(zone);
+        let in_frame = |ms: i64| DateTime::<Utc>::from_timestamp_millis(ms).map(|at| at.with_timezone(&rrule::Tz::UTC));
+        let mut rule: RRule<Unvalidated> = strip_parts(&self.text, &["UNTIL"]).parse().ok()?;
+        // UNTIL is an instant: in the frame it is a local time, a day later for the slack a
+        // zone's changes need; the exact test is on the instants below.
+        let until = self.until().map(|until| until.instant(zone).timestamp_millis());
+        if let Some(until) = until {
+            rule = rule.until(in_frame(frame.of_instant(until) + DAY)?);
+        }
+        let set: RRuleSet = rule.build(start.and_utc().with_timezone(&rrule::Tz::UTC)).ok()?;
+        // A local time and its instant differ by an offset that may change near `after`, so
+        // the search starts a day early in the frame and the strict test is on instants. Every
+        // occurrence has DTSTART's time of day (no BYHOUR), so they are a day or more apart
+        // and at most two of the four candidates come before `after`. The walk from the start
+        // is bounded by `time::YEARS` (dates outside them are refused), and rrule gives up on
+        // a rule that stops matching; a series that would leave the years has ended.
+        let after = after.timestamp_millis();
+        let found = set.after(in_frame(frame.of_instant(after) - DAY)?).all(4);
+        let next = found
+            .dates
+            .iter()
+            .map(|local| frame.instant(local.naive_utc()))
+            .filter(|ms| *ms > after && until.is_none_or(|until| *ms <= until))
+            .min()?;
+        let next = DateTime::<Utc>::from_timestamp_millis(next)?;
         crate::domain::time::YEARS.contains(&next.year()).then_some(next)
     }
 
@@ -405,6 +430,50 @@ mod tests {
             local_to_utc(chrono_tz::America::New_York, at),
             Utc.with_ymd_and_hms(2027, 11, 7, 5, 30, 0).unwrap()
         );
+    }
+
+    /// `next_after` in Havana for a series starting at `start` (local), after the instant
+    /// `after`; instants are written `YYYY-MM-DDTHH:MMZ`.
+    fn havana_next(rule: &str, start: &str, after: &str) -> Option<String> {
+        let start = chrono::NaiveDateTime::parse_from_str(start, "%Y-%m-%d %H:%M").unwrap();
+        let after = chrono::NaiveDateTime::parse_from_str(after, "%Y-%m-%dT%H:%MZ").unwrap().and_utc();
+        let next = Recurrence::parse(rule).unwrap().next_after(start, chrono_tz::America::Havana, after);
+        next.map(|at| at.format("%Y-%m-%dT%H:%MZ").to_string())
+    }
+
+    #[test]
+    fn a_day_without_midnight_keeps_its_occurrence() {
+        // Havana (UTC-5, UTC-4 in summer) moves from 00:00 to 01:00 on Sunday 14 March 2027:
+        // 00:00 and 00:30 that day are 01:00 and 01:30 CDT, 05:00Z and 05:30Z (§3.3.5).
+        for (time, before, gap, after) in [
+            ("00:00", "2027-03-13T05:00Z", "2027-03-14T05:00Z", "2027-03-15T04:00Z"),
+            ("00:30", "2027-03-13T05:30Z", "2027-03-14T05:30Z", "2027-03-15T04:30Z"),
+        ] {
+            let start = format!("2027-03-12 {time}");
+            assert_eq!(havana_next("FREQ=DAILY", &start, before).as_deref(), Some(gap), "{time} daily");
+            assert_eq!(havana_next("FREQ=DAILY", &start, gap).as_deref(), Some(after), "{time} the day after");
+            let far = format!("2020-03-01 {time}");
+            let sundays = "FREQ=WEEKLY;BYDAY=SU";
+            assert_eq!(havana_next(sundays, &far, before).as_deref(), Some(gap), "{time} weekly on Sundays");
+            // COUNT counts the gap day: the 12th, the 13th and the 14th.
+            assert_eq!(havana_next("FREQ=DAILY;COUNT=3", &start, before).as_deref(), Some(gap), "{time} counted");
+            assert_eq!(havana_next("FREQ=DAILY;COUNT=3", &start, gap), None, "{time} the count is reached");
+            // UNTIL on the gap day: the whole local day, or an instant that is inclusive.
+            assert_eq!(havana_next("FREQ=DAILY;UNTIL=20270314", &start, before).as_deref(), Some(gap), "{time}");
+            assert_eq!(havana_next("FREQ=DAILY;UNTIL=20270314", &start, gap), None, "{time} until");
+        }
+        let until = |at: &str| havana_next(&format!("FREQ=DAILY;UNTIL={at}"), "2027-03-12 00:30", "2027-03-13T05:30Z");
+        assert_eq!(until("20270314T053000Z").as_deref(), Some("2027-03-14T05:30Z"));
+        assert_eq!(until("20270314T052900Z"), None);
+    }
+
+    #[test]
+    fn a_doubled_midnight_is_the_first() {
+        // Havana falls back from 01:00 CDT to 00:00 CST on 7 November 2027: 00:30 happens at
+        // 04:30Z and 05:30Z; the series is at the first, once.
+        let start = "2027-11-05 00:30";
+        assert_eq!(havana_next("FREQ=DAILY", start, "2027-11-06T04:30Z").as_deref(), Some("2027-11-07T04:30Z"));
+        assert_eq!(havana_next("FREQ=DAILY", start, "2027-11-07T04:30Z").as_deref(), Some("2027-11-08T05:30Z"));
     }
 
     #[test]

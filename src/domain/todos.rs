@@ -2,14 +2,14 @@
 //! error reported at once), priorities and `recur_from` as closed sets, checklists, and what
 //! completing a recurring todo does to its due date (`advance`).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::id::TodoCategoryId;
 use super::patch::Patch;
-use super::recurrence::Recurrence;
+use super::recurrence::{Recurrence, local_to_utc};
 
 pub const TITLE_MAX: usize = 500;
 pub const NOTES_MAX: usize = 10_000;
@@ -432,9 +432,10 @@ pub enum Advance {
 }
 
 /// The next occurrence after completing `state` at `now`, when `done_before` completions of
-/// the series were recorded earlier. The rule is expanded in the todo's zone, so a 09:00
-/// local due time stays 09:00 local across daylight-saving changes.
-pub fn advance(state: &TodoState, rule: &Recurrence, now: i64, done_before: i64) -> Advance {
+/// the series were recorded earlier, the latest of them for the due time `previous_due`. The
+/// rule is expanded in the todo's zone, so a 09:00 local due time stays 09:00 local across
+/// daylight-saving changes.
+pub fn advance(state: &TodoState, rule: &Recurrence, now: i64, done_before: i64, previous_due: Option<i64>) -> Advance {
     if count_of(rule).is_some_and(|count| done_before + 1 >= count) {
         return Advance::Ended;
     }
@@ -442,15 +443,14 @@ pub fn advance(state: &TodoState, rule: &Recurrence, now: i64, done_before: i64)
     let completed_local = DateTime::<Utc>::from_timestamp_millis(now).unwrap_or_default().with_timezone(&zone);
     if let Some(due_at) = state.due_at {
         let due_local = DateTime::<Utc>::from_timestamp_millis(due_at).unwrap_or_default().with_timezone(&zone);
+        let time = series_time(due_local, previous_due);
         let start: NaiveDateTime = match state.recur_from {
-            RecurFrom::Due => due_local.naive_local(),
+            RecurFrom::Due => due_local.date_naive().and_time(time),
             // The series restarts on the day of completion, at the todo's local due time.
-            RecurFrom::Completion => completed_local.date_naive().and_time(due_local.time()),
+            RecurFrom::Completion => completed_local.date_naive().and_time(time),
         };
-        let start_instant = zone
-            .from_local_datetime(&start)
-            .earliest()
-            .map_or_else(|| due_local.with_timezone(&Utc), |at| at.with_timezone(&Utc));
+        // A start that does not exist (a gap day's 00:30) is where §3.3.5 moves it.
+        let start_instant = local_to_utc(zone, start);
         return match rule.next_after(start, zone, start_instant) {
             Some(next) => Advance::Next { due_date: None, due_at: Some(next.timestamp_millis()) },
             None => Advance::Ended,
@@ -465,6 +465,19 @@ pub fn advance(state: &TodoState, rule: &Recurrence, now: i64, done_before: i64)
         Some(next) => Advance::Next { due_date: Some(next), due_at: None },
         None => Advance::Ended,
     }
+}
+
+/// The local time of day the series keeps: the due's own, unless the due is a time that day
+/// does not have, moved forward by the gap (§3.3.5), and the previous occurrence was at that
+/// time. Todos keep no series start, so without this a daily 00:30 in Havana, due at 01:30
+/// on the day without midnight, would stay at 01:30 from then on.
+fn series_time(due: DateTime<Tz>, previous_due: Option<i64>) -> NaiveTime {
+    let zone = due.timezone();
+    let Some(previous) = previous_due.and_then(DateTime::<Utc>::from_timestamp_millis) else { return due.time() };
+    let kept = previous.with_timezone(&zone).time();
+    let local = due.date_naive().and_time(kept);
+    let moved_here = zone.from_local_datetime(&local).earliest().is_none() && local_to_utc(zone, local) == due;
+    if moved_here { kept } else { due.time() }
 }
 
 /// The rule's COUNT, if any: how many occurrences (completions) the series has in all.
@@ -522,7 +535,7 @@ mod tests {
     fn monthly_from_completion_restarts_on_the_completion_day() {
         let rule = Recurrence::parse("FREQ=MONTHLY").unwrap();
         let todo = state(parse_date("2027-01-31"), None, Tz::UTC, RecurFrom::Completion);
-        let next = advance(&todo, &rule, ms("2027-02-03T10:00:00Z"), 0);
+        let next = advance(&todo, &rule, ms("2027-02-03T10:00:00Z"), 0, None);
         assert_eq!(next, Advance::Next { due_date: parse_date("2027-03-03"), due_at: None });
     }
 
@@ -530,16 +543,30 @@ mod tests {
     fn weekly_in_berlin_keeps_nine_local_over_the_march_change() {
         let rule = Recurrence::parse("FREQ=WEEKLY").unwrap();
         let todo = state(None, Some(ms("2027-03-22T08:00:00Z")), chrono_tz::Europe::Berlin, RecurFrom::Due);
-        let next = advance(&todo, &rule, ms("2027-03-22T09:00:00Z"), 0);
+        let next = advance(&todo, &rule, ms("2027-03-22T09:00:00Z"), 0, None);
         assert_eq!(next, Advance::Next { due_date: None, due_at: Some(ms("2027-03-29T07:00:00Z")) });
+    }
+
+    #[test]
+    fn a_moved_due_time_keeps_the_series_time() {
+        // Havana has no 00:30 on 14 March 2027: that occurrence is 01:30 CDT (05:30Z). After
+        // it the series is at 00:30 again, and a series really at 01:30 stays there.
+        let rule = Recurrence::parse("FREQ=DAILY").unwrap();
+        let todo = state(None, Some(ms("2027-03-14T05:30:00Z")), chrono_tz::America::Havana, RecurFrom::Due);
+        let at = |ms: i64| Advance::Next { due_date: None, due_at: Some(ms) };
+        let after_00_30 = advance(&todo, &rule, 0, 1, Some(ms("2027-03-13T05:30:00Z")));
+        assert_eq!(after_00_30, at(ms("2027-03-15T04:30:00Z")));
+        let after_01_30 = advance(&todo, &rule, 0, 1, Some(ms("2027-03-13T06:30:00Z")));
+        assert_eq!(after_01_30, at(ms("2027-03-15T05:30:00Z")));
+        assert_eq!(advance(&todo, &rule, 0, 0, None), at(ms("2027-03-15T05:30:00Z")), "no history: as written");
     }
 
     #[test]
     fn count_ends_the_series() {
         let rule = Recurrence::parse("FREQ=DAILY;COUNT=2").unwrap();
         let todo = state(parse_date("2027-01-01"), None, Tz::UTC, RecurFrom::Due);
-        assert!(matches!(advance(&todo, &rule, 0, 0), Advance::Next { .. }));
-        assert_eq!(advance(&todo, &rule, 0, 1), Advance::Ended);
+        assert!(matches!(advance(&todo, &rule, 0, 0, None), Advance::Next { .. }));
+        assert_eq!(advance(&todo, &rule, 0, 1, None), Advance::Ended);
     }
 
     #[test]

@@ -164,9 +164,10 @@ async fn complete_into(tx: &mut WriteTx, id: TodoId, state: &mut TodoState, now:
         return Ok(());
     };
     let done_before = db::count_completions(tx, id).await?;
+    let previous_due = db::last_completion_due(tx, id).await?;
     let due_date = state.due_date.map(|date: NaiveDate| date.format("%Y-%m-%d").to_string());
     db::add_completion(tx, id, now, due_date, state.due_at).await?;
-    match rules::advance(state, &rule, now, done_before) {
+    match rules::advance(state, &rule, now, done_before, previous_due) {
         Advance::Next { due_date, due_at } => {
             state.due_date = due_date;
             state.due_at = due_at;

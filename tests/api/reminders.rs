@@ -349,6 +349,23 @@ async fn a_daily_berlin_reminder_stays_at_nine_across_the_spring_change() {
     assert_eq!(monday["timezone"], "Europe/Berlin");
 }
 
+/// Havana (UTC-5, UTC-4 in summer) moves from 00:00 to 01:00 on 14 March 2027: a daily 00:30
+/// reminder is at 01:30 CDT (05:30Z) that day, by RFC 5545 §3.3.5, and at 00:30 after it.
+#[tokio::test]
+async fn a_day_without_midnight_keeps_its_occurrence() {
+    let app = app().await;
+    app.clock.advance_minutes((at("2027-03-12T12:00:00Z") - app.clock.now_millis()) / 60_000);
+    let alice = app.user("alice").await;
+    let reminder = create(
+        &alice,
+        json!({"title": "Night pills", "remind_at": "2027-03-13T05:30:00Z", "timezone": "America/Havana",
+               "recurrence": "FREQ=DAILY"}),
+    )
+    .await;
+    assert_eq!(ms(&done(&alice, &reminder).await["remind_at"]), at("2027-03-14T05:30:00Z"), "01:30 CDT");
+    assert_eq!(ms(&done(&alice, &reminder).await["remind_at"]), at("2027-03-15T04:30:00Z"), "00:30 CDT");
+}
+
 #[tokio::test]
 async fn done_skips_missed_occurrences_and_count_ends_a_series() {
     let app = app().await;

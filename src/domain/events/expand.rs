@@ -27,7 +27,7 @@ use chrono_tz::Tz;
 use rrule::{NWeekday, RRule, Unvalidated};
 
 use super::{Timing, date_midnight};
-use crate::domain::recurrence::{Recurrence, local_to_utc};
+use crate::domain::recurrence::{Frame, Recurrence, local_to_utc};
 use crate::domain::time::{UtcMillis, YEARS};
 
 /// The most occurrences a window may hold (issue 10: a range read answers at most 5,000).
@@ -220,7 +220,7 @@ fn overlaps(timing: Timing, window: &Window) -> bool {
 /// The recurrence ids of the rule's occurrences (DTSTART first) that could overlap the
 /// window, ignoring exdates and overrides.
 ///
-/// The crate walks a frame without gaps: a timed series' local wall-clock times written as
+/// The crate walks a `Frame` without gaps: a timed series' local wall-clock times written as
 /// UTC (an all-day series' dates at 00:00 UTC already are). Each local time it gives is then
 /// placed in the zone by `local_to_utc` (§3.3.5). Walked in the zone itself, the crate loses
 /// every day whose midnight does not exist (Havana, Santiago, Beirut change at 00:00): it
@@ -233,7 +233,7 @@ fn base_starts(series: &Series<'_>, window: &Window, max: usize) -> Result<Vec<i
     let low = window.start.0 - series.timing.length_millis() - day;
     let high = window.end.0 + day;
     let first = series.timing.recurrence_id();
-    let frame = Frame::of(series);
+    let frame = if series.timing.is_all_day() { Frame::dates() } else { Frame::zoned(series.zone) };
     let start = to_zone(frame.of_instant(first), chrono_tz::UTC);
     let date_only = series.timing.is_all_day();
     let mut starts = Vec::new();
@@ -246,7 +246,7 @@ fn base_starts(series: &Series<'_>, window: &Window, max: usize) -> Result<Vec<i
     let Some(mut rule_set) = rule.rule_at(&start, date_only) else { return Ok(starts) };
     // UNTIL is an instant: in the frame it is a local time, a day later for the slack the
     // frame's fall-backs and gaps need; the exact test is on the instants below.
-    let until = match (rule.until(), frame.zone) {
+    let until = match (rule.until(), frame.zone()) {
         (Some(until), Some(zone)) => {
             let at = until.instant(zone).timestamp_millis();
             rule_set = rule_set.until(to_zone(frame.of_instant(at) + day, chrono_tz::UTC));
@@ -292,36 +292,6 @@ fn base_starts(series: &Series<'_>, window: &Window, max: usize) -> Result<Vec<i
     }
     starts.sort_unstable();
     Ok(starts)
-}
-
-/// The frame a series is walked in: local wall-clock times of `zone` written as UTC, or
-/// (`zone` `None`, all-day dates) UTC itself.
-#[derive(Debug, Clone, Copy)]
-struct Frame {
-    zone: Option<Tz>,
-}
-
-impl Frame {
-    fn of(series: &Series<'_>) -> Self {
-        Self { zone: (!series.timing.is_all_day()).then_some(series.zone) }
-    }
-
-    /// An instant's wall-clock time in the frame.
-    fn of_instant(self, ms: i64) -> i64 {
-        match self.zone {
-            Some(zone) => to_zone(ms, zone).naive_local().and_utc().timestamp_millis(),
-            None => ms,
-        }
-    }
-
-    /// A wall-clock time of the frame as an instant (a skipped one moved forward, a doubled
-    /// one the first: §3.3.5).
-    fn instant(self, local: NaiveDateTime) -> i64 {
-        match self.zone {
-            Some(zone) => local_to_utc(zone, local).timestamp_millis(),
-            None => local.and_utc().timestamp_millis(),
-        }
-    }
 }
 
 /// Whether the rule produces its own start (its first occurrence is DTSTART).

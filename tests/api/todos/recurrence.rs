@@ -96,6 +96,38 @@ async fn a_due_time_keeps_its_local_hour_across_the_march_change() {
     assert_eq!(history["items"][1]["due_at"], "2027-03-22T08:00:00.000Z");
 }
 
+/// Havana (UTC-5, UTC-4 in summer) moves from 00:00 to 01:00 on 14 March 2027: a 00:30 due
+/// time that day is 01:30 CDT (05:30Z), by RFC 5545 §3.3.5; the day is not skipped.
+#[tokio::test]
+async fn a_day_without_midnight_keeps_its_due_time() {
+    let app = app().await;
+    set_clock(&app, "2027-03-12T12:00:00Z");
+    let alice = app.user("alice").await;
+    let todo = create(
+        &alice,
+        json!({"title": "Night pills", "due_at": "2027-03-13T05:30:00Z", "timezone": "America/Havana",
+               "recurrence": "FREQ=DAILY"}),
+    )
+    .await;
+    let path = format!("/api/todos/{}", id(&todo));
+    let moved = alice.patch(&path, json!({"completed": true})).await.json();
+    assert_eq!(moved["due_at"], "2027-03-14T05:30:00.000Z", "00:30 on the 14th is 01:30 CDT");
+    let moved = alice.patch(&path, json!({"completed": true})).await.json();
+    assert_eq!(moved["due_at"], "2027-03-15T04:30:00.000Z", "00:30 CDT");
+
+    // From completion on the gap day itself: the series restarts at the moved 00:30 of the
+    // 14th, so the next is the 15th.
+    set_clock(&app, "2027-03-14T12:00:00Z");
+    let from_completion = create(
+        &alice,
+        json!({"title": "Water plants", "due_at": "2027-03-13T05:30:00Z", "timezone": "America/Havana",
+               "recurrence": "FREQ=DAILY", "recur_from": "completion"}),
+    )
+    .await;
+    let moved = alice.patch(&format!("/api/todos/{}", id(&from_completion)), json!({"completed": true})).await.json();
+    assert_eq!(moved["due_at"], "2027-03-15T04:30:00.000Z");
+}
+
 #[tokio::test]
 async fn count_and_until_end_the_series_for_good() {
     let app = app().await;
