@@ -7,7 +7,7 @@
 //!
 //! UNTIL is read here rather than by the crate (which would read a floating UNTIL in the
 //! machine's zone): a `Z` time is an instant, a floating time is local to the series' zone and a
-//! date is the whole of that day there (`until_instant`). Events use the stricter
+//! date is the whole of that day there (`Until::instant`). Events use the stricter
 //! `check_event_parts` (no BYYEARDAY, issue 10) and the editing helpers (`with_count`,
 //! `with_until`) that "this and following" needs.
 
