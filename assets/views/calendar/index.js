@@ -146,43 +146,38 @@ export function calendar(context) {
     openEventDialog({ preset: { start_date: preset.start ? undefined : preset.start_date || state.anchor, ...preset }, ctx });
   }
 
-  // A drag's drop: moves the occurrence (asking the scope for a series) and reloads.
-  async function onMove(item, change) {
-    const startMs = item.all_day ? undefined : change.startMs ?? instantAt(addDays(item.startWall.date, change.days), item.startWall.minutes, state.settings.zone);
+  // Changes one occurrence: for a series, asks which occurrences first (`verb` names the
+  // change) and, for "all", reads the series for `makeBody`; then PATCHes, tells, reloads.
+  // Resolves false when the user cancelled the scope prompt.
+  async function changeOccurrence(item, verb, makeBody, done) {
     try {
       let scope = null;
       let series = null;
       if (item.recurrence_id) {
-        scope = await askScope({ verb: 'Move', title: item.title });
-        if (!scope) { draw(); return; }
+        scope = await askScope({ verb, title: item.title });
+        if (!scope) { draw(); return false; }
         if (scope === 'all') series = await getEvent(item.event_id);
       }
-      await updateEvent(item.event_id, moveBody(item, { startMs, days: change.days || 0 }, series), scope, item.recurrence_id);
-      toast(`Moved “${item.title}”.`);
-    } catch (error) {
-      if (!error.signedOut) toast(error.message, { kind: 'error' });
-    }
-    reload();
-  }
-
-  // A bottom edge's drop (or Shift+↓/↑): a new end for the occurrence, the scope asked as for
-  // a move. After a key the redrawn block gets focus back, so the next key goes on from there.
-  async function onResize(item, endMs, byKey = false) {
-    try {
-      let scope = null;
-      let series = null;
-      if (item.recurrence_id) {
-        scope = await askScope({ verb: 'Change', title: item.title });
-        if (!scope) { draw(); return; }
-        if (scope === 'all') series = await getEvent(item.event_id);
-      }
-      await updateEvent(item.event_id, resizeBody(item, endMs, series), scope, item.recurrence_id);
-      toast(`Changed the end of “${item.title}”.`);
+      await updateEvent(item.event_id, makeBody(series), scope, item.recurrence_id);
+      toast(done);
     } catch (error) {
       if (!error.signedOut) toast(error.message, { kind: 'error' });
     }
     await reload();
-    if (byKey) main.querySelector(`.grid-item[data-key="${CSS.escape(itemKey(item))}"]`)?.focus();
+    return true;
+  }
+
+  // A drag's drop: moves the occurrence.
+  function onMove(item, change) {
+    const startMs = item.all_day ? undefined : change.startMs ?? instantAt(addDays(item.startWall.date, change.days), item.startWall.minutes, state.settings.zone);
+    return changeOccurrence(item, 'Move', (series) => moveBody(item, { startMs, days: change.days || 0 }, series), `Moved “${item.title}”.`);
+  }
+
+  // A bottom edge's drop (or Shift+↓/↑): a new end for the occurrence. After a key the redrawn
+  // block gets focus back, so the next key goes on from there.
+  async function onResize(item, endMs, byKey = false) {
+    const changed = await changeOccurrence(item, 'Change', (series) => resizeBody(item, endMs, series), `Changed the end of “${item.title}”.`);
+    if (changed && byKey) main.querySelector(`.grid-item[data-key="${CSS.escape(itemKey(item))}"]`)?.focus();
   }
 
   const page = h('div', { class: 'page calendar-page' },
