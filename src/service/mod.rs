@@ -19,6 +19,7 @@ pub mod people;
 pub mod reminders;
 pub mod second_factor;
 pub mod settings;
+pub mod sign_in;
 pub mod system_settings;
 pub mod todos;
 pub mod users;
@@ -65,6 +66,17 @@ impl Caller {
         Self {
             actor: username.to_string(),
             actor_user_id: Some(user_id),
+            ip: Some(origin.ip.clone()),
+            user_agent: origin.user_agent.clone(),
+            via: Via::Api,
+        }
+    }
+
+    /// Someone not signed in (yet), through the API: a sign-in attempt.
+    pub fn anonymous(origin: &RequestOrigin) -> Self {
+        Self {
+            actor: "anonymous".into(),
+            actor_user_id: None,
             ip: Some(origin.ip.clone()),
             user_agent: origin.user_agent.clone(),
             via: Via::Api,

@@ -6,15 +6,15 @@ use rocket::{State, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{audit_user, bounded_password};
+use super::{audit_user, bounded_password, set_session_cookie};
 use crate::auth::guards::AuthUser;
-use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::{self, RequestOrigin};
+use crate::auth::session::RequestOrigin;
 use crate::db::sessions;
 use crate::domain::audit_action::AuditAction;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::sign_in::{self, password::Via};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -41,17 +41,13 @@ pub async fn unlock(
     body: JsonBody<UnlockRequest>,
 ) -> ApiResult<Status> {
     bounded_password("password", &body.0.password)?;
-    match check_password(state, &origin, Via::Unlock, &user.username, &body.0.password).await? {
-        PasswordCheck::Accepted(_) => {
-            // A new token at every authentication boundary.
-            session::rotate(state, jar, user.session_id, state.clock.now()).await?;
-            audit_user(state, user.user_id, &user.username, AuditAction::SessionUnlock, &origin, None).await?;
-            Ok(Status::NoContent)
-        }
-        PasswordCheck::Refused { detail, reason, .. } => {
-            let reason = Some(reason.into());
-            audit_user(state, user.user_id, &user.username, AuditAction::SessionUnlockFailure, &origin, reason).await?;
-            Err(ApiError::unauthorized(detail))
-        }
-    }
+    let ctx = state.context().await?;
+    let (user_id, username) = (user.user_id, user.username.as_str());
+    sign_in::password::confirm(ctx, state.verifiers(), &origin, Via::Unlock, user_id, username, &body.0.password)
+        .await?;
+    // A new token at every authentication boundary.
+    let token = sign_in::rotate_session(ctx, user.session_id).await?;
+    set_session_cookie(state, jar, token);
+    audit_user(state, user.user_id, &user.username, AuditAction::SessionUnlock, &origin, None).await?;
+    Ok(Status::NoContent)
 }

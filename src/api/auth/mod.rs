@@ -28,6 +28,8 @@ use crate::domain::role::Role;
 use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
+use crate::service;
+use crate::service::sign_in::SessionToken;
 
 api_module![
     status::status,
@@ -92,18 +94,25 @@ pub(crate) fn bounded_password(field: &str, raw: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Starts a session for a user who just proved who they are, and records it.
-async fn sign_in(
+/// Starts a session for a user who just proved who they are (`service::sign_in` ends the
+/// browser's old one, records the sign-in and audits it as `action`), and sets its cookie.
+async fn open_session(
     state: &AppState,
     jar: &CookieJar<'_>,
     user: &UserRow,
     origin: &RequestOrigin,
     action: AuditAction,
 ) -> ApiResult<()> {
-    session::start(state, jar, user.id, origin).await?;
-    let now = state.clock.now();
-    crate::db::users::record_login(state.db.pool(), user.id, now).await?;
-    audit_user(state, user.id, &user.username, action, origin, None).await
+    let replacing = session::read_token(jar, &state.config);
+    let ctx = state.context().await?;
+    let token = service::sign_in::start_session(ctx, origin, user, replacing.as_deref(), action).await?;
+    set_session_cookie(state, jar, token);
+    Ok(())
+}
+
+/// Sets the cookie for a session token the service made (a new session, or a new token).
+fn set_session_cookie(state: &AppState, jar: &CookieJar<'_>, token: SessionToken) {
+    session::set_cookie(jar, &state.config, token.token, token.lifetime_minutes);
 }
 
 async fn audit_user(

@@ -18,7 +18,7 @@ use webauthn_rs::prelude::{
 };
 use webauthn_rs_proto::ResidentKeyRequirement;
 
-use super::{UserInfo, audit_user, sign_in};
+use super::{UserInfo, audit_user, open_session};
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::{AuthUser, EnrollingUser, UnlockedUser};
 use crate::auth::session::{self, RequestOrigin};
@@ -345,7 +345,7 @@ pub async fn login_finish(
     };
     let updated = passkey.update_credential(&result).unwrap_or(false).then(|| to_json(&passkey)).transpose()?;
     store::record_use(pool, row.id, updated.as_deref(), now).await?;
-    sign_in(state, jar, &user, &origin, AuditAction::Login).await?;
+    open_session(state, jar, &user, &origin, AuditAction::Login).await?;
     audit_user(state, user.id, &user.username, AuditAction::PasskeyLogin, &origin, Some(row.name)).await?;
     Ok(Json(UserInfo::from(&user)))
 }

@@ -8,13 +8,13 @@ use utoipa::ToSchema;
 
 use super::{audit_user, bounded_password};
 use crate::auth::guards::EnrollingUser;
-use crate::auth::login::{PasswordCheck, Via, check_password};
 use crate::auth::session::RequestOrigin;
 use crate::db::sessions;
 use crate::domain::audit_action::AuditAction;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::sign_in::{self, password::Via};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -33,17 +33,12 @@ pub async fn reauth(
 ) -> ApiResult<Status> {
     let user = user.0;
     bounded_password("password", &body.0.password)?;
-    match check_password(state, &origin, Via::Reauth, &user.username, &body.0.password).await? {
-        PasswordCheck::Accepted(_) => {
-            sessions::mark_reauthenticated(state.db.pool(), user.session_id, state.clock.now()).await?;
-            audit_user(state, user.user_id, &user.username, AuditAction::Reauth, &origin, None).await?;
-            Ok(Status::NoContent)
-        }
-        PasswordCheck::Refused { detail, reason, .. } => {
-            // A stolen session guessing at the password shows here first.
-            audit_user(state, user.user_id, &user.username, AuditAction::ReauthFailure, &origin, Some(reason.into()))
-                .await?;
-            Err(ApiError::unauthorized(detail))
-        }
-    }
+    let ctx = state.context().await?;
+    let (user_id, username) = (user.user_id, user.username.as_str());
+    // A stolen session guessing at the password shows in the audit log first.
+    sign_in::password::confirm(ctx, state.verifiers(), &origin, Via::Reauth, user_id, username, &body.0.password)
+        .await?;
+    sessions::mark_reauthenticated(state.db.pool(), user.session_id, state.clock.now()).await?;
+    audit_user(state, user.user_id, &user.username, AuditAction::Reauth, &origin, None).await?;
+    Ok(Status::NoContent)
 }
