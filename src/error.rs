@@ -11,12 +11,12 @@ use rocket::response::{self, Responder, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::auth::passkeys::MAX_PASSKEYS;
 use crate::db::error::DbError;
 use crate::http::request_id::RequestId;
 use crate::service::second_factor::SecondFactorError;
 use crate::service::settings::UserSettingsError;
 use crate::service::sign_in::SignInError;
+use crate::service::sign_in::passkeys::MAX_PASSKEYS;
 use crate::service::system_settings::SettingsError;
 use crate::service::users::UserError;
 

@@ -8,10 +8,6 @@ use rocket::http::{Cookie, CookieJar, SameSite};
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::db::sessions;
-use crate::domain::id::SessionId;
-use crate::domain::time::UtcMillis;
-use crate::server::AppState;
 
 pub const SECURE_COOKIE: &str = "__Host-umbra_session";
 /// Browsers refuse `__Host-` cookies without `Secure`, so plain-HTTP development drops it.
@@ -67,19 +63,4 @@ pub fn clear_cookie(jar: &CookieJar<'_>, config: &Config) {
 pub struct RequestOrigin {
     pub ip: String,
     pub user_agent: Option<String>,
-}
-
-/// Gives an existing session a new token (at unlock, at a password change), so the old
-/// cookie stops working.
-pub async fn rotate(
-    state: &AppState,
-    jar: &CookieJar<'_>,
-    session_id: SessionId,
-    now: UtcMillis,
-) -> Result<(), sqlx::Error> {
-    let NewToken { token, hash } = new_token();
-    sessions::rotate(state.db.pool(), session_id, &hash, now).await?;
-    let lifetime = state.system_settings().await?.session_absolute_minutes;
-    set_cookie(jar, &state.config, token, lifetime);
-    Ok(())
 }

@@ -18,6 +18,7 @@ use rocket::http::CookieJar;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::guards::AuthUser;
 use crate::auth::session::{self, RequestOrigin};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::users::UserRow;
@@ -29,7 +30,7 @@ use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use crate::service;
-use crate::service::sign_in::SessionToken;
+use crate::service::sign_in::{SessionToken, SessionUser};
 
 api_module![
     status::status,
@@ -108,6 +109,11 @@ async fn open_session(
     let token = service::sign_in::start_session(ctx, origin, user, replacing.as_deref(), action).await?;
     set_session_cookie(state, jar, token);
     Ok(())
+}
+
+/// The signed-in user as `service::sign_in` takes them.
+fn session_user<'a>(user: &'a AuthUser, origin: &'a RequestOrigin) -> SessionUser<'a> {
+    SessionUser { user_id: user.user_id, username: &user.username, session_id: user.session_id, origin }
 }
 
 /// Sets the cookie for a session token the service made (a new session, or a new token).

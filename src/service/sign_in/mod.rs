@@ -6,6 +6,7 @@
 //! The API keeps HTTP: it reads the body, the cookie and where the request came from, calls
 //! here, and sets or clears the cookie from the `SessionToken` it gets back.
 
+pub mod passkeys;
 pub mod password;
 pub mod second_step;
 
@@ -20,7 +21,7 @@ use crate::db::error::DbError;
 use crate::db::sessions::{self as store, NewSession};
 use crate::db::users::{self, UserRow};
 use crate::domain::audit_action::AuditAction;
-use crate::domain::id::SessionId;
+use crate::domain::id::{SessionId, UserId};
 
 /// What checks a person's proofs: the password hasher (its bounded queue), the key for the
 /// audit log's unknown-name markers, the box the TOTP secrets are sealed in, and the WebAuthn
@@ -87,6 +88,22 @@ impl From<SecondFactorError> for SignInError {
             SecondFactorError::Db(error) => Self::Db(error),
             other => Self::Internal(other.to_string()),
         }
+    }
+}
+
+/// The signed-in user a ceremony is for: who, through which session, and from where.
+#[derive(Clone, Copy)]
+pub struct SessionUser<'a> {
+    pub user_id: UserId,
+    pub username: &'a str,
+    pub session_id: SessionId,
+    pub origin: &'a RequestOrigin,
+}
+
+impl SessionUser<'_> {
+    /// The user as the audit log names them.
+    fn caller(&self) -> Caller {
+        Caller::user(self.user_id, self.username, self.origin)
     }
 }
 
