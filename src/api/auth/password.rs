@@ -8,7 +8,7 @@ use rocket::{State, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{acceptable_password, bounded_password, set_session_cookie};
+use super::{acceptable_password, bounded_password, session_user, set_session_cookie};
 use crate::auth::guards::AuthUser;
 use crate::auth::session::RequestOrigin;
 use crate::error::{ApiError, ApiResult};
@@ -44,20 +44,11 @@ pub async fn change_password(
     bounded_password("new_password", &new_password)?;
     let new_password = acceptable_password("new_password", &new_password, &user.username)?;
     let ctx = state.context().await?;
-    let (user_id, username) = (user.user_id, user.username.as_str());
-    sign_in::password::confirm(
-        ctx,
-        state.verifiers(),
-        &origin,
-        Via::PasswordChange,
-        user_id,
-        username,
-        &current_password,
-    )
-    .await?;
+    let me = session_user(&user, &origin);
+    sign_in::password::confirm(ctx, state.verifiers(), me, Via::PasswordChange, &current_password).await?;
     let hash = state.hasher.hash(&new_password).await?;
-    let caller = Caller::user(user_id, username, &origin);
-    account::change_password(ctx, &caller, user_id, username, &hash, Some(user.session_id)).await?;
+    let caller = Caller::user(user.user_id, &user.username, &origin);
+    account::change_password(ctx, &caller, user.user_id, &user.username, &hash, Some(user.session_id)).await?;
     let token = sign_in::rotate_session(ctx, user.session_id).await?;
     set_session_cookie(state, jar, token);
     Ok(Status::NoContent)

@@ -9,7 +9,7 @@ use rocket::{State, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{UserInfo, bounded_password, set_session_cookie};
+use super::{UserInfo, bounded_password, session_user, set_session_cookie};
 use crate::auth::guards::{EnrollingUser, UnlockedUser};
 use crate::auth::session::{self, RequestOrigin};
 use crate::error::{ApiError, ApiResult};
@@ -112,9 +112,9 @@ pub async fn disable_totp(
     }
     bounded_password("password", &body.0.password)?;
     let ctx = state.context().await?;
-    let (verifiers, user_id, username) = (state.verifiers(), user.user_id, user.username.as_str());
-    sign_in::password::confirm(ctx, verifiers, &origin, Via::TotpDisable, user_id, username, &body.0.password).await?;
-    sign_in::second_step::confirm_for_removal(ctx, verifiers, &origin, user_id, username, &body.0.code).await?;
+    let me = session_user(&user, &origin);
+    sign_in::password::confirm(ctx, state.verifiers(), me, Via::TotpDisable, &body.0.password).await?;
+    sign_in::second_step::confirm_for_removal(ctx, state.verifiers(), me, &body.0.code).await?;
     let caller = Caller::user(user.user_id, &user.username, &origin);
     second_factor::disable(ctx, &caller, user.user_id, &user.username).await?;
     Ok(Status::NoContent)

@@ -9,6 +9,7 @@
 pub mod passkeys;
 pub mod password;
 pub mod second_step;
+pub mod session_lock;
 
 use webauthn_rs::prelude::Webauthn;
 

@@ -9,14 +9,13 @@
 //! parallel guesses all pass the read before any of them counted, and the right password
 //! sent behind them was accepted.
 
-use super::{Outcome, SignInError, Verifiers, second_step, start_session};
+use super::{Outcome, SessionUser, SignInError, Verifiers, second_step, start_session};
 use crate::auth::lockout;
 use crate::auth::session::RequestOrigin;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::{self, UserRow};
 use crate::domain::audit_action::AuditAction;
-use crate::domain::id::UserId;
 use crate::domain::username::Username;
 use crate::service::{Caller, Context, second_factor};
 
@@ -102,17 +101,14 @@ pub async fn login(
 pub async fn confirm(
     ctx: Context<'_>,
     verifiers: Verifiers<'_>,
-    origin: &RequestOrigin,
+    me: SessionUser<'_>,
     via: Via,
-    user_id: UserId,
-    username: &str,
     password: &str,
 ) -> Result<(), SignInError> {
-    match check(ctx, verifiers, origin, via, username, password).await? {
+    match check(ctx, verifiers, me.origin, via, me.username, password).await? {
         Check::Accepted(_) => Ok(()),
         Check::Refused { detail, reason, .. } => {
-            let reason = Some(reason.into());
-            Caller::user(user_id, username, origin).audit(ctx, via.failure(), username, reason).await?;
+            me.caller().audit(ctx, via.failure(), me.username, Some(reason.into())).await?;
             Err(SignInError::BadCredentials(detail))
         }
     }

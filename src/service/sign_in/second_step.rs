@@ -6,7 +6,7 @@
 //! a correct password must not forgive code guesses, or someone who has the password could
 //! alternate a sign-in with a few guesses forever. Only a correct code clears it.
 
-use super::{SessionToken, SignInError, Verifiers, start_session};
+use super::{SessionToken, SessionUser, SignInError, Verifiers, start_session};
 use crate::auth::lockout;
 use crate::auth::session::{RequestOrigin, hash_token, new_token};
 use crate::auth::totp;
@@ -58,14 +58,11 @@ pub async fn verify(
 pub async fn confirm_for_removal(
     ctx: Context<'_>,
     verifiers: Verifiers<'_>,
-    origin: &RequestOrigin,
-    user_id: UserId,
-    username: &str,
+    me: SessionUser<'_>,
     code: &str,
 ) -> Result<(), SignInError> {
-    if let Err(detail) = counted(ctx, verifiers, origin, user_id, username, code).await? {
-        let caller = Caller::user(user_id, username, origin);
-        caller.audit(ctx, AuditAction::TotpDisableFailure, username, Some("wrong code".into())).await?;
+    if let Err(detail) = counted(ctx, verifiers, me.origin, me.user_id, me.username, code).await? {
+        me.caller().audit(ctx, AuditAction::TotpDisableFailure, me.username, Some("wrong code".into())).await?;
         return Err(SignInError::WrongCode(detail));
     }
     Ok(())
