@@ -20,7 +20,6 @@ use utoipa::ToSchema;
 
 use crate::auth::guards::AuthUser;
 use crate::auth::session::{self, RequestOrigin};
-use crate::db::audit::{self, AuditEntry};
 use crate::db::users::UserRow;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
@@ -119,25 +118,4 @@ fn session_user<'a>(user: &'a AuthUser, origin: &'a RequestOrigin) -> SessionUse
 /// Sets the cookie for a session token the service made (a new session, or a new token).
 fn set_session_cookie(state: &AppState, jar: &CookieJar<'_>, token: SessionToken) {
     session::set_cookie(jar, &state.config, token.token, token.lifetime_minutes);
-}
-
-async fn audit_user(
-    state: &AppState,
-    user_id: UserId,
-    username: &str,
-    action: AuditAction,
-    origin: &RequestOrigin,
-    detail: Option<String>,
-) -> ApiResult<()> {
-    let entry = AuditEntry {
-        actor: username.to_string(),
-        actor_user_id: Some(user_id),
-        action,
-        target: Some(username.to_string()),
-        ip: Some(origin.ip.clone()),
-        user_agent: origin.user_agent.clone(),
-        detail,
-    };
-    audit::record(state.db.pool(), state.clock.now(), entry).await?;
-    Ok(())
 }

@@ -10,6 +10,7 @@ pub mod passkeys;
 pub mod password;
 pub mod second_step;
 pub mod session_lock;
+pub mod sessions;
 
 use webauthn_rs::prelude::Webauthn;
 
