@@ -1,7 +1,9 @@
 //! Workflows shared by the API, the CLI and jobs: each takes a `Context` and a typed
 //! `Caller` and returns domain errors (`error.rs` maps them to HTTP once), so a rule lives in
 //! one place whoever asks. Handlers keep HTTP (cookies, status codes, password hashing on the
-//! server's queue); the CLI keeps its own output.
+//! server's queue); the CLI keeps its own output. The sign-in ceremonies (`sign_in`) check
+//! passwords, codes and passkeys themselves, with the server's `Verifiers`, and hand the
+//! handler a session token for the cookie.
 
 pub mod account;
 pub mod calendar_shares;
