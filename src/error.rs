@@ -15,6 +15,8 @@ use crate::db::error::DbError;
 use crate::http::request_id::RequestId;
 use crate::service::second_factor::SecondFactorError;
 use crate::service::settings::UserSettingsError;
+use crate::service::sign_in::SignInError;
+use crate::service::sign_in::passkeys::MAX_PASSKEYS;
 use crate::service::system_settings::SettingsError;
 use crate::service::users::UserError;
 
@@ -191,7 +193,7 @@ impl From<DbError> for ApiError {
     }
 }
 
-/// The account workflows' errors (`service::users`, `service::account`), mapped once.
+/// The authenticator workflows' errors (`service::second_factor`), mapped once.
 impl From<SecondFactorError> for ApiError {
     fn from(error: SecondFactorError) -> Self {
         match error {
@@ -208,6 +210,39 @@ impl From<SecondFactorError> for ApiError {
             ),
             SecondFactorError::Internal(cause) => Self::internal(cause),
             SecondFactorError::Db(error) => error.into(),
+        }
+    }
+}
+
+/// The sign-in ceremonies' errors (`service::sign_in`): every refusal of a proof is a 401
+/// whose detail says nothing about which part was wrong.
+impl From<SignInError> for ApiError {
+    fn from(error: SignInError) -> Self {
+        match error {
+            SignInError::BadCredentials(detail) | SignInError::WrongCode(detail) => Self::unauthorized(detail),
+            SignInError::ChallengeExpired => {
+                Self::unauthorized("This sign-in has expired or was already completed. Start again with your password.")
+            }
+            SignInError::PasskeyFailed => {
+                Self::unauthorized("Passkey sign-in failed. Try again, or use your password.")
+            }
+            SignInError::PasskeyNotAccepted => Self::unauthorized("The passkey was not accepted."),
+            SignInError::RegistrationExpired => {
+                Self::bad_request("This passkey registration has expired or was already used. Start again.")
+            }
+            SignInError::AuthenticatorRefused => {
+                Self::bad_request("The authenticator's answer was not accepted. Try again.")
+            }
+            SignInError::PasskeyName => Self::invalid_field("name", "Give the passkey a name of 1 to 64 characters."),
+            SignInError::TooManyPasskeys => Self::conflict(format!(
+                "You have {MAX_PASSKEYS} passkeys, the most one account may have. Remove one first."
+            )),
+            SignInError::PasskeyTaken => Self::conflict("This passkey is already registered."),
+            SignInError::NoPasskeys => Self::conflict("You have no passkeys. Use your password."),
+            SignInError::NotFound => Self::not_found(),
+            SignInError::Hash(error) => error.into(),
+            SignInError::Internal(cause) => Self::internal(cause),
+            SignInError::Db(error) => error.into(),
         }
     }
 }
@@ -233,6 +268,7 @@ impl From<UserSettingsError> for ApiError {
     }
 }
 
+/// The account workflows' errors (`service::users`, `service::account`), mapped once.
 impl From<UserError> for ApiError {
     fn from(error: UserError) -> Self {
         match error {

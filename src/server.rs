@@ -86,12 +86,22 @@ impl AppState {
         Ok(settings)
     }
 
-    /// Drops the cached settings after this process changed them.
     /// What a `service::` workflow runs with: the database, the app's clock and the settings.
     pub async fn context(&self) -> Result<crate::service::Context<'_>, sqlx::Error> {
         Ok(crate::service::Context { db: &self.db, now: self.clock.now(), settings: self.system_settings().await? })
     }
 
+    /// What a sign-in ceremony checks proofs with (`service::sign_in`).
+    pub fn verifiers(&self) -> crate::service::sign_in::Verifiers<'_> {
+        crate::service::sign_in::Verifiers {
+            hasher: &self.hasher,
+            audit_key: &self.audit_key,
+            secrets: &self.secrets,
+            webauthn: &self.webauthn,
+        }
+    }
+
+    /// Drops the cached settings after this process changed them.
     pub fn forget_system_settings(&self) {
         if let Ok(mut seen) = self.settings_seen.lock() {
             *seen = None;

@@ -7,10 +7,11 @@
 use hkdf::Hkdf;
 use sha2::Sha256;
 
+use sqlx::{Any, Executor};
+
 use crate::db::login_failures::{self, Counter, FailureState};
+use crate::domain::system_settings::SystemSettings;
 use crate::domain::time::UtcMillis;
-use crate::error::ApiError;
-use crate::server::AppState;
 
 /// Hints about remaining attempts appear only this close to the lock.
 const HINT_WHEN_REMAINING: i64 = 3;
@@ -22,20 +23,19 @@ pub struct Rule {
     pub minutes: i64,
 }
 
-pub async fn rule(state: &AppState) -> Result<Rule, ApiError> {
-    let settings = state.system_settings().await?;
-    Ok(Rule { threshold: settings.lockout_threshold, minutes: settings.lockout_minutes })
+pub fn rule(settings: &SystemSettings) -> Rule {
+    Rule { threshold: settings.lockout_threshold, minutes: settings.lockout_minutes }
 }
 
 /// Reserves one attempt on `counter` (see `login_failures::reserve`): `None` means locked,
 /// and the secret must not be checked.
-pub async fn reserve(
-    state: &AppState,
+pub async fn reserve<'c>(
+    db: impl Executor<'c, Database = Any>,
     counter: Counter<'_>,
     rule: Rule,
     now: UtcMillis,
-) -> Result<Option<FailureState>, ApiError> {
-    Ok(login_failures::reserve(state.db.pool(), counter, now, rule.threshold, now.plus_minutes(rule.minutes)).await?)
+) -> Result<Option<FailureState>, sqlx::Error> {
+    login_failures::reserve(db, counter, now, rule.threshold, now.plus_minutes(rule.minutes)).await
 }
 
 /// A reserved attempt failed: the 401 detail (`base`, plus a hint when few attempts remain,

@@ -3,7 +3,6 @@
 
 pub mod guards;
 pub mod lockout;
-pub mod login;
 pub mod passkeys;
 pub mod password;
 pub mod session;

@@ -8,10 +8,6 @@ use rocket::http::{Cookie, CookieJar, SameSite};
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::db::sessions::{self, NewSession};
-use crate::domain::id::{SessionId, UserId};
-use crate::domain::time::UtcMillis;
-use crate::server::AppState;
 
 pub const SECURE_COOKIE: &str = "__Host-umbra_session";
 /// Browsers refuse `__Host-` cookies without `Secure`, so plain-HTTP development drops it.
@@ -67,52 +63,4 @@ pub fn clear_cookie(jar: &CookieJar<'_>, config: &Config) {
 pub struct RequestOrigin {
     pub ip: String,
     pub user_agent: Option<String>,
-}
-
-/// Starts a session for the user, replacing any session the browser already had, and sets
-/// the cookie. A fresh token at every sign-in means no session can be fixed in advance.
-pub async fn start(
-    state: &AppState,
-    jar: &CookieJar<'_>,
-    user_id: UserId,
-    origin: &RequestOrigin,
-) -> Result<SessionId, sqlx::Error> {
-    if let Some(old) = read_token(jar, &state.config) {
-        sessions::delete_by_token(state.db.pool(), &hash_token(&old)).await?;
-    }
-    let now = state.clock.now();
-    let settings = state.system_settings().await?;
-    let NewToken { token, hash } = new_token();
-    let mut tx = state.db.write().await?;
-    let id = sessions::create(
-        &mut tx,
-        NewSession {
-            user_id,
-            token_hash: &hash,
-            now,
-            expires_at: now.plus_minutes(settings.session_absolute_minutes),
-            ip: Some(origin.ip.clone()),
-            user_agent: origin.user_agent.clone(),
-            max_per_user: settings.max_sessions_per_user,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    set_cookie(jar, &state.config, token, settings.session_absolute_minutes);
-    Ok(id)
-}
-
-/// Gives an existing session a new token (at unlock, at a password change), so the old
-/// cookie stops working.
-pub async fn rotate(
-    state: &AppState,
-    jar: &CookieJar<'_>,
-    session_id: SessionId,
-    now: UtcMillis,
-) -> Result<(), sqlx::Error> {
-    let NewToken { token, hash } = new_token();
-    sessions::rotate(state.db.pool(), session_id, &hash, now).await?;
-    let lifetime = state.system_settings().await?.session_absolute_minutes;
-    set_cookie(jar, &state.config, token, lifetime);
-    Ok(())
 }

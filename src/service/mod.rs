@@ -1,7 +1,9 @@
 //! Workflows shared by the API, the CLI and jobs: each takes a `Context` and a typed
 //! `Caller` and returns domain errors (`error.rs` maps them to HTTP once), so a rule lives in
 //! one place whoever asks. Handlers keep HTTP (cookies, status codes, password hashing on the
-//! server's queue); the CLI keeps its own output.
+//! server's queue); the CLI keeps its own output. The sign-in ceremonies (`sign_in`) check
+//! passwords, codes and passkeys themselves, with the server's `Verifiers`, and hand the
+//! handler a session token for the cookie.
 
 pub mod account;
 pub mod calendar_shares;
@@ -19,6 +21,7 @@ pub mod people;
 pub mod reminders;
 pub mod second_factor;
 pub mod settings;
+pub mod sign_in;
 pub mod system_settings;
 pub mod todos;
 pub mod users;
@@ -65,6 +68,17 @@ impl Caller {
         Self {
             actor: username.to_string(),
             actor_user_id: Some(user_id),
+            ip: Some(origin.ip.clone()),
+            user_agent: origin.user_agent.clone(),
+            via: Via::Api,
+        }
+    }
+
+    /// Someone not signed in (yet), through the API: a sign-in attempt.
+    pub fn anonymous(origin: &RequestOrigin) -> Self {
+        Self {
+            actor: "anonymous".into(),
+            actor_user_id: None,
             ip: Some(origin.ip.clone()),
             user_agent: origin.user_agent.clone(),
             via: Via::Api,

@@ -1,20 +1,18 @@
 //! `POST /api/auth/lock` and `/unlock`: a locked session answers 423 everywhere except
-//! status, unlock and logout until the password is given again.
+//! status, unlock and logout until the password is given again (`service::sign_in::session_lock`).
 
 use rocket::http::{CookieJar, Status};
 use rocket::{State, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{audit_user, bounded_password};
+use super::{bounded_password, session_user, set_session_cookie};
 use crate::auth::guards::AuthUser;
-use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::{self, RequestOrigin};
-use crate::db::sessions;
-use crate::domain::audit_action::AuditAction;
-use crate::error::{ApiError, ApiResult};
+use crate::auth::session::RequestOrigin;
+use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::sign_in::session_lock;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -25,8 +23,7 @@ pub struct UnlockRequest {
 #[utoipa::path(tag = "auth", responses((status = 204, description = "locked")))]
 #[post("/api/auth/lock")]
 pub async fn lock(state: &State<AppState>, origin: RequestOrigin, user: AuthUser) -> ApiResult<Status> {
-    sessions::set_locked(state.db.pool(), user.session_id, true).await?;
-    audit_user(state, user.user_id, &user.username, AuditAction::SessionLock, &origin, None).await?;
+    session_lock::lock(state.context().await?, session_user(&user, &origin)).await?;
     Ok(Status::NoContent)
 }
 
@@ -41,17 +38,8 @@ pub async fn unlock(
     body: JsonBody<UnlockRequest>,
 ) -> ApiResult<Status> {
     bounded_password("password", &body.0.password)?;
-    match check_password(state, &origin, Via::Unlock, &user.username, &body.0.password).await? {
-        PasswordCheck::Accepted(_) => {
-            // A new token at every authentication boundary.
-            session::rotate(state, jar, user.session_id, state.clock.now()).await?;
-            audit_user(state, user.user_id, &user.username, AuditAction::SessionUnlock, &origin, None).await?;
-            Ok(Status::NoContent)
-        }
-        PasswordCheck::Refused { detail, reason, .. } => {
-            let reason = Some(reason.into());
-            audit_user(state, user.user_id, &user.username, AuditAction::SessionUnlockFailure, &origin, reason).await?;
-            Err(ApiError::unauthorized(detail))
-        }
-    }
+    let ctx = state.context().await?;
+    let token = session_lock::unlock(ctx, state.verifiers(), session_user(&user, &origin), &body.0.password).await?;
+    set_session_cookie(state, jar, token);
+    Ok(Status::NoContent)
 }

@@ -1,4 +1,5 @@
-//! `POST /api/auth/login`: username and password to a session cookie.
+//! `POST /api/auth/login`: username and password to a session cookie (the ceremony is
+//! `service::sign_in::password`).
 
 use rocket::http::CookieJar;
 use rocket::serde::json::Json;
@@ -6,15 +7,13 @@ use rocket::{State, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::totp::{self, MfaChallenge};
-use super::{UserInfo, audit_user, bounded_password, sign_in};
-use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::RequestOrigin;
-use crate::db::audit::{self, AuditEntry};
-use crate::domain::audit_action::AuditAction;
-use crate::error::{ApiError, ApiResult};
+use super::totp::MfaChallenge;
+use super::{UserInfo, bounded_password, set_session_cookie};
+use crate::auth::session::{self, RequestOrigin};
+use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::sign_in::{self, Outcome};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -43,28 +42,15 @@ pub async fn login(
 ) -> ApiResult<Json<LoginResponse>> {
     let LoginRequest { username, password } = body.0;
     bounded_password("password", &password)?;
-    match check_password(state, &origin, Via::Login, &username, &password).await? {
-        PasswordCheck::Accepted(user) if totp::enabled(state, user.id).await? => {
-            // The password was right; no session until the second factor is too.
-            let challenge = totp::challenge(state, user.id).await?;
-            audit_user(state, user.id, &user.username, AuditAction::MfaChallenge, &origin, None).await?;
-            Ok(Json(LoginResponse::MfaRequired(challenge)))
+    let replacing = session::read_token(jar, &state.config);
+    let ctx = state.context().await?;
+    let outcome =
+        sign_in::password::login(ctx, state.verifiers(), &origin, &username, &password, replacing.as_deref()).await?;
+    Ok(Json(match outcome {
+        Outcome::SignedIn { user, session } => {
+            set_session_cookie(state, jar, session);
+            LoginResponse::SignedIn(UserInfo::from(&user))
         }
-        PasswordCheck::Accepted(user) => {
-            sign_in(state, jar, &user, &origin, AuditAction::Login).await?;
-            Ok(Json(LoginResponse::SignedIn(UserInfo::from(&user))))
-        }
-        PasswordCheck::Refused { detail, reason, audit_name, .. } => {
-            // The lockout itself, if this reached it, was audited by the check.
-            let entry = AuditEntry {
-                target: Some(audit_name),
-                ip: Some(origin.ip.clone()),
-                user_agent: origin.user_agent.clone(),
-                detail: Some(reason.to_string()),
-                ..AuditEntry::new("anonymous", AuditAction::LoginFailure)
-            };
-            audit::record(state.db.pool(), state.clock.now(), entry).await?;
-            Err(ApiError::unauthorized(detail))
-        }
-    }
+        Outcome::SecondStep { mfa_token } => LoginResponse::MfaRequired(MfaChallenge { mfa_required: true, mfa_token }),
+    }))
 }

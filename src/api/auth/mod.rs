@@ -18,8 +18,8 @@ use rocket::http::CookieJar;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::guards::AuthUser;
 use crate::auth::session::{self, RequestOrigin};
-use crate::db::audit::{self, AuditEntry};
 use crate::db::users::UserRow;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
@@ -28,6 +28,8 @@ use crate::domain::role::Role;
 use crate::domain::username::Username;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
+use crate::service;
+use crate::service::sign_in::{SessionToken, SessionUser};
 
 api_module![
     status::status,
@@ -92,37 +94,28 @@ pub(crate) fn bounded_password(field: &str, raw: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Starts a session for a user who just proved who they are, and records it.
-async fn sign_in(
+/// Starts a session for a user who just proved who they are (`service::sign_in` ends the
+/// browser's old one, records the sign-in and audits it as `action`), and sets its cookie.
+async fn open_session(
     state: &AppState,
     jar: &CookieJar<'_>,
     user: &UserRow,
     origin: &RequestOrigin,
     action: AuditAction,
 ) -> ApiResult<()> {
-    session::start(state, jar, user.id, origin).await?;
-    let now = state.clock.now();
-    crate::db::users::record_login(state.db.pool(), user.id, now).await?;
-    audit_user(state, user.id, &user.username, action, origin, None).await
+    let replacing = session::read_token(jar, &state.config);
+    let ctx = state.context().await?;
+    let token = service::sign_in::start_session(ctx, origin, user, replacing.as_deref(), action).await?;
+    set_session_cookie(state, jar, token);
+    Ok(())
 }
 
-async fn audit_user(
-    state: &AppState,
-    user_id: UserId,
-    username: &str,
-    action: AuditAction,
-    origin: &RequestOrigin,
-    detail: Option<String>,
-) -> ApiResult<()> {
-    let entry = AuditEntry {
-        actor: username.to_string(),
-        actor_user_id: Some(user_id),
-        action,
-        target: Some(username.to_string()),
-        ip: Some(origin.ip.clone()),
-        user_agent: origin.user_agent.clone(),
-        detail,
-    };
-    audit::record(state.db.pool(), state.clock.now(), entry).await?;
-    Ok(())
+/// The signed-in user as `service::sign_in` takes them.
+fn session_user<'a>(user: &'a AuthUser, origin: &'a RequestOrigin) -> SessionUser<'a> {
+    SessionUser { user_id: user.user_id, username: &user.username, session_id: user.session_id, origin }
+}
+
+/// Sets the cookie for a session token the service made (a new session, or a new token).
+fn set_session_cookie(state: &AppState, jar: &CookieJar<'_>, token: SessionToken) {
+    session::set_cookie(jar, &state.config, token.token, token.lifetime_minutes);
 }

@@ -1,5 +1,5 @@
 //! `POST /api/auth/password`: change one's own password. The current password is checked
-//! here (counted like a sign-in); the change is `service::account`'s: other sessions are
+//! by `service::sign_in` (counted like a sign-in); the change is `service::account`'s: other sessions are
 //! signed out, and this one gets a new token (a new cookie), so a copy of the old cookie is
 //! worthless.
 
@@ -8,14 +8,13 @@ use rocket::{State, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{acceptable_password, audit_user, bounded_password};
+use super::{acceptable_password, bounded_password, session_user, set_session_cookie};
 use crate::auth::guards::AuthUser;
-use crate::auth::login::{PasswordCheck, Via, check_password};
-use crate::auth::session::{self, RequestOrigin};
-use crate::domain::audit_action::AuditAction;
+use crate::auth::session::RequestOrigin;
 use crate::error::{ApiError, ApiResult};
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::sign_in::{self, password::Via};
 use crate::service::{Caller, account};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -44,16 +43,13 @@ pub async fn change_password(
     bounded_password("current_password", &current_password)?;
     bounded_password("new_password", &new_password)?;
     let new_password = acceptable_password("new_password", &new_password, &user.username)?;
-    let check = check_password(state, &origin, Via::PasswordChange, &user.username, &current_password).await?;
-    if let PasswordCheck::Refused { detail, reason, .. } = check {
-        let reason = Some(reason.into());
-        audit_user(state, user.user_id, &user.username, AuditAction::PasswordChangeFailure, &origin, reason).await?;
-        return Err(ApiError::unauthorized(detail));
-    }
+    let ctx = state.context().await?;
+    let me = session_user(&user, &origin);
+    sign_in::password::confirm(ctx, state.verifiers(), me, Via::PasswordChange, &current_password).await?;
     let hash = state.hasher.hash(&new_password).await?;
     let caller = Caller::user(user.user_id, &user.username, &origin);
-    let ctx = state.context().await?;
     account::change_password(ctx, &caller, user.user_id, &user.username, &hash, Some(user.session_id)).await?;
-    session::rotate(state, jar, user.session_id, state.clock.now()).await?;
+    let token = sign_in::rotate_session(ctx, user.session_id).await?;
+    set_session_cookie(state, jar, token);
     Ok(Status::NoContent)
 }

@@ -1,20 +1,19 @@
 //! `POST /api/auth/reauth {password}`: proves the password again, so that sensitive changes
 //! (second factors, passkeys) are allowed for ten minutes. A stolen cookie alone cannot.
+//! The check is `service::sign_in::session_lock::reauthenticate`.
 
 use rocket::http::Status;
 use rocket::{State, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{audit_user, bounded_password};
+use super::{bounded_password, session_user};
 use crate::auth::guards::EnrollingUser;
-use crate::auth::login::{PasswordCheck, Via, check_password};
 use crate::auth::session::RequestOrigin;
-use crate::db::sessions;
-use crate::domain::audit_action::AuditAction;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::sign_in::session_lock;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -31,19 +30,8 @@ pub async fn reauth(
     user: EnrollingUser,
     body: JsonBody<ReauthRequest>,
 ) -> ApiResult<Status> {
-    let user = user.0;
     bounded_password("password", &body.0.password)?;
-    match check_password(state, &origin, Via::Reauth, &user.username, &body.0.password).await? {
-        PasswordCheck::Accepted(_) => {
-            sessions::mark_reauthenticated(state.db.pool(), user.session_id, state.clock.now()).await?;
-            audit_user(state, user.user_id, &user.username, AuditAction::Reauth, &origin, None).await?;
-            Ok(Status::NoContent)
-        }
-        PasswordCheck::Refused { detail, reason, .. } => {
-            // A stolen session guessing at the password shows here first.
-            audit_user(state, user.user_id, &user.username, AuditAction::ReauthFailure, &origin, Some(reason.into()))
-                .await?;
-            Err(ApiError::unauthorized(detail))
-        }
-    }
+    let ctx = state.context().await?;
+    session_lock::reauthenticate(ctx, state.verifiers(), session_user(&user.0, &origin), &body.0.password).await?;
+    Ok(Status::NoContent)
 }

@@ -6,7 +6,7 @@ use rocket::{State, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{UserInfo, acceptable_password, bounded_password, parse_username, sign_in};
+use super::{UserInfo, acceptable_password, bounded_password, open_session, parse_username};
 use crate::auth::session::RequestOrigin;
 use crate::domain::audit_action::AuditAction;
 use crate::error::ApiResult;
@@ -39,6 +39,6 @@ pub async fn register(
     let password = acceptable_password("password", &password, username.as_str())?;
     let hash = state.hasher.hash(&password).await?;
     let user = account::register(ctx, &username, &hash, role).await?;
-    sign_in(state, jar, &user, &origin, AuditAction::Register).await?;
+    open_session(state, jar, &user, &origin, AuditAction::Register).await?;
     Ok((Status::Created, Json(UserInfo::from(&user))))
 }

@@ -1,4 +1,5 @@
-//! `/api/auth/sessions`: the signed-in user's own sessions, and signing them out.
+//! `/api/auth/sessions`: the signed-in user's own sessions, and signing them out
+//! (`service::sign_in::sessions`).
 
 use rocket::http::Status;
 use rocket::serde::json::Json;
@@ -6,16 +7,15 @@ use rocket::{State, delete, get, post};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::audit_user;
+use super::session_user;
 use crate::api::page::{Page, Paging};
 use crate::auth::guards::UnlockedUser;
 use crate::auth::session::RequestOrigin;
-use crate::db::sessions;
-use crate::domain::audit_action::AuditAction;
 use crate::domain::id::SessionId;
 use crate::domain::time::UtcMillis;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::server::AppState;
+use crate::service::sign_in;
 
 /// A session as its owner sees it. The id is not the secret token.
 #[derive(Debug, Serialize, ToSchema)]
@@ -47,7 +47,8 @@ pub async fn list_sessions(
     offset: Option<&str>,
 ) -> ApiResult<Json<Page<SessionView>>> {
     let paging = Paging::parse(limit, offset)?;
-    let (rows, total) = sessions::list_for_user(state.db.pool(), user.0.user_id, paging.limit, paging.offset).await?;
+    let ctx = state.context().await?;
+    let (rows, total) = sign_in::sessions::list(ctx, user.0.user_id, paging.limit, paging.offset).await?;
     let items = rows
         .into_iter()
         .map(|row| SessionView {
@@ -71,12 +72,7 @@ pub async fn revoke_session(
     user: UnlockedUser,
     id: SessionId,
 ) -> ApiResult<Status> {
-    let user = user.0;
-    if !sessions::delete_for_user(state.db.pool(), user.user_id, id).await? {
-        return Err(ApiError::not_found());
-    }
-    audit_user(state, user.user_id, &user.username, AuditAction::SessionRevoke, &origin, Some(format!("session {id}")))
-        .await?;
+    sign_in::sessions::revoke(state.context().await?, session_user(&user.0, &origin), id).await?;
     Ok(Status::NoContent)
 }
 
@@ -87,16 +83,6 @@ pub async fn revoke_other_sessions(
     origin: RequestOrigin,
     user: UnlockedUser,
 ) -> ApiResult<Json<Revoked>> {
-    let user = user.0;
-    let revoked = sessions::delete_all_for_user(state.db.pool(), user.user_id, Some(user.session_id)).await?;
-    audit_user(
-        state,
-        user.user_id,
-        &user.username,
-        AuditAction::SessionRevokeOthers,
-        &origin,
-        Some(format!("{revoked} revoked")),
-    )
-    .await?;
+    let revoked = sign_in::sessions::revoke_others(state.context().await?, session_user(&user.0, &origin)).await?;
     Ok(Json(Revoked { revoked }))
 }

@@ -6,7 +6,7 @@ use rocket::{State, post};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{UserInfo, acceptable_password, bounded_password, parse_username, sign_in};
+use super::{UserInfo, acceptable_password, bounded_password, open_session, parse_username};
 use crate::auth::session::RequestOrigin;
 use crate::auth::setup_code;
 use crate::db::{system_config, users};
@@ -60,7 +60,7 @@ pub async fn setup(
     let user = users::create(&mut *tx, &username, &hash, Role::Admin, state.clock.now()).await?;
     tx.commit().await?;
 
-    sign_in(state, jar, &user, &origin, AuditAction::Setup).await?;
+    open_session(state, jar, &user, &origin, AuditAction::Setup).await?;
     Ok((Status::Created, Json(UserInfo::from(&user))))
 }
 
