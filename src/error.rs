@@ -279,6 +279,10 @@ impl From<UserError> for ApiError {
             }
             UserError::DeleteSelf => Self::conflict("You cannot delete your own account."),
             UserError::RegistrationClosed => Self::forbidden("Registration is closed. Ask an admin for an account."),
+            UserError::AlreadySetUp => Self::conflict("UMBRA is already set up. Sign in instead."),
+            UserError::WrongSetupCode => Self::forbidden(
+                "That setup code is not right. It is printed in the server log at startup and by `umbra admin setup-code`.",
+            ),
             UserError::Db(error) => error.into(),
         }
     }

@@ -1,16 +1,52 @@
-//! A person's own account workflows: signing up while registration is open, and changing
-//! their password. The API checks passwords against the policy (and the current password
+//! A person's own account workflows: making the first admin with the setup code, signing up
+//! while registration is open, and changing their password. The API checks passwords against the policy (and the current password
 //! against the lockout, like a sign-in) and hashes on its bounded queue before it calls here;
 //! the rules of the change itself live here.
 
 use super::{Caller, Context};
+use crate::auth::setup_code;
 use crate::db::users::UserRow;
-use crate::db::{sessions, system_settings, users};
+use crate::db::{sessions, system_config, system_settings, users};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::id::{SessionId, UserId};
 use crate::domain::role::Role;
 use crate::domain::username::Username;
 use crate::service::users::UserError;
+
+/// Whether the first admin may be made with `code` (typed by a person: normalised here): no
+/// account exists yet and the code is the current one. Asked before the password is hashed,
+/// so a wrong code costs no Argon2 work.
+pub async fn may_set_up(ctx: Context<'_>, code: &str) -> Result<(), UserError> {
+    if users::count(ctx.db.pool()).await? > 0 {
+        return Err(UserError::AlreadySetUp);
+    }
+    let current = system_config::get(ctx.db.pool(), system_config::SETUP_CODE).await?;
+    if !current.is_some_and(|current| setup_code::matches(&current, &setup_code::normalise(code))) {
+        return Err(UserError::WrongSetupCode);
+    }
+    Ok(())
+}
+
+/// Makes the first admin, taking the setup code in the same transaction: of two setups racing
+/// with the right code, one wins and the other is told it is already done or the code is
+/// spent. The API signs the new admin in and audits the setup.
+pub async fn set_up_first_admin(
+    ctx: Context<'_>,
+    code: &str,
+    username: &Username,
+    password_hash: &str,
+) -> Result<UserRow, UserError> {
+    let mut tx = ctx.db.write().await?;
+    if users::count(&mut *tx).await? > 0 {
+        return Err(UserError::AlreadySetUp);
+    }
+    if !system_config::take_if_equals(&mut tx, system_config::SETUP_CODE, &setup_code::normalise(code)).await? {
+        return Err(UserError::WrongSetupCode);
+    }
+    let user = users::create(&mut *tx, username, password_hash, Role::Admin, ctx.now).await?;
+    tx.commit().await?;
+    Ok(user)
+}
 
 /// Whether `username` may sign up now, and with which role: registration must be open (read
 /// from the database, not the per-second cache, so closing it takes effect at once) and the

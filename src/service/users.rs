@@ -31,6 +31,10 @@ pub enum UserError {
     DeleteSelf,
     #[error("registration is closed")]
     RegistrationClosed,
+    #[error("the first admin exists already")]
+    AlreadySetUp,
+    #[error("wrong setup code")]
+    WrongSetupCode,
     #[error(transparent)]
     Db(DbError),
 }

@@ -92,3 +92,19 @@ async fn registration_is_closed_until_opened() {
     let taken = app.anonymous().post("/api/auth/register", json!({"username": "NEWBIE", "password": PASSWORD})).await;
     assert_eq!(taken.problem(409)["errors"][0]["field"], "username");
 }
+
+#[tokio::test]
+async fn of_setups_racing_with_the_right_code_exactly_one_wins() {
+    let app = app().await;
+    let code = app.setup_code().await;
+    let racers: Vec<_> = ["ann", "ben", "cat", "dan"].iter().map(|name| app.persona(name, PASSWORD)).collect();
+    let answers = futures::future::join_all(racers.iter().map(|racer| {
+        racer.post("/api/auth/setup", json!({"setup_code": code, "username": racer.username, "password": PASSWORD}))
+    }))
+    .await;
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| [201, 403, 409].contains(s)), "{statuses:?}");
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(admins, 1);
+}

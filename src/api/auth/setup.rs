@@ -8,13 +8,12 @@ use utoipa::ToSchema;
 
 use super::{UserInfo, acceptable_password, bounded_password, open_session, parse_username};
 use crate::auth::session::RequestOrigin;
-use crate::auth::setup_code;
-use crate::db::{system_config, users};
 use crate::domain::audit_action::AuditAction;
-use crate::domain::role::Role;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
+use crate::service::account;
+use crate::service::users::UserError;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -36,36 +35,16 @@ pub async fn setup(
 ) -> ApiResult<(Status, Json<UserInfo>)> {
     let SetupRequest { setup_code: code, username, password } = body.0;
     if !state.setup_required().await? {
-        return Err(ApiError::conflict("UMBRA is already set up. Sign in instead."));
+        return Err(UserError::AlreadySetUp.into());
     }
     let username = parse_username(&username)?;
     bounded_password("password", &password)?;
     let password = acceptable_password("password", &password, username.as_str())?;
     // Everything cheap first: a wrong code must not cost an Argon2 hash.
-    let code = setup_code::normalise(&code);
-    let current = system_config::get(state.db.pool(), system_config::SETUP_CODE).await?;
-    if !current.is_some_and(|current| setup_code::matches(&current, &code)) {
-        return Err(wrong_code());
-    }
+    let ctx = state.context().await?;
+    account::may_set_up(ctx, &code).await?;
     let hash = state.hasher.hash(&password).await?;
-
-    let mut tx = state.db.write().await?;
-    if users::count(&mut *tx).await? > 0 {
-        return Err(ApiError::conflict("UMBRA is already set up. Sign in instead."));
-    }
-    // Consumed atomically: of two concurrent setups with the right code, one wins.
-    if !system_config::take_if_equals(&mut tx, system_config::SETUP_CODE, &code).await? {
-        return Err(wrong_code());
-    }
-    let user = users::create(&mut *tx, &username, &hash, Role::Admin, state.clock.now()).await?;
-    tx.commit().await?;
-
+    let user = account::set_up_first_admin(ctx, &code, &username, &hash).await?;
     open_session(state, jar, &user, &origin, AuditAction::Setup).await?;
     Ok((Status::Created, Json(UserInfo::from(&user))))
-}
-
-fn wrong_code() -> ApiError {
-    ApiError::forbidden(
-        "That setup code is not right. It is printed in the server log at startup and by `umbra admin setup-code`.",
-    )
 }
