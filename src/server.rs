@@ -98,6 +98,7 @@ impl AppState {
             audit_key: &self.audit_key,
             secrets: &self.secrets,
             webauthn: &self.webauthn,
+            clock: self.clock.as_ref(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! A person's own account workflows: making the first admin with the setup code, signing up
-//! while registration is open, and changing their password. The API checks passwords against the policy (and the current password
-//! against the lockout, like a sign-in) and hashes on its bounded queue before it calls here;
-//! the rules of the change itself live here.
+//! while registration is open, and changing their password. The API checks new passwords
+//! against the policy and hashes them on its bounded queue before it calls here (the current
+//! password is confirmed by `sign_in::password::confirm`, counted like a sign-in); the rules
+//! of each change live here.
 
 use super::{Caller, Context};
 use crate::auth::setup_code;

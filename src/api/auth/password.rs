@@ -47,6 +47,8 @@ pub async fn change_password(
     let me = session_user(&user, &origin);
     sign_in::password::confirm(ctx, state.verifiers(), me, Via::PasswordChange, &current_password).await?;
     let hash = state.hasher.hash(&new_password).await?;
+    // Two Argon2 runs since the request came in: the change and the new token are now.
+    let ctx = state.verifiers().after_verification(ctx);
     let caller = Caller::user(user.user_id, &user.username, &origin);
     account::change_password(ctx, &caller, user.user_id, &user.username, &hash, Some(user.session_id)).await?;
     let token = sign_in::rotate_session(ctx, user.session_id).await?;

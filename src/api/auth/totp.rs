@@ -113,7 +113,7 @@ pub async fn disable_totp(
     bounded_password("password", &body.0.password)?;
     let ctx = state.context().await?;
     let me = session_user(&user, &origin);
-    sign_in::password::confirm(ctx, state.verifiers(), me, Via::TotpDisable, &body.0.password).await?;
+    let ctx = sign_in::password::confirm(ctx, state.verifiers(), me, Via::TotpDisable, &body.0.password).await?;
     sign_in::second_step::confirm_for_removal(ctx, state.verifiers(), me, &body.0.code).await?;
     let caller = Caller::user(user.user_id, &user.username, &origin);
     second_factor::disable(ctx, &caller, user.user_id, &user.username).await?;

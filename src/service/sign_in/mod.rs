@@ -19,6 +19,7 @@ use super::{Caller, Context};
 use crate::auth::password::{HashError, PasswordHasher};
 use crate::auth::session::{NewToken, RequestOrigin, hash_token, new_token};
 use crate::auth::totp::SecretBox;
+use crate::clock::Clock;
 use crate::db::error::DbError;
 use crate::db::sessions::{self as store, NewSession};
 use crate::db::users::{self, UserRow};
@@ -26,14 +27,24 @@ use crate::domain::audit_action::AuditAction;
 use crate::domain::id::{SessionId, UserId};
 
 /// What checks a person's proofs: the password hasher (its bounded queue), the key for the
-/// audit log's unknown-name markers, the box the TOTP secrets are sealed in, and the WebAuthn
-/// relying party.
+/// audit log's unknown-name markers, the box the TOTP secrets are sealed in, the WebAuthn
+/// relying party, and the clock (a request may wait in the hashing queue: what follows a
+/// verification reads the time again, see `after_verification`).
 #[derive(Clone, Copy)]
 pub struct Verifiers<'a> {
     pub hasher: &'a PasswordHasher,
     pub audit_key: &'a [u8; 64],
     pub secrets: &'a SecretBox,
     pub webauthn: &'a Webauthn,
+    pub clock: &'a dyn Clock,
+}
+
+impl Verifiers<'_> {
+    /// `ctx` at the time now: after an Argon2 verification, which may have waited in the
+    /// queue, so that a code checked next, a session's times and audit entries are not early.
+    pub fn after_verification<'c>(&self, ctx: Context<'c>) -> Context<'c> {
+        Context { now: self.clock.now(), ..ctx }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -74,7 +74,8 @@ pub async fn login(
     password: &str,
     replacing: Option<&str>,
 ) -> Result<Outcome, SignInError> {
-    match check(ctx, verifiers, origin, Via::Login, username, password).await? {
+    let (checked, ctx) = check(ctx, verifiers, origin, Via::Login, username, password).await?;
+    match checked {
         Check::Accepted(user) if second_factor::enabled(ctx, user.id).await? => {
             // The password was right; no session until the second factor is too.
             let mfa_token = second_step::challenge(ctx, user.id).await?;
@@ -97,16 +98,18 @@ pub async fn login(
 
 /// A signed-in user gives their password again (`via` says what for). A refusal is audited
 /// (`reauth_failure`, `session_unlock_failure`, … with its reason) and answers like a wrong
-/// password at sign-in.
-pub async fn confirm(
-    ctx: Context<'_>,
+/// password at sign-in. Returns the context at the time the password was confirmed, for what
+/// the caller does next.
+pub async fn confirm<'c>(
+    ctx: Context<'c>,
     verifiers: Verifiers<'_>,
     me: SessionUser<'_>,
     via: Via,
     password: &str,
-) -> Result<(), SignInError> {
-    match check(ctx, verifiers, me.origin, via, me.username, password).await? {
-        Check::Accepted(_) => Ok(()),
+) -> Result<Context<'c>, SignInError> {
+    let (checked, ctx) = check(ctx, verifiers, me.origin, via, me.username, password).await?;
+    match checked {
+        Check::Accepted(_) => Ok(ctx),
         Check::Refused { detail, reason, .. } => {
             me.caller().audit(ctx, via.failure(), me.username, Some(reason.into())).await?;
             Err(SignInError::BadCredentials(detail))
@@ -116,14 +119,15 @@ pub async fn confirm(
 
 /// Checks a username and password, counting attempts per submitted name. A lockout reached
 /// here is audited here, whichever ceremony the password came through.
-async fn check(
-    ctx: Context<'_>,
+/// Also returns the context at the time the verification ended (see `after_verification`).
+async fn check<'c>(
+    ctx: Context<'c>,
     verifiers: Verifiers<'_>,
     origin: &RequestOrigin,
     via: Via,
     raw_username: &str,
     password: &str,
-) -> Result<Check, SignInError> {
+) -> Result<(Check, Context<'c>), SignInError> {
     let key = Username::lockout_key(raw_username);
     let counter = Counter::Password(&key);
     let pool = ctx.db.pool();
@@ -140,16 +144,20 @@ async fn check(
     let Some(reserved) = reserved else {
         // Locked: the same Argon2 work and the same answer as a wrong password.
         verifiers.hasher.verify(password, None).await?;
-        return Ok(Check::Refused { detail: BAD_CREDENTIALS.to_string(), reason: "locked", audit_name });
+        let refused = Check::Refused { detail: BAD_CREDENTIALS.to_string(), reason: "locked", audit_name };
+        return Ok((refused, verifiers.after_verification(ctx)));
     };
     let verified = verifiers.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
-    match user {
+    // The reservation above counted at the time of the attempt; what follows is later.
+    let ctx = verifiers.after_verification(ctx);
+    let now = ctx.now;
+    let checked = match user {
         Some(user) if verified.matches && user.is_active() => {
             login_failures::forgive(pool, counter, now, reserved.locked_until.is_some()).await?;
             if verified.needs_rehash {
                 rehash(ctx, verifiers, &user, password).await;
             }
-            Ok(Check::Accepted(user))
+            Check::Accepted(user)
         }
         _ => {
             let (detail, locked_now) = lockout::failure_detail(BAD_CREDENTIALS, reserved, rule, "the account");
@@ -170,9 +178,10 @@ async fn check(
                 audit::record(pool, now, entry).await?;
             }
             let reason = if locked_now { "bad credentials; locked" } else { "bad credentials" };
-            Ok(Check::Refused { detail, reason, audit_name })
+            Check::Refused { detail, reason, audit_name }
         }
-    }
+    };
+    Ok((checked, ctx))
 }
 
 /// Upgrades an old hash to today's parameters; a failure here must not fail the sign-in.

@@ -23,7 +23,7 @@ pub async fn unlock(
     me: SessionUser<'_>,
     password: &str,
 ) -> Result<SessionToken, SignInError> {
-    password::confirm(ctx, verifiers, me, Via::Unlock, password).await?;
+    let ctx = password::confirm(ctx, verifiers, me, Via::Unlock, password).await?;
     // Rotating the token is what unlocks: `sessions::rotate` clears the lock with it.
     let token = rotate_session(ctx, me.session_id).await?;
     me.caller().audit(ctx, AuditAction::SessionUnlock, me.username, None).await?;
@@ -38,7 +38,7 @@ pub async fn reauthenticate(
     me: SessionUser<'_>,
     password: &str,
 ) -> Result<(), SignInError> {
-    password::confirm(ctx, verifiers, me, Via::Reauth, password).await?;
+    let ctx = password::confirm(ctx, verifiers, me, Via::Reauth, password).await?;
     sessions::mark_reauthenticated(ctx.db.pool(), me.session_id, ctx.now).await?;
     me.caller().audit(ctx, AuditAction::Reauth, me.username, None).await?;
     Ok(())
