@@ -55,6 +55,19 @@ async fn value_of(b: &Browser, css: &str) -> Result<String, String> {
     value.as_str().map(str::to_string).ok_or_else(|| format!("{css}: no value"))
 }
 
+/// Waits (up to 20 s) until the field's value is no longer `before`; gives the new value, or
+/// `before` when it never changed.
+async fn value_changed(b: &Browser, css: &str, before: &str) -> Result<String, String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let value = value_of(b, css).await?;
+        if value != before || std::time::Instant::now() > deadline {
+            return Ok(value);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// What the month view shows in the cell of `day` (its items' texts).
 async fn month_cell(b: &Browser, day: &str) -> Result<Vec<String>, String> {
     let texts = b
@@ -544,8 +557,9 @@ async fn the_feed_url_is_made_copied_and_regenerated_and_an_ics_file_imports_wit
         b.wait_for_text("dialog", "Shown only now").await?;
         b.click(&b.find("#feed-make").await?).await?;
         b.click(&b.find("dialog button.confirm").await?).await?;
-        b.wait_idle().await?;
-        let second = value_of(b, "#feed-url").await?;
+        // The request starts once the confirmation has closed, so `wait_idle` alone may look
+        // too early: wait for the field to change.
+        let second = value_changed(b, "#feed-url", &first).await?;
         if second == first {
             return Err("regenerating gave the same URL".into());
         }
