@@ -583,3 +583,40 @@ async fn the_feed_url_is_made_copied_and_regenerated_and_an_ics_file_imports_wit
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_calendar_too_full_for_the_window_does_not_hide_the_others() {
+    let Some(browser) = browser().await else { return };
+    let server = crate::live::serve_https(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.clone();
+    let server = &server;
+    run("calendar-too-full", browser, async |b| {
+        set_up_admin(b, &base, &code).await?;
+        let admin = signed_in(server, "admin").await;
+        let event = json!({"title": "Dentist", "start": "2030-03-05T12:00:00Z", "end": "2030-03-05T13:00:00Z"});
+        call(server, &admin, "POST", "/api/events", event).await;
+        let flood = call(server, &admin, "POST", "/api/calendars", json!({"name": "Flood", "colour": "#aa3300"})).await;
+        // 720 daily series: 5,040 occurrences in a week, past the range read's 5,000 (written
+        // straight into the table, as through the API it would take minutes).
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 719) \
+             INSERT INTO events (calendar_id, uid, title, timezone, start_at, end_at, recurrence, span_start, \
+             span_end, created_by, created_at, updated_at) \
+             SELECT $1, 'flood-' || CAST(i AS TEXT), 'Flood', 'UTC', $2 + i * 60000, $2 + i * 60000 + 60000, \
+                    'FREQ=DAILY', $2 + i * 60000, NULL, 1, 0, 0 FROM n",
+        )
+        .bind(flood["id"].as_i64().unwrap_or_default())
+        .bind(1_893_715_200_000_i64) // 2030-01-04T00:00:00Z
+        .execute(server.db.pool())
+        .await
+        .map_err(|e| e.to_string())?;
+        b.goto(&format!("{base}/calendar/week/2030-03-04")).await?;
+        settled(b).await?;
+        b.wait_for_text(".cal-notice", "Too many events in this period to show: Flood").await?;
+        b.wait_for_text(".cal-main", "Dentist").await?;
+        picture(b, "calendar-too-full").await;
+        Ok(())
+    })
+    .await;
+}

@@ -33,13 +33,39 @@ export async function loadCalendars() {
 }
 
 // The occurrences overlapping the days [first, last] in `zone`, each with `days` (the
-// local days it touches) and, for timed ones, start/end in ms.
-export async function loadRange(first, last, zone) {
+// local days it touches) and, for timed ones, start/end in ms, as `{ items, tooFull }`.
+// A window holds at most 5,000 occurrences. When one calendar (a shared one someone filled,
+// say) takes it past that, the calendars are read one by one instead, so the others still
+// show; `tooFull` names those still too full on their own (their items, and invitations from
+// calendars not in `calendars`, are left out).
+export async function loadRange(first, last, zone, calendars) {
   const start = new Date(instantAt(first, 0, zone)).toISOString();
   const end = new Date(instantAt(addDays(last, 1), 0, zone)).toISOString();
-  const answer = await get(`/api/events?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`);
-  return itemsOf(answer).map((item) => normalise(item, zone));
+  const read = async (calendar) => {
+    const only = calendar ? `&calendar_id=${calendar.id}` : '';
+    const answer = await get(`/api/events?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}${only}`);
+    return itemsOf(answer).map((item) => normalise(item, zone));
+  };
+  try {
+    return { items: await read(null), tooFull: [] };
+  } catch (error) {
+    if (!tooManyOccurrences(error)) throw error;
+  }
+  const items = [];
+  const tooFull = [];
+  for (const calendar of calendars) {
+    try {
+      items.push(...await read(calendar));
+    } catch (error) {
+      if (!tooManyOccurrences(error)) throw error;
+      tooFull.push(calendar.name);
+    }
+  }
+  return { items, tooFull };
 }
+
+const tooManyOccurrences = (error) => error instanceof ApiError && error.status === 422
+  && /occurrences/.test(error.fields.end || '');
 
 function normalise(item, zone) {
   const out = { ...item, kind: 'event' };

@@ -59,7 +59,7 @@ export function calendar(context) {
   const settingsPromise = loadSettings();
   if (route.invitations) return invitationsPage(settingsPromise);
 
-  const state = { view: route.view, anchor: route.anchor, settings: null, calendars: [], items: [], kinds: agendaKinds() };
+  const state = { view: route.view, anchor: route.anchor, settings: null, calendars: [], items: [], tooFull: [], kinds: agendaKinds() };
   const period = h('h2', { class: 'cal-period', id: 'cal-period', 'aria-live': 'polite' });
   const viewButtons = VIEWS.map(([v, label, key]) => h('button', {
     type: 'button', class: 'small view-button', dataset: { view: v }, 'aria-keyshortcuts': key, onclick: () => state.anchor && go(v, state.anchor),
@@ -84,7 +84,9 @@ export function calendar(context) {
       day: () => timeGrid({ ...common, first, count: 1 }),
       agenda: () => agendaView({ ...common, first, kinds: state.kinds, onKinds: (kinds) => { state.kinds = kinds; draw(); } }),
     };
-    mount(main, views[state.view]());
+    const notice = state.tooFull.length ? h('p', { class: 'cal-notice', role: 'status' },
+      `Too many events in this period to show: ${state.tooFull.join(', ')}. Choose a shorter view, or hide or leave that calendar.`) : null;
+    mount(main, ...[notice, views[state.view]()].filter(Boolean));
     main.dataset.view = state.view;
     main.dataset.first = first;
   };
@@ -110,9 +112,10 @@ export function calendar(context) {
       const zone = state.settings.zone;
       const extra = state.view === 'agenda'
         ? [loadBirthdays(first, last, zone).catch(() => []), loadTodos(first, last, zone).catch(() => [])] : [];
-      const [events, ...more] = await Promise.all([loadRange(first, last, zone), ...extra]);
+      const [events, ...more] = await Promise.all([loadRange(first, last, zone, state.calendars), ...extra]);
       if (mine !== ticket) return;
-      state.items = [...events, ...more.flat()];
+      state.items = [...events.items, ...more.flat()];
+      state.tooFull = events.tooFull;
       draw();
     } catch (error) {
       if (mine !== ticket || error.signedOut) return;
