@@ -4,6 +4,8 @@
 //! and long spans apart, see `SHORT_SPAN_MS`), so it only ever reads what the caller may
 //! see. Writes run in the caller's write transaction, beside the change-log record.
 
+use std::sync::LazyLock;
+
 use sqlx::{Any, Executor, FromRow};
 
 use super::{Backend, WriteTx};
@@ -128,18 +130,9 @@ const RANGE_COLUMNS: &str = "e.id, e.calendar_id, e.title, e.colour, e.all_day, 
 /// 0017): one can only overlap a window if it starts at most this long before the window.
 pub const SHORT_SPAN_MS: i64 = 31 * 86_400_000;
 
-/// Every event overlapping `[start, end)` by its span that `user` can read: from calendars
-/// they are a member of (the `calendar_members` view: own, and accepted shares while
-/// connected), and events they accepted (or tentatively accepted) an invitation to while
-/// connected to the organiser. `calendar` narrows to one calendar. One statement; the short
-/// and the long events of each calendar are two index ranges of `events_window`.
-pub async fn range<'c>(
-    db: impl Executor<'c, Database = Any>,
-    user: UserId,
-    start: i64,
-    end: i64,
-    calendar: Option<CalendarId>,
-) -> Result<Vec<RangeRow>, sqlx::Error> {
+/// The range read's statement, assembled once: the member calendars' short and long events
+/// (two index ranges of `events_window`) and the caller's accepted invitations.
+static RANGE_SQL: LazyLock<String> = LazyLock::new(|| {
     let member_events = |spans: &str| {
         format!(
             "SELECT {RANGE_COLUMNS}, m.level_rank AS level_rank, CAST(NULL AS TEXT) AS rsvp, \
@@ -152,7 +145,7 @@ pub async fn range<'c>(
     };
     let short = member_events("e.long_span = 0 AND e.span_start >= $5 AND e.span_start < $3 AND e.span_end > $2");
     let long = member_events("e.long_span = 1 AND e.span_start < $3 AND (e.span_end IS NULL OR e.span_end > $2)");
-    let sql = format!(
+    format!(
         "WITH m AS (SELECT calendar_id, MAX(level_rank) AS level_rank FROM calendar_members \
                     WHERE user_id = $1 AND ($4 = 0 OR calendar_id = $4) GROUP BY calendar_id) \
          {short} UNION ALL {long} UNION ALL \
@@ -167,8 +160,22 @@ pub async fn range<'c>(
          WHERE i.invitee_id = $1 AND i.status IN ('accepted', 'tentative') \
            AND e.span_start < $3 AND (e.span_end IS NULL OR e.span_end > $2) AND ($4 = 0 OR e.calendar_id = $4) \
            AND NOT EXISTS (SELECT 1 FROM calendar_members x WHERE x.calendar_id = e.calendar_id AND x.user_id = $1)"
-    );
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    )
+});
+
+/// Every event overlapping `[start, end)` by its span that `user` can read: from calendars
+/// they are a member of (the `calendar_members` view: own, and accepted shares while
+/// connected), and events they accepted (or tentatively accepted) an invitation to while
+/// connected to the organiser. `calendar` narrows to one calendar. One statement; the short
+/// and the long events of each calendar are two index ranges of `events_window`.
+pub async fn range<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user: UserId,
+    start: i64,
+    end: i64,
+    calendar: Option<CalendarId>,
+) -> Result<Vec<RangeRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(RANGE_SQL.as_str()))
         .bind(user)
         .bind(start)
         .bind(end)

@@ -14,13 +14,11 @@ use crate::domain::role::Role;
 use crate::domain::username::Username;
 use crate::service::users::UserError;
 
-/// Whether the first admin may be made with `code` (typed by a person: normalised here): no
-/// account exists yet and the code is the current one. Asked before the password is hashed,
-/// so a wrong code costs no Argon2 work.
+/// Whether `code` (typed by a person: normalised here) is the current setup code. Asked
+/// before the password is hashed, so a wrong code costs no Argon2 work; whether setup is
+/// still needed is the caller's cheaper question (`AppState::setup_required`), and a setup
+/// finished meanwhile took the code with it.
 pub async fn may_set_up(ctx: Context<'_>, code: &str) -> Result<(), UserError> {
-    if users::count(ctx.db.pool()).await? > 0 {
-        return Err(UserError::AlreadySetUp);
-    }
     let current = system_config::get(ctx.db.pool(), system_config::SETUP_CODE).await?;
     if !current.is_some_and(|current| setup_code::matches(&current, &setup_code::normalise(code))) {
         return Err(UserError::WrongSetupCode);

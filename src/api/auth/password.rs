@@ -1,7 +1,7 @@
-//! `POST /api/auth/password`: change one's own password. The current password is checked
-//! by `service::sign_in` (counted like a sign-in); the change is `service::account`'s: other sessions are
-//! signed out, and this one gets a new token (a new cookie), so a copy of the old cookie is
-//! worthless.
+//! `POST /api/auth/password`: change one's own password. The current password is checked by
+//! `service::sign_in` (counted like a sign-in); the change is `service::account`'s: other
+//! sessions are signed out, and this one gets a new token (a new cookie), so a copy of the
+//! old cookie is worthless.
 
 use rocket::http::{CookieJar, Status};
 use rocket::{State, post};
@@ -45,9 +45,9 @@ pub async fn change_password(
     let new_password = acceptable_password("new_password", &new_password, &user.username)?;
     let ctx = state.context().await?;
     let me = session_user(&user, &origin);
-    sign_in::password::confirm(ctx, state.verifiers(), me, Via::PasswordChange, &current_password).await?;
+    let ctx = sign_in::password::confirm(ctx, state.verifiers(), me, Via::PasswordChange, &current_password).await?;
     let hash = state.hasher.hash(&new_password).await?;
-    // Two Argon2 runs since the request came in: the change and the new token are now.
+    // A second Argon2 run since the confirmation: the change and the new token are now.
     let ctx = state.verifiers().after_verification(ctx);
     let caller = Caller::user(user.user_id, &user.username, &origin);
     account::change_password(ctx, &caller, user.user_id, &user.username, &hash, Some(user.session_id)).await?;
