@@ -108,3 +108,26 @@ async fn of_setups_racing_with_the_right_code_exactly_one_wins() {
     let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(admins, 1);
 }
+
+#[tokio::test]
+async fn bad_setup_bodies_are_refused_and_take_nothing() {
+    let app = app().await;
+    let code = app.setup_code().await;
+    let visitor = app.anonymous();
+    let send = |body: String| {
+        let visitor = &visitor;
+        async move {
+            let headers = [("X-Requested-With", "XMLHttpRequest"), ("Content-Type", "application/json")];
+            visitor.request(rocket::http::Method::Post, "/api/auth/setup", Some(&body), &headers).await
+        }
+    };
+    let unknown = json!({"setup_code": code, "username": "root", "password": PASSWORD, "role": "admin"});
+    assert_eq!(send(unknown.to_string()).await.problem(422)["errors"][0]["field"], "role");
+    send(format!("{{\"setup_code\": \"{code}\", ")).await.problem(400);
+    let huge = json!({"setup_code": code, "username": "root", "password": "x".repeat(70 * 1024)});
+    send(huge.to_string()).await.problem(413);
+    // The code was not spent: the right request still sets up.
+    assert_eq!(app.setup_code().await, code);
+    let created = send(json!({"setup_code": code, "username": "root", "password": PASSWORD}).to_string()).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+}
