@@ -42,6 +42,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod page;
 pub mod people;
+pub mod projects;
 pub mod push_actions;
 pub mod reminders;
 pub mod settings;

@@ -23,6 +23,8 @@ pub mod notifications;
 pub mod outbound_allow;
 pub mod passkeys;
 pub mod people;
+pub mod project_access;
+pub mod project_activity;
 pub mod push_deliveries;
 pub mod reminders;
 pub mod schema;

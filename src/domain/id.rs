@@ -75,6 +75,16 @@ ids! {
     CalendarShareId,
     /// A row of `event_invitations`.
     EventInvitationId,
+    /// A row of `projects`.
+    ProjectId,
+    /// A row of `project_members`.
+    ProjectMemberId,
+    /// A row of `project_tasks`.
+    TaskId,
+    /// A row of `task_comments`.
+    TaskCommentId,
+    /// A row of `project_activity`.
+    ProjectActivityId,
 }
 
 /// A path segment as an id: digits only (no sign, no spaces), positive, in range.

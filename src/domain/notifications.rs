@@ -32,10 +32,16 @@ pub enum NotificationKind {
     InvitationResponse,
     /// Someone shared a calendar with you.
     CalendarShared,
+    /// Someone assigned a project task to you.
+    TaskAssigned,
+    /// Someone commented on a project task you are assigned to.
+    TaskComment,
+    /// Someone mentioned you (`@username`) in a task comment.
+    Mentioned,
 }
 
 impl NotificationKind {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 14] = [
         Self::ConnectionRequest,
         Self::ConnectionAccepted,
         Self::ReminderDue,
@@ -47,6 +53,9 @@ impl NotificationKind {
         Self::EventCancelled,
         Self::InvitationResponse,
         Self::CalendarShared,
+        Self::TaskAssigned,
+        Self::TaskComment,
+        Self::Mentioned,
     ];
 
     /// The stored (and sent) name.
@@ -63,6 +72,9 @@ impl NotificationKind {
             Self::EventCancelled => "event_cancelled",
             Self::InvitationResponse => "invitation_response",
             Self::CalendarShared => "calendar_shared",
+            Self::TaskAssigned => "task_assigned",
+            Self::TaskComment => "task_comment",
+            Self::Mentioned => "mentioned",
         }
     }
 

@@ -18,6 +18,7 @@ pub mod locations;
 pub mod notifications;
 pub mod outbound_allow;
 pub mod people;
+pub mod projects;
 pub mod reminders;
 pub mod second_factor;
 pub mod settings;
