@@ -5,7 +5,7 @@
 // tab bar (at most five); `admin`: shown to admins only; `soon`: announced in the sidebar,
 // leading to a "coming soon" page until its domain lands (then it gets a `render`).
 
-import { home } from './views/home.js';
+import { dashboard } from './views/dashboard/index.js';
 import { settings } from './views/settings/index.js';
 import { admin } from './views/admin/index.js';
 import { comingSoon } from './views/coming_soon.js';
@@ -16,13 +16,14 @@ import { locations } from './views/locations.js';
 import { connections } from './views/connections/index.js';
 import { notifications } from './views/notifications/index.js';
 import { calendar } from './views/calendar/index.js';
+import { projects } from './views/projects/index.js';
 
 export const sections = [
-  { path: '/', label: 'Dashboard', icon: 'dashboard', place: 'main', tab: true, render: home },
+  { path: '/', label: 'Dashboard', icon: 'dashboard', place: 'main', tab: true, render: dashboard },
   { path: '/calendar', label: 'Calendar', icon: 'calendar', place: 'main', tab: true, render: calendar },
   { path: '/todos', label: 'Todos', icon: 'todos', place: 'main', tab: true, render: todos },
   { path: '/reminders', label: 'Reminders', icon: 'reminders', place: 'main', tab: true, render: reminders },
-  { path: '/projects', label: 'Projects', icon: 'projects', place: 'main', soon: 'Projects that group todos, events and people.' },
+  { path: '/projects', label: 'Projects', icon: 'projects', place: 'main', render: projects },
   { path: '/people', label: 'People', icon: 'people', place: 'main', render: people },
   { path: '/locations', label: 'Locations', icon: 'locations', place: 'main', render: locations },
   { path: '/connections', label: 'Connections', icon: 'connections', place: 'main', render: connections },

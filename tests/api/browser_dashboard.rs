@@ -1,0 +1,167 @@
+//! The dashboard (the home page) in headless Chromium: today's event, a todo due today and a
+//! birthday in Today, an overdue todo, a task assigned to me, the unread count and a weather
+//! card that always finishes (with the forecast or the reason), each card with its link; an
+//! empty dashboard's cards say so; and no sideways scrolling on a phone.
+
+use chrono::{Datelike, Duration, Timelike, Utc};
+use serde_json::{Value, json};
+
+use crate::browser::{browser, overflow, picture, run, set_up_admin};
+use crate::harness::PASSWORD;
+use crate::live::{LiveServer, pinned_client};
+use crate::webdriver::Browser;
+
+async fn signed_in(server: &LiveServer, username: &str) -> reqwest::Client {
+    let client = pinned_client(&server.cert_pem);
+    let response = client
+        .post(server.url("/api/auth/login"))
+        .header("X-Requested-With", "XMLHttpRequest")
+        .json(&json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{username} signs in: {}", response.status());
+    client
+}
+
+async fn call(server: &LiveServer, client: &reqwest::Client, method: &str, path: &str, body: Value) -> Value {
+    let request = match method {
+        "GET" => client.get(server.url(path)),
+        "PATCH" => client.patch(server.url(path)).json(&body),
+        _ => client.post(server.url(path)).json(&body),
+    };
+    let response = request.header("X-Requested-With", "XMLHttpRequest").send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert!(status.is_success(), "{method} {path}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// A fixed-offset zone where it is now around noon, so "today" cannot turn into tomorrow
+/// while the test runs (Etc/GMT-N is N hours ahead of UTC). Gives the zone and its date.
+fn noon_zone() -> (String, chrono::NaiveDate) {
+    let now = Utc::now();
+    let ahead = (12 - i64::from(now.hour())).clamp(-11, 14);
+    let zone = match ahead {
+        0 => "Etc/GMT".to_string(),
+        n if n > 0 => format!("Etc/GMT-{n}"),
+        n => format!("Etc/GMT+{}", -n),
+    };
+    (zone, (now + Duration::hours(ahead)).date_naive())
+}
+
+/// Waits for a card to have its answer (no longer loading) and gives its text.
+async fn card(b: &Browser, key: &str) -> Result<String, String> {
+    b.find(&format!(".dash-{key} .dash-body:not([aria-busy])")).await?;
+    b.text(&format!(".dash-{key} .dash-body")).await
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_todays_event_a_due_todo_a_birthday_and_the_other_cards() {
+    let Some(browser) = browser().await else { return };
+    let server = crate::live::serve_https(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.clone();
+    let server = &server;
+    run("dashboard", browser, async |b| {
+        set_up_admin(b, &base, &code).await?;
+        // The first page gives an account without a zone the browser's: let that finish first.
+        b.wait_idle().await?;
+        let admin = signed_in(server, "admin").await;
+        let (zone, today) = noon_zone();
+        call(server, &admin, "PATCH", "/api/settings", json!({"timezone": zone})).await;
+
+        // An empty day first: every card says so, none keeps loading.
+        b.goto(&format!("{base}/")).await?;
+        b.wait_for_text("h1", "Hello, admin").await?;
+        if !card(b, "today").await?.contains("Nothing planned for today") {
+            return Err(format!("the empty Today card reads {:?}", card(b, "today").await?));
+        }
+        for (key, words) in [("overdue", "No overdue todos"), ("week", "Nothing in the next seven days"),
+            ("tasks", "No open tasks are assigned to you"), ("notifications", "all caught up")]
+        {
+            let text = card(b, key).await?;
+            if !text.contains(words) {
+                return Err(format!("the empty {key} card reads {text:?}"));
+            }
+        }
+        card(b, "weather").await?;
+        picture(b, "dashboard-empty").await;
+
+        // Today's event (an hour from now), a todo due today, an overdue one, a birthday, and
+        // a project task assigned to me.
+        let start = Utc::now() + Duration::hours(1);
+        let event = json!({"title": "Team lunch", "start": start.to_rfc3339(), "end": (start + Duration::minutes(45)).to_rfc3339()});
+        call(server, &admin, "POST", "/api/events", event).await;
+        let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+        call(server, &admin, "POST", "/api/todos", json!({"title": "Pay rent", "due_date": day(today), "timezone": zone})).await;
+        let yesterday = today - Duration::days(1);
+        call(server, &admin, "POST", "/api/todos", json!({"title": "File taxes", "due_date": day(yesterday), "timezone": zone}))
+            .await;
+        let year = if today.month() == 2 && today.day() == 29 { 1992 } else { 1990 };
+        let birthday = format!("{year}-{:02}-{:02}", today.month(), today.day());
+        call(server, &admin, "POST", "/api/people", json!({"name": "Ada Lovelace", "birthday": birthday})).await;
+        let project = call(server, &admin, "POST", "/api/projects", json!({"name": "House"})).await;
+        let me = call(server, &admin, "GET", "/api/auth/status", Value::Null).await["user"]["id"].clone();
+        let task = json!({"title": "Fix the roof", "assignee_ids": [me], "due_date": day(today + Duration::days(2))});
+        call(server, &admin, "POST", &format!("/api/projects/{}/tasks", project["id"]), task).await;
+
+        b.goto(&format!("{base}/")).await?;
+        b.wait_for_text("h1", "Hello, admin").await?;
+        let shown = card(b, "today").await?;
+        for title in ["Team lunch", "Pay rent", "Ada Lovelace"] {
+            if !shown.contains(title) {
+                return Err(format!("Today shows {shown:?}, without {title}"));
+            }
+        }
+        let kinds = b
+            .execute("return [...document.querySelectorAll('.dash-today .dash-item')].map((e) => e.dataset.kind).sort()", json!([]))
+            .await?;
+        if kinds != json!(["birthday", "event", "todo"]) {
+            return Err(format!("Today's kinds are {kinds}"));
+        }
+        // Each line leads to where the item lives.
+        let links = b
+            .execute(
+                "return [...document.querySelectorAll('.dash-today a.dash-link')].map((a) => a.getAttribute('href'))
+                    .every((href) => href.startsWith('/') && !href.startsWith('//'))",
+                json!([]),
+            )
+            .await?;
+        if links != json!(true) {
+            return Err("a Today line has no link into the app".into());
+        }
+        let overdue = card(b, "overdue").await?;
+        if !overdue.contains("File taxes") || overdue.contains("Pay rent") {
+            return Err(format!("Overdue shows {overdue:?}"));
+        }
+        let tasks = card(b, "tasks").await?;
+        if !tasks.contains("Fix the roof") || !tasks.contains("House") {
+            return Err(format!("My tasks shows {tasks:?}"));
+        }
+        // The weather card finishes either way: a forecast, or the reason there is none.
+        b.find(".dash-weather .dash-body:not([aria-busy]) :is(.weather-now, .weather-reason)").await?;
+        picture(b, "dashboard").await;
+
+        // A task line opens the task's drawer on its project's board.
+        b.click(&b.find(".dash-tasks a.dash-link").await?).await?;
+        b.wait_for_text("#task-drawer-title", "Task").await?;
+        let title = b.execute("return document.getElementById('task-title').value", json!([])).await?;
+        if title != json!("Fix the roof") {
+            return Err(format!("the task link opened {title}"));
+        }
+
+        // A phone: one column, nothing sideways.
+        b.set_window_size(390, 844).await?;
+        b.goto(&format!("{base}/")).await?;
+        card(b, "today").await?;
+        card(b, "weather").await?;
+        b.wait_idle().await?;
+        picture(b, "dashboard-390").await;
+        if let Some(wide) = overflow(b).await? {
+            return Err(format!("the dashboard at 390 px: {wide}"));
+        }
+        Ok(())
+    })
+    .await;
+}
