@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::browser::{browser, overflow, picture, run, set_up_admin};
 use crate::harness::PASSWORD;
 use crate::live::{LiveServer, pinned_client};
+use crate::stand_in::{Reply, StandIn};
 use crate::webdriver::Browser;
 
 async fn signed_in(server: &LiveServer, username: &str) -> reqwest::Client {
@@ -28,6 +29,7 @@ async fn call(server: &LiveServer, client: &reqwest::Client, method: &str, path:
     let request = match method {
         "GET" => client.get(server.url(path)),
         "PATCH" => client.patch(server.url(path)).json(&body),
+        "PUT" => client.put(server.url(path)).json(&body),
         _ => client.post(server.url(path)).json(&body),
     };
     let response = request.header("X-Requested-With", "XMLHttpRequest").send().await.unwrap();
@@ -50,6 +52,21 @@ fn noon_zone() -> (String, chrono::NaiveDate) {
     (zone, (now + Duration::hours(ahead)).date_naive())
 }
 
+/// An Open-Meteo forecast answer: 8.5 °C and light rain now, five days from 2027-03-28.
+fn forecast() -> String {
+    json!({
+        "latitude": 52.52, "longitude": 13.41, "timezone": "Europe/Berlin",
+        "current": {"time": "2027-03-28T10:00", "temperature_2m": 8.5, "apparent_temperature": 6.5,
+                    "weather_code": 61, "wind_speed_10m": 12.5, "precipitation_probability": 70},
+        "daily": {"time": ["2027-03-28", "2027-03-29", "2027-03-30", "2027-03-31", "2027-04-01"],
+                  "weather_code": [61, 3, 0, 95, 71],
+                  "temperature_2m_max": [9.0, 10.0, 11.0, 12.0, 13.0],
+                  "temperature_2m_min": [1.0, 2.0, 3.0, 4.0, 5.0],
+                  "precipitation_probability_max": [80, 20, 0, 60, 40]}
+    })
+    .to_string()
+}
+
 /// Waits for a card to have its answer (no longer loading) and gives its text.
 async fn card(b: &Browser, key: &str) -> Result<String, String> {
     b.find(&format!(".dash-{key} .dash-body:not([aria-busy])")).await?;
@@ -63,6 +80,8 @@ async fn the_dashboard_shows_todays_event_a_due_todo_a_birthday_and_the_other_ca
     let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
     let base = server.base.clone();
     let server = &server;
+    let provider = StandIn::start("127.0.0.2").await;
+    let provider = &provider;
     run("dashboard", browser, async |b| {
         set_up_admin(b, &base, &code).await?;
         // The first page gives an account without a zone the browser's: let that finish first.
@@ -85,8 +104,20 @@ async fn the_dashboard_shows_todays_event_a_due_todo_a_birthday_and_the_other_ca
                 return Err(format!("the empty {key} card reads {text:?}"));
             }
         }
-        card(b, "weather").await?;
+        // No location yet: the weather card says so and leads to Settings.
+        if !card(b, "weather").await?.contains("Set a location") {
+            return Err(format!("the weather card without a location reads {:?}", card(b, "weather").await?));
+        }
+        b.find(".dash-weather a.weather-settings[href='/settings/preferences']").await?;
         picture(b, "dashboard-empty").await;
+
+        // The weather from a local stand-in provider (allow-listed), for a location in Settings.
+        call(server, &admin, "PUT", "/api/admin/outbound-allow", json!({"entries": ["127.0.0.2"]})).await;
+        let urls = json!({"weather_base_url": provider.url(), "weather_geocoding_url": provider.url()});
+        call(server, &admin, "PUT", "/api/admin/weather", urls).await;
+        call(server, &admin, "PATCH", "/api/settings", json!({"weather_latitude": 52.52, "weather_longitude": 13.41})).await;
+        provider.reply_next(Reply::status(200, &forecast()));
+        provider.reply_next(Reply::status(200, &forecast()));
 
         // Today's event (an hour from now), a todo due today, an overdue one, a birthday, and
         // a project task assigned to me.
@@ -139,8 +170,15 @@ async fn the_dashboard_shows_todays_event_a_due_todo_a_birthday_and_the_other_ca
         if !tasks.contains("Fix the roof") || !tasks.contains("House") {
             return Err(format!("My tasks shows {tasks:?}"));
         }
-        // The weather card finishes either way: a forecast, or the reason there is none.
-        b.find(".dash-weather .dash-body:not([aria-busy]) :is(.weather-now, .weather-reason)").await?;
+        // The weather: now, and five days with their conditions in words.
+        b.wait_for_text(".dash-weather .weather-temp", "9°C").await?;
+        let days = b
+            .execute("return [...document.querySelectorAll('.dash-weather .forecast-day svg[role=img]')].map((s) => s.getAttribute('aria-label'))", json!([]))
+            .await?;
+        if days.as_array().map_or(0, Vec::len) != 5 || days.as_array().is_some_and(|d| d.iter().any(|l| l.as_str().unwrap_or("").is_empty())) {
+            return Err(format!("the forecast's days are labelled {days}"));
+        }
+        b.wait_for_text(".dash-weather", "as of").await?;
         picture(b, "dashboard").await;
 
         // A task line opens the task's drawer on its project's board.

@@ -6,6 +6,7 @@
 import { h } from '../../dom.js';
 import { dateWords, prefersHour12 } from '../../format.js';
 import { linkProps } from '../../nav.js';
+import { localDate } from '../todos/dates.js';
 import { weatherIcon } from './weather_icons.js';
 
 const WEATHER_SETTINGS = '/settings/preferences';
@@ -17,9 +18,9 @@ function units(view) {
 const round = (n) => (typeof n === 'number' && Number.isFinite(n) ? Math.round(n) : null);
 const degrees = (n, u) => (round(n) === null ? '—' : `${round(n)}${u.temp}`);
 
-// "Mon", from the forecast's local date.
-function dayName(date, index) {
-  if (index === 0) return 'Today';
+// "Mon", from the forecast's local date ("Today" for today's).
+function dayName(date) {
+  if (date === localDate(new Date())) return 'Today';
   const [y, m, d] = date.split('-').map(Number);
   return dateWords(new Date(Date.UTC(y, m - 1, d, 12)), { weekday: 'short', timeZone: 'UTC' });
 }
@@ -34,10 +35,12 @@ function age(seconds) {
 
 export function weatherBody(view) {
   if (!view || !view.available) {
-    const reason = (view && view.reason) || 'The weather is not available right now.';
+    const reason = (view && view.reason) || 'the weather is not available right now';
     const needsLocation = /location|settings|place/i.test(reason);
+    // The API's reason is a phrase ("set a location … in Settings"): shown as a sentence.
+    const sentence = `${reason.charAt(0).toUpperCase()}${reason.slice(1)}${/[.!?]$/.test(reason) ? '' : '.'}`;
     return [
-      h('p', { class: 'weather-reason' }, reason.endsWith('.') ? reason : `${reason}.`),
+      h('p', { class: 'weather-reason' }, sentence),
       needsLocation ? h('a', { ...linkProps(WEATHER_SETTINGS), class: 'button small weather-settings' }, 'Set your location in Settings') : null,
     ];
   }
@@ -55,8 +58,8 @@ export function weatherBody(view) {
       `Feels like ${degrees(current.apparent_temperature, u)}`,
       round(current.wind_speed) !== null ? ` · wind ${round(current.wind_speed)} ${u.wind}` : '',
       round(current.precipitation_probability) !== null ? ` · ${round(current.precipitation_probability)}% chance of rain` : ''),
-    h('ol', { class: 'forecast', 'aria-label': 'Five-day forecast' }, (view.daily || []).map((day, i) => h('li', { class: 'forecast-day' },
-      h('span', { class: 'forecast-name' }, dayName(day.date, i)),
+    h('ol', { class: 'forecast', 'aria-label': 'Five-day forecast' }, (view.daily || []).map((day) => h('li', { class: 'forecast-day' },
+      h('span', { class: 'forecast-name' }, dayName(day.date)),
       weatherIcon(day.icon, { label: day.label }),
       h('span', { class: 'forecast-label' }, day.label),
       h('span', { class: 'forecast-temps' }, h('strong', {}, degrees(day.max, u)), ' ', h('span', { class: 'muted' }, degrees(day.min, u))),
