@@ -73,6 +73,125 @@ async fn card(b: &Browser, key: &str) -> Result<String, String> {
     b.text(&format!(".dash-{key} .dash-body")).await
 }
 
+/// An empty day: every card says so (none keeps loading), and the weather card, without a
+/// location yet, leads to Settings.
+async fn empty_cards(b: &Browser, base: &str) -> Result<(), String> {
+    b.goto(&format!("{base}/")).await?;
+    b.wait_for_text("h1", "Hello, admin").await?;
+    let expected = [
+        ("today", "Nothing planned for today"),
+        ("overdue", "No overdue todos"),
+        ("week", "Nothing in the next seven days"),
+        ("tasks", "No open tasks are assigned to you"),
+        ("notifications", "all caught up"),
+        ("weather", "Set a location"),
+    ];
+    for (key, words) in expected {
+        let text = card(b, key).await?;
+        if !text.contains(words) {
+            return Err(format!("the empty {key} card reads {text:?}"));
+        }
+    }
+    b.find(".dash-weather a.weather-settings[href='/settings/preferences']").await?;
+    picture(b, "dashboard-empty").await;
+    Ok(())
+}
+
+/// The weather from a local stand-in provider (allow-listed), for a location in Settings.
+async fn weather_from(server: &LiveServer, admin: &reqwest::Client, provider: &StandIn) {
+    call(server, admin, "PUT", "/api/admin/outbound-allow", json!({"entries": ["127.0.0.2"]})).await;
+    let urls = json!({"weather_base_url": provider.url(), "weather_geocoding_url": provider.url()});
+    call(server, admin, "PUT", "/api/admin/weather", urls).await;
+    let place = json!({"weather_latitude": 52.52, "weather_longitude": 13.41});
+    call(server, admin, "PATCH", "/api/settings", place).await;
+    provider.reply_next(Reply::status(200, &forecast()));
+    provider.reply_next(Reply::status(200, &forecast()));
+}
+
+/// Today's event (an hour from now), a todo due today, an overdue one, a birthday, and a
+/// project task assigned to me.
+async fn seed(server: &LiveServer, admin: &reqwest::Client, zone: &str, today: chrono::NaiveDate) {
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let start = Utc::now() + Duration::hours(1);
+    let end = start + Duration::minutes(45);
+    let event = json!({"title": "Team lunch", "start": start.to_rfc3339(), "end": end.to_rfc3339()});
+    call(server, admin, "POST", "/api/events", event).await;
+    let todo = json!({"title": "Pay rent", "due_date": day(today), "timezone": zone});
+    call(server, admin, "POST", "/api/todos", todo).await;
+    let late = json!({"title": "File taxes", "due_date": day(today - Duration::days(1)), "timezone": zone});
+    call(server, admin, "POST", "/api/todos", late).await;
+    let year = if today.month() == 2 && today.day() == 29 { 1992 } else { 1990 };
+    let birthday = format!("{year}-{:02}-{:02}", today.month(), today.day());
+    call(server, admin, "POST", "/api/people", json!({"name": "Ada Lovelace", "birthday": birthday})).await;
+    let project = call(server, admin, "POST", "/api/projects", json!({"name": "House"})).await;
+    let me = call(server, admin, "GET", "/api/auth/status", Value::Null).await["user"]["id"].clone();
+    let task = json!({"title": "Fix the roof", "assignee_ids": [me], "due_date": day(today + Duration::days(2))});
+    call(server, admin, "POST", &format!("/api/projects/{}/tasks", project["id"]), task).await;
+}
+
+/// What the seeded day shows, card by card.
+async fn filled_cards(b: &Browser, base: &str) -> Result<(), String> {
+    b.goto(&format!("{base}/")).await?;
+    b.wait_for_text("h1", "Hello, admin").await?;
+    let shown = card(b, "today").await?;
+    for title in ["Team lunch", "Pay rent", "Ada Lovelace"] {
+        if !shown.contains(title) {
+            return Err(format!("Today shows {shown:?}, without {title}"));
+        }
+    }
+    let kinds = b
+        .execute(
+            "return [...document.querySelectorAll('.dash-today .dash-item')].map((e) => e.dataset.kind).sort()",
+            json!([]),
+        )
+        .await?;
+    if kinds != json!(["birthday", "event", "todo"]) {
+        return Err(format!("Today's kinds are {kinds}"));
+    }
+    // Each line leads to where the item lives.
+    let links = b
+        .execute(
+            "const links = [...document.querySelectorAll('.dash-today a.dash-link')].map((a) => a.getAttribute('href'));
+             return links.length === 3 && links.every((href) => href.startsWith('/') && !href.startsWith('//'))",
+            json!([]),
+        )
+        .await?;
+    if links != json!(true) {
+        return Err("a Today line has no link into the app".into());
+    }
+    let overdue = card(b, "overdue").await?;
+    if !overdue.contains("File taxes") || overdue.contains("Pay rent") {
+        return Err(format!("Overdue shows {overdue:?}"));
+    }
+    let tasks = card(b, "tasks").await?;
+    if !tasks.contains("Fix the roof") || !tasks.contains("House") {
+        return Err(format!("My tasks shows {tasks:?}"));
+    }
+    // The weather: now, and five days with their conditions in words.
+    b.wait_for_text(".dash-weather .weather-temp", "9°C").await?;
+    let labels = b
+        .execute(
+            "return [...document.querySelectorAll('.dash-weather .forecast-day svg[role=img]')]
+                .map((s) => s.getAttribute('aria-label')).filter(Boolean).length",
+            json!([]),
+        )
+        .await?;
+    if labels != json!(5) {
+        return Err(format!("{labels} of the forecast's five days are labelled"));
+    }
+    b.wait_for_text(".dash-weather", "as of").await?;
+    picture(b, "dashboard").await;
+
+    // A task line opens the task's drawer on its project's board.
+    b.click(&b.find(".dash-tasks a.dash-link").await?).await?;
+    b.wait_for_text("#task-drawer-title", "Task").await?;
+    let title = b.execute("return document.getElementById('task-title').value", json!([])).await?;
+    if title != json!("Fix the roof") {
+        return Err(format!("the task link opened {title}"));
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn the_dashboard_shows_todays_event_a_due_todo_a_birthday_and_the_other_cards() {
     let Some(browser) = browser().await else { return };
@@ -89,105 +208,10 @@ async fn the_dashboard_shows_todays_event_a_due_todo_a_birthday_and_the_other_ca
         let admin = signed_in(server, "admin").await;
         let (zone, today) = noon_zone();
         call(server, &admin, "PATCH", "/api/settings", json!({"timezone": zone})).await;
-
-        // An empty day first: every card says so, none keeps loading.
-        b.goto(&format!("{base}/")).await?;
-        b.wait_for_text("h1", "Hello, admin").await?;
-        if !card(b, "today").await?.contains("Nothing planned for today") {
-            return Err(format!("the empty Today card reads {:?}", card(b, "today").await?));
-        }
-        for (key, words) in [("overdue", "No overdue todos"), ("week", "Nothing in the next seven days"),
-            ("tasks", "No open tasks are assigned to you"), ("notifications", "all caught up")]
-        {
-            let text = card(b, key).await?;
-            if !text.contains(words) {
-                return Err(format!("the empty {key} card reads {text:?}"));
-            }
-        }
-        // No location yet: the weather card says so and leads to Settings.
-        if !card(b, "weather").await?.contains("Set a location") {
-            return Err(format!("the weather card without a location reads {:?}", card(b, "weather").await?));
-        }
-        b.find(".dash-weather a.weather-settings[href='/settings/preferences']").await?;
-        picture(b, "dashboard-empty").await;
-
-        // The weather from a local stand-in provider (allow-listed), for a location in Settings.
-        call(server, &admin, "PUT", "/api/admin/outbound-allow", json!({"entries": ["127.0.0.2"]})).await;
-        let urls = json!({"weather_base_url": provider.url(), "weather_geocoding_url": provider.url()});
-        call(server, &admin, "PUT", "/api/admin/weather", urls).await;
-        call(server, &admin, "PATCH", "/api/settings", json!({"weather_latitude": 52.52, "weather_longitude": 13.41})).await;
-        provider.reply_next(Reply::status(200, &forecast()));
-        provider.reply_next(Reply::status(200, &forecast()));
-
-        // Today's event (an hour from now), a todo due today, an overdue one, a birthday, and
-        // a project task assigned to me.
-        let start = Utc::now() + Duration::hours(1);
-        let event = json!({"title": "Team lunch", "start": start.to_rfc3339(), "end": (start + Duration::minutes(45)).to_rfc3339()});
-        call(server, &admin, "POST", "/api/events", event).await;
-        let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
-        call(server, &admin, "POST", "/api/todos", json!({"title": "Pay rent", "due_date": day(today), "timezone": zone})).await;
-        let yesterday = today - Duration::days(1);
-        call(server, &admin, "POST", "/api/todos", json!({"title": "File taxes", "due_date": day(yesterday), "timezone": zone}))
-            .await;
-        let year = if today.month() == 2 && today.day() == 29 { 1992 } else { 1990 };
-        let birthday = format!("{year}-{:02}-{:02}", today.month(), today.day());
-        call(server, &admin, "POST", "/api/people", json!({"name": "Ada Lovelace", "birthday": birthday})).await;
-        let project = call(server, &admin, "POST", "/api/projects", json!({"name": "House"})).await;
-        let me = call(server, &admin, "GET", "/api/auth/status", Value::Null).await["user"]["id"].clone();
-        let task = json!({"title": "Fix the roof", "assignee_ids": [me], "due_date": day(today + Duration::days(2))});
-        call(server, &admin, "POST", &format!("/api/projects/{}/tasks", project["id"]), task).await;
-
-        b.goto(&format!("{base}/")).await?;
-        b.wait_for_text("h1", "Hello, admin").await?;
-        let shown = card(b, "today").await?;
-        for title in ["Team lunch", "Pay rent", "Ada Lovelace"] {
-            if !shown.contains(title) {
-                return Err(format!("Today shows {shown:?}, without {title}"));
-            }
-        }
-        let kinds = b
-            .execute("return [...document.querySelectorAll('.dash-today .dash-item')].map((e) => e.dataset.kind).sort()", json!([]))
-            .await?;
-        if kinds != json!(["birthday", "event", "todo"]) {
-            return Err(format!("Today's kinds are {kinds}"));
-        }
-        // Each line leads to where the item lives.
-        let links = b
-            .execute(
-                "return [...document.querySelectorAll('.dash-today a.dash-link')].map((a) => a.getAttribute('href'))
-                    .every((href) => href.startsWith('/') && !href.startsWith('//'))",
-                json!([]),
-            )
-            .await?;
-        if links != json!(true) {
-            return Err("a Today line has no link into the app".into());
-        }
-        let overdue = card(b, "overdue").await?;
-        if !overdue.contains("File taxes") || overdue.contains("Pay rent") {
-            return Err(format!("Overdue shows {overdue:?}"));
-        }
-        let tasks = card(b, "tasks").await?;
-        if !tasks.contains("Fix the roof") || !tasks.contains("House") {
-            return Err(format!("My tasks shows {tasks:?}"));
-        }
-        // The weather: now, and five days with their conditions in words.
-        b.wait_for_text(".dash-weather .weather-temp", "9°C").await?;
-        let days = b
-            .execute("return [...document.querySelectorAll('.dash-weather .forecast-day svg[role=img]')].map((s) => s.getAttribute('aria-label'))", json!([]))
-            .await?;
-        if days.as_array().map_or(0, Vec::len) != 5 || days.as_array().is_some_and(|d| d.iter().any(|l| l.as_str().unwrap_or("").is_empty())) {
-            return Err(format!("the forecast's days are labelled {days}"));
-        }
-        b.wait_for_text(".dash-weather", "as of").await?;
-        picture(b, "dashboard").await;
-
-        // A task line opens the task's drawer on its project's board.
-        b.click(&b.find(".dash-tasks a.dash-link").await?).await?;
-        b.wait_for_text("#task-drawer-title", "Task").await?;
-        let title = b.execute("return document.getElementById('task-title').value", json!([])).await?;
-        if title != json!("Fix the roof") {
-            return Err(format!("the task link opened {title}"));
-        }
+        empty_cards(b, &base).await?;
+        weather_from(server, &admin, provider).await;
+        seed(server, &admin, &zone, today).await;
+        filled_cards(b, &base).await?;
 
         // A phone: one column, nothing sideways.
         b.set_window_size(390, 844).await?;

@@ -134,6 +134,8 @@ export function projectPage(projectId, { user }) {
         if (state.view === view) return;
         state.view = view;
         setQuery(state, true);
+        // The last move's words belong to the board just left.
+        live.textContent = '';
         drawSwitch();
         drawBody();
       },
