@@ -76,24 +76,24 @@ async fn set_value(b: &Browser, css: &str, value: &str) -> Result<(), String> {
 }
 
 /// Drags the element `from` with synthetic pointer events (what the board listens to) and
-/// drops it near the bottom of the element `to`.
-async fn drag(b: &Browser, from: &str, to: &str) -> Result<(), String> {
+/// drops it near the bottom of the element `to` (near its top with `on_top`).
+async fn drag(b: &Browser, from: &str, to: &str, on_top: bool) -> Result<(), String> {
     b.find(from).await?;
     b.find(to).await?;
     let done = b
         .execute(
-            "const [from, to] = arguments;
+            "const [from, to, onTop] = arguments;
              const card = document.querySelector(from), target = document.querySelector(to);
              if (!card || !target) return 'missing';
              const a = card.getBoundingClientRect(), t = target.getBoundingClientRect();
              const at = (x, y) => ({ clientX: x, clientY: y, pointerId: 7, button: 0, isPrimary: true, bubbles: true });
-             const [sx, sy, tx, ty] = [a.left + a.width / 2, a.top + 12, t.left + t.width / 2, t.bottom - 4];
+             const [sx, sy, tx, ty] = [a.left + a.width / 2, a.top + 12, t.left + t.width / 2, onTop ? t.top + 4 : t.bottom - 4];
              card.dispatchEvent(new PointerEvent('pointerdown', at(sx, sy)));
              card.dispatchEvent(new PointerEvent('pointermove', at((sx + tx) / 2, (sy + ty) / 2)));
              card.dispatchEvent(new PointerEvent('pointermove', at(tx, ty)));
              card.dispatchEvent(new PointerEvent('pointerup', at(tx, ty)));
              return 'ok';",
-            json!([from, to]),
+            json!([from, to, on_top]),
         )
         .await?;
     if done != json!("ok") {
@@ -191,7 +191,7 @@ async fn move_tasks(b: &Browser, server: &LiveServer, admin: &reqwest::Client, p
     b.press(ENTER).await?;
     b.wait_for_text(".board-column[data-status='todo'] .board-cards", "Paint").await?;
     b.wait_idle().await?;
-    drag(b, &card("Paint"), ".board-column[data-status='done'] .board-cards").await?;
+    drag(b, &card("Paint"), ".board-column[data-status='done'] .board-cards", false).await?;
     b.wait_for_text("#project-live", "Moved “Paint” to Done, position 1 of 1.").await?;
     b.wait_idle().await?;
     if column(b, "done").await? != ["Paint"] || !column(b, "todo").await?.is_empty() {
@@ -232,7 +232,16 @@ async fn move_tasks(b: &Browser, server: &LiveServer, admin: &reqwest::Client, p
     if tasks(server, admin, project).await != expected || column(b, "done").await? != ["Sand", "Paint"] {
         return Err(format!("after the keys the server has {:?}", tasks(server, admin, project).await));
     }
+    // Within a column: Paint dropped on the top half of Sand goes before it.
+    drag(b, &card("Paint"), &card("Sand"), true).await?;
+    b.wait_for_text("#project-live", "Moved “Paint” to Done, position 1 of 2.").await?;
+    b.wait_idle().await?;
+    let expected = [("Paint".to_string(), "done".to_string()), ("Sand".to_string(), "done".to_string())];
+    if tasks(server, admin, project).await != expected || column(b, "done").await? != ["Paint", "Sand"] {
+        return Err(format!("after the drag within Done the server has {:?}", tasks(server, admin, project).await));
+    }
     // Back one column with Alt+←, for the activity below.
+    focus(b, &card("Sand")).await?;
     b.press_with(ALT, LEFT).await?;
     b.wait_for_text("#project-live", "Moved “Sand” to Blocked, position 1 of 1.").await?;
     b.wait_idle().await?;
