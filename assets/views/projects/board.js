@@ -51,11 +51,15 @@ export function boardView(ctx) {
     return { after_id: others[others.length - 1].id };
   };
 
+  // One move at a time: the next one is computed from the order the last one left.
+  let moving = false;
   async function move(task, status, index, { byKey = false } = {}) {
-    const body = { status, ...neighbours(status, index, task.id) };
+    if (moving) return;
+    moving = true;
     try {
-      await post(`${taskPath(ctx.projectId, task.id)}/move`, body);
+      await post(`${taskPath(ctx.projectId, task.id)}/move`, { status, ...neighbours(status, index, task.id) });
     } catch (error) {
+      moving = false;
       if (error.signedOut) return;
       if (error.status === 404) { ctx.gone(); return; }
       toast(error.message, { kind: 'error' });
@@ -63,6 +67,7 @@ export function boardView(ctx) {
       return;
     }
     await ctx.refresh({ focusTask: byKey ? task.id : null });
+    moving = false;
     const column = byStatus(status);
     const at = column.findIndex((t) => t.id === task.id);
     ctx.announce(`Moved “${task.title}” to ${taskStatusLabel(status)}, position ${at + 1} of ${column.length}.`);

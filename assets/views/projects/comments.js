@@ -131,7 +131,11 @@ export function commentsPanel(task, ctx, { onCountChanged }) {
         onCountChanged();
         // The newest is last: show up to it.
         await reload();
-        while (state.items.length < state.total) await reload({ append: true });
+        // Up to the newest (the last page), unless a page brings nothing new.
+        for (let before = -1; state.items.length < state.total && state.items.length > before;) {
+          before = state.items.length;
+          await reload({ append: true });
+        }
         listEl.lastElementChild?.scrollIntoView({ block: 'nearest' });
         area.focus();
       } catch (err) {

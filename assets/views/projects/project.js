@@ -186,20 +186,18 @@ export function projectPage(projectId, { user }) {
   async function openTask(taskId, push) {
     state.task = taskId;
     setQuery(state, push);
-    let task = state.tasks.find((t) => t.id === taskId);
+    let task;
     try {
       task = await get(`${tasksPath(projectId)}/${taskId}`);
     } catch (error) {
       if (error.signedOut) return;
-      if (error.status === 404 && state.project) {
-        toast('That task no longer exists.', { kind: 'error' });
-        state.task = null;
-        setQuery(state);
-        return;
-      }
-      if (failed(error)) return;
+      state.task = null;
+      setQuery(state);
+      toast(error.status === 404 ? 'That task does not exist any more.' : error.message, { kind: 'error' });
+      // A 404 may also mean this member was removed: the refresh says so if it was.
+      if (error.status === 404) ctx.refresh();
+      return;
     }
-    if (!task) return;
     openTaskDrawer(task, ctx, {
       onClose: () => {
         state.task = null;
