@@ -249,6 +249,42 @@ async fn move_tasks(b: &Browser, server: &LiveServer, admin: &reqwest::Client, p
     Ok(())
 }
 
+/// In the open drawer: priority, due date, bob as assignee, a checklist with one item ticked
+/// and one removed — saved together, as the server then has them.
+async fn edit_in_the_drawer(b: &Browser, server: &LiveServer, project: i64) -> Result<(), String> {
+    set_value(b, "#task-priority", "high").await?;
+    set_value(b, "#task-due", "2030-05-01").await?;
+    let ticked = b
+        .execute(
+            "const label = [...document.querySelectorAll('.assignees label')].find((l) => l.textContent.includes('@bob'));
+             if (!label) return false;
+             document.getElementById(label.htmlFor).click();
+             return true;",
+            json!([]),
+        )
+        .await?;
+    if ticked != json!(true) {
+        return Err("bob is not offered as an assignee".into());
+    }
+    for item in ["Buy paint", "Tape edges"] {
+        b.type_into("#task-checklist-add", item).await?;
+        b.press(ENTER).await?;
+    }
+    b.click(&b.find(".checklist li:first-child input[type=checkbox]").await?).await?;
+    b.click(&b.find(".checklist button[aria-label='Remove Tape edges']").await?).await?;
+    b.click(&b.find("#task-save").await?).await?;
+    b.wait_for_text(".toasts", "Saved “Paint”.").await?;
+    let admin = signed_in(server, "admin").await;
+    let page = call(server, &admin, "GET", &format!("/api/projects/{project}/tasks"), Value::Null).await;
+    let task =
+        page["items"].as_array().and_then(|t| t.iter().find(|t| t["title"] == "Paint").cloned()).unwrap_or_default();
+    let saved = json!([task["priority"], task["due_date"], task["assignees"][0]["username"], task["checklist"]]);
+    if saved != json!(["high", "2030-05-01", "bob", [{"text": "Buy paint", "done": true}]]) {
+        return Err(format!("the drawer saved {saved}"));
+    }
+    Ok(())
+}
+
 /// The drawer and a comment whose mention is chosen from the completion list; bob is told.
 async fn comment_with_a_mention(b: &Browser, server: &LiveServer, project: i64) -> Result<(), String> {
     // The drawer (its address names the task); a comment mentions bob, chosen from the
@@ -260,6 +296,7 @@ async fn comment_with_a_mention(b: &Browser, server: &LiveServer, project: i64) 
     if !search.as_str().unwrap_or_default().contains("task=") {
         return Err(format!("the drawer's address is {search}"));
     }
+    edit_in_the_drawer(b, server, project).await?;
     b.type_into("#comment-body", "Looks good @bo").await?;
     b.wait_for_text(".mention-list:not([hidden])", "@bob").await?;
     picture(b, "projects-mention").await;
