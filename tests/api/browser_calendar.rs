@@ -281,7 +281,9 @@ async fn an_event_resized_by_its_edge_and_by_keys_then_moved_by_keys() {
         let event = call(server, &admin, "GET", &format!("/api/events/{id}"), Value::Null).await;
         let (start, end) = (event["start"].as_str().unwrap_or_default(), event["end"].as_str().unwrap_or_default());
         if !start.starts_with("2030-01-10T09:15:00") || !end.starts_with("2030-01-10T10:15:00") {
-            return Err(format!("after Alt+↓ and Alt+→ the event runs {start} – {end}, not 09:15 – 10:15 UTC on the 10th"));
+            return Err(format!(
+                "after Alt+↓ and Alt+→ the event runs {start} – {end}, not 09:15 – 10:15 UTC on the 10th"
+            ));
         }
         Ok(())
     })
