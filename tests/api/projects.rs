@@ -612,3 +612,27 @@ async fn signed_out_is_401_and_locked_is_423() {
     alice.post(&format!("{path}/transfer"), json!({"member_id": member})).await.problem(423);
     alice.get(&format!("{path}/activity")).await.problem(423);
 }
+
+#[tokio::test]
+async fn two_owners_leaving_at_once_leave_one_owner() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    connect(&alice, &bob).await;
+    let project = id(&create(&alice, json!({"name": "Garden"})).await);
+    let path = format!("/api/projects/{project}");
+    let bob_member = id(&add(&alice, project, &bob, "owner").await);
+    let alice_member = id(&alice.get(&format!("{path}/members")).await.json()["items"][0]);
+    let (bobs, alices) = (format!("{path}/members/{bob_member}"), format!("{path}/members/{alice_member}"));
+    let (first, second) = tokio::join!(alice.delete(&alices), bob.delete(&bobs));
+    let mut statuses = [first.status, second.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [204, 409], "one leaves, the other is then the last owner");
+    let owners: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM project_members WHERE project_id = $1 AND role = 'owner'")
+            .bind(project)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(owners, 1);
+}
