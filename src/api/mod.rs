@@ -73,6 +73,7 @@ pub fn routes() -> Vec<Route> {
         event_responses::routes(),
         events::routes(),
         event_templates::routes(),
+        projects::routes(),
     ]
     .concat()
 }
@@ -100,5 +101,6 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         event_responses::openapi(),
         events::openapi(),
         event_templates::openapi(),
+        projects::openapi(),
     ]
 }

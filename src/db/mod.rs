@@ -25,6 +25,8 @@ pub mod passkeys;
 pub mod people;
 pub mod project_access;
 pub mod project_activity;
+pub mod project_members;
+pub mod projects;
 pub mod push_deliveries;
 pub mod range_stamp;
 pub mod reminders;
