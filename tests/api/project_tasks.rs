@@ -555,32 +555,39 @@ async fn comments_tell_assignees_and_mentioned_members_once() {
 }
 
 #[tokio::test]
-async fn notifications_are_queued_for_push_for_users_with_ntfy() {
+async fn notifications_reach_ntfy_through_the_dispatcher() {
+    use crate::dispatcher::{PUBLIC, RecordingPusher, dispatcher, run, settings};
+
     let app = app().await;
     let c = cast(&app).await;
     let (bob_id, carol_id) = (user_id(&app, "bob").await, user_id(&app, "carol").await);
-    sqlx::query(
-        "INSERT INTO user_settings (user_id, ntfy_server, ntfy_topic, updated_at) \
-         VALUES ($1, 'https://ntfy.example.org', 'bobs-topic', 1)",
-    )
-    .bind(bob_id)
-    .execute(app.db.pool())
-    .await
-    .unwrap();
+    settings(&app, crate::dispatcher::user_id(&app, "bob").await, "UTC", None, true).await;
+    // The kinds are registered: a priority can be chosen for each.
+    let chosen = c
+        .bob
+        .patch("/api/settings", json!({"ntfy_priority": {"task_assigned": 5, "mentioned": 4, "task_comment": 1}}))
+        .await;
+    assert_eq!(chosen.status, 200, "{}", chosen.body);
+
     let task = create_task(&c.alice, c.project, json!({"title": "Paint", "assignee_ids": [bob_id, carol_id]})).await;
     c.alice.post(&format!("{}/{}/comments", tasks_path(c.project), id(&task)), json!({"body": "hi @bob"})).await;
-    let pushes: Vec<(i64, String, Option<String>)> =
-        sqlx::query_as("SELECT user_id, kind, link FROM push_deliveries ORDER BY id")
-            .fetch_all(app.db.pool())
-            .await
-            .unwrap();
-    let link = format!("/projects/{}?task={}", c.project, id(&task));
+    let queued: Vec<(i64, String)> =
+        sqlx::query_as("SELECT user_id, kind FROM push_deliveries ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
     assert_eq!(
-        pushes,
-        [(bob_id, "task_assigned".to_string(), Some(link.clone())), (bob_id, "mentioned".to_string(), Some(link))],
-        "carol set no push target and gets in-app notifications only"
+        queued,
+        [(bob_id, "task_assigned".to_string()), (bob_id, "mentioned".to_string())],
+        "carol set no push target: in-app notifications only"
     );
     assert_eq!(kinds(&c.carol).await, ["task_assigned", "task_comment"]);
+
+    let pusher = std::sync::Arc::new(RecordingPusher::default());
+    let report = run(&app, &dispatcher(pusher.clone())).await;
+    assert_eq!(report.pushes.sent, 2, "{report:?}");
+    let sent = pusher.messages();
+    let click = Some(format!("{PUBLIC}/projects/{}?task={}", c.project, id(&task)));
+    assert_eq!((sent[0].title.as_str(), sent[0].priority), ("alice assigned you “Paint”", 5));
+    assert_eq!((sent[1].title.as_str(), sent[1].priority), ("alice mentioned you on “Paint”", 4));
+    assert!(sent.iter().all(|m| m.click == click && m.actions.is_empty()));
 }
 
 #[tokio::test]
