@@ -660,3 +660,24 @@ async fn signed_out_is_401_and_locked_is_423() {
     c.bob.delete(&path).await.problem(423);
     assert_eq!(c.alice.get(&path).await.json()["title"], "Paint");
 }
+
+#[tokio::test]
+async fn concurrent_moves_take_distinct_places() {
+    let app = app().await;
+    let c = cast(&app).await;
+    let mut paths = Vec::new();
+    for n in 0..6 {
+        let task = create_task(&c.bob, c.project, json!({"title": format!("T{n}")})).await;
+        paths.push(format!("{}/{}/move", tasks_path(c.project), id(&task)));
+    }
+    // All to the end of one column at once: each must see the others' places (on PostgreSQL
+    // the board's row lock serialises them; SQLite's write lock does the same).
+    let moves = paths.iter().map(|path| c.bob.post(path, json!({"status": "done"})));
+    for response in futures::future::join_all(moves).await {
+        assert_eq!(response.status, 200, "{}", response.body);
+    }
+    let done = column(&c.bob, c.project, "done").await;
+    let mut positions: Vec<i64> = done.iter().map(|(_, position)| *position).collect();
+    positions.dedup();
+    assert_eq!(positions.len(), 6, "{done:?}");
+}

@@ -97,6 +97,7 @@ async fn members_assigned(
 pub async fn create(ctx: Context<'_>, me: UserId, project: ProjectId, new: NewTask) -> ProjectResult<TaskDetail> {
     let mut tx = ctx.db.write().await?;
     require_write(role_of(&mut *tx, me, project).await?)?;
+    db::lock_board(&mut tx, project).await?;
     let mut problems = Problems::default();
     let fields = TaskFields::from_new(&new, &mut problems);
     let assignees =
@@ -123,6 +124,7 @@ pub async fn update(
 ) -> ProjectResult<TaskDetail> {
     let mut tx = ctx.db.write().await?;
     require_write(task_role_of(&mut *tx, me, project, task).await?)?;
+    db::lock_board(&mut tx, project).await?;
     let current = db::get(&mut *tx, me, project, task).await?.ok_or(ProjectError::NotFound)?;
     let before = current.fields();
     let mut problems = Problems::default();
@@ -200,6 +202,7 @@ pub async fn move_task(
     if body.before_id.is_some() && body.after_id.is_some() {
         return Err(invalid("after_id", "give before_id or after_id, not both"));
     }
+    db::lock_board(&mut tx, project).await?;
     let current = db::get(&mut *tx, me, project, task).await?.ok_or(ProjectError::NotFound)?;
     let column = db::column(&mut tx, project, body.status, task).await?;
     let anchor = |field: &str, id: TaskId| {
