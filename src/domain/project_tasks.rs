@@ -292,7 +292,6 @@ pub fn mentions(text: &str) -> Vec<Username> {
         let end = text[start..].find(|c: char| !name_char(c)).map_or(text.len(), |len| start + len);
         let token = text[start..end].trim_end_matches(['.', '-']);
         if let Ok(name) = Username::parse(token)
-            && token.len() == name.as_str().len()
             && !found.contains(&name)
         {
             found.push(name);

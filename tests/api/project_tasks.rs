@@ -445,6 +445,8 @@ async fn tasks_filter_by_status_assignee_and_text_and_page() {
         let response = c.bob.get(&format!("{}{query}", tasks_path(c.project))).await;
         assert_eq!(fields(&response), [field], "{query}");
     }
+    let long = c.bob.get(&format!("{}?q={}", tasks_path(c.project), "x".repeat(201))).await;
+    assert_eq!(fields(&long), ["q"]);
 }
 
 #[tokio::test]
