@@ -42,6 +42,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod page;
 pub mod people;
+pub mod project_tasks;
 pub mod projects;
 pub mod push_actions;
 pub mod reminders;
@@ -74,6 +75,7 @@ pub fn routes() -> Vec<Route> {
         events::routes(),
         event_templates::routes(),
         projects::routes(),
+        project_tasks::routes(),
     ]
     .concat()
 }
@@ -102,5 +104,6 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         events::openapi(),
         event_templates::openapi(),
         projects::openapi(),
+        project_tasks::openapi(),
     ]
 }

@@ -5,8 +5,10 @@
 //! its activity entry in the same transaction (`db::project_activity::record`).
 
 pub mod activity;
+pub mod comments;
 pub mod items;
 pub mod members;
+pub mod tasks;
 
 use crate::db::error::DbError;
 use crate::db::project_access;
