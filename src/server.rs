@@ -44,6 +44,8 @@ pub struct AppState {
     /// transaction that holds the write lock; a second is asked to come back (503) rather
     /// than doubling the memory and queueing everyone's writes behind both.
     pub import_turn: tokio::sync::Semaphore,
+    /// Recent calendar range answers, given again while still right (see its module).
+    pub range_cache: crate::service::events::range_cache::RangeCache,
     /// The one SSRF-safe client for every request the server makes itself.
     pub outbound: Arc<OutboundClient>,
     /// Sends pushes (ntfy, through `outbound`); the dispatcher and the settings test use it.
@@ -156,6 +158,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
         webauthn: passkeys::relying_party(&config).map_err(BuildError::Passkeys)?,
         rate_limiters: Arc::new(RateLimiters::new(&config.rate_limits)),
         import_turn: tokio::sync::Semaphore::new(1),
+        range_cache: crate::service::events::range_cache::RangeCache::default(),
         pusher: ntfy.clone(),
         ntfy,
         outbound,

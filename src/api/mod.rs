@@ -42,6 +42,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod page;
 pub mod people;
+pub mod project_tasks;
 pub mod projects;
 pub mod push_actions;
 pub mod reminders;
@@ -73,6 +74,8 @@ pub fn routes() -> Vec<Route> {
         event_responses::routes(),
         events::routes(),
         event_templates::routes(),
+        projects::routes(),
+        project_tasks::routes(),
     ]
     .concat()
 }
@@ -100,5 +103,7 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         event_responses::openapi(),
         events::openapi(),
         event_templates::openapi(),
+        projects::openapi(),
+        project_tasks::openapi(),
     ]
 }

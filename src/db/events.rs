@@ -213,7 +213,7 @@ pub async fn overrides_in_calendar<'c>(
 }
 
 /// The overrides of the given events, in one query per thousand events (no query per event).
-pub async fn overrides_of(db: &sqlx::AnyPool, events: &[EventId]) -> Result<Vec<OverrideRow>, sqlx::Error> {
+pub async fn overrides_of(db: &mut sqlx::AnyConnection, events: &[EventId]) -> Result<Vec<OverrideRow>, sqlx::Error> {
     let mut rows = Vec::new();
     for chunk in events.chunks(1_000) {
         let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
@@ -222,7 +222,7 @@ pub async fn overrides_of(db: &sqlx::AnyPool, events: &[EventId]) -> Result<Vec<
         for id in chunk {
             query = query.bind(*id);
         }
-        rows.extend(query.fetch_all(db).await?);
+        rows.extend(query.fetch_all(&mut *db).await?);
     }
     Ok(rows)
 }

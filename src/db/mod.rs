@@ -25,12 +25,17 @@ pub mod passkeys;
 pub mod people;
 pub mod project_access;
 pub mod project_activity;
+pub mod project_members;
+pub mod project_tasks;
+pub mod projects;
 pub mod push_deliveries;
+pub mod range_stamp;
 pub mod reminders;
 pub mod schema;
 pub mod sessions;
 pub mod system_config;
 pub mod system_settings;
+pub mod task_comments;
 pub mod todos;
 pub mod user_settings;
 pub mod users;
@@ -165,6 +170,17 @@ impl Db {
     }
 
     /// Whether the database answers (for /health).
+    /// A read-only transaction whose statements all see one snapshot of the database:
+    /// PostgreSQL's repeatable read; on SQLite (WAL) any read transaction is one, from its
+    /// first statement on.
+    pub async fn snapshot(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        }
+        Ok(tx)
+    }
+
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }

@@ -14,6 +14,7 @@ pub mod password_policy;
 pub mod patch;
 pub mod people;
 pub mod people_vcard;
+pub mod project_tasks;
 pub mod projects;
 pub mod recurrence;
 pub mod reminders;

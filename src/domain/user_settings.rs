@@ -15,8 +15,16 @@ use crate::domain::patch::Patch;
 use crate::domain::time::UtcMillis;
 
 /// The notification types a push priority can be set for.
-pub const NOTIFICATION_TYPES: &[&str] =
-    &["connection_request", "connection_accepted", "reminder_due", "todo_due", "birthday"];
+pub const NOTIFICATION_TYPES: &[&str] = &[
+    "connection_request",
+    "connection_accepted",
+    "reminder_due",
+    "todo_due",
+    "birthday",
+    "task_assigned",
+    "task_comment",
+    "mentioned",
+];
 /// The ntfy priority of a type nobody chose one for ("default" in ntfy's words).
 pub const DEFAULT_PRIORITY: u8 = 3;
 pub const DISPLAY_NAME_MAX: usize = 100;

@@ -211,6 +211,8 @@ pub async fn delete_user(ctx: Context<'_>, caller: &Caller, id: UserId) -> Resul
     }
     let mut tx = ctx.db.write().await?;
     let user = users::find_by_id(&mut *tx, id).await?.ok_or(UserError::NotFound)?;
+    // A project the user owned alone keeps an owner (see service::projects::members).
+    super::projects::members::hand_over_projects_of(&mut tx, id, ctx.now).await?;
     users::delete(&mut *tx, id).await?;
     login_failures::clear(&mut *tx, Counter::Password(&Username::lockout_key(&user.username))).await?;
     tx.commit().await?;

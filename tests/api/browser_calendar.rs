@@ -221,7 +221,7 @@ async fn call(server: &LiveServer, client: &reqwest::Client, method: &str, path:
 }
 
 #[tokio::test]
-async fn an_event_dragged_by_its_bottom_edge_ends_later_and_starts_as_before() {
+async fn an_event_resized_by_its_edge_and_by_keys_then_moved_by_keys() {
     let Some(browser) = browser().await else { return };
     let server = crate::live::serve_https(|_| {}).await;
     let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
@@ -267,6 +267,23 @@ async fn an_event_dragged_by_its_bottom_edge_ends_later_and_starts_as_before() {
         let (start, end) = (event["start"].as_str().unwrap_or_default(), event["end"].as_str().unwrap_or_default());
         if start != made["start"].as_str().unwrap_or_default() || !end.starts_with("2030-01-09T10:00:00") {
             return Err(format!("after Shift+↑ twice the event runs {start} – {end}, not 09:00 – 10:00 UTC"));
+        }
+
+        // Moving has keys too: Alt+↓ starts it a step later, Alt+→ on the next day; the moved
+        // block keeps focus, so the second key reaches it.
+        b.press_with("\u{e00a}", "\u{e015}").await?;
+        b.wait_for_text(".toasts", "Moved “Review”").await?;
+        settled(b).await?;
+        b.find(&format!("{block}:focus")).await?;
+        b.press_with("\u{e00a}", "\u{e014}").await?;
+        b.find(".day-col[data-day='2030-01-10'] .cal-item[data-title='Review']:focus").await?;
+        settled(b).await?;
+        let event = call(server, &admin, "GET", &format!("/api/events/{id}"), Value::Null).await;
+        let (start, end) = (event["start"].as_str().unwrap_or_default(), event["end"].as_str().unwrap_or_default());
+        if !start.starts_with("2030-01-10T09:15:00") || !end.starts_with("2030-01-10T10:15:00") {
+            return Err(format!(
+                "after Alt+↓ and Alt+→ the event runs {start} – {end}, not 09:15 – 10:15 UTC on the 10th"
+            ));
         }
         Ok(())
     })

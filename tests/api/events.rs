@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::harness::{Persona, Resp, TestApp, app};
 
 mod access;
+mod cached;
 mod changes;
 mod isolation;
 mod range;

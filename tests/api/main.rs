@@ -46,6 +46,8 @@ mod people;
 mod postgres_tls;
 mod privileges;
 mod processes;
+mod project_tasks;
+mod projects;
 mod rate_buckets;
 mod reminders;
 mod self_service;

@@ -20,7 +20,8 @@ async fn a_new_user_has_the_defaults() {
         json!({
             "display_name": "", "timezone": null, "week_start": "monday", "date_format": "iso", "time_format": "24h",
             "theme": "system", "quiet_hours": null, "ntfy_server": null, "ntfy_topic": null, "ntfy_token_set": false,
-            "ntfy_priority": {"birthday": 3, "connection_accepted": 3, "connection_request": 3, "reminder_due": 3, "todo_due": 3},
+            "ntfy_priority": {"birthday": 3, "connection_accepted": 3, "connection_request": 3, "mentioned": 3,
+                "reminder_due": 3, "task_assigned": 3, "task_comment": 3, "todo_due": 3},
             "todo_due_alert_minutes": 60,
         })
     );

@@ -55,3 +55,15 @@ export function under(x, y, selector) {
   const hit = document.elementsFromPoint(x, y).find((e) => e.matches(selector));
   return hit || null;
 }
+
+// The keyboard's move for a focused item: Alt+←/→ and Alt+↑/↓ call `onKey(key)` with the
+// arrow's name ('ArrowLeft', …) when the view gives that arrow a meaning (`keys`), so every
+// move a pointer can make has a key (WCAG 2.5.7).
+export function keyMovable(el, keys, onKey) {
+  el.setAttribute('aria-keyshortcuts', [el.getAttribute('aria-keyshortcuts'), ...keys.map((k) => `Alt+${k}`)].filter(Boolean).join(' '));
+  el.addEventListener('keydown', (event) => {
+    if (!event.altKey || event.shiftKey || event.ctrlKey || event.metaKey || !keys.includes(event.key)) return;
+    event.preventDefault();
+    onKey(event.key);
+  });
+}

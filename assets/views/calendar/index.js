@@ -170,17 +170,20 @@ export function calendar(context) {
     return true;
   }
 
-  // A drag's drop: moves the occurrence.
-  function onMove(item, change) {
+  // After a key the redrawn item gets focus back, so the next key goes on from there.
+  const refocus = (item) => main.querySelector(`[data-key="${CSS.escape(itemKey(item))}"]`)?.focus();
+
+  // A drag's drop (or Alt+arrow): moves the occurrence.
+  async function onMove(item, change, byKey = false) {
     const startMs = item.all_day ? undefined : change.startMs ?? instantAt(addDays(item.startWall.date, change.days), item.startWall.minutes, state.settings.zone);
-    return changeOccurrence(item, 'Move', (series) => moveBody(item, { startMs, days: change.days || 0 }, series), `Moved “${item.title}”.`);
+    const changed = await changeOccurrence(item, 'Move', (series) => moveBody(item, { startMs, days: change.days || 0 }, series), `Moved “${item.title}”.`);
+    if (changed && byKey) refocus(item);
   }
 
-  // A bottom edge's drop (or Shift+↓/↑): a new end for the occurrence. After a key the redrawn
-  // block gets focus back, so the next key goes on from there.
+  // A bottom edge's drop (or Shift+↓/↑): a new end for the occurrence.
   async function onResize(item, endMs, byKey = false) {
     const changed = await changeOccurrence(item, 'Change', (series) => resizeBody(item, endMs, series), `Changed the end of “${item.title}”.`);
-    if (changed && byKey) main.querySelector(`.grid-item[data-key="${CSS.escape(itemKey(item))}"]`)?.focus();
+    if (changed && byKey) refocus(item);
   }
 
   const page = h('div', { class: 'page calendar-page' },

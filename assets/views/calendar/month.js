@@ -3,7 +3,7 @@
 // day's number opens that day, and an event dragged to another day moves there.
 
 import { h } from '../../dom.js';
-import { onDrag, under } from './drag.js';
+import { keyMovable, onDrag, under } from './drag.js';
 import { itemChip } from './items.js';
 import { touches } from './data.js';
 import { addDays, dayText, startOfMonth, startOfWeek } from './time.js';
@@ -24,7 +24,7 @@ export function sortItems(items) {
     || (a.startMs || 0) - (b.startMs || 0) || a.title.localeCompare(b.title));
 }
 
-// view: { anchor, today, settings, items, onOpen(item), onNew(preset), onDay(day), onMove(item, {days}) }
+// view: { anchor, today, settings, items, onOpen(item), onNew(preset), onDay(day), onMove(item, {days}, byKey) }
 export function monthView(view) {
   const { anchor, settings, items } = view;
   const { first, last } = monthRange(anchor, settings.weekStart);
@@ -59,6 +59,10 @@ export function monthView(view) {
 
   function movable(chip, item, day) {
     let target = null;
+    // Alt+←/→: the day before/after; Alt+↑/↓: the week before/after.
+    keyMovable(chip, ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'], (key) => {
+      view.onMove(item, { days: { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 }[key] }, true);
+    });
     onDrag(chip, {
       move: (event) => {
         target?.classList.remove('drop-target');

@@ -5,7 +5,7 @@
 // changes its end on the same steps (resize.js).
 
 import { h } from '../../dom.js';
-import { onDrag, under } from './drag.js';
+import { keyMovable, onDrag, under } from './drag.js';
 import { itemChip, paint } from './items.js';
 import { touches } from './data.js';
 import { sortItems } from './month.js';
@@ -116,6 +116,13 @@ export function timeGrid(view) {
       const minutes = snap(top + (dy / HOUR) * 60);
       return { col, minutes };
     };
+    // Alt+↑/↓: a step earlier/later; Alt+←/→: the day before/after.
+    keyMovable(el, ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight'], (key) => {
+      const delta = { ArrowUp: -STEP, ArrowDown: STEP }[key] || 0;
+      const shiftDays = { ArrowLeft: -1, ArrowRight: 1 }[key] || 0;
+      const startMs = instantAt(addDays(item.startWall.date, shiftDays), item.startWall.minutes + delta, zone);
+      view.onMove(item, { startMs, days: shiftDays }, true);
+    });
     onDrag(el, {
       start: (event) => !isEdge(event),
       move: (event, dx, dy) => {
@@ -141,6 +148,7 @@ export function timeGrid(view) {
 
   // All-day items move between the day cells of the top row.
   function dayDrag(chip, item, day, selector) {
+    keyMovable(chip, ['ArrowLeft', 'ArrowRight'], (key) => view.onMove(item, { days: key === 'ArrowLeft' ? -1 : 1 }, true));
     onDrag(chip, {
       drop: (event) => {
         const cell = under(event.clientX, event.clientY, selector);

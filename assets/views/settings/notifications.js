@@ -15,6 +15,9 @@ const KINDS = [
   ['birthday', 'Birthdays'],
   ['connection_request', 'Connection requests'],
   ['connection_accepted', 'Accepted connections'],
+  ['task_assigned', 'Tasks assigned to you'],
+  ['task_comment', 'Comments on your tasks'],
+  ['mentioned', 'Mentions in comments'],
 ];
 const PRIORITIES = [['1', '1 · Min'], ['2', '2 · Low'], ['3', '3 · Default'], ['4', '4 · High'], ['5', '5 · Urgent']];
 

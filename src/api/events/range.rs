@@ -1,8 +1,11 @@
 //! `GET /api/events?start=&end=[&calendar_id=]`: the occurrences in a window, as
 //! `{"items": [...]}` (not a page: a window is read whole, at most 5,000 occurrences).
 
-use rocket::serde::json::Json;
-use rocket::{State, get};
+use std::sync::Arc;
+
+use rocket::http::ContentType;
+use rocket::response::{self, Responder, Response};
+use rocket::{Request, State, get};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -13,7 +16,7 @@ use crate::domain::time::{UtcMillis, parse_instant};
 use crate::error::ApiResult;
 use crate::server::AppState;
 use crate::service::events::EventError;
-use crate::service::events::range::{self as service, RangeItem};
+use crate::service::events::range::RangeItem;
 
 /// One occurrence in a window.
 #[derive(Debug, Serialize, ToSchema)]
@@ -129,8 +132,23 @@ pub async fn list_events(
     start: Option<&str>,
     end: Option<&str>,
     calendar_id: Option<&str>,
-) -> ApiResult<Json<OccurrenceList>> {
+) -> ApiResult<JsonBytes> {
     let (start, end, calendar) = parse_query(start, end, calendar_id).map_err(EventError::Invalid)?;
-    let items = service::range(state.context().await?, user.0.user_id, start, end, calendar).await?;
-    Ok(Json(OccurrenceList { items: items.into_iter().map(OccurrenceView::from).collect() }))
+    let body = state
+        .range_cache
+        .read(state.context().await?, user.0.user_id, start, end, calendar, |items| {
+            let list = OccurrenceList { items: items.into_iter().map(OccurrenceView::from).collect() };
+            serde_json::to_vec(&list).expect("an occurrence list always serialises")
+        })
+        .await?;
+    Ok(JsonBytes(body))
+}
+
+/// JSON already rendered (a range answer from the cache, shared, not copied).
+pub struct JsonBytes(Arc<[u8]>);
+
+impl<'r> Responder<'r, 'static> for JsonBytes {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        Response::build().header(ContentType::JSON).sized_body(self.0.len(), std::io::Cursor::new(self.0)).ok()
+    }
 }

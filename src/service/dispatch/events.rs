@@ -57,7 +57,7 @@ pub async fn scan_events(
         return Ok(());
     }
     let ids: Vec<EventId> = events.iter().map(|e| e.event.id).collect();
-    let overrides = db_events::overrides_of(db.pool(), &ids).await?;
+    let overrides = db_events::overrides_of(&mut *db.pool().acquire().await?, &ids).await?;
     for AlertedEvent { event, owner_id } in &events {
         let mine: Vec<_> = overrides.iter().filter(|o| o.event_id == event.id).cloned().collect();
         for occurrence in occurrences(event, &mine, from, to + MAX_LEAD_MS) {

@@ -7,6 +7,7 @@
 
 pub mod change;
 pub mod range;
+pub mod range_cache;
 
 use chrono_tz::Tz;
 

@@ -7,10 +7,12 @@
 use std::collections::HashMap;
 
 use chrono_tz::Tz;
+use sqlx::AnyConnection;
 
 use super::{EventError, EventResult, exdates_of, override_timing, timing_of, zone_of};
 use crate::db::calendar_access::calendar_level;
 use crate::db::events::{self as db, OverrideRow, RangeRow};
+use crate::db::range_stamp::{self, StampRow};
 use crate::domain::calendars::{CalendarLevel, EventAccess};
 use crate::domain::events::Timing;
 use crate::domain::events::expand::{MAX_OCCURRENCES, Override, Series, TooMany, Window, expand};
@@ -57,25 +59,57 @@ pub async fn range(
     calendar: Option<CalendarId>,
 ) -> EventResult<Vec<RangeItem>> {
     check_window(start, end)?;
-    let pool = ctx.db.pool();
+    let mut conn = ctx.db.pool().acquire().await?;
+    read(&mut conn, user, start, end, calendar).await
+}
+
+/// The occurrences together with the stamp of what they were read from, both from one
+/// snapshot of the database, so the stamp describes exactly these occurrences.
+pub async fn snapshot(
+    ctx: Context<'_>,
+    user: UserId,
+    start: UtcMillis,
+    end: UtcMillis,
+    calendar: Option<CalendarId>,
+) -> EventResult<(Vec<StampRow>, Vec<RangeItem>)> {
+    check_window(start, end)?;
+    let mut tx = ctx.db.snapshot().await?;
+    let stamp = range_stamp::stamp(&mut *tx, user).await?;
+    let items = read(&mut tx, user, start, end, calendar).await?;
+    tx.commit().await?;
+    Ok((stamp, items))
+}
+
+/// The stamp of what the caller's views are made of now (`db::range_stamp`).
+pub async fn stamp(ctx: Context<'_>, user: UserId) -> EventResult<Vec<StampRow>> {
+    Ok(range_stamp::stamp(ctx.db.pool(), user).await?)
+}
+
+async fn read(
+    conn: &mut AnyConnection,
+    user: UserId,
+    start: UtcMillis,
+    end: UtcMillis,
+    calendar: Option<CalendarId>,
+) -> EventResult<Vec<RangeItem>> {
     if let Some(calendar) = calendar
-        && calendar_level(pool, user, calendar).await?.is_none()
+        && calendar_level(&mut *conn, user, calendar).await?.is_none()
     {
         return Err(EventError::NotFound);
     }
-    let rows = db::range(pool, user, start.0, end.0, calendar).await?;
+    let rows = db::range(&mut *conn, user, start.0, end.0, calendar).await?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let floating = if rows.iter().any(|row| row.all_day.get()) {
-        db::user_zone(pool, user).await?.as_deref().map_or(Tz::UTC, zone_of)
+        db::user_zone(&mut *conn, user).await?.as_deref().map_or(Tz::UTC, zone_of)
     } else {
         Tz::UTC
     };
     let series: Vec<EventId> = rows.iter().filter(|row| row.recurrence.is_some()).map(|row| row.id).collect();
     let mut overrides: HashMap<EventId, Vec<OverrideRow>> = HashMap::new();
     if !series.is_empty() {
-        for row in db::overrides_of(pool, &series).await? {
+        for row in db::overrides_of(conn, &series).await? {
             overrides.entry(row.event_id).or_default().push(row);
         }
     }

@@ -4,6 +4,12 @@
 //! action needs is `Forbidden` (403: a member knows the project exists). Every change writes
 //! its activity entry in the same transaction (`db::project_activity::record`).
 
+pub mod activity;
+pub mod comments;
+pub mod items;
+pub mod members;
+pub mod tasks;
+
 use crate::db::error::DbError;
 use crate::db::project_access;
 use crate::domain::id::{ProjectId, TaskId, UserId};
