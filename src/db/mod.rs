@@ -169,7 +169,6 @@ impl Db {
         Ok(WriteTx { tx, backend: self.backend })
     }
 
-    /// Whether the database answers (for /health).
     /// A read-only transaction whose statements all see one snapshot of the database:
     /// PostgreSQL's repeatable read; on SQLite (WAL) any read transaction is one, from its
     /// first statement on.
@@ -181,6 +180,7 @@ impl Db {
         Ok(tx)
     }
 
+    /// Whether the database answers (for /health).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
