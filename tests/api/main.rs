@@ -20,6 +20,7 @@ mod browser_people;
 mod browser_reminders;
 mod browser_settings;
 mod browser_todos;
+mod browser_weather;
 mod calendar_sharing;
 mod calendars;
 mod cli;

@@ -327,6 +327,16 @@ async fn only_admins_set_the_provider_urls_and_they_must_be_http() {
     }
     let extra = json!({"weather_base_url": "", "weather_geocoding_url": "", "api_key": "x"});
     admin.put("/api/admin/weather", extra).await.problem(422);
+    let csrf = [("X-Requested-With", "XMLHttpRequest"), ("Content-Type", "application/json")];
+    let put = rocket::http::Method::Put;
+    admin.request(put, "/api/admin/weather", Some("{\"weather_base_url\": "), &csrf).await.problem(400);
+    let huge = json!({"weather_base_url": "x".repeat(70 * 1024), "weather_geocoding_url": ""}).to_string();
+    admin.request(put, "/api/admin/weather", Some(&huge), &csrf).await.problem(413);
+    // Without the CSRF header the change is refused.
+    let plain = [("Content-Type", "application/json")];
+    let body = json!({"weather_base_url": "", "weather_geocoding_url": ""}).to_string();
+    assert_eq!(admin.request(put, "/api/admin/weather", Some(&body), &plain).await.status, 403);
+    assert_eq!(admin.get("/api/admin/weather").await.json()["weather_base_url"], "https://api.open-meteo.com");
     set_urls(&admin, "https://weather.example/", "").await;
     let saved = admin.get("/api/admin/weather").await.json();
     assert_eq!(saved["weather_base_url"], "https://weather.example");
