@@ -58,7 +58,8 @@ async fn a_place_is_looked_up_and_saved_from_the_preferences() {
         // The admin's page shows the provider the API saved.
         b.goto(&format!("{base}/admin/settings")).await?;
         b.wait_idle().await?;
-        let shown = b.execute("return document.querySelector('input[name=weather_base_url]').value;", json!([])).await?;
+        let shown =
+            b.execute("return document.querySelector('input[name=weather_base_url]').value;", json!([])).await?;
         if shown != json!(provider) {
             return Err(format!("the forecast URL field shows {shown}"));
         }
@@ -74,7 +75,8 @@ async fn a_place_is_looked_up_and_saved_from_the_preferences() {
         b.type_into("input[name=weather_place]", "Berlin").await?;
         b.click(&b.find_text("button", "Save weather").await?).await?;
         b.wait_for_text(".card:has(#weather-title) .success", "Saved: weather for Berlin, Germany.").await?;
-        let latitude = b.execute("return document.querySelector('input[name=weather_latitude]').value;", json!([])).await?;
+        let latitude =
+            b.execute("return document.querySelector('input[name=weather_latitude]').value;", json!([])).await?;
         if latitude != json!("52.52437") {
             return Err(format!("the latitude field shows {latitude}"));
         }
@@ -86,7 +88,8 @@ async fn a_place_is_looked_up_and_saved_from_the_preferences() {
         b.command_clear(&place).await?;
         b.type_into("input[name=weather_place]", "Atlantis").await?;
         b.click(&b.find_text("button", "Save weather").await?).await?;
-        b.wait_for_text(".field:has(input[name=weather_place]) .field-error", "no place of that name was found").await?;
+        b.wait_for_text(".field:has(input[name=weather_place]) .field-error", "no place of that name was found")
+            .await?;
         let stored: Option<String> = sqlx::query_scalar("SELECT weather_place FROM user_settings")
             .fetch_one(&pool)
             .await
