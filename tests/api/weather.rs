@@ -6,12 +6,14 @@
 //! geocoded when saved, and a place not found or a provider down refuses the whole PATCH;
 //! bad provider JSON is a provider failure, never a 500.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use umbra::server::AppState;
 
-use crate::harness::{Persona, TestApp, app};
+use crate::harness::{Persona, TestApp, app, app_on};
 use crate::outbound::allow;
 use crate::stand_in::{Reply, StandIn};
 
@@ -61,16 +63,24 @@ async fn weather(user: &Persona<'_>) -> Value {
     response.json()
 }
 
-/// A listener that accepts connections and never answers.
-async fn silent_provider() -> (String, tokio::task::JoinHandle<()>) {
+/// A listener that accepts connections and never answers; it counts them.
+async fn silent_provider_counting() -> (String, Arc<AtomicUsize>, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.3:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
     let task = tokio::spawn(async move {
         let mut held = Vec::new();
         while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
             held.push(socket);
         }
     });
+    (url, accepted, task)
+}
+
+async fn silent_provider() -> (String, tokio::task::JoinHandle<()>) {
+    let (url, _, task) = silent_provider_counting().await;
     (url, task)
 }
 
@@ -356,4 +366,30 @@ async fn weather_needs_an_unlocked_session() {
     assert_eq!(ada.post_empty("/api/auth/lock").await.status, 204);
     assert_eq!(ada.get("/api/weather").await.status, 423);
     assert_eq!(ada.get("/api/dashboard").await.status, 423);
+}
+
+#[tokio::test]
+async fn one_fetch_at_a_time_per_location_in_a_process_and_across_processes() {
+    let app = app().await;
+    let (admin, _stand_in) = provider(&app).await;
+    let (silent, accepted, _task) = silent_provider_counting().await;
+    set_urls(&admin, &silent, "").await;
+    state(&app).weather.set_timeout(Duration::from_millis(200));
+    let ada = app.user("ada").await;
+    let bob = app.user("bob").await;
+    locate(&ada, 52.5201, 13.4049).await;
+    locate(&bob, 52.5244, 13.4012).await;
+    let slow = json!({"available": false, "reason": "the weather service did not answer in time; try again later"});
+    // Both wait their 200 ms on the one fetch in flight (it runs on after they stop waiting).
+    let (first, second) = tokio::join!(weather(&ada), weather(&bob));
+    assert_eq!((first, second), (slow.clone(), slow.clone()));
+    assert_eq!(weather(&ada).await, slow);
+    // A second server process on the same database sees the claim and does not ask again.
+    let other = app_on(app.database.clone(), |_| {}).await;
+    other.clock.advance_minutes((app.clock.now_millis() - other.clock.now_millis()) / 60_000);
+    let carol = other.user("carol").await;
+    locate(&carol, 52.52, 13.40).await;
+    let answer = weather(&carol).await;
+    assert_eq!(answer["available"], false, "{answer}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "the provider was asked more than once");
 }
