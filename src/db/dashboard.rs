@@ -1,11 +1,13 @@
 //! The dashboard's reads beside the calendar range read: open todos due by a day, active
 //! reminders firing in a window, people whose birthday falls on given days, open project
-//! tasks assigned to the caller (joined to project_members for the caller, in SQL), and the
-//! calendars the caller hides. One statement each, none per row.
+//! tasks assigned to the caller (joined to project_members for the caller, in SQL), the
+//! calendars the caller hides and the unread notification count. `gather` asks for all of
+//! them in one statement (`UNION ALL` of one branch each): on SQLite every statement costs
+//! hops to the driver's worker thread, and the dashboard is the app's most read page.
 
 use sqlx::{Any, Executor, FromRow};
 
-use crate::domain::id::{CalendarId, PersonId, ProjectId, ReminderId, TaskId, TodoId, UserId};
+use crate::domain::id::{PersonId, ProjectId, ReminderId, TaskId, TodoId, UserId};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct DueTodoRow {
@@ -16,27 +18,6 @@ pub struct DueTodoRow {
     pub colour: Option<String>,
 }
 
-/// The caller's open todos whose due instant (`due_sort`: `due_at`, or the date at 00:00 UTC)
-/// is before `before`, oldest first, at most `limit`.
-pub async fn open_todos_due_before<'c>(
-    db: impl Executor<'c, Database = Any>,
-    user: UserId,
-    before: i64,
-    limit: i64,
-) -> Result<Vec<DueTodoRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT t.id, t.title, t.due_date, t.due_at, c.colour FROM todos t \
-         LEFT JOIN todo_categories c ON c.id = t.category_id \
-         WHERE t.user_id = $1 AND t.completed = 0 AND t.due_sort IS NOT NULL AND t.due_sort < $2 \
-         ORDER BY t.due_sort, t.id LIMIT $3",
-    )
-    .bind(user)
-    .bind(before)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-}
-
 #[derive(Debug, Clone, FromRow)]
 pub struct ReminderRow {
     pub id: ReminderId,
@@ -44,52 +25,11 @@ pub struct ReminderRow {
     pub fire_at: i64,
 }
 
-/// The caller's active reminders that fire in `[start, end)` (the next firing of a series).
-pub async fn reminders_between<'c>(
-    db: impl Executor<'c, Database = Any>,
-    user: UserId,
-    start: i64,
-    end: i64,
-) -> Result<Vec<ReminderRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, title, fire_at FROM reminders \
-         WHERE user_id = $1 AND status = 'active' AND fire_at >= $2 AND fire_at < $3 ORDER BY fire_at, id LIMIT 500",
-    )
-    .bind(user)
-    .bind(start)
-    .bind(end)
-    .fetch_all(db)
-    .await
-}
-
 #[derive(Debug, Clone, FromRow)]
 pub struct BirthdayRow {
     pub id: PersonId,
     pub name: String,
     pub birthday: String,
-}
-
-/// The caller's people whose birthday (`YYYY-MM-DD` or `--MM-DD`) ends in one of
-/// `month_days` (`MM-DD`); the caller decides the observed dates (29 February).
-pub async fn birthdays_on<'c>(
-    db: impl Executor<'c, Database = Any>,
-    user: UserId,
-    month_days: &[String],
-) -> Result<Vec<BirthdayRow>, sqlx::Error> {
-    if month_days.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks: Vec<String> = (2..=month_days.len() + 1).map(|n| format!("${n}")).collect();
-    let sql = format!(
-        "SELECT id, name, birthday FROM people WHERE user_id = $1 AND birthday IS NOT NULL \
-         AND SUBSTR(birthday, LENGTH(birthday) - 4) IN ({}) ORDER BY name, id",
-        marks.join(", ")
-    );
-    let mut query = sqlx::query_as::<_, BirthdayRow>(sqlx::AssertSqlSafe(sql)).bind(user);
-    for month_day in month_days {
-        query = query.bind(month_day.as_str());
-    }
-    query.fetch_all(db).await
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -103,35 +43,74 @@ pub struct AssignedTaskRow {
     pub due_date: Option<String>,
 }
 
-/// Open tasks assigned to the caller in projects they are (still) a member of and that are
-/// not archived, by due date (none last), at most `limit`.
-pub async fn assigned_tasks<'c>(
-    db: impl Executor<'c, Database = Any>,
-    user: UserId,
-    limit: i64,
-) -> Result<Vec<AssignedTaskRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT t.id, t.project_id, p.name AS project_name, t.title, t.status, t.priority, t.due_date \
-         FROM task_assignees a \
-         JOIN project_tasks t ON t.id = a.task_id \
-         JOIN project_members m ON m.project_id = t.project_id AND m.user_id = $1 \
-         JOIN projects p ON p.id = t.project_id \
-         WHERE a.user_id = $1 AND t.status <> 'done' AND p.status <> 'archived' \
-         ORDER BY CASE WHEN t.due_date IS NULL THEN 1 ELSE 0 END, t.due_date, t.id LIMIT $2",
-    )
-    .bind(user)
-    .bind(limit)
-    .fetch_all(db)
-    .await
+/// One row of `gather`: which read it belongs to, and that read's columns in generic slots.
+#[derive(Debug, Clone, FromRow)]
+pub struct GatherRow {
+    /// `todo`, `reminder`, `birthday`, `task`, `hidden` or `unread`.
+    pub kind: String,
+    /// The row's id (the count for `unread`, the calendar for `hidden`).
+    pub id: i64,
+    pub title: String,
+    /// todo: due_date; birthday: the birthday; task: due_date.
+    pub text_a: Option<String>,
+    /// todo: category colour; task: project name.
+    pub text_b: Option<String>,
+    /// task: status.
+    pub text_c: Option<String>,
+    /// task: priority.
+    pub text_d: Option<String>,
+    /// todo: due_at; reminder: fire_at; task: project id.
+    pub number: Option<i64>,
 }
 
-/// The calendars the caller chose to hide.
-pub async fn hidden_calendars<'c>(
+/// In one statement: the caller's open todos due before `todos_before` (by `due_sort`),
+/// active reminders firing in `window`, people whose birthday (`YYYY-MM-DD` or `--MM-DD`) ends
+/// in one of `month_days` (`MM-DD`), open tasks assigned to them in projects they are still a
+/// member of and that are not archived, the calendars they hide, and their unread count.
+pub async fn gather<'c>(
     db: impl Executor<'c, Database = Any>,
     user: UserId,
-) -> Result<Vec<CalendarId>, sqlx::Error> {
-    sqlx::query_scalar("SELECT calendar_id FROM calendar_preferences WHERE user_id = $1 AND hidden = 1")
+    todos_before: i64,
+    window: (i64, i64),
+    month_days: &[String],
+    (limit, task_limit): (i64, i64),
+) -> Result<Vec<GatherRow>, sqlx::Error> {
+    let marks: Vec<String> = (6..6 + month_days.len()).map(|n| format!("${n}")).collect();
+    let birthdays = if marks.is_empty() { "''".to_string() } else { marks.join(", ") };
+    let sql = format!(
+        "SELECT * FROM (SELECT 'todo' AS kind, t.id AS id, t.title AS title, t.due_date AS text_a, c.colour AS text_b, \
+                CAST(NULL AS TEXT) AS text_c, CAST(NULL AS TEXT) AS text_d, t.due_at AS number \
+             FROM todos t LEFT JOIN todo_categories c ON c.id = t.category_id \
+             WHERE t.user_id = $1 AND t.completed = 0 AND t.due_sort IS NOT NULL AND t.due_sort < $2 \
+             ORDER BY t.due_sort, t.id LIMIT $5) todo_rows \
+         UNION ALL SELECT * FROM (SELECT 'reminder', id, title, CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                CAST(NULL AS TEXT), CAST(NULL AS TEXT), fire_at FROM reminders \
+             WHERE user_id = $1 AND status = 'active' AND fire_at >= $3 AND fire_at < $4 \
+             ORDER BY fire_at, id LIMIT $5) reminder_rows \
+         UNION ALL SELECT 'birthday', id, name, birthday, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                CAST(NULL AS BIGINT) FROM people \
+             WHERE user_id = $1 AND birthday IS NOT NULL AND SUBSTR(birthday, LENGTH(birthday) - 4) IN ({birthdays}) \
+         UNION ALL SELECT * FROM (SELECT 'task', t.id, t.title, t.due_date, p.name, t.status, t.priority, t.project_id \
+             FROM task_assignees a \
+             JOIN project_tasks t ON t.id = a.task_id \
+             JOIN project_members m ON m.project_id = t.project_id AND m.user_id = $1 \
+             JOIN projects p ON p.id = t.project_id \
+             WHERE a.user_id = $1 AND t.status <> 'done' AND p.status <> 'archived' \
+             ORDER BY CASE WHEN t.due_date IS NULL THEN 1 ELSE 0 END, t.due_date, t.id LIMIT {task_limit}) task_rows \
+         UNION ALL SELECT 'hidden', calendar_id, '', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                CAST(NULL AS TEXT), CAST(NULL AS BIGINT) FROM calendar_preferences WHERE user_id = $1 AND hidden = 1 \
+         UNION ALL SELECT 'unread', CAST(COUNT(*) AS BIGINT), '', CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT) \
+             FROM notifications WHERE user_id = $1 AND read_at IS NULL"
+    );
+    let mut query = sqlx::query_as::<_, GatherRow>(sqlx::AssertSqlSafe(sql))
         .bind(user)
-        .fetch_all(db)
-        .await
+        .bind(todos_before)
+        .bind(window.0)
+        .bind(window.1)
+        .bind(limit);
+    for month_day in month_days {
+        query = query.bind(month_day.as_str());
+    }
+    query.fetch_all(db).await
 }

@@ -15,9 +15,8 @@ use utoipa::ToSchema;
 use super::Context;
 use crate::db::dashboard as db;
 use crate::db::error::DbError;
-use crate::db::notifications;
 use crate::domain::events::{Timing, local_midnight};
-use crate::domain::id::{CalendarId, ProjectId, TaskId, UserId};
+use crate::domain::id::{CalendarId, PersonId, ProjectId, ReminderId, TaskId, TodoId, UserId};
 use crate::domain::people::Birthday;
 use crate::domain::time::{UtcMillis, parse_date};
 use crate::domain::weather::WeatherView;
@@ -164,6 +163,7 @@ pub async fn dashboard(
     items.extend(birthdays.into_iter().filter_map(|b| birthday_item(b, days)));
     items.sort_by(in_day_order);
     overdue.sort_by(in_day_order);
+    overdue.truncate(LIST_MAX);
     let (today_items, next) = by_day(items, days);
     let assigned_tasks = tasks
         .into_iter()
@@ -220,18 +220,60 @@ async fn read(
             Err(_) => WeatherView::unavailable("the weather service did not answer in time; try again later"),
         }))
     };
-    let (events, hidden, todos, reminders, birthdays, tasks, unread, weather) = tokio::try_join!(
+    // `due_sort` of a date-only todo is 00:00 UTC: a day's margin, then judged locally.
+    let rest = async {
+        let window = (days.start, days.end);
+        let limits = (2_000, LIST_MAX as i64);
+        Ok::<_, DashboardError>(db::gather(pool, user, days.end + DAY_MS, window, &month_days, limits).await?)
+    };
+    let (events, rows, weather) = tokio::try_join!(events, rest, weather_view)?;
+    let mut found = Found {
         events,
-        async { Ok::<_, DashboardError>(db::hidden_calendars(pool, user).await?) },
-        // `due_sort` of a date-only todo is 00:00 UTC: a day's margin, then judged locally.
-        async { Ok::<_, DashboardError>(db::open_todos_due_before(pool, user, days.end + DAY_MS, 2_000).await?) },
-        async { Ok::<_, DashboardError>(db::reminders_between(pool, user, days.start, days.end).await?) },
-        async { Ok::<_, DashboardError>(db::birthdays_on(pool, user, &month_days).await?) },
-        async { Ok::<_, DashboardError>(db::assigned_tasks(pool, user, LIST_MAX as i64).await?) },
-        async { Ok::<_, DashboardError>(notifications::unread_count(pool, user).await?) },
-        weather_view,
-    )?;
-    Ok(Found { events, hidden, todos, reminders, birthdays, tasks, unread, weather })
+        hidden: Vec::new(),
+        todos: Vec::new(),
+        reminders: Vec::new(),
+        birthdays: Vec::new(),
+        tasks: Vec::new(),
+        unread: 0,
+        weather,
+    };
+    for row in rows {
+        match row.kind.as_str() {
+            "todo" => found.todos.push(db::DueTodoRow {
+                id: TodoId(row.id),
+                title: row.title,
+                due_date: row.text_a,
+                due_at: row.number,
+                colour: row.text_b,
+            }),
+            "reminder" => found.reminders.push(db::ReminderRow {
+                id: ReminderId(row.id),
+                title: row.title,
+                fire_at: row.number.unwrap_or_default(),
+            }),
+            "birthday" => found.birthdays.push(db::BirthdayRow {
+                id: PersonId(row.id),
+                name: row.title,
+                birthday: row.text_a.unwrap_or_default(),
+            }),
+            "task" => found.tasks.push(db::AssignedTaskRow {
+                id: TaskId(row.id),
+                project_id: ProjectId(row.number.unwrap_or_default()),
+                project_name: row.text_b.unwrap_or_default(),
+                title: row.title,
+                status: row.text_c.unwrap_or_default(),
+                priority: row.text_d.unwrap_or_default(),
+                due_date: row.text_a,
+            }),
+            "hidden" => found.hidden.push(CalendarId(row.id)),
+            _ => found.unread = row.id,
+        }
+    }
+    // UNION ALL keeps no order between or within its branches: the tasks' order again.
+    found
+        .tasks
+        .sort_by(|a, b| (a.due_date.is_none(), &a.due_date, a.id.0).cmp(&(b.due_date.is_none(), &b.due_date, b.id.0)));
+    Ok(found)
 }
 
 /// Todos due in the window go into `items`; those due before today are returned (overdue).
@@ -255,9 +297,7 @@ fn todo_items(todos: Vec<db::DueTodoRow>, days: Days, items: &mut Vec<DashboardI
             link: "/todos".into(),
         };
         if date < days.today {
-            if overdue.len() < LIST_MAX {
-                overdue.push(item);
-            }
+            overdue.push(item);
         } else if date <= days.last {
             items.push(item);
         }
