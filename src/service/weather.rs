@@ -25,7 +25,7 @@ use crate::db::weather::{self as db, WeatherConfig};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::time::UtcMillis;
 use crate::domain::weather::{
-    CLAIM_MS, CacheKey, Coordinates, Forecast, Place, Units, WeatherView, forecast_path, geocoding_path,
+    CLAIM_MS, CacheKey, Coordinates, FRESH_MS, Forecast, Place, Units, WeatherView, forecast_path, geocoding_path,
     parse_forecast, parse_search,
 };
 use crate::outbound::{OutboundClient, OutboundRequest, Requester};
@@ -58,6 +58,10 @@ pub struct Weather {
     config_seen: Mutex<Option<(UtcMillis, WeatherConfig)>>,
     /// The fetches this process has in flight, by key: a second caller joins the first.
     inflight: Mutex<HashMap<CacheKey, Fetch>>,
+    /// Fresh forecasts this process has read, so that the dashboard does not read the cache row
+    /// on every request: a fresh value is the same in every process, and once it is stale the
+    /// row is read again (where another process may have stored a newer one).
+    fresh: Mutex<HashMap<CacheKey, (Arc<Forecast>, UtcMillis)>>,
 }
 
 /// Why a place could not be looked up.
@@ -78,6 +82,7 @@ impl Weather {
             timeout_ms: AtomicU64::new(TIMEOUT.as_millis() as u64),
             config_seen: Mutex::new(None),
             inflight: Mutex::new(HashMap::new()),
+            fresh: Mutex::new(HashMap::new()),
         }
     }
 
@@ -143,6 +148,9 @@ impl Weather {
         let show = |forecast: &Forecast, fetched_at: UtcMillis| {
             WeatherView::of(forecast, fetched_at, self.clock.now(), wanted.place.clone(), at, wanted.units)
         };
+        if let Some((forecast, fetched_at)) = self.remembered(key) {
+            return Ok(show(&forecast, fetched_at));
+        }
         let (cached, claimed_at) = self.cached(key).await?;
         // A claim younger than CLAIM_MS: another refresh is running, or one failed moments ago.
         let held = claimed_at.is_some_and(|at| self.clock.now().0 - at < CLAIM_MS);
@@ -185,11 +193,26 @@ impl Weather {
     }
 
     /// The cached forecast of `key` (if any fetch succeeded) and when a refresh was claimed.
-    async fn cached(&self, key: CacheKey) -> Result<(Option<(Forecast, UtcMillis)>, Option<i64>), sqlx::Error> {
+    async fn cached(&self, key: CacheKey) -> Result<(Option<(Arc<Forecast>, UtcMillis)>, Option<i64>), sqlx::Error> {
         let Some(row) = db::cached(self.db.pool(), key).await? else { return Ok((None, None)) };
-        let forecast =
-            row.payload.and_then(|payload| serde_json::from_str(&payload).ok()).zip(row.fetched_at.map(UtcMillis));
+        let forecast = row
+            .payload
+            .and_then(|payload| serde_json::from_str::<Forecast>(&payload).ok().map(Arc::new))
+            .zip(row.fetched_at.map(UtcMillis));
+        if let Some((forecast, fetched_at)) = &forecast
+            && self.clock.now().0 - fetched_at.0 < FRESH_MS
+            && let Ok(mut fresh) = self.fresh.lock()
+        {
+            fresh.insert(key, (forecast.clone(), *fetched_at));
+        }
         Ok((forecast, row.refresh_claimed_at))
+    }
+
+    /// A forecast of `key` this process read while it is fresh.
+    fn remembered(&self, key: CacheKey) -> Option<(Arc<Forecast>, UtcMillis)> {
+        let now = self.clock.now().0;
+        let fresh = self.fresh.lock().ok()?;
+        fresh.get(&key).filter(|(_, fetched_at)| now - fetched_at.0 < FRESH_MS).cloned()
     }
 
     /// The fetch for `key` in flight in this process, started if there is none. It runs as

@@ -57,6 +57,8 @@ async fn a_place_is_looked_up_and_saved_from_the_preferences() {
 
         // The admin's page shows the provider the API saved.
         b.goto(&format!("{base}/admin/settings")).await?;
+        // The field appears once the provider URLs are loaded (find waits for it).
+        b.find("input[name=weather_base_url]").await?;
         b.wait_idle().await?;
         let shown =
             b.execute("return document.querySelector('input[name=weather_base_url]').value;", json!([])).await?;
