@@ -89,6 +89,18 @@ pub async fn claim<'c>(db: impl Executor<'c, Database = Any>, key: CacheKey, now
     Ok(claimed.is_some())
 }
 
+/// Drops rows not fetched since `before` (a location nobody asks for any more) and not
+/// being refreshed; how many went.
+pub async fn prune<'c>(db: impl Executor<'c, Database = Any>, before: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM weather_cache WHERE COALESCE(fetched_at, 0) < $1 AND COALESCE(refresh_claimed_at, 0) < $1",
+    )
+    .bind(before)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Stores a fresh forecast and releases the claim.
 pub async fn store<'c>(
     db: impl Executor<'c, Database = Any>,

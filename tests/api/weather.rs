@@ -393,3 +393,22 @@ async fn one_fetch_at_a_time_per_location_in_a_process_and_across_processes() {
     assert_eq!(answer["available"], false, "{answer}");
     assert_eq!(accepted.load(Ordering::SeqCst), 1, "the provider was asked more than once");
 }
+
+#[tokio::test]
+async fn the_cleanup_job_drops_weather_nobody_asked_for_in_a_week() {
+    let app = app().await;
+    let (_admin, stand_in) = provider(&app).await;
+    let ada = app.user("ada").await;
+    locate(&ada, 52.52, 13.41).await;
+    stand_in.reply_next(Reply::status(200, &forecast(8.5)));
+    assert_eq!(weather(&ada).await["available"], true);
+    let rows = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM weather_cache").fetch_one(app.db.pool()).await.unwrap()
+    };
+    let defaults = umbra::server::default_system_settings(&app.config);
+    let at = |days: i64| umbra::domain::time::UtcMillis(app.clock.now_millis()).plus_minutes(days * 24 * 60);
+    umbra::jobs::cleanup::run_once(&app.db, at(6), defaults).await.unwrap();
+    assert_eq!(rows().await, 1);
+    umbra::jobs::cleanup::run_once(&app.db, at(8), defaults).await.unwrap();
+    assert_eq!(rows().await, 0);
+}
