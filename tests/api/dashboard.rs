@@ -260,3 +260,29 @@ async fn an_empty_dashboard_has_every_section_and_no_weather_without_a_location(
     assert_eq!(view["weather"], Value::Null);
     assert_eq!(app.anonymous().get("/api/dashboard").await.status, 401);
 }
+
+#[tokio::test]
+async fn a_task_assignment_leaves_the_dashboard_with_the_member_who_leaves_the_project() {
+    let app = app().await;
+    let ada = app.user("ada").await;
+    let bob = app.user("bob").await;
+    connect(&ada, &bob).await;
+    let project = post(&ada, "/api/projects", json!({"name": "Garden"})).await;
+    let member =
+        post(&ada, &format!("/api/projects/{project}/members"), json!({"username": "bob", "role": "editor"})).await;
+    let bob_id = user_id(&app, "bob").await;
+    let task = post(
+        &ada,
+        &format!("/api/projects/{project}/tasks"),
+        json!({"title": "Plant tulips", "assignee_ids": [bob_id], "due_date": "2027-04-01", "priority": "high"}),
+    )
+    .await;
+    let tasks = dashboard(&bob).await["assigned_tasks"].clone();
+    assert_eq!(tasks[0]["title"], "Plant tulips");
+    assert_eq!(tasks[0]["link"], format!("/projects/{project}?task={task}"));
+    assert_eq!(dashboard(&ada).await["assigned_tasks"], json!([]));
+
+    let left = bob.delete(&format!("/api/projects/{project}/members/{member}")).await;
+    assert_eq!(left.status, 204, "{}", left.body);
+    assert_eq!(dashboard(&bob).await["assigned_tasks"], json!([]));
+}
