@@ -48,6 +48,8 @@ pub struct AppState {
     pub range_cache: crate::service::events::range_cache::RangeCache,
     /// The one SSRF-safe client for every request the server makes itself.
     pub outbound: Arc<OutboundClient>,
+    /// The dashboard's occurrences per caller, given again while unchanged (`service::dashboard`).
+    pub dashboard_events: crate::service::dashboard::EventsCache,
     /// The weather provider's answers, cached and refreshed (`service::weather`).
     pub weather: Arc<crate::service::weather::Weather>,
     /// Sends pushes (ntfy, through `outbound`); the dispatcher and the settings test use it.
@@ -165,6 +167,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
         pusher: ntfy.clone(),
         ntfy,
         weather,
+        dashboard_events: crate::service::dashboard::EventsCache::default(),
         outbound,
         setup_done: AtomicBool::new(false),
         settings_seen: Mutex::new(None),

@@ -24,6 +24,8 @@ impl From<DashboardError> for ApiError {
 #[get("/api/dashboard")]
 pub async fn get_dashboard(state: &State<AppState>, user: UnlockedUser) -> ApiResult<Json<DashboardView>> {
     let who = Requester::user(user.0.user_id, &user.0.username);
-    let view = service::dashboard(state.context().await?, &state.weather, &who, user.0.user_id).await?;
+    let view =
+        service::dashboard(state.context().await?, &state.dashboard_events, &state.weather, &who, user.0.user_id)
+            .await?;
     Ok(Json(view))
 }

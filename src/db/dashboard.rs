@@ -63,26 +63,47 @@ pub struct GatherRow {
     pub number: Option<i64>,
 }
 
-/// In one statement: the caller's open todos due before `todos_before` (by `due_sort`),
+/// In one statement: the caller's open todos due from `today` to `last` (dates, `YYYY-MM-DD`)
+/// within `window` (their instants), the `task_limit` most overdue,
 /// active reminders firing in `window`, people whose birthday (`YYYY-MM-DD` or `--MM-DD`) ends
 /// in one of `month_days` (`MM-DD`), open tasks assigned to them in projects they are still a
 /// member of and that are not archived, the calendars they hide, and their unread count.
 pub async fn gather<'c>(
     db: impl Executor<'c, Database = Any>,
     user: UserId,
-    todos_before: i64,
+    (today, last): (&str, &str),
     window: (i64, i64),
     month_days: &[String],
     (limit, task_limit): (i64, i64),
 ) -> Result<Vec<GatherRow>, sqlx::Error> {
-    let marks: Vec<String> = (6..6 + month_days.len()).map(|n| format!("${n}")).collect();
+    let marks: Vec<String> = (7..7 + month_days.len()).map(|n| format!("${n}")).collect();
     let birthdays = if marks.is_empty() { "''".to_string() } else { marks.join(", ") };
+    let todo = |branch: &str, which: &str, limit: &str| {
+        format!(
+            "SELECT * FROM (SELECT 'todo' AS kind, t.id AS id, t.title AS title, t.due_date AS text_a, \
+                    c.colour AS text_b, CAST(NULL AS TEXT) AS text_c, CAST(NULL AS TEXT) AS text_d, t.due_at AS number \
+                 FROM todos t LEFT JOIN todo_categories c ON c.id = t.category_id \
+                 WHERE t.user_id = $1 AND t.completed = 0 AND t.due_sort IS NOT NULL AND {which} \
+                 ORDER BY t.due_sort, t.id LIMIT {limit}) {branch}"
+        )
+    };
+    // `due_sort` is `due_at`, or a date at 00:00 UTC: a day's margin either side narrows the
+    // index range, the exact test is by instant (timed) or by date text (date-only).
+    let window_todos = todo(
+        "todo_rows",
+        "t.due_sort >= $3 - 86400000 AND t.due_sort < $4 + 86400000 \
+         AND ((t.due_at IS NOT NULL AND t.due_at >= $3 AND t.due_at < $4) \
+              OR (t.due_at IS NULL AND t.due_date >= $2 AND t.due_date <= $6))",
+        "$5",
+    );
+    let overdue_todos = todo(
+        "overdue_rows",
+        "t.due_sort < $3 + 86400000 AND ((t.due_at IS NOT NULL AND t.due_at < $3) \
+              OR (t.due_at IS NULL AND t.due_date < $2))",
+        &task_limit.to_string(),
+    );
     let sql = format!(
-        "SELECT * FROM (SELECT 'todo' AS kind, t.id AS id, t.title AS title, t.due_date AS text_a, c.colour AS text_b, \
-                CAST(NULL AS TEXT) AS text_c, CAST(NULL AS TEXT) AS text_d, t.due_at AS number \
-             FROM todos t LEFT JOIN todo_categories c ON c.id = t.category_id \
-             WHERE t.user_id = $1 AND t.completed = 0 AND t.due_sort IS NOT NULL AND t.due_sort < $2 \
-             ORDER BY t.due_sort, t.id LIMIT $5) todo_rows \
+        "{window_todos} UNION ALL {overdue_todos} \
          UNION ALL SELECT * FROM (SELECT 'reminder', id, title, CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
                 CAST(NULL AS TEXT), CAST(NULL AS TEXT), fire_at FROM reminders \
              WHERE user_id = $1 AND status = 'active' AND fire_at >= $3 AND fire_at < $4 \
@@ -105,10 +126,11 @@ pub async fn gather<'c>(
     );
     let mut query = sqlx::query_as::<_, GatherRow>(sqlx::AssertSqlSafe(sql))
         .bind(user)
-        .bind(todos_before)
+        .bind(today)
         .bind(window.0)
         .bind(window.1)
-        .bind(limit);
+        .bind(limit)
+        .bind(last);
     for month_day in month_days {
         query = query.bind(month_day.as_str());
     }

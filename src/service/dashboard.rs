@@ -5,7 +5,8 @@
 //! waited for at most the weather timeout. The reads run side by side, one statement each.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -15,14 +16,15 @@ use utoipa::ToSchema;
 use super::Context;
 use crate::db::dashboard as db;
 use crate::db::error::DbError;
+use crate::db::range_stamp::StampRow;
 use crate::domain::events::{Timing, local_midnight};
 use crate::domain::id::{CalendarId, PersonId, ProjectId, ReminderId, TaskId, TodoId, UserId};
 use crate::domain::people::Birthday;
 use crate::domain::time::{UtcMillis, parse_date};
 use crate::domain::weather::WeatherView;
 use crate::outbound::Requester;
-use crate::service::events::EventError;
-use crate::service::events::range::{RangeItem, range};
+use crate::service::events::range::{RangeItem, snapshot, stamp};
+use crate::service::events::{EventError, EventResult};
 use crate::service::settings;
 use crate::service::weather::{Weather, WeatherFor};
 
@@ -30,7 +32,6 @@ use crate::service::weather::{Weather, WeatherFor};
 pub const LIST_MAX: usize = 100;
 /// The days after today that `next_7_days` covers.
 pub const AHEAD_DAYS: i64 = 7;
-const DAY_MS: i64 = 86_400_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DashboardError {
@@ -110,6 +111,40 @@ pub struct DashboardView {
     pub weather: Option<WeatherView>,
 }
 
+/// The dashboard's window of occurrences per caller, given again while the caller's stamp is
+/// unchanged — the check `events::range_cache` makes for the calendar views (one small read
+/// instead of reading and expanding every event), kept as values rather than rendered JSON.
+/// One window per caller (the window moves at their midnight); at most `EVENTS_KEPT` callers.
+#[derive(Default)]
+pub struct EventsCache {
+    entries: Mutex<HashMap<UserId, EventsEntry>>,
+}
+
+type EventsEntry = ((i64, i64), Vec<StampRow>, Arc<Vec<RangeItem>>);
+
+const EVENTS_KEPT: usize = 1024;
+
+impl EventsCache {
+    async fn read(&self, ctx: Context<'_>, user: UserId, start: i64, end: i64) -> EventResult<Arc<Vec<RangeItem>>> {
+        let kept = self.entries.lock().ok().and_then(|entries| entries.get(&user).cloned());
+        if let Some((window, then, items)) = kept
+            && window == (start, end)
+            && stamp(ctx, user).await? == then
+        {
+            return Ok(items);
+        }
+        let (now, items) = snapshot(ctx, user, UtcMillis(start), UtcMillis(end), None).await?;
+        let items = Arc::new(items);
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= EVENTS_KEPT && !entries.contains_key(&user) {
+                entries.clear();
+            }
+            entries.insert(user, ((start, end), now, items.clone()));
+        }
+        Ok(items)
+    }
+}
+
 /// The caller's day: today and the following 7 days, in their zone.
 #[derive(Debug, Clone, Copy)]
 struct Days {
@@ -123,7 +158,7 @@ struct Days {
 
 /// What the reads found, before it is arranged by day.
 struct Found {
-    events: Vec<RangeItem>,
+    events: Arc<Vec<RangeItem>>,
     hidden: Vec<CalendarId>,
     todos: Vec<db::DueTodoRow>,
     reminders: Vec<db::ReminderRow>,
@@ -136,6 +171,7 @@ struct Found {
 /// The caller's dashboard at `ctx.now`.
 pub async fn dashboard(
     ctx: Context<'_>,
+    events_cache: &EventsCache,
     weather: &Arc<Weather>,
     who: &Requester,
     user: UserId,
@@ -155,9 +191,9 @@ pub async fn dashboard(
         end: local_midnight(zone, last + Duration::days(1)),
     };
     let Found { events, hidden, todos, reminders, birthdays, tasks, unread, weather: weather_view } =
-        read(ctx, weather, who, user, &settings::weather_for(&stored.settings), days).await?;
+        read(ctx, events_cache, weather, who, user, &settings::weather_for(&stored.settings), days).await?;
     let mut items: Vec<DashboardItem> =
-        events.into_iter().filter(|e| !hidden.contains(&e.calendar_id)).map(|e| event_item(e, days)).collect();
+        events.iter().filter(|e| !hidden.contains(&e.calendar_id)).map(|e| event_item(e, days)).collect();
     let mut overdue = todo_items(todos, days, &mut items);
     items.extend(reminders.into_iter().map(|r| reminder_item(r, days.zone)));
     items.extend(birthdays.into_iter().filter_map(|b| birthday_item(b, days)));
@@ -194,6 +230,7 @@ pub async fn dashboard(
 /// birthdays, assigned tasks, the unread count and the weather (bounded by its timeout).
 async fn read(
     ctx: Context<'_>,
+    events_cache: &EventsCache,
     weather: &Arc<Weather>,
     who: &Requester,
     user: UserId,
@@ -203,11 +240,11 @@ async fn read(
     let pool = ctx.db.pool();
     let month_days = month_days(days.today, days.last);
     let events = async {
-        match range(ctx, user, UtcMillis(days.start), UtcMillis(days.end), None).await {
+        match events_cache.read(ctx, user, days.start, days.end).await {
             Ok(items) => Ok::<_, DashboardError>(items),
             // More than a range read answers in 8 days: the calendar view says so; here the
             // rest of the dashboard matters more.
-            Err(EventError::Invalid(_) | EventError::NotFound | EventError::Forbidden) => Ok(Vec::new()),
+            Err(EventError::Invalid(_) | EventError::NotFound | EventError::Forbidden) => Ok(Arc::default()),
             Err(EventError::Db(error)) => Err(DashboardError::Db(error)),
         }
     };
@@ -220,11 +257,11 @@ async fn read(
             Err(_) => WeatherView::unavailable("the weather service did not answer in time; try again later"),
         }))
     };
-    // `due_sort` of a date-only todo is 00:00 UTC: a day's margin, then judged locally.
     let rest = async {
         let window = (days.start, days.end);
         let limits = (2_000, LIST_MAX as i64);
-        Ok::<_, DashboardError>(db::gather(pool, user, days.end + DAY_MS, window, &month_days, limits).await?)
+        let (today, last) = (days.today.format("%Y-%m-%d").to_string(), days.last.format("%Y-%m-%d").to_string());
+        Ok::<_, DashboardError>(db::gather(pool, user, (&today, &last), window, &month_days, limits).await?)
     };
     let (events, rows, weather) = tokio::try_join!(events, rest, weather_view)?;
     let mut found = Found {
@@ -353,7 +390,7 @@ fn by_day(items: Vec<DashboardItem>, days: Days) -> (Vec<DashboardItem>, Vec<Das
 
 /// An occurrence as a dashboard item, on the day it starts (today for one that began earlier
 /// and runs into today).
-fn event_item(event: RangeItem, days: Days) -> DashboardItem {
+fn event_item(event: &RangeItem, days: Days) -> DashboardItem {
     let (all_day, start, end, date) = match event.timing {
         Timing::Timed { start, end } => (false, Some(start), Some(end), local_date(days.zone, start.0)),
         Timing::AllDay { start, .. } => (true, None, None, start),
@@ -362,12 +399,12 @@ fn event_item(event: RangeItem, days: Days) -> DashboardItem {
     DashboardItem {
         kind: ItemKind::Event,
         id: event.event_id.0,
-        title: event.title,
+        title: event.title.clone(),
         all_day,
         start,
         end,
         date,
-        colour: Some(event.colour),
+        colour: Some(event.colour.clone()),
         link: format!("/calendar?date={}", date.format("%Y-%m-%d")),
     }
 }

@@ -165,6 +165,18 @@ async fn shared_calendars_and_accepted_invitations_show_declined_hidden_and_fore
     let dinner = &view["today"][1];
     assert!(dinner["colour"].is_string() && dinner["link"] == "/calendar?date=2027-05-10", "{dinner}");
 
+    // Kept occurrences are given again only while nothing changed: a new event in the shared
+    // calendar and a newly accepted invitation show on the next request.
+    let mut late = at(21, "Late addition");
+    late["calendar_id"] = json!(family);
+    post(&bob, "/api/events", late).await;
+    let brunch = post(&bob, "/api/events", at(10, "Brunch")).await;
+    invite(&app, brunch, "ada", "tentative").await;
+    assert_eq!(titles(&dashboard(&ada).await), ["Ada's run", "Brunch", "Family dinner", "Party", "Late addition"]);
+    sqlx::query("DELETE FROM event_invitations WHERE event_id = $1").bind(brunch).execute(app.db.pool()).await.unwrap();
+    let titles_now = titles(&dashboard(&ada).await);
+    assert!(!titles_now.contains(&"Brunch".to_string()), "{titles_now:?}");
+
     // Hidden calendars stay out of the dashboard as out of the calendar view.
     sqlx::query("INSERT INTO calendar_preferences (calendar_id, user_id, hidden) VALUES ($1, $2, 1)")
         .bind(family)
@@ -175,7 +187,7 @@ async fn shared_calendars_and_accepted_invitations_show_declined_hidden_and_fore
     assert_eq!(titles(&dashboard(&ada).await), ["Ada's run", "Party"]);
     // Bob's own view: his events and todo, not Ada's.
     let bobs = titles(&dashboard(&bob).await);
-    assert_eq!(bobs, ["Bob's todo", "Bob alone", "Meeting", "Family dinner", "Party"]);
+    assert_eq!(bobs, ["Bob's todo", "Bob alone", "Brunch", "Meeting", "Family dinner", "Party", "Late addition"]);
     assert_eq!(titles(&dashboard(&eve).await), ["Eve's friend", "Eve's lunch"]);
 }
 
