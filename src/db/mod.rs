@@ -10,6 +10,7 @@ pub mod calendar_ics;
 pub mod calendar_shares;
 pub mod calendars;
 pub mod connections;
+pub mod dashboard;
 pub mod dispatch;
 pub mod dispatch_events;
 pub mod error;
@@ -39,6 +40,7 @@ pub mod task_comments;
 pub mod todos;
 pub mod user_settings;
 pub mod users;
+pub mod weather;
 
 use std::str::FromStr;
 use std::time::Duration;
