@@ -48,6 +48,10 @@ pub struct AppState {
     pub range_cache: crate::service::events::range_cache::RangeCache,
     /// The one SSRF-safe client for every request the server makes itself.
     pub outbound: Arc<OutboundClient>,
+    /// The dashboard's occurrences per caller, given again while unchanged (`service::dashboard`).
+    pub dashboard_events: crate::service::dashboard::EventsCache,
+    /// The weather provider's answers, cached and refreshed (`service::weather`).
+    pub weather: Arc<crate::service::weather::Weather>,
     /// Sends pushes (ntfy, through `outbound`); the dispatcher and the settings test use it.
     pub pusher: Arc<dyn Pusher>,
     /// The ntfy sender itself, for sends made on a user's behalf (audited as that user).
@@ -151,6 +155,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
     let outbound =
         Arc::new(OutboundClient::new(db.clone(), clock.clone()).map_err(|e| BuildError::Outbound(e.to_string()))?);
     let ntfy = Arc::new(NtfySender::new(outbound.clone()));
+    let weather = Arc::new(crate::service::weather::Weather::new(db.clone(), outbound.clone(), clock.clone()));
     let state = AppState {
         hasher: PasswordHasher::new(config.argon2)?,
         secrets: Arc::new(SecretBox::derive(&secret_key)),
@@ -161,6 +166,8 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
         range_cache: crate::service::events::range_cache::RangeCache::default(),
         pusher: ntfy.clone(),
         ntfy,
+        weather,
+        dashboard_events: crate::service::dashboard::EventsCache::default(),
         outbound,
         setup_done: AtomicBool::new(false),
         settings_seen: Mutex::new(None),

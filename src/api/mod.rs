@@ -31,6 +31,7 @@ pub mod auth;
 pub mod calendar_ics;
 pub mod calendars;
 pub mod connections;
+pub mod dashboard;
 pub mod event_invitations;
 pub mod event_responses;
 pub mod event_templates;
@@ -49,6 +50,7 @@ pub mod reminders;
 pub mod settings;
 pub mod shared_calendars;
 pub mod todos;
+pub mod weather;
 
 use rocket::Route;
 
@@ -76,6 +78,8 @@ pub fn routes() -> Vec<Route> {
         event_templates::routes(),
         projects::routes(),
         project_tasks::routes(),
+        dashboard::routes(),
+        weather::routes(),
     ]
     .concat()
 }
@@ -105,5 +109,7 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         event_templates::openapi(),
         projects::openapi(),
         project_tasks::openapi(),
+        dashboard::openapi(),
+        weather::openapi(),
     ]
 }

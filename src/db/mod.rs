@@ -10,6 +10,7 @@ pub mod calendar_ics;
 pub mod calendar_shares;
 pub mod calendars;
 pub mod connections;
+pub mod dashboard;
 pub mod dispatch;
 pub mod dispatch_events;
 pub mod error;
@@ -39,6 +40,7 @@ pub mod task_comments;
 pub mod todos;
 pub mod user_settings;
 pub mod users;
+pub mod weather;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -169,7 +171,6 @@ impl Db {
         Ok(WriteTx { tx, backend: self.backend })
     }
 
-    /// Whether the database answers (for /health).
     /// A read-only transaction whose statements all see one snapshot of the database:
     /// PostgreSQL's repeatable read; on SQLite (WAL) any read transaction is one, from its
     /// first statement on.
@@ -181,6 +182,7 @@ impl Db {
         Ok(tx)
     }
 
+    /// Whether the database answers (for /health).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }

@@ -183,6 +183,9 @@ pub struct Successor {
 /// passes to its longest-standing other member, and the projects nobody else belongs to are
 /// deleted (no one could ever see them again). Returns the promotions.
 pub async fn hand_over_projects_of(tx: &mut WriteTx, user: UserId) -> Result<Vec<Successor>, sqlx::Error> {
+    // With their projects locked, no member change can slip between the choice and the
+    // deletion (e.g. the other owner leaving at that moment, leaving nobody in charge).
+    super::projects::lock_all_of(tx, user).await?;
     let successors: Vec<Successor> = sqlx::query_as(
         "SELECT n.project_id, n.id AS member_id, u.username FROM project_members n JOIN users u ON u.id = n.user_id \
          WHERE n.id IN (\

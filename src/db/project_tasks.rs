@@ -8,7 +8,6 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
-use crate::db::{Backend, WriteTx};
 use crate::domain::id::{ProjectId, TaskId, UserId};
 use crate::domain::project_tasks::{ChecklistItem, TaskFields};
 use crate::domain::projects::{TaskPriority, TaskStatus};
@@ -251,12 +250,6 @@ pub async fn column(
     .await
 }
 
-/// Where the task is (project and column), whatever project that is: tells an anchor of
-/// another project or column (422) from one of this column.
-pub async fn place_of(db: &mut AnyConnection, task: TaskId) -> Result<Option<(ProjectId, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT project_id, status FROM project_tasks WHERE id = $1").bind(task).fetch_optional(db).await
-}
-
 /// A new task in `project`; its id.
 pub async fn insert(
     db: &mut AnyConnection,
@@ -370,19 +363,4 @@ pub async fn has_push_target<'c>(db: impl Executor<'c, Database = Any>, user: Us
     .fetch_optional(db)
     .await?;
     Ok(found.is_some())
-}
-
-/// Serialises the writes to one project's board on PostgreSQL: two moves in one column read
-/// the same neighbours under READ COMMITTED and could take the same slot, so each locks the
-/// project's row first. `FOR NO KEY UPDATE`: the foreign keys pointing at the project take
-/// `FOR KEY SHARE`, which this does not wait on. SQLite's write transaction already holds the
-/// one write lock.
-pub async fn lock_board(tx: &mut WriteTx, project: ProjectId) -> Result<(), sqlx::Error> {
-    if tx.backend() == Backend::Postgres {
-        sqlx::query("SELECT id FROM projects WHERE id = $1 FOR NO KEY UPDATE")
-            .bind(project)
-            .fetch_all(&mut **tx)
-            .await?;
-    }
-    Ok(())
 }

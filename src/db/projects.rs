@@ -137,12 +137,34 @@ pub async fn delete<'c>(db: impl Executor<'c, Database = Any>, id: ProjectId) ->
     Ok(())
 }
 
-/// Serialises the membership changes of one project. SQLite's `BEGIN IMMEDIATE` already holds
-/// the database's write lock; on PostgreSQL two owners demoting each other at once must not
-/// both see the other still an owner, so the project row is locked first.
+/// Serialises the writes to one project: every write to a project, its members, tasks and
+/// comments takes this first, before it reads the caller's role. SQLite's `BEGIN IMMEDIATE`
+/// already holds the database's one write lock; on PostgreSQL the project row is locked, so
+/// two owners demoting each other at once cannot both see the other still an owner, and a
+/// role changed or a member removed meanwhile is seen by the role read that follows.
+/// `FOR NO KEY UPDATE`: the inserts that point at the project (activity, tasks, members) take
+/// `FOR KEY SHARE` on its row, which this does not block, so it cannot deadlock with them.
 pub async fn lock(tx: &mut WriteTx, id: ProjectId) -> Result<(), sqlx::Error> {
     if tx.backend() == Backend::Postgres {
-        sqlx::query("SELECT id FROM projects WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(&mut **tx).await?;
+        sqlx::query("SELECT id FROM projects WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// `lock` for every project `user` belongs to, in id order (so two such locks never wait on
+/// each other crosswise): an account deletion decides who succeeds its owner with them held.
+pub async fn lock_all_of(tx: &mut WriteTx, user: UserId) -> Result<(), sqlx::Error> {
+    if tx.backend() == Backend::Postgres {
+        sqlx::query(
+            "SELECT id FROM projects WHERE id IN (SELECT project_id FROM project_members WHERE user_id = $1) \
+             ORDER BY id FOR NO KEY UPDATE",
+        )
+        .bind(user)
+        .fetch_all(&mut **tx)
+        .await?;
     }
     Ok(())
 }

@@ -24,6 +24,10 @@ pub struct UserSettingsRow {
     /// JSON object: notification type -> priority 1..5.
     pub ntfy_priorities: String,
     pub todo_due_alert_minutes: i64,
+    pub weather_latitude: Option<f64>,
+    pub weather_longitude: Option<f64>,
+    pub weather_place: Option<String>,
+    pub units: String,
 }
 
 /// The user's stored settings; `None` when they never changed one (all defaults).
@@ -33,7 +37,8 @@ pub async fn find<'c>(
 ) -> Result<Option<UserSettingsRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT display_name, timezone, week_start, date_format, time_format, theme, quiet_start, quiet_end, \
-         ntfy_server, ntfy_topic, ntfy_token, ntfy_priorities, todo_due_alert_minutes \
+         ntfy_server, ntfy_topic, ntfy_token, ntfy_priorities, todo_due_alert_minutes, \
+         weather_latitude, weather_longitude, weather_place, units \
          FROM user_settings WHERE user_id = $1",
     )
     .bind(user_id)
@@ -58,6 +63,10 @@ pub struct UserSettingsValues<'a> {
     pub ntfy_token: Option<&'a str>,
     pub ntfy_priorities: String,
     pub todo_due_alert_minutes: i64,
+    pub weather_latitude: Option<f64>,
+    pub weather_longitude: Option<f64>,
+    pub weather_place: Option<&'a str>,
+    pub units: &'a str,
     pub now: i64,
 }
 
@@ -82,14 +91,17 @@ pub async fn upsert<'c>(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO user_settings (user_id, display_name, timezone, week_start, date_format, time_format, theme, \
-         quiet_start, quiet_end, ntfy_server, ntfy_topic, ntfy_token, ntfy_priorities, todo_due_alert_minutes, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+         quiet_start, quiet_end, ntfy_server, ntfy_topic, ntfy_token, ntfy_priorities, todo_due_alert_minutes, updated_at, \
+         weather_latitude, weather_longitude, weather_place, units) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
          ON CONFLICT (user_id) DO UPDATE SET display_name = excluded.display_name, timezone = excluded.timezone, \
          week_start = excluded.week_start, date_format = excluded.date_format, time_format = excluded.time_format, \
          theme = excluded.theme, quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, \
          ntfy_server = excluded.ntfy_server, ntfy_topic = excluded.ntfy_topic, ntfy_token = excluded.ntfy_token, \
          ntfy_priorities = excluded.ntfy_priorities, todo_due_alert_minutes = excluded.todo_due_alert_minutes, \
-         updated_at = excluded.updated_at",
+         updated_at = excluded.updated_at, weather_latitude = excluded.weather_latitude, \
+         weather_longitude = excluded.weather_longitude, weather_place = excluded.weather_place, \
+         units = excluded.units",
     )
     .bind(user_id)
     .bind(values.display_name)
@@ -106,6 +118,10 @@ pub async fn upsert<'c>(
     .bind(values.ntfy_priorities.as_str())
     .bind(values.todo_due_alert_minutes)
     .bind(values.now)
+    .bind(values.weather_latitude)
+    .bind(values.weather_longitude)
+    .bind(values.weather_place)
+    .bind(values.units)
     .execute(db)
     .await?;
     Ok(())

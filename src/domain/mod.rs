@@ -25,3 +25,4 @@ pub mod todos;
 pub mod user_settings;
 pub mod username;
 pub mod vcard;
+pub mod weather;

@@ -129,7 +129,9 @@ impl TaskFields {
         length(problems, "title", &self.title, 1, TITLE_MAX);
         length(problems, "notes", &self.notes, 0, NOTES_MAX);
         if self.checklist.len() > CHECKLIST_MAX {
+            // One problem for the list, not one more for each of its items.
             problems.add("checklist", format!("may have at most {CHECKLIST_MAX} items"));
+            return self;
         }
         for (at, item) in self.checklist.iter_mut().enumerate() {
             item.text = item.text.trim().to_string();

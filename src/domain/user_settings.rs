@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::domain::patch::Patch;
 use crate::domain::time::UtcMillis;
+use crate::domain::weather::{Coordinates, Units};
 
 /// The notification types a push priority can be set for.
 pub const NOTIFICATION_TYPES: &[&str] = &[
@@ -144,6 +145,11 @@ pub struct UserSettings {
     /// Every type of `NOTIFICATION_TYPES`, 1..=5.
     pub ntfy_priority: BTreeMap<String, u8>,
     pub todo_due_alert_minutes: i64,
+    /// Where the weather is for: typed, or geocoded from `weather_place` by the service.
+    pub weather_at: Option<Coordinates>,
+    /// The place name the coordinates were found for; `None` when they were typed.
+    pub weather_place: Option<String>,
+    pub units: Units,
 }
 
 impl Default for UserSettings {
@@ -160,6 +166,9 @@ impl Default for UserSettings {
             ntfy_topic: None,
             ntfy_priority: NOTIFICATION_TYPES.iter().map(|t| ((*t).to_string(), DEFAULT_PRIORITY)).collect(),
             todo_due_alert_minutes: 60,
+            weather_at: None,
+            weather_place: None,
+            units: Units::Metric,
         }
     }
 }
@@ -196,6 +205,28 @@ pub struct SettingsPatch {
     pub ntfy_priority: Patch<BTreeMap<String, i64>>,
     #[serde(default)]
     pub todo_due_alert_minutes: Patch<i64>,
+    /// Degrees, -90..90; set together with `weather_longitude` (`null` clears the location).
+    #[serde(default)]
+    pub weather_latitude: Patch<f64>,
+    /// Degrees, -180..180.
+    #[serde(default)]
+    pub weather_longitude: Patch<f64>,
+    /// A place name, looked up with the weather provider's geocoder when saved (its
+    /// coordinates are stored); `null` clears the location.
+    #[serde(default)]
+    pub weather_place: Patch<String>,
+    #[serde(default)]
+    pub units: Patch<Units>,
+}
+
+impl SettingsPatch {
+    /// The place name to look up when saving: one given without coordinates beside it.
+    pub fn place_to_geocode(&self) -> Option<&str> {
+        match (&self.weather_place, &self.weather_latitude, &self.weather_longitude) {
+            (Patch::Set(place), Patch::Unchanged, Patch::Unchanged) => Some(place.as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// What `apply` decided about the token: it is the one field stored sealed, by the service.
@@ -228,6 +259,14 @@ impl UserSettings {
         required!(date_format);
         required!(time_format);
         required!(theme);
+        required!(units);
+        apply_weather(
+            &mut next,
+            &patch.weather_latitude,
+            &patch.weather_longitude,
+            &patch.weather_place,
+            &mut problems,
+        );
         match patch.todo_due_alert_minutes.required() {
             Ok(Some(minutes)) if (0..=ALERT_MINUTES_MAX).contains(&minutes) => next.todo_due_alert_minutes = minutes,
             Ok(Some(_)) => {
@@ -301,6 +340,46 @@ impl UserSettings {
             .earliest()
             .or_else(|| zone.from_local_datetime(&(wall + chrono::Duration::hours(1))).earliest())?;
         Some(UtcMillis(instant.timestamp_millis()))
+    }
+}
+
+/// Applies the weather location fields: coordinates both or neither (a `null` in either
+/// clears the location), a place name kept beside typed coordinates and dropped when only
+/// coordinates change. A place given alone keeps the old coordinates here: the service looks
+/// it up and puts the ones found in.
+fn apply_weather(
+    next: &mut UserSettings,
+    latitude: &Patch<f64>,
+    longitude: &Patch<f64>,
+    place: &Patch<String>,
+    problems: &mut Vec<FieldProblem>,
+) {
+    match (latitude, longitude) {
+        (Patch::Unchanged, Patch::Unchanged) => {}
+        (Patch::Clear, _) | (_, Patch::Clear) => {
+            next.weather_at = None;
+            next.weather_place = None;
+        }
+        (Patch::Set(lat), Patch::Set(lon)) => match Coordinates::new(*lat, *lon) {
+            Ok(at) => {
+                next.weather_at = Some(at);
+                next.weather_place = None;
+            }
+            Err((field, message)) => problems.push((field, message.into())),
+        },
+        (Patch::Unchanged, _) => problems.push(("weather_latitude", "must be given with weather_longitude".into())),
+        (_, Patch::Unchanged) => problems.push(("weather_longitude", "must be given with weather_latitude".into())),
+    }
+    match place {
+        Patch::Unchanged => {}
+        Patch::Clear => {
+            next.weather_place = None;
+            next.weather_at = None;
+        }
+        Patch::Set(text) => match crate::domain::weather::check_place(text) {
+            Ok(text) => next.weather_place = Some(text),
+            Err(problem) => problems.push(("weather_place", problem)),
+        },
     }
 }
 

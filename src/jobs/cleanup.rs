@@ -52,8 +52,8 @@ impl Job for Cleanup {
 
 /// One pass over the database: expired sessions, stale failure counters, passkey ceremonies
 /// begun and never finished, audit entries past the retention the settings give, read
-/// notifications created more than 90 days ago, request attempts that no longer count, and
-/// old push and alert bookkeeping.
+/// notifications created more than 90 days ago, request attempts that no longer count, old
+/// push and alert bookkeeping, and weather cached for places nobody asked about for a week.
 pub async fn run_once(db: &Db, now: UtcMillis, defaults: SystemSettings) -> Result<(), sqlx::Error> {
     let settings = system_settings::load(db.pool(), defaults).await?;
     sessions::prune_expired(db.pool(), now, settings.session_idle_minutes).await?;
@@ -65,5 +65,6 @@ pub async fn run_once(db: &Db, now: UtcMillis, defaults: SystemSettings) -> Resu
     let retention = now.plus_minutes(-PUSH_RETENTION_DAYS * 24 * 60).0;
     push_deliveries::prune(db.pool(), retention).await?;
     dispatch::prune_alerts(db.pool(), retention).await?;
+    crate::db::weather::prune(db.pool(), now.plus_minutes(-7 * 24 * 60).0).await?;
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod account;
 pub mod calendar_shares;
 pub mod calendars;
 pub mod connections;
+pub mod dashboard;
 pub mod dispatch;
 pub mod event_invitations;
 pub mod event_templates;
@@ -26,6 +27,7 @@ pub mod sign_in;
 pub mod system_settings;
 pub mod todos;
 pub mod users;
+pub mod weather;
 
 use crate::auth::session::RequestOrigin;
 use crate::db::Db;

@@ -78,7 +78,7 @@ impl From<NotificationRow> for Notification {
 }
 
 /// `text` cut to at most `max` characters (on a character boundary).
-fn bounded(text: &str, max: usize) -> &str {
+pub(crate) fn bounded(text: &str, max: usize) -> &str {
     text.char_indices().nth(max).map_or(text, |(at, _)| &text[..at])
 }
 

@@ -13,10 +13,12 @@ use crate::domain::user_settings::{
     DateFormat, FieldProblem, QuietHours, SettingsPatch, Theme, TimeFormat, TokenChange, UserSettings, WeekStart,
     format_hhmm,
 };
+use crate::domain::weather::{Coordinates, Units};
 use crate::outbound::{OutboundClient, OutboundError, Requester};
 use crate::push::ntfy::NtfySender;
 use crate::push::{NtfyTarget, PushError, PushMessage};
 use crate::service::Context;
+use crate::service::weather::{GeocodeError, Weather, WeatherFor};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UserSettingsError {
@@ -61,6 +63,12 @@ pub fn stored_of(row: Option<UserSettingsRow>) -> Stored {
         ntfy_server: row.ntfy_server,
         ntfy_topic: row.ntfy_topic,
         todo_due_alert_minutes: row.todo_due_alert_minutes,
+        weather_at: row
+            .weather_latitude
+            .zip(row.weather_longitude)
+            .and_then(|(lat, lon)| Coordinates::new(lat, lon).ok()),
+        weather_place: row.weather_place,
+        units: Units::parse(&row.units).unwrap_or_default(),
         ..UserSettings::default()
     };
     let priorities: BTreeMap<String, i64> = serde_json::from_str(&row.ntfy_priorities).unwrap_or_default();
@@ -78,12 +86,38 @@ pub async fn get(ctx: Context<'_>, user: UserId) -> Result<Stored, UserSettingsE
     Ok(stored_of(user_settings::find(ctx.db.pool(), user).await?))
 }
 
+/// Where the user's weather is for.
+pub fn weather_for(settings: &UserSettings) -> WeatherFor {
+    WeatherFor { at: settings.weather_at, place: settings.weather_place.clone(), units: settings.units }
+}
+
+/// Looks up the place name a patch gives alone (without coordinates) with the weather
+/// provider's geocoder. A name it cannot find, a provider that is down and geocoding turned
+/// off are each a problem at `weather_place`, and the whole patch is refused.
+async fn geocode_place(
+    weather: &Weather,
+    who: &Requester,
+    patch: &SettingsPatch,
+) -> Result<Option<crate::domain::weather::Place>, UserSettingsError> {
+    let Some(name) = patch.place_to_geocode() else { return Ok(None) };
+    let problem = |message: &str| UserSettingsError::Invalid(vec![("weather_place", message.to_string())]);
+    match weather.geocode(who, name.trim()).await {
+        Ok(Some(place)) => Ok(Some(place)),
+        Ok(None) => Err(problem("no place of that name was found")),
+        Err(GeocodeError::Off) => Err(problem("looking places up is turned off; enter coordinates instead")),
+        Err(GeocodeError::Unavailable) => {
+            Err(problem("the weather service could not be reached to look the place up; try again later"))
+        }
+    }
+}
+
 /// Applies `patch`. A new ntfy server URL must pass the outbound rules now (a refusal is a
 /// problem at `ntfy_server` naming the rule, and is audited); it is checked again at every
 /// send, since what a name resolves to can change.
 pub async fn update(
     ctx: Context<'_>,
     outbound: &OutboundClient,
+    weather: &Weather,
     secrets: &SecretBox,
     who: &Requester,
     user: UserId,
@@ -92,6 +126,7 @@ pub async fn update(
     // Checked once before the write transaction: the DNS lookup must not hold the write lock.
     let before = get(ctx, user).await?;
     let (wanted, _) = before.settings.apply(patch.clone()).map_err(UserSettingsError::Invalid)?;
+    let place = geocode_place(weather, who, &patch).await?;
     let mut server = wanted.ntfy_server.clone();
     if let Some(url) = server.as_deref().filter(|_| wanted.ntfy_server != before.settings.ntfy_server) {
         match outbound.check(who, url).await {
@@ -119,6 +154,10 @@ pub async fn update(
     if next.ntfy_server == wanted.ntfy_server {
         next.ntfy_server = server;
     }
+    if let Some(place) = place {
+        next.weather_at = Some(place.at);
+        next.weather_place = Some(place.name);
+    }
     let sealed = match token {
         TokenChange::Keep => current.sealed_token,
         TokenChange::Clear => None,
@@ -139,6 +178,10 @@ pub async fn update(
         ntfy_token: sealed.as_deref(),
         ntfy_priorities: serde_json::to_string(&next.ntfy_priority).unwrap_or_else(|_| "{}".into()),
         todo_due_alert_minutes: next.todo_due_alert_minutes,
+        weather_latitude: next.weather_at.map(|at| at.latitude),
+        weather_longitude: next.weather_at.map(|at| at.longitude),
+        weather_place: next.weather_place.as_deref(),
+        units: next.units.as_str(),
         now: ctx.now.0,
     };
     user_settings::upsert(&mut *tx, user, &values).await?;

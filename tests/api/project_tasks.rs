@@ -683,3 +683,35 @@ async fn concurrent_moves_take_distinct_places() {
     positions.dedup();
     assert_eq!(positions.len(), 6, "{done:?}");
 }
+
+#[tokio::test]
+async fn a_demoted_author_may_take_back_but_not_edit_their_comment() {
+    let app = app().await;
+    let c = cast(&app).await;
+    let task = create_task(&c.bob, c.project, json!({"title": "Paint"})).await;
+    let path = format!("{}/{}/comments", tasks_path(c.project), id(&task));
+    let first = c.bob.post(&path, json!({"body": "first coat done"})).await.json();
+    let second = c.bob.post(&path, json!({"body": "second coat tomorrow"})).await.json();
+    sqlx::query("UPDATE project_members SET role = 'viewer' WHERE project_id = $1 AND role = 'editor'")
+        .bind(c.project)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let listed = c.bob.get(&path).await.json();
+    assert_eq!(
+        (listed["items"][0]["can_edit"].clone(), listed["items"][0]["can_delete"].clone()),
+        (json!(false), json!(true))
+    );
+    c.bob.patch(&format!("{path}/{}", id(&first)), json!({"body": "changed"})).await.problem(403);
+    assert_eq!(c.bob.delete(&format!("{path}/{}", id(&second))).await.status, 204);
+    // Someone else's comment stays out of a viewer's reach.
+    let owners = c.alice.post(&path, json!({"body": "thanks"})).await.json();
+    c.carol.delete(&format!("{path}/{}", id(&owners))).await.problem(403);
+    let left: Vec<String> = c.alice.get(&path).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["body"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(left, ["first coat done", "thanks"]);
+}

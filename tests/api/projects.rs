@@ -636,3 +636,35 @@ async fn two_owners_leaving_at_once_leave_one_owner() {
             .unwrap();
     assert_eq!(owners, 1);
 }
+
+#[tokio::test]
+async fn an_owner_deleted_while_the_other_owner_leaves_leaves_an_owner() {
+    // Whichever commits first, the project keeps an owner: the deletion hands a project it
+    // owns alone to its longest-standing member, and the last owner cannot leave. On
+    // PostgreSQL this needs the deletion to lock the user's projects before choosing.
+    let app = app().await;
+    let admin = app.admin().await;
+    for round in 0..6 {
+        let alice = app.user(&format!("alice{round}")).await;
+        let bob = app.user(&format!("bob{round}")).await;
+        let carol = app.user(&format!("carol{round}")).await;
+        connect(&alice, &bob).await;
+        connect(&alice, &carol).await;
+        let project = id(&create(&alice, json!({"name": "Garden"})).await);
+        add(&alice, project, &carol, "editor").await;
+        let bob_member = id(&add(&alice, project, &bob, "owner").await);
+        let alice_id = user_id(&app, &alice.username).await;
+        let leaving = format!("/api/projects/{project}/members/{bob_member}");
+        let deleting = format!("/api/admin/users/{alice_id}");
+        let (deleted, left) = tokio::join!(admin.delete(&deleting), bob.delete(&leaving));
+        assert_eq!(deleted.status, 204, "{}", deleted.body);
+        assert!([204, 409].contains(&left.status), "{}", left.body);
+        let owners: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM project_members WHERE project_id = $1 AND role = 'owner'")
+                .bind(project)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(owners, 1, "round {round}: bob {}", left.status);
+    }
+}

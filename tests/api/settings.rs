@@ -23,6 +23,7 @@ async fn a_new_user_has_the_defaults() {
             "ntfy_priority": {"birthday": 3, "connection_accepted": 3, "connection_request": 3, "mentioned": 3,
                 "reminder_due": 3, "task_assigned": 3, "task_comment": 3, "todo_due": 3},
             "todo_due_alert_minutes": 60,
+            "weather_latitude": null, "weather_longitude": null, "weather_place": null, "units": "metric",
         })
     );
 }

@@ -1,5 +1,6 @@
-// Admin → System settings: registration, lockout and session limits, audit retention; and
-// the outbound allow-list (private hosts the server may reach, e.g. a LAN ntfy server).
+// Admin → System settings: registration, lockout and session limits, audit retention; the
+// outbound allow-list (private hosts the server may reach, e.g. a LAN ntfy server); and the
+// weather provider (Open-Meteo-compatible base URLs; empty turns weather off).
 
 import { h, mount } from '../../dom.js';
 import { get, put } from '../../api.js';
@@ -36,7 +37,7 @@ export function settingsPanel() {
       },
     }).el,
   });
-  return h('div', { class: 'stack' }, card, outboundCard());
+  return h('div', { class: 'stack' }, card, outboundCard(), weatherCard());
 }
 
 // One entry per line: a host name, an address or a CIDR range. Errors name the line.
@@ -73,6 +74,36 @@ function outboundCard() {
           }
           throw error;
         }
+      },
+    }).el,
+  });
+  return card;
+}
+
+// The weather provider's two base URLs. Empty forecast URL: no weather and no requests.
+function weatherCard() {
+  const card = h('section', { class: 'card narrow', 'aria-labelledby': 'weather-admin-title' });
+  const body = h('div');
+  mount(card, h('h2', { id: 'weather-admin-title' }, 'Weather provider'),
+    h('p', { class: 'muted' }, 'An Open-Meteo-compatible service without a key. Requests go through the outbound rules above.'),
+    body);
+  load(body, {
+    fetch: () => get('/api/admin/weather'),
+    isEmpty: () => false,
+    render: (current) => form({
+      fields: [
+        { name: 'weather_base_url', label: 'Forecast URL', optional: true, type: 'url', value: current.weather_base_url,
+          hint: 'E.g. https://api.open-meteo.com. Leave empty to turn weather off for everyone.' },
+        { name: 'weather_geocoding_url', label: 'Place lookup URL', optional: true, type: 'url', value: current.weather_geocoding_url,
+          hint: 'E.g. https://geocoding-api.open-meteo.com. Empty: users enter coordinates instead of place names.' },
+      ],
+      submitLabel: 'Save weather provider',
+      async onSubmit(values, { success }) {
+        const saved = await put('/api/admin/weather', {
+          weather_base_url: values.weather_base_url.trim(),
+          weather_geocoding_url: values.weather_geocoding_url.trim(),
+        });
+        success(saved.weather_base_url ? `Saved: weather from ${saved.weather_base_url}.` : 'Saved: weather is turned off.');
       },
     }).el,
   });

@@ -1,5 +1,6 @@
 // Settings → Preferences: the theme (applied and saved the moment it is picked), the time
-// zone, the first day of the week and how dates and times are written.
+// zone, the first day of the week and how dates and times are written, and where the
+// weather is for.
 
 import { h, mount } from '../../dom.js';
 import { get, patch } from '../../api.js';
@@ -9,6 +10,7 @@ import { userZone } from '../../fields.js';
 import { setFormatPreferences } from '../../format.js';
 import { setThemeChoice } from '../../theme.js';
 import { toast } from '../../toast.js';
+import { weatherForm } from './weather.js';
 
 const THEMES = [['system', 'Like this device'], ['dark', 'Dark'], ['light', 'Light']];
 const WEEK_STARTS = [['monday', 'Monday'], ['sunday', 'Sunday'], ['saturday', 'Saturday']];
@@ -47,17 +49,20 @@ function themePicker(current) {
 export function preferencesPanel() {
   const appearance = h('div');
   const formats = h('div');
+  const weather = h('div');
   load(appearance, {
     fetch: () => get('/api/settings'),
     isEmpty: () => false,
     render: (current) => {
       load(formats, { fetch: async () => current, isEmpty: () => false, render: formatsForm });
+      load(weather, { fetch: async () => current, isEmpty: () => false, render: weatherForm });
       return themePicker(current.theme);
     },
   });
   return h('div', { class: 'stack' },
     h('section', { class: 'card narrow', 'aria-labelledby': 'appearance-title' }, h('h2', { id: 'appearance-title' }, 'Appearance'), appearance),
-    h('section', { class: 'card narrow', 'aria-labelledby': 'formats-title' }, h('h2', { id: 'formats-title' }, 'Time and formats'), formats));
+    h('section', { class: 'card narrow', 'aria-labelledby': 'formats-title' }, h('h2', { id: 'formats-title' }, 'Time and formats'), formats),
+    h('section', { class: 'card narrow', 'aria-labelledby': 'weather-title' }, h('h2', { id: 'weather-title' }, 'Weather'), weather));
 }
 
 function formatsForm(current) {

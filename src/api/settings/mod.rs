@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::auth::guards::UnlockedUser;
 use crate::domain::user_settings::{DateFormat, QuietHoursBody, SettingsPatch, Theme, TimeFormat, WeekStart};
+use crate::domain::weather::Units;
 use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::outbound::Requester;
@@ -39,6 +40,12 @@ pub struct SettingsView {
     pub ntfy_priority: BTreeMap<String, u8>,
     /// How long before a todo's due time its alert comes.
     pub todo_due_alert_minutes: i64,
+    /// Where the weather is for (both or neither).
+    pub weather_latitude: Option<f64>,
+    pub weather_longitude: Option<f64>,
+    /// The place name the coordinates were looked up for; null when they were typed.
+    pub weather_place: Option<String>,
+    pub units: Units,
 }
 
 impl From<Stored> for SettingsView {
@@ -57,6 +64,10 @@ impl From<Stored> for SettingsView {
             ntfy_token_set: stored.ntfy_token_set,
             ntfy_priority: settings.ntfy_priority,
             todo_due_alert_minutes: settings.todo_due_alert_minutes,
+            weather_latitude: settings.weather_at.map(|at| at.latitude),
+            weather_longitude: settings.weather_at.map(|at| at.longitude),
+            weather_place: settings.weather_place,
+            units: settings.units,
         }
     }
 }
@@ -86,7 +97,7 @@ pub async fn get_settings(state: &State<AppState>, user: UnlockedUser) -> ApiRes
 
 #[utoipa::path(tag = "settings", request_body = SettingsPatch,
     responses((status = 200, body = SettingsView),
-        (status = 422, description = "a value is invalid, or the outbound rules refuse the ntfy server (the rule is named)")))]
+        (status = 422, description = "a value is invalid, the outbound rules refuse the ntfy server (the rule is named), or the weather place cannot be looked up")))]
 #[patch("/api/settings", data = "<body>")]
 pub async fn update_settings(
     state: &State<AppState>,
@@ -94,8 +105,16 @@ pub async fn update_settings(
     body: JsonBody<SettingsPatch>,
 ) -> ApiResult<Json<SettingsView>> {
     let who = Requester::user(user.0.user_id, &user.0.username);
-    let stored =
-        service::update(state.context().await?, &state.outbound, &state.secrets, &who, user.0.user_id, body.0).await?;
+    let stored = service::update(
+        state.context().await?,
+        &state.outbound,
+        &state.weather,
+        &state.secrets,
+        &who,
+        user.0.user_id,
+        body.0,
+    )
+    .await?;
     Ok(Json(stored.into()))
 }
 

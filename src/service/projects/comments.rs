@@ -15,7 +15,7 @@ use crate::domain::projects::{ActivityAction, ProjectRole};
 use crate::domain::time::UtcMillis;
 use crate::service::Context;
 use crate::service::projects::tasks::{activity, actor_name, project_body, task_link, tell};
-use crate::service::projects::{ProjectError, ProjectResult, require_write, role_of, task_role_of};
+use crate::service::projects::{ProjectError, ProjectResult, require_write, role_of, task_role_of, write_on};
 
 /// The longest excerpt of a comment a notification carries.
 const EXCERPT_MAX: usize = 200;
@@ -30,13 +30,13 @@ pub struct CommentDetail {
 }
 
 fn detail(row: CommentRow, me: UserId, role: ProjectRole, members: &[(UserId, String)]) -> CommentDetail {
-    let mine = row.author_id == Some(me) && role.can_write();
+    let mine = row.author_id == Some(me);
     let mentions = mentions(&row.body)
         .into_iter()
         .map(|name| name.to_string())
         .filter(|name| members.iter().any(|(_, member)| member == name))
         .collect();
-    CommentDetail { mentions, can_edit: mine, can_delete: mine || role.can_manage(), row }
+    CommentDetail { mentions, can_edit: mine && role.can_write(), can_delete: mine || role.can_manage(), row }
 }
 
 /// A page of the task's comments, oldest first.
@@ -74,7 +74,7 @@ pub async fn create(
     task: TaskId,
     new: NewComment,
 ) -> ProjectResult<CommentDetail> {
-    let mut tx = ctx.db.write().await?;
+    let mut tx = write_on(&ctx, project).await?;
     require_write(task_role_of(&mut *tx, me, project, task).await?)?;
     let body = comment_body(&new.body)?;
     let title = project_tasks::get(&mut *tx, me, project, task).await?.ok_or(ProjectError::NotFound)?.title;
@@ -157,7 +157,7 @@ pub async fn update(
     comment: TaskCommentId,
     patch: CommentPatch,
 ) -> ProjectResult<CommentDetail> {
-    let mut tx = ctx.db.write().await?;
+    let mut tx = write_on(&ctx, project).await?;
     let (row, role) = existing(&mut tx, me, project, task, comment).await?;
     require_write(role)?;
     if row.author_id != Some(me) {
@@ -179,9 +179,9 @@ pub async fn delete(
     task: TaskId,
     comment: TaskCommentId,
 ) -> ProjectResult<()> {
-    let mut tx = ctx.db.write().await?;
+    let mut tx = write_on(&ctx, project).await?;
+    // Their own words stay theirs to take back, even after a demotion to viewer.
     let (row, role) = existing(&mut tx, me, project, task, comment).await?;
-    require_write(role)?;
     if row.author_id != Some(me) && !role.can_manage() {
         return Err(ProjectError::Forbidden("Only its author or an owner may delete a comment."));
     }

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{ProjectError, ProjectResult, require_manage, role_of};
+use super::{ProjectError, ProjectResult, require_manage, role_of, write_on};
 use crate::db::project_activity::{self, NewActivity};
 use crate::db::project_members;
 use crate::db::projects::{self as db, ProjectRow};
@@ -52,7 +52,7 @@ pub async fn list(
 
 /// Owners change the project; the activity entry names the changed fields.
 pub async fn update(ctx: Context<'_>, me: UserId, id: ProjectId, patch: ProjectPatch) -> ProjectResult<ProjectRow> {
-    let mut tx = ctx.db.write().await?;
+    let mut tx = write_on(&ctx, id).await?;
     require_manage(role_of(&mut *tx, me, id).await?)?;
     let current = db::get(&mut *tx, me, id).await?.ok_or(ProjectError::NotFound)?;
     let before = current.values();
@@ -71,7 +71,7 @@ pub async fn update(ctx: Context<'_>, me: UserId, id: ProjectId, patch: ProjectP
 
 /// Owners delete the project with everything in it.
 pub async fn delete(ctx: Context<'_>, me: UserId, id: ProjectId) -> ProjectResult<()> {
-    let mut tx = ctx.db.write().await?;
+    let mut tx = write_on(&ctx, id).await?;
     require_manage(role_of(&mut *tx, me, id).await?)?;
     db::delete(&mut *tx, id).await?;
     tx.commit().await?;

@@ -7,11 +7,10 @@
 
 use serde_json::json;
 
-use super::{ProjectError, ProjectResult, invalid, require_manage, role_of};
+use super::{ProjectError, ProjectResult, invalid, require_manage, role_of, write_on};
 use crate::db::WriteTx;
 use crate::db::project_activity::{self, NewActivity};
 use crate::db::project_members::{self as db, MemberRow};
-use crate::db::projects;
 use crate::domain::id::{ProjectId, ProjectMemberId, UserId};
 use crate::domain::projects::{ActivityAction, MemberPatch, NewMember, ProjectRole, Transfer};
 use crate::domain::username::Username;
@@ -44,8 +43,7 @@ async fn record(
 
 /// Opens the change: the caller's role (`NotFound` for a non-member) with the project locked.
 async fn begin(ctx: &Context<'_>, me: UserId, project: ProjectId) -> ProjectResult<(WriteTx, ProjectRole)> {
-    let mut tx = ctx.db.write().await?;
-    projects::lock(&mut tx, project).await?;
+    let mut tx = write_on(ctx, project).await?;
     let role = role_of(&mut *tx, me, project).await?;
     Ok((tx, role))
 }

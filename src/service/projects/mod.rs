@@ -10,6 +10,8 @@ pub mod items;
 pub mod members;
 pub mod tasks;
 
+use super::Context;
+use crate::db::WriteTx;
 use crate::db::error::DbError;
 use crate::db::project_access;
 use crate::domain::id::{ProjectId, TaskId, UserId};
@@ -51,6 +53,16 @@ pub fn invalid(field: &str, message: impl Into<String>) -> ProjectError {
     let mut problems = Problems::default();
     problems.add(field, message);
     ProjectError::Invalid(problems)
+}
+
+/// A write transaction on one project, its row locked first (`db::projects::lock`). Every
+/// write to a project, its members, tasks or comments starts here and reads the caller's role
+/// only afterwards, inside it: a role change or a removal committed meanwhile is then seen,
+/// and one project's writes run one at a time.
+pub async fn write_on(ctx: &Context<'_>, project: ProjectId) -> ProjectResult<WriteTx> {
+    let mut tx = ctx.db.write().await?;
+    crate::db::projects::lock(&mut tx, project).await?;
+    Ok(tx)
 }
 
 /// The caller's role on a project, or `NotFound`.

@@ -24,8 +24,8 @@ use crate::domain::time::UtcMillis;
 use crate::domain::todos::Problems;
 use crate::service::Context;
 use crate::service::calendar_shares::shown_name;
-use crate::service::notifications::{Notice, notify};
-use crate::service::projects::{ProjectError, ProjectResult, invalid, require_write, role_of, task_role_of};
+use crate::service::notifications::{BODY_MAX, Notice, TITLE_MAX, bounded, notify};
+use crate::service::projects::{ProjectError, ProjectResult, invalid, require_write, role_of, task_role_of, write_on};
 
 /// A task with its assignees, as the API shows it.
 #[derive(Debug, Clone)]
@@ -95,9 +95,8 @@ async fn members_assigned(
 }
 
 pub async fn create(ctx: Context<'_>, me: UserId, project: ProjectId, new: NewTask) -> ProjectResult<TaskDetail> {
-    let mut tx = ctx.db.write().await?;
+    let mut tx = write_on(&ctx, project).await?;
     require_write(role_of(&mut *tx, me, project).await?)?;
-    db::lock_board(&mut tx, project).await?;
     let mut problems = Problems::default();
     let fields = TaskFields::from_new(&new, &mut problems);
     let assignees =
@@ -122,9 +121,8 @@ pub async fn update(
     task: TaskId,
     patch: TaskPatch,
 ) -> ProjectResult<TaskDetail> {
-    let mut tx = ctx.db.write().await?;
+    let mut tx = write_on(&ctx, project).await?;
     require_write(task_role_of(&mut *tx, me, project, task).await?)?;
-    db::lock_board(&mut tx, project).await?;
     let current = db::get(&mut *tx, me, project, task).await?.ok_or(ProjectError::NotFound)?;
     let before = current.fields();
     let mut problems = Problems::default();
@@ -197,12 +195,11 @@ pub async fn move_task(
     task: TaskId,
     body: MoveTask,
 ) -> ProjectResult<TaskDetail> {
-    let mut tx = ctx.db.write().await?;
+    let mut tx = write_on(&ctx, project).await?;
     require_write(task_role_of(&mut *tx, me, project, task).await?)?;
     if body.before_id.is_some() && body.after_id.is_some() {
         return Err(invalid("after_id", "give before_id or after_id, not both"));
     }
-    db::lock_board(&mut tx, project).await?;
     let current = db::get(&mut *tx, me, project, task).await?.ok_or(ProjectError::NotFound)?;
     let column = db::column(&mut tx, project, body.status, task).await?;
     let anchor = |field: &str, id: TaskId| {
@@ -241,7 +238,7 @@ pub async fn move_task(
 }
 
 pub async fn delete(ctx: Context<'_>, me: UserId, project: ProjectId, task: TaskId) -> ProjectResult<()> {
-    let mut tx = ctx.db.write().await?;
+    let mut tx = write_on(&ctx, project).await?;
     require_write(task_role_of(&mut *tx, me, project, task).await?)?;
     let current = db::get(&mut *tx, me, project, task).await?.ok_or(ProjectError::NotFound)?;
     db::delete(&mut tx, project, task).await?;
@@ -326,8 +323,9 @@ pub(super) async fn tell(
             user_id: user,
             source_key: key,
             kind: kind.as_str(),
-            title,
-            body,
+            // As bounded as the in-app notice (a task title and a name can be long).
+            title: bounded(title, TITLE_MAX),
+            body: bounded(body, BODY_MAX),
             link: Some(link),
             item: None,
             alert_id: None,
