@@ -12,7 +12,7 @@ use crate::live::{LiveServer, pinned_client};
 use crate::stand_in::{Reply, StandIn};
 use crate::webdriver::Browser;
 
-async fn signed_in(server: &LiveServer, username: &str) -> reqwest::Client {
+async fn signed_in(server: &LiveServer, username: &str) -> Result<reqwest::Client, String> {
     let client = pinned_client(&server.cert_pem);
     let response = client
         .post(server.url("/api/auth/login"))
@@ -20,23 +20,33 @@ async fn signed_in(server: &LiveServer, username: &str) -> reqwest::Client {
         .json(&json!({"username": username, "password": PASSWORD}))
         .send()
         .await
-        .unwrap();
-    assert!(response.status().is_success(), "{username} signs in: {}", response.status());
-    client
+        .map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("{username} cannot sign in: {}", response.status()));
+    }
+    Ok(client)
 }
 
-async fn call(server: &LiveServer, client: &reqwest::Client, method: &str, path: &str, body: Value) -> Value {
+async fn call(
+    server: &LiveServer,
+    client: &reqwest::Client,
+    method: &str,
+    path: &str,
+    body: Value,
+) -> Result<Value, String> {
     let request = match method {
         "GET" => client.get(server.url(path)),
         "PATCH" => client.patch(server.url(path)).json(&body),
         "PUT" => client.put(server.url(path)).json(&body),
         _ => client.post(server.url(path)).json(&body),
     };
-    let response = request.header("X-Requested-With", "XMLHttpRequest").send().await.unwrap();
+    let response = request.header("X-Requested-With", "XMLHttpRequest").send().await.map_err(|e| e.to_string())?;
     let status = response.status();
-    let text = response.text().await.unwrap();
-    assert!(status.is_success(), "{method} {path}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!("{method} {path}: {status} {text}"));
+    }
+    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// A fixed-offset zone where it is now around noon, so "today" cannot turn into tomorrow
@@ -98,35 +108,41 @@ async fn empty_cards(b: &Browser, base: &str) -> Result<(), String> {
 }
 
 /// The weather from a local stand-in provider (allow-listed), for a location in Settings.
-async fn weather_from(server: &LiveServer, admin: &reqwest::Client, provider: &StandIn) {
-    call(server, admin, "PUT", "/api/admin/outbound-allow", json!({"entries": ["127.0.0.2"]})).await;
+async fn weather_from(server: &LiveServer, admin: &reqwest::Client, provider: &StandIn) -> Result<(), String> {
+    call(server, admin, "PUT", "/api/admin/outbound-allow", json!({"entries": ["127.0.0.2"]})).await?;
     let urls = json!({"weather_base_url": provider.url(), "weather_geocoding_url": provider.url()});
-    call(server, admin, "PUT", "/api/admin/weather", urls).await;
+    call(server, admin, "PUT", "/api/admin/weather", urls).await?;
     let place = json!({"weather_latitude": 52.52, "weather_longitude": 13.41});
-    call(server, admin, "PATCH", "/api/settings", place).await;
+    call(server, admin, "PATCH", "/api/settings", place).await?;
     provider.reply_next(Reply::status(200, &forecast()));
     provider.reply_next(Reply::status(200, &forecast()));
+    Ok(())
 }
 
 /// Today's event (an hour from now), a todo due today, an overdue one, a birthday, and a
 /// project task assigned to me.
-async fn seed(server: &LiveServer, admin: &reqwest::Client, zone: &str, today: chrono::NaiveDate) {
+async fn seed(
+    server: &LiveServer,
+    admin: &reqwest::Client,
+    zone: &str,
+    today: chrono::NaiveDate,
+) -> Result<(), String> {
     let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     let start = Utc::now() + Duration::hours(1);
     let end = start + Duration::minutes(45);
     let event = json!({"title": "Team lunch", "start": start.to_rfc3339(), "end": end.to_rfc3339()});
-    call(server, admin, "POST", "/api/events", event).await;
+    call(server, admin, "POST", "/api/events", event).await?;
     let todo = json!({"title": "Pay rent", "due_date": day(today), "timezone": zone});
-    call(server, admin, "POST", "/api/todos", todo).await;
+    call(server, admin, "POST", "/api/todos", todo).await?;
     let late = json!({"title": "File taxes", "due_date": day(today - Duration::days(1)), "timezone": zone});
-    call(server, admin, "POST", "/api/todos", late).await;
+    call(server, admin, "POST", "/api/todos", late).await?;
     let year = if today.month() == 2 && today.day() == 29 { 1992 } else { 1990 };
     let birthday = format!("{year}-{:02}-{:02}", today.month(), today.day());
-    call(server, admin, "POST", "/api/people", json!({"name": "Ada Lovelace", "birthday": birthday})).await;
-    let project = call(server, admin, "POST", "/api/projects", json!({"name": "House"})).await;
-    let me = call(server, admin, "GET", "/api/auth/status", Value::Null).await["user"]["id"].clone();
+    call(server, admin, "POST", "/api/people", json!({"name": "Ada Lovelace", "birthday": birthday})).await?;
+    let project = call(server, admin, "POST", "/api/projects", json!({"name": "House"})).await?;
+    let me = call(server, admin, "GET", "/api/auth/status", Value::Null).await?["user"]["id"].clone();
     let task = json!({"title": "Fix the roof", "assignee_ids": [me], "due_date": day(today + Duration::days(2))});
-    call(server, admin, "POST", &format!("/api/projects/{}/tasks", project["id"]), task).await;
+    call(server, admin, "POST", &format!("/api/projects/{}/tasks", project["id"]), task).await.map(drop)
 }
 
 /// What the seeded day shows, card by card.
@@ -205,12 +221,12 @@ async fn the_dashboard_shows_todays_event_a_due_todo_a_birthday_and_the_other_ca
         set_up_admin(b, &base, &code).await?;
         // The first page gives an account without a zone the browser's: let that finish first.
         b.wait_idle().await?;
-        let admin = signed_in(server, "admin").await;
+        let admin = signed_in(server, "admin").await?;
         let (zone, today) = noon_zone();
-        call(server, &admin, "PATCH", "/api/settings", json!({"timezone": zone})).await;
+        call(server, &admin, "PATCH", "/api/settings", json!({"timezone": zone})).await?;
         empty_cards(b, &base).await?;
-        weather_from(server, &admin, provider).await;
-        seed(server, &admin, &zone, today).await;
+        weather_from(server, &admin, provider).await?;
+        seed(server, &admin, &zone, today).await?;
         filled_cards(b, &base).await?;
 
         // A phone: one column, nothing sideways.

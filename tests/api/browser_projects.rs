@@ -18,17 +18,21 @@ const LEFT: &str = "\u{e012}";
 const UP: &str = "\u{e013}";
 const RIGHT: &str = "\u{e014}";
 
-async fn create_user(db: &umbra::db::Db, username: &str) {
+async fn create_user(db: &umbra::db::Db, username: &str) -> Result<(), String> {
     use umbra::auth::password::PasswordHasher;
-    let hasher = PasswordHasher::new(crate::harness::cheap_argon2()).unwrap();
-    let hash = hasher.hash(&umbra::domain::password_policy::check(PASSWORD, username).unwrap()).await.unwrap();
-    let name = umbra::domain::username::Username::parse(username).unwrap();
+    let hasher = PasswordHasher::new(crate::harness::cheap_argon2()).map_err(|e| e.to_string())?;
+    let password = umbra::domain::password_policy::check(PASSWORD, username).map_err(|e| format!("{e:?}"))?;
+    let hash = hasher.hash(&password).await.map_err(|e| e.to_string())?;
+    let name = umbra::domain::username::Username::parse(username)?;
     let now = umbra::domain::time::UtcMillis::now();
-    umbra::db::users::create(db.pool(), &name, &hash, umbra::domain::role::Role::Standard, now).await.unwrap();
+    umbra::db::users::create(db.pool(), &name, &hash, umbra::domain::role::Role::Standard, now)
+        .await
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 /// A client signed in as `username` (for what the test sets up or checks without the UI).
-async fn signed_in(server: &LiveServer, username: &str) -> reqwest::Client {
+async fn signed_in(server: &LiveServer, username: &str) -> Result<reqwest::Client, String> {
     let client = pinned_client(&server.cert_pem);
     let response = client
         .post(server.url("/api/auth/login"))
@@ -36,31 +40,41 @@ async fn signed_in(server: &LiveServer, username: &str) -> reqwest::Client {
         .json(&json!({"username": username, "password": PASSWORD}))
         .send()
         .await
-        .unwrap();
-    assert!(response.status().is_success(), "{username} signs in: {}", response.status());
-    client
+        .map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("{username} cannot sign in: {}", response.status()));
+    }
+    Ok(client)
 }
 
-async fn call(server: &LiveServer, client: &reqwest::Client, method: &str, path: &str, body: Value) -> Value {
+async fn call(
+    server: &LiveServer,
+    client: &reqwest::Client,
+    method: &str,
+    path: &str,
+    body: Value,
+) -> Result<Value, String> {
     let request = match method {
         "GET" => client.get(server.url(path)),
         "PATCH" => client.patch(server.url(path)).json(&body),
         _ => client.post(server.url(path)).json(&body),
     };
-    let response = request.header("X-Requested-With", "XMLHttpRequest").send().await.unwrap();
+    let response = request.header("X-Requested-With", "XMLHttpRequest").send().await.map_err(|e| e.to_string())?;
     let status = response.status();
-    let text = response.text().await.unwrap();
-    assert!(status.is_success(), "{method} {path}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!("{method} {path}: {status} {text}"));
+    }
+    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// admin and `other` become connections (the Connections page has its own browser test).
-async fn connect(server: &LiveServer, admin: &reqwest::Client, other: &str) {
-    let theirs = signed_in(server, other).await;
-    call(server, admin, "POST", "/api/connections", json!({"username": other})).await;
-    let requests = call(server, &theirs, "GET", "/api/connections/requests?direction=incoming", Value::Null).await;
-    let id = requests["items"][0]["id"].as_i64().expect("the request arrived");
-    call(server, &theirs, "POST", &format!("/api/connections/requests/{id}/accept"), Value::Null).await;
+async fn connect(server: &LiveServer, admin: &reqwest::Client, other: &str) -> Result<(), String> {
+    let theirs = signed_in(server, other).await?;
+    call(server, admin, "POST", "/api/connections", json!({"username": other})).await?;
+    let requests = call(server, &theirs, "GET", "/api/connections/requests?direction=incoming", Value::Null).await?;
+    let id = requests["items"][0]["id"].as_i64().ok_or_else(|| format!("no request arrived: {requests}"))?;
+    call(server, &theirs, "POST", &format!("/api/connections/requests/{id}/accept"), Value::Null).await.map(drop)
 }
 
 /// Sets a form control's value as a person would leave it (input and change events).
@@ -131,9 +145,9 @@ async fn path_changed(b: &Browser, before: &str) -> Result<String, String> {
 }
 
 /// The server's tasks of the project, column by column in board order: `[(title, status)]`.
-async fn tasks(server: &LiveServer, client: &reqwest::Client, project: i64) -> Vec<(String, String)> {
-    let page = call(server, client, "GET", &format!("/api/projects/{project}/tasks"), Value::Null).await;
-    page["items"]
+async fn tasks(server: &LiveServer, client: &reqwest::Client, project: i64) -> Result<Vec<(String, String)>, String> {
+    let page = call(server, client, "GET", &format!("/api/projects/{project}/tasks"), Value::Null).await?;
+    Ok(page["items"]
         .as_array()
         .cloned()
         .unwrap_or_default()
@@ -141,7 +155,7 @@ async fn tasks(server: &LiveServer, client: &reqwest::Client, project: i64) -> V
         .map(|t| {
             (t["title"].as_str().unwrap_or_default().to_string(), t["status"].as_str().unwrap_or_default().to_string())
         })
-        .collect()
+        .collect())
 }
 
 async fn focus(b: &Browser, css: &str) -> Result<(), String> {
@@ -201,7 +215,7 @@ async fn move_tasks(b: &Browser, server: &LiveServer, admin: &reqwest::Client, p
             column(b, "done").await?
         ));
     }
-    let on_server = tasks(server, admin, project).await;
+    let on_server = tasks(server, admin, project).await?;
     if on_server != [("Paint".to_string(), "done".to_string())] {
         return Err(format!("after the drag the server has {on_server:?}"));
     }
@@ -229,16 +243,16 @@ async fn move_tasks(b: &Browser, server: &LiveServer, admin: &reqwest::Client, p
         return Err(format!("the moved card should keep the focus, not {focused}"));
     }
     let expected = [("Sand".to_string(), "done".to_string()), ("Paint".to_string(), "done".to_string())];
-    if tasks(server, admin, project).await != expected || column(b, "done").await? != ["Sand", "Paint"] {
-        return Err(format!("after the keys the server has {:?}", tasks(server, admin, project).await));
+    if tasks(server, admin, project).await? != expected || column(b, "done").await? != ["Sand", "Paint"] {
+        return Err(format!("after the keys the server has {:?}", tasks(server, admin, project).await?));
     }
     // Within a column: Paint dropped on the top half of Sand goes before it.
     drag(b, &card("Paint"), &card("Sand"), true).await?;
     b.wait_for_text("#project-live", "Moved “Paint” to Done, position 1 of 2.").await?;
     b.wait_idle().await?;
     let expected = [("Paint".to_string(), "done".to_string()), ("Sand".to_string(), "done".to_string())];
-    if tasks(server, admin, project).await != expected || column(b, "done").await? != ["Paint", "Sand"] {
-        return Err(format!("after the drag within Done the server has {:?}", tasks(server, admin, project).await));
+    if tasks(server, admin, project).await? != expected || column(b, "done").await? != ["Paint", "Sand"] {
+        return Err(format!("after the drag within Done the server has {:?}", tasks(server, admin, project).await?));
     }
     // Back one column with Alt+←, for the activity below.
     focus(b, &card("Sand")).await?;
@@ -274,8 +288,8 @@ async fn edit_in_the_drawer(b: &Browser, server: &LiveServer, project: i64) -> R
     b.click(&b.find(".checklist button[aria-label='Remove Tape edges']").await?).await?;
     b.click(&b.find("#task-save").await?).await?;
     b.wait_for_text(".toasts", "Saved “Paint”.").await?;
-    let admin = signed_in(server, "admin").await;
-    let page = call(server, &admin, "GET", &format!("/api/projects/{project}/tasks"), Value::Null).await;
+    let admin = signed_in(server, "admin").await?;
+    let page = call(server, &admin, "GET", &format!("/api/projects/{project}/tasks"), Value::Null).await?;
     let task =
         page["items"].as_array().and_then(|t| t.iter().find(|t| t["title"] == "Paint").cloned()).unwrap_or_default();
     let saved = json!([task["priority"], task["due_date"], task["assignees"][0]["username"], task["checklist"]]);
@@ -312,8 +326,8 @@ async fn comment_with_a_mention(b: &Browser, server: &LiveServer, project: i64) 
     picture(b, "projects-drawer").await;
 
     // bob is told.
-    let bob = signed_in(server, "bob").await;
-    let inbox = call(server, &bob, "GET", "/api/notifications", Value::Null).await;
+    let bob = signed_in(server, "bob").await?;
+    let inbox = call(server, &bob, "GET", "/api/notifications", Value::Null).await?;
     let mentioned = inbox["items"].as_array().cloned().unwrap_or_default();
     let mention =
         mentioned.iter().find(|n| n["type"] == "mentioned").ok_or_else(|| format!("bob's notifications: {inbox}"))?;
@@ -389,9 +403,9 @@ async fn a_project_with_a_member_tasks_moved_across_the_board_and_a_mention_that
     let server = &server;
     run("projects", browser, async |b| {
         set_up_admin(b, &base, &code).await?;
-        create_user(&server.db, "bob").await;
-        let admin = signed_in(server, "admin").await;
-        connect(server, &admin, "bob").await;
+        create_user(&server.db, "bob").await?;
+        let admin = signed_in(server, "admin").await?;
+        connect(server, &admin, "bob").await?;
         let project = create_from_the_list(b, &base).await?;
         add_member(b).await?;
         move_tasks(b, server, &admin, project).await?;
@@ -411,11 +425,11 @@ async fn a_viewer_sees_no_write_controls_and_the_last_owner_is_told_why_they_can
     let server = &server;
     run("projects-viewer", browser, async |b| {
         set_up_admin(b, &base, &code).await?;
-        create_user(&server.db, "vera").await;
-        let admin = signed_in(server, "admin").await;
-        connect(server, &admin, "vera").await;
-        let project = call(server, &admin, "POST", "/api/projects", json!({"name": "Garden"})).await;
-        let id = project["id"].as_i64().expect("the project has an id");
+        create_user(&server.db, "vera").await?;
+        let admin = signed_in(server, "admin").await?;
+        connect(server, &admin, "vera").await?;
+        let project = call(server, &admin, "POST", "/api/projects", json!({"name": "Garden"})).await?;
+        let id = project["id"].as_i64().ok_or_else(|| format!("no project id in {project}"))?;
         call(
             server,
             &admin,
@@ -423,7 +437,7 @@ async fn a_viewer_sees_no_write_controls_and_the_last_owner_is_told_why_they_can
             &format!("/api/projects/{id}/tasks"),
             json!({"title": "Dig", "status": "in_progress"}),
         )
-        .await;
+        .await?;
         call(
             server,
             &admin,
@@ -431,7 +445,7 @@ async fn a_viewer_sees_no_write_controls_and_the_last_owner_is_told_why_they_can
             &format!("/api/projects/{id}/members"),
             json!({"username": "vera", "role": "viewer"}),
         )
-        .await;
+        .await?;
 
         // The only owner cannot leave, and is told why.
         b.goto(&format!("{base}/projects/{id}")).await?;
@@ -462,7 +476,7 @@ async fn a_viewer_sees_no_write_controls_and_the_last_owner_is_told_why_they_can
         focus(b, &card("Dig")).await?;
         b.press_with(ALT, RIGHT).await?;
         b.wait_idle().await?;
-        let on_server = tasks(server, &admin, id).await;
+        let on_server = tasks(server, &admin, id).await?;
         if on_server != [("Dig".to_string(), "in_progress".to_string())] {
             return Err(format!("a viewer's Alt+→ moved the task: {on_server:?}"));
         }
