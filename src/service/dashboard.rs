@@ -5,8 +5,7 @@
 //! waited for at most the weather timeout. The reads run side by side, one statement each.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -16,15 +15,15 @@ use utoipa::ToSchema;
 use super::Context;
 use crate::db::dashboard as db;
 use crate::db::error::DbError;
-use crate::db::range_stamp::StampRow;
 use crate::domain::events::{Timing, local_midnight};
 use crate::domain::id::{CalendarId, PersonId, ProjectId, ReminderId, TaskId, TodoId, UserId};
 use crate::domain::people::Birthday;
 use crate::domain::time::{UtcMillis, parse_date};
 use crate::domain::weather::WeatherView;
 use crate::outbound::Requester;
-use crate::service::events::range::{RangeItem, snapshot, stamp};
-use crate::service::events::{EventError, EventResult};
+use crate::service::events::EventError;
+use crate::service::events::range::RangeItem;
+use crate::service::events::range_cache::StampedRanges;
 use crate::service::settings;
 use crate::service::weather::{Weather, WeatherFor};
 
@@ -111,39 +110,9 @@ pub struct DashboardView {
     pub weather: Option<WeatherView>,
 }
 
-/// The dashboard's window of occurrences per caller, given again while the caller's stamp is
-/// unchanged — the check `events::range_cache` makes for the calendar views (one small read
-/// instead of reading and expanding every event), kept as values rather than rendered JSON.
-/// One window per caller (the window moves at their midnight); at most `EVENTS_KEPT` callers.
-#[derive(Default)]
-pub struct EventsCache {
-    entries: Mutex<HashMap<UserId, EventsEntry>>,
-}
-
-type EventsEntry = ((i64, i64), Vec<StampRow>, Arc<Vec<RangeItem>>);
-
-const EVENTS_KEPT: usize = 1024;
-
-impl EventsCache {
-    async fn read(&self, ctx: Context<'_>, user: UserId, start: i64, end: i64) -> EventResult<Arc<Vec<RangeItem>>> {
-        let kept = self.entries.lock().ok().and_then(|entries| entries.get(&user).cloned());
-        if let Some((window, then, items)) = kept
-            && window == (start, end)
-            && stamp(ctx, user).await? == then
-        {
-            return Ok(items);
-        }
-        let (now, items) = snapshot(ctx, user, UtcMillis(start), UtcMillis(end), None).await?;
-        let items = Arc::new(items);
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= EVENTS_KEPT && !entries.contains_key(&user) {
-                entries.clear();
-            }
-            entries.insert(user, ((start, end), now, items.clone()));
-        }
-        Ok(items)
-    }
-}
+/// The dashboard's window of occurrences per caller, kept as values (not rendered JSON) and
+/// given again while the caller's range stamp is unchanged (`events::range_cache`).
+pub type EventsCache = StampedRanges<Arc<Vec<RangeItem>>>;
 
 /// The caller's day: today and the following 7 days, in their zone.
 #[derive(Debug, Clone, Copy)]
@@ -240,7 +209,12 @@ async fn read(
     let pool = ctx.db.pool();
     let month_days = month_days(days.today, days.last);
     let events = async {
-        match events_cache.read(ctx, user, days.start, days.end).await {
+        let window = (UtcMillis(days.start), UtcMillis(days.end));
+        let weighed = |items: Vec<RangeItem>| {
+            let size = items.iter().map(|item| size_of::<RangeItem>() + item.title.len() + item.colour.len()).sum();
+            (Arc::new(items), size)
+        };
+        match events_cache.read(ctx, user, window, None, weighed).await {
             Ok(items) => Ok::<_, DashboardError>(items),
             // More than a range read answers in 8 days: the calendar view says so; here the
             // rest of the dashboard matters more.

@@ -136,9 +136,11 @@ pub async fn list_events(
     let (start, end, calendar) = parse_query(start, end, calendar_id).map_err(EventError::Invalid)?;
     let body = state
         .range_cache
-        .read(state.context().await?, user.0.user_id, start, end, calendar, |items| {
+        .read(state.context().await?, user.0.user_id, (start, end), calendar, |items| {
             let list = OccurrenceList { items: items.into_iter().map(OccurrenceView::from).collect() };
-            serde_json::to_vec(&list).expect("an occurrence list always serialises")
+            let body: Arc<[u8]> = serde_json::to_vec(&list).expect("an occurrence list always serialises").into();
+            let size = body.len();
+            (body, size)
         })
         .await?;
     Ok(JsonBytes(body))
