@@ -61,6 +61,8 @@ pub async fn insert<'c>(
     .bind(&fields.notes)
     .bind(now.0)
     .bind(search_text(fields))
+    // Not kept prepared: a NULL `f64` is typed as a 4-byte float (see db::user_settings::upsert).
+    .persistent(false)
     .fetch_one(db)
     .await
 }
@@ -139,6 +141,8 @@ pub async fn update<'c>(
     .bind(&fields.notes)
     .bind(now.0)
     .bind(search_text(fields))
+    // Not kept prepared: a NULL `f64` is typed as a 4-byte float (see db::user_settings::upsert).
+    .persistent(false)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -122,6 +122,10 @@ pub async fn upsert<'c>(
     .bind(values.weather_longitude)
     .bind(values.weather_place)
     .bind(values.units)
+    // Not kept prepared: sqlx 0.9's Any driver types a NULL `f64` as a 4-byte float, and a
+    // statement a connection first prepared with NULL coordinates then refuses real ones on
+    // PostgreSQL ("incorrect binary data format"; tests/api/nullable_floats.rs).
+    .persistent(false)
     .execute(db)
     .await?;
     Ok(())

@@ -63,7 +63,7 @@ async fn call(
     let status = response.status();
     let text = response.text().await.map_err(|e| e.to_string())?;
     if !status.is_success() {
-        return Err(format!("{method} {path}: {status} {text}"));
+        return Err(format!("{method} {path} {body}: {status} {text}"));
     }
     Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
 }

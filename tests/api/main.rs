@@ -40,6 +40,7 @@ mod ical;
 mod locations;
 mod lockout;
 mod notifications;
+mod nullable_floats;
 mod openapi;
 mod outbound;
 mod passkeys;
