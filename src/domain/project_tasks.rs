@@ -3,7 +3,7 @@
 //! lands in its column (positions with gaps, renumbered when a move finds none). Pure: no I/O.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::id::{TaskId, UserId};
@@ -23,15 +23,9 @@ pub const ASSIGNEES_MAX: usize = 100;
 /// The distance between neighbours when a column is numbered afresh (and after the last).
 pub const POSITION_STEP: i64 = 1024;
 
-/// One line of a task's checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ChecklistItem {
-    /// 1–200 characters.
-    pub text: String,
-    #[serde(default)]
-    pub done: bool,
-}
+/// One line of a task's checklist: the todos' own type (one OpenAPI schema of that name);
+/// its text is 1–200 characters here.
+pub use crate::domain::todos::ChecklistItem;
 
 /// `POST /api/projects/{id}/tasks`.
 #[derive(Debug, Deserialize, ToSchema)]
