@@ -5,35 +5,31 @@
 //! with equal stamps read equal occurrences (`service::events::range_cache` relies on it), so
 //! whatever a range read takes into account must be in here.
 
-use sqlx::{Any, Executor, FromRow};
+use std::sync::LazyLock;
 
+use sqlx::{Any, Executor};
+
+use super::Backend;
 use crate::domain::id::UserId;
 
-/// One input of the views; a stamp is all of them in a fixed order.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct StampRow {
-    /// 0 a calendar, 1 an invitation, 2 the time zone.
-    pub part: i64,
-    pub id: i64,
-    pub level: i64,
-    pub seq: i64,
-    pub updated_at: i64,
-    /// The colour override, the invitation's status, the zone.
-    pub text: Option<String>,
-}
+/// A user's stamp: every input of their views, one `part:id:level:seq:updated_at:text` entry
+/// each (part 0 a calendar, 1 an invitation, 2 the zone; text the colour override, the
+/// invitation's status, the zone — none of which can hold `:` or `;`), in a fixed order.
+/// One row, not one per input: SQLite's driver hands each row over between threads.
+pub type Stamp = String;
 
 /// The conditions are the range read's own (`db::events::range`): the `calendar_members`
 /// view, and invitations answered yes or maybe while the invitee and the organiser are
 /// connected.
-const STAMP_SQL: &str = "\
-    SELECT CAST(0 AS BIGINT) AS part, m.calendar_id AS id, m.level_rank AS level, c.sync_seq AS seq, \
+const INPUTS: &str = "\
+    SELECT 0 AS part, m.calendar_id AS id, m.level_rank AS level, c.sync_seq AS seq, \
            c.updated_at AS updated_at, p.colour_override AS text \
     FROM (SELECT calendar_id, MAX(level_rank) AS level_rank FROM calendar_members WHERE user_id = $1 \
           GROUP BY calendar_id) m \
     JOIN calendars c ON c.id = m.calendar_id \
     LEFT JOIN calendar_preferences p ON p.calendar_id = m.calendar_id AND p.user_id = $1 \
     UNION ALL \
-    SELECT CAST(1 AS BIGINT), i.id, c.id, c.sync_seq, c.updated_at, i.status \
+    SELECT 1, i.id, c.id, c.sync_seq, c.updated_at, i.status \
     FROM event_invitations i \
     JOIN events e ON e.id = i.event_id \
     JOIN calendars c ON c.id = e.calendar_id \
@@ -43,11 +39,30 @@ const STAMP_SQL: &str = "\
      AND k.status = 'accepted' \
     WHERE i.invitee_id = $1 AND i.status IN ('accepted', 'tentative') \
     UNION ALL \
-    SELECT CAST(2 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), s.timezone \
-    FROM user_settings s WHERE s.user_id = $1 \
-    ORDER BY 1, 2";
+    SELECT 2, 0, 0, 0, 0, s.timezone FROM user_settings s WHERE s.user_id = $1";
 
-/// The user's stamp, in a fixed order.
-pub async fn stamp<'c>(db: impl Executor<'c, Database = Any>, user: UserId) -> Result<Vec<StampRow>, sqlx::Error> {
-    sqlx::query_as(STAMP_SQL).bind(user).fetch_all(db).await
+/// The inputs folded into one text; the two databases differ only in the aggregate's name.
+fn folded(aggregate: &str) -> String {
+    format!(
+        "SELECT COALESCE({aggregate}(CAST(x.part AS TEXT) || ':' || CAST(x.id AS TEXT) || ':' || \
+                CAST(x.level AS TEXT) || ':' || CAST(x.seq AS TEXT) || ':' || CAST(x.updated_at AS TEXT) || ':' || \
+                COALESCE(x.text, '-'), ';' ORDER BY x.part, x.id), '') \
+         FROM ({INPUTS}) x"
+    )
+}
+
+static SQLITE: LazyLock<String> = LazyLock::new(|| folded("group_concat"));
+static POSTGRES: LazyLock<String> = LazyLock::new(|| folded("string_agg"));
+
+/// The user's stamp now.
+pub async fn stamp<'c>(
+    db: impl Executor<'c, Database = Any>,
+    backend: Backend,
+    user: UserId,
+) -> Result<Stamp, sqlx::Error> {
+    let sql = match backend {
+        Backend::Sqlite => SQLITE.as_str(),
+        Backend::Postgres => POSTGRES.as_str(),
+    };
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(user).fetch_one(db).await
 }

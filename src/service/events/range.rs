@@ -12,7 +12,7 @@ use sqlx::AnyConnection;
 use super::{EventError, EventResult, exdates_of, override_timing, timing_of, zone_of};
 use crate::db::calendar_access::calendar_level;
 use crate::db::events::{self as db, OverrideRow, RangeRow};
-use crate::db::range_stamp::{self, StampRow};
+use crate::db::range_stamp::{self, Stamp};
 use crate::domain::calendars::{CalendarLevel, EventAccess};
 use crate::domain::events::Timing;
 use crate::domain::events::expand::{MAX_OCCURRENCES, Override, Series, TooMany, Window, expand};
@@ -71,18 +71,18 @@ pub async fn snapshot(
     start: UtcMillis,
     end: UtcMillis,
     calendar: Option<CalendarId>,
-) -> EventResult<(Vec<StampRow>, Vec<RangeItem>)> {
+) -> EventResult<(Stamp, Vec<RangeItem>)> {
     check_window(start, end)?;
     let mut tx = ctx.db.snapshot().await?;
-    let stamp = range_stamp::stamp(&mut *tx, user).await?;
+    let stamp = range_stamp::stamp(&mut *tx, ctx.db.backend(), user).await?;
     let items = read(&mut tx, user, start, end, calendar).await?;
     tx.commit().await?;
     Ok((stamp, items))
 }
 
 /// The stamp of what the caller's views are made of now (`db::range_stamp`).
-pub async fn stamp(ctx: Context<'_>, user: UserId) -> EventResult<Vec<StampRow>> {
-    Ok(range_stamp::stamp(ctx.db.pool(), user).await?)
+pub async fn stamp(ctx: Context<'_>, user: UserId) -> EventResult<Stamp> {
+    Ok(range_stamp::stamp(ctx.db.pool(), ctx.db.backend(), user).await?)
 }
 
 async fn read(

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use super::EventResult;
 use super::range::{RangeItem, snapshot, stamp};
-use crate::db::range_stamp::StampRow;
+use crate::db::range_stamp::Stamp;
 use crate::domain::id::{CalendarId, UserId};
 use crate::domain::time::UtcMillis;
 use crate::service::Context;
@@ -31,7 +31,7 @@ struct Key {
 }
 
 struct Entry<V> {
-    stamp: Vec<StampRow>,
+    stamp: Stamp,
     value: V,
     size: usize,
     last_used: u64,
@@ -96,7 +96,7 @@ impl<V: Clone> StampedRanges<V> {
         }
     }
 
-    fn keep(&self, key: Key, stamp: Vec<StampRow>, value: V, size: usize) {
+    fn keep(&self, key: Key, stamp: Stamp, value: V, size: usize) {
         if size > self.max_bytes / 8 {
             return;
         }
