@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::browser::{browser, overflow, picture, run, set_up_admin, sign_in, sign_out};
 use crate::harness::PASSWORD;
-use crate::live::{LiveServer, pinned_client};
+use crate::live::{LiveServer, call, signed_in};
 use crate::webdriver::Browser;
 
 const ALT: &str = "\u{e00a}";
@@ -29,43 +29,6 @@ async fn create_user(db: &umbra::db::Db, username: &str) -> Result<(), String> {
         .await
         .map(drop)
         .map_err(|e| e.to_string())
-}
-
-/// A client signed in as `username` (for what the test sets up or checks without the UI).
-async fn signed_in(server: &LiveServer, username: &str) -> Result<reqwest::Client, String> {
-    let client = pinned_client(&server.cert_pem);
-    let response = client
-        .post(server.url("/api/auth/login"))
-        .header("X-Requested-With", "XMLHttpRequest")
-        .json(&json!({"username": username, "password": PASSWORD}))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !response.status().is_success() {
-        return Err(format!("{username} cannot sign in: {}", response.status()));
-    }
-    Ok(client)
-}
-
-async fn call(
-    server: &LiveServer,
-    client: &reqwest::Client,
-    method: &str,
-    path: &str,
-    body: Value,
-) -> Result<Value, String> {
-    let request = match method {
-        "GET" => client.get(server.url(path)),
-        "PATCH" => client.patch(server.url(path)).json(&body),
-        _ => client.post(server.url(path)).json(&body),
-    };
-    let response = request.header("X-Requested-With", "XMLHttpRequest").send().await.map_err(|e| e.to_string())?;
-    let status = response.status();
-    let text = response.text().await.map_err(|e| e.to_string())?;
-    if !status.is_success() {
-        return Err(format!("{method} {path} {body}: {status} {text}"));
-    }
-    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// admin and `other` become connections (the Connections page has its own browser test).

@@ -143,3 +143,44 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// A client signed in as `username` over the live server's socket, for what a browser test
+/// sets up or checks without the UI (an error, not a panic, so the test's run still quits
+/// its browser).
+pub async fn signed_in(server: &LiveServer, username: &str) -> Result<reqwest::Client, String> {
+    let client = pinned_client(&server.cert_pem);
+    let response = client
+        .post(server.url("/api/auth/login"))
+        .header("X-Requested-With", "XMLHttpRequest")
+        .json(&serde_json::json!({"username": username, "password": crate::harness::PASSWORD}))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("{username} cannot sign in: {}", response.status()));
+    }
+    Ok(client)
+}
+
+/// One API call with `client`; its JSON answer (null when empty), or the failure as an error.
+pub async fn call(
+    server: &LiveServer,
+    client: &reqwest::Client,
+    method: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let request = match method {
+        "GET" => client.get(server.url(path)),
+        "PATCH" => client.patch(server.url(path)).json(&body),
+        "PUT" => client.put(server.url(path)).json(&body),
+        _ => client.post(server.url(path)).json(&body),
+    };
+    let response = request.header("X-Requested-With", "XMLHttpRequest").send().await.map_err(|e| e.to_string())?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!("{method} {path} {body}: {status} {text}"));
+    }
+    Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
