@@ -185,6 +185,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
         .attach(Shield::new())
         .attach(jobs::fairing())
         .mount("/", api::routes())
+        .mount("/", crate::dav::routes())
         .mount("/", web::routes())
         .mount("/", gate::rejection_routes())
         .register("/", rocket::catchers![error::catch_all]))

@@ -1,6 +1,7 @@
 //! The only place SQL lives. One set of queries for SQLite and PostgreSQL through sqlx's
 //! `Any` driver; migrations for each backend are embedded and applied at startup.
 
+pub mod app_passwords;
 pub mod audit;
 pub mod backup;
 pub mod calendar_access;

@@ -105,8 +105,8 @@ pub async fn update(
 ) -> Result<bool, sqlx::Error> {
     let update = sqlx::query(
         "UPDATE people SET name = $3, nickname = $4, emails = $5, phones = $6, birthday = $7, address = $8, \
-         notes = $9, tags = $10, favourite = $11, location_id = $12, updated_at = $13, search_text = $14 \
-         WHERE id = $1 AND user_id = $2",
+         notes = $9, tags = $10, favourite = $11, location_id = $12, updated_at = $13, search_text = $14, \
+         revision = revision + 1 WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
     .bind(owner);

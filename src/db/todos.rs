@@ -223,8 +223,15 @@ macro_rules! bind_values {
     };
 }
 
-/// Inserts a todo at the end of the caller's manual order.
-pub async fn insert(tx: &mut WriteTx, user_id: UserId, values: &TodoValues, now: i64) -> Result<TodoId, sqlx::Error> {
+/// Inserts a todo at the end of the caller's manual order. `uid` is its iCalendar UID (the
+/// CalDAV resource name): new for a todo made here, the client's for one a DAV client PUT.
+pub async fn insert(
+    tx: &mut WriteTx,
+    user_id: UserId,
+    uid: &str,
+    values: &TodoValues,
+    now: i64,
+) -> Result<TodoId, sqlx::Error> {
     if tx.backend() == Backend::Postgres {
         // Serialises concurrent inserts of one user, so two todos never share a position.
         sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(user_id).fetch_optional(&mut **tx).await?;
@@ -235,10 +242,10 @@ pub async fn insert(tx: &mut WriteTx, user_id: UserId, values: &TodoValues, now:
         .await?;
     let insert = sqlx::query_scalar(
         "INSERT INTO todos (title, notes, category_id, priority, due_date, due_at, due_sort, overdue_at, timezone, \
-         completed, completed_at, recurrence, recur_from, checklist, user_id, position, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+         completed, completed_at, recurrence, recur_from, checklist, user_id, position, created_at, updated_at, uid) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18) RETURNING id",
     );
-    bind_values!(insert, values).bind(user_id).bind(position).bind(now).fetch_one(&mut **tx).await
+    bind_values!(insert, values).bind(user_id).bind(position).bind(now).bind(uid).fetch_one(&mut **tx).await
 }
 
 pub async fn update(
@@ -251,7 +258,7 @@ pub async fn update(
     let update = sqlx::query(
         "UPDATE todos SET title = $1, notes = $2, category_id = $3, priority = $4, due_date = $5, due_at = $6, \
          due_sort = $7, overdue_at = $8, timezone = $9, completed = $10, completed_at = $11, recurrence = $12, \
-         recur_from = $13, checklist = $14, updated_at = $15 WHERE id = $16 AND user_id = $17",
+         recur_from = $13, checklist = $14, updated_at = $15, revision = revision + 1 WHERE id = $16 AND user_id = $17",
     );
     let done = bind_values!(update, values).bind(now).bind(id).bind(user_id).execute(&mut **tx).await?;
     Ok(done.rows_affected() == 1)

@@ -63,6 +63,10 @@ actions! {
     PasskeyRemove = "passkey_remove",
     PasskeyLogin = "passkey_login",
     PasskeyCounterRegression = "passkey_counter_regression",
+    // App passwords and the DAV clients that sign in with them.
+    AppPasswordCreate = "app_password_create",
+    AppPasswordRevoke = "app_password_revoke",
+    DavLoginFailure = "dav_login_failure",
     // The admin API.
     AdminCreateUser = "admin_create_user",
     AdminUpdateUser = "admin_update_user",

@@ -85,6 +85,8 @@ ids! {
     TaskCommentId,
     /// A row of `project_activity`.
     ProjectActivityId,
+    /// A row of `app_passwords`.
+    AppPasswordId,
 }
 
 /// A path segment as an id: digits only (no sign, no spaces), positive, in range.

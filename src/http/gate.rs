@@ -62,7 +62,9 @@ fn verdict(req: &Request<'_>, state: &AppState) -> Result<(), ApiError> {
 fn refuse_forms(req: &Request<'_>) -> Result<(), ApiError> {
     let path = req.uri().path().as_str();
     let under_api = path == "/api" || path.starts_with("/api/");
-    if under_api && req.content_type().is_some_and(|ct| ct.is_form() || ct.is_form_data()) {
+    // DAV too: its clients send Basic credentials that a browser may have cached.
+    let under_dav = path == "/dav" || path.starts_with("/dav/");
+    if (under_api || under_dav) && req.content_type().is_some_and(|ct| ct.is_form() || ct.is_form_data()) {
         return Err(ApiError::unsupported_media_type());
     }
     Ok(())

@@ -6,6 +6,7 @@
 //! handler a session token for the cookie.
 
 pub mod account;
+pub mod app_passwords;
 pub mod calendar_shares;
 pub mod calendars;
 pub mod connections;

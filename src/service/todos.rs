@@ -118,7 +118,7 @@ pub async fn create(ctx: Context<'_>, owner: UserId, body: NewTodo) -> TodoResul
     if state.completed {
         state.completed_at = Some(ctx.now.0);
     }
-    let id = db::insert(&mut tx, owner, &values_of(&state), ctx.now.0).await?;
+    let id = db::insert(&mut tx, owner, &super::events::new_uid(), &values_of(&state), ctx.now.0).await?;
     let row = db::get(&mut *tx, owner, id).await?.ok_or(TodoError::NotFound)?;
     tx.commit().await?;
     Ok(row)

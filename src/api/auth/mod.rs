@@ -1,6 +1,7 @@
 //! `/api/auth`: setup, registration, sign-in and -out, session lock, password change.
 //! One file per action.
 
+pub mod app_passwords;
 pub mod lock;
 pub mod login;
 pub mod logout;
@@ -45,6 +46,9 @@ api_module![
     sessions::list_sessions,
     sessions::revoke_session,
     sessions::revoke_other_sessions,
+    app_passwords::list_app_passwords,
+    app_passwords::create_app_password,
+    app_passwords::revoke_app_password,
     totp::setup_totp,
     totp::enable_totp,
     totp::disable_totp,

@@ -20,6 +20,7 @@ use rocket::local::asynchronous::Client;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::activity::Activity;
+use crate::dav::DAV_METHOD_HEADER;
 use crate::error::Problem;
 use crate::http::headers::{HSTS, SECURITY_HEADERS};
 
@@ -50,6 +51,24 @@ fn body_limit(method: &hyper::Method, path: &str) -> usize {
         .find(|(m, p, _)| method.as_str() == *m && route_matches(p, path))
         .map_or(MAX_BODY_BYTES, |(_, _, limit)| *limit)
 }
+/// The WebDAV methods Rocket has no name for. Under `/dav/` (and the two well-known DAV
+/// addresses) the listener hands such a request
+/// to Rocket as a POST carrying the real method in `DAV_METHOD_HEADER` (a header it strips
+/// from what the client sent), so that the gate, the access log and the rest of the request
+/// flow apply to DAV as to everything else; elsewhere they are 501.
+const DAV_METHODS: [&str; 10] =
+    ["PROPFIND", "PROPPATCH", "REPORT", "MKCALENDAR", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "ACL"];
+
+/// The method Rocket sees, and the WebDAV method when it stands in for one.
+fn rocket_method(method: &hyper::Method, path: &str) -> Option<(Method, Option<&'static str>)> {
+    if let Ok(known) = method.as_str().parse::<Method>() {
+        return Some((known, None));
+    }
+    let dav =
+        DAV_METHODS.into_iter().find(|name| *name == method.as_str()).filter(|_| crate::dav::is_dav_path(path))?;
+    Some((Method::Post, Some(dav)))
+}
+
 /// How much of an oversized body is read and discarded so that the client sees the 413.
 const DRAIN_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 
@@ -94,7 +113,7 @@ impl Bridge {
     pub async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
         self.activity.request_started();
         let (parts, body) = request.into_parts();
-        let Ok(method) = parts.method.as_str().parse::<Method>() else {
+        let Some((method, dav_method)) = rocket_method(&parts.method, parts.uri.path()) else {
             return Ok(self.problem(StatusCode::NOT_IMPLEMENTED, "This request method is not supported."));
         };
         let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
@@ -115,7 +134,14 @@ impl Bridge {
 
         let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
         let mut local = self.app.req(method, target).remote(self.peer);
+        if let Some(dav_method) = dav_method {
+            local.add_header(Header::new(DAV_METHOD_HEADER, dav_method));
+        }
         for (name, value) in &parts.headers {
+            if name.as_str().eq_ignore_ascii_case(DAV_METHOD_HEADER) {
+                // Only the listener says which WebDAV method a request is.
+                continue;
+            }
             // Rocket, too, takes only UTF-8 header values.
             if let Ok(value) = value.to_str() {
                 local.add_header(Header::new(name.as_str().to_owned(), value.to_owned()));
@@ -221,6 +247,19 @@ mod tests {
         assert_eq!(body_limit(&hyper::Method::POST, "/api/calendars/x/import"), MAX_BODY_BYTES);
         assert_eq!(body_limit(&hyper::Method::POST, "/api/calendars/12/import/x"), MAX_BODY_BYTES);
         assert_eq!(body_limit(&hyper::Method::POST, "/api/calendars//import"), MAX_BODY_BYTES);
+    }
+
+    #[test]
+    fn webdav_methods_reach_rocket_only_under_dav() {
+        let propfind = hyper::Method::from_bytes(b"PROPFIND").unwrap();
+        assert_eq!(rocket_method(&propfind, "/dav/calendars/ann/"), Some((Method::Post, Some("PROPFIND"))));
+        assert_eq!(rocket_method(&propfind, "/dav"), Some((Method::Post, Some("PROPFIND"))));
+        assert_eq!(rocket_method(&propfind, "/api/todos"), None);
+        assert_eq!(rocket_method(&propfind, "/davx"), None);
+        assert_eq!(rocket_method(&propfind, "/.well-known/caldav"), Some((Method::Post, Some("PROPFIND"))));
+        let made_up = hyper::Method::from_bytes(b"BREW").unwrap();
+        assert_eq!(rocket_method(&made_up, "/dav/"), None);
+        assert_eq!(rocket_method(&hyper::Method::PUT, "/dav/x"), Some((Method::Put, None)));
     }
 
     #[test]

@@ -1,0 +1,92 @@
+//! What the protocol layer (`dispatch`) asks of the three kinds of collection: a calendar's
+//! events (`calendar_objects`), the user's todos (`todo_objects`) and the user's people
+//! (`contact_objects`). Each of those modules offers the same functions with the same
+//! meaning; `Collection` says which one a path names. Objects are the same rows the API and
+//! the UI use: a change through one is visible through the other at once.
+
+use crate::db::error::DbError;
+use crate::domain::id::CalendarId;
+
+/// A collection holding objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    /// `/dav/calendars/<user>/<id>/`: the events of a calendar the user can read.
+    Calendar(CalendarId),
+    /// `/dav/calendars/<user>/todos/`: the user's todos, as VTODO.
+    Todos,
+    /// `/dav/addressbooks/<user>/contacts/`: the user's people, as vCard.
+    Contacts,
+}
+
+/// An object's resource name (the last path segment, decoded, e.g. `abc@umbra.ics`) and its
+/// strong ETag (quoted, as sent in the `ETag` header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectMeta {
+    pub name: String,
+    pub etag: String,
+}
+
+/// An object with its iCalendar or vCard text.
+#[derive(Debug, Clone)]
+pub struct StoredObject {
+    pub meta: ObjectMeta,
+    pub body: String,
+}
+
+/// What a write requires of the object's current state (RFC 7232).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    None,
+    /// `If-Match: "<etag>"` (or `*`: the object must exist).
+    IfMatch(String),
+    /// `If-None-Match: *`: the object must not exist.
+    IfNoneMatchAny,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PutOutcome {
+    pub etag: String,
+    /// A new object (201) rather than a changed one (204).
+    pub created: bool,
+}
+
+/// What changed after a sync token: objects created or changed (with their ETags now), and
+/// names of objects deleted. `token` is the collection's token now.
+#[derive(Debug, Clone, Default)]
+pub struct Delta {
+    pub token: i64,
+    pub changed: Vec<ObjectMeta>,
+    pub deleted: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DavError {
+    /// No such collection or object that the user can see: 404.
+    #[error("not found")]
+    NotFound,
+    /// The user can read but not write here (a read share): 403.
+    #[error("read only")]
+    ReadOnly,
+    /// `If-Match`/`If-None-Match` not met: 412.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    /// The body is not an object this collection takes (unparseable, wrong component, a UID
+    /// already used by another resource, a value out of range): 400/403 with a reason the
+    /// client can show. `precondition` names the CalDAV/CardDAV precondition element when one
+    /// applies (e.g. `valid-calendar-data`, `no-uid-conflict`, `supported-calendar-component`).
+    #[error("{detail}")]
+    Invalid { precondition: Option<&'static str>, detail: String },
+    /// A sync token this collection never gave or no longer remembers: 403 `valid-sync-token`.
+    #[error("invalid sync token")]
+    InvalidSyncToken,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for DavError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Db(DbError::classify(error))
+    }
+}
+
+pub type DavResult<T> = Result<T, DavError>;
