@@ -7,7 +7,9 @@
 //! Not canonical: percent-encoded unreserved characters (RFC 3986 §2.3: ALPHA, DIGIT and
 //! `-._~`, which must never be encoded) and `%2F` (an encoded `/`, which a router may or may
 //! not treat as a separator), malformed percent escapes, empty segments (`//`, a trailing `/`
-//! except the root `/` itself) and `.` or `..` segments.
+//! except the root `/` itself) and `.` or `..` segments. Under `/dav/` one trailing `/` is
+//! part of the name: WebDAV names every collection with one (RFC 4918 §5.2), and the DAV
+//! handler reads the raw path itself, so nothing compares two spellings of it.
 
 /// Why a path is not canonical; the message is for the 400's detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +40,7 @@ pub fn check(path: &str) -> Result<(), NotCanonical> {
     if path == "/" {
         return Ok(());
     }
+    let path = if path.starts_with("/dav/") { path.strip_suffix('/').unwrap_or(path) } else { path };
     let Some(rest) = path.strip_prefix('/') else {
         return Err(NotCanonical::NotAbsolute);
     };
@@ -75,6 +78,16 @@ fn check_escapes(segment: &str) -> Result<(), NotCanonical> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dav_collections_keep_their_trailing_slash() {
+        assert_eq!(check("/dav/"), Ok(()));
+        assert_eq!(check("/dav/calendars/ann/7/"), Ok(()));
+        assert_eq!(check("/dav/calendars/ann//"), Err(NotCanonical::EmptySegment));
+        assert_eq!(check("/dav//"), Err(NotCanonical::EmptySegment));
+        assert_eq!(check("/api/todos/"), Err(NotCanonical::EmptySegment));
+        assert_eq!(check("/dav/./"), Err(NotCanonical::DotSegment));
+    }
 
     #[test]
     fn canonical_paths_pass() {
