@@ -31,7 +31,7 @@ mod dashboard;
 mod dav_discovery;
 mod dav_kit;
 mod dav_limits;
-mod dav_objects;
+mod dav_calendar_objects;
 mod dav_reports;
 mod db_kit;
 mod dispatcher;
