@@ -231,6 +231,39 @@ fn a_restart_reuses_the_ca_and_a_new_name_gets_a_new_certificate_from_it() {
     assert_eq!(renamed.local_ca.unwrap().status().name, "UMBRA local CA (home.example)");
 }
 
+/// Several servers on one PostgreSQL may share a data folder: one renews, the others serve
+/// the renewed certificate from the files at their next check instead of issuing their own.
+#[test]
+fn processes_sharing_a_data_folder_serve_one_renewal() {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config::defaults_in(data.path());
+    let now = UtcMillis::now();
+    let first = umbra::tls::prepare(&config, now).unwrap().unwrap();
+    let second = umbra::tls::prepare(&config, now).unwrap().unwrap();
+    let leaf_of = |tls: &umbra::tls::Tls| tls.served.current().cert[0].to_vec();
+    assert_eq!(leaf_of(&first), leaf_of(&second));
+
+    let due = now.plus_minutes(368 * DAY_MINUTES);
+    assert!(first.local_ca.as_ref().unwrap().refresh(due).unwrap(), "renewed");
+    assert!(second.local_ca.as_ref().unwrap().refresh(due).unwrap(), "picked up");
+    assert_eq!(leaf_of(&first), leaf_of(&second), "one renewal, served by both");
+    assert!(!first.local_ca.as_ref().unwrap().refresh(due).unwrap(), "nothing left to do");
+}
+
+/// Devices trust the CA: a damaged one stops the start with a message rather than being
+/// quietly replaced by a CA no device knows.
+#[test]
+fn a_damaged_ca_stops_the_start_instead_of_being_replaced() {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config::defaults_in(data.path());
+    assert!(umbra::tls::prepare(&config, UtcMillis::now()).unwrap().is_some());
+    let ca_pem = std::fs::read(data.path().join("tls/ca.pem")).unwrap();
+    std::fs::write(data.path().join("tls/ca-key.pem"), b"-----BEGIN PRIVATE KEY-----\nbroken\n").unwrap();
+    let error = umbra::tls::prepare(&config, UtcMillis::now()).err().expect("refused");
+    assert!(error.to_string().contains("damaged"), "{error}");
+    assert_eq!(std::fs::read(data.path().join("tls/ca.pem")).unwrap(), ca_pem, "left as it was");
+}
+
 /// An install from before the local CA has a self-signed `tls/cert.pem`: the first start
 /// replaces it with a certificate from the new CA.
 #[test]
