@@ -7,9 +7,7 @@
 //! Not canonical: percent-encoded unreserved characters (RFC 3986 §2.3: ALPHA, DIGIT and
 //! `-._~`, which must never be encoded) and `%2F` (an encoded `/`, which a router may or may
 //! not treat as a separator), malformed percent escapes, empty segments (`//`, a trailing `/`
-//! except the root `/` itself) and `.` or `..` segments. Under `/dav/` one trailing `/` is
-//! part of the name: WebDAV names every collection with one (RFC 4918 §5.2), and the DAV
-//! handler reads the raw path itself, so nothing compares two spellings of it.
+//! except the root `/` itself and DAV collections) and `.` or `..` segments.
 
 /// Why a path is not canonical; the message is for the 400's detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,9 +38,14 @@ pub fn check(path: &str) -> Result<(), NotCanonical> {
     if path == "/" {
         return Ok(());
     }
-    let path = if path.starts_with("/dav/") { path.strip_suffix('/').unwrap_or(path) } else { path };
     let Some(rest) = path.strip_prefix('/') else {
         return Err(NotCanonical::NotAbsolute);
+    };
+    // WebDAV names collections with a trailing slash (RFC 4918 §5.2) and every DAV client
+    // sends them so: one final empty segment is canonical there, and nowhere else.
+    let rest = match rest.strip_suffix('/') {
+        Some(collection) if crate::dav::is_dav_path(path) => collection,
+        _ => rest,
     };
     for segment in rest.split('/') {
         match segment {
@@ -80,16 +83,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dav_collections_keep_their_trailing_slash() {
-        assert_eq!(check("/dav/"), Ok(()));
-        assert_eq!(check("/dav/calendars/ann/7/"), Ok(()));
-        assert_eq!(check("/dav/calendars/ann//"), Err(NotCanonical::EmptySegment));
-        assert_eq!(check("/dav//"), Err(NotCanonical::EmptySegment));
-        assert_eq!(check("/api/todos/"), Err(NotCanonical::EmptySegment));
-        assert_eq!(check("/dav/./"), Err(NotCanonical::DotSegment));
-    }
-
-    #[test]
     fn canonical_paths_pass() {
         for path in ["/", "/api/auth/login", "/app.js", "/api/todos/12", "/a%20b", "/%C3%A9t%C3%A9", "/x%3Fy", "/%25"] {
             assert_eq!(check(path), Ok(()), "{path}");
@@ -124,5 +117,16 @@ mod tests {
         }
         assert_eq!(check("/api/.well/x..y/..."), Ok(()));
         assert_eq!(check(""), Err(NotCanonical::NotAbsolute));
+    }
+
+    #[test]
+    fn dav_collections_may_end_in_one_slash() {
+        for path in ["/dav/", "/dav/calendars/ann/", "/dav/calendars/ann/12/", "/dav/calendars/ann/12/a%40b.ics"] {
+            assert_eq!(check(path), Ok(()), "{path}");
+        }
+        for path in ["/dav//", "/dav/calendars//ann/", "/dav/calendars/ann//", "/davx/", "/.well-known/caldav/"] {
+            assert_eq!(check(path), Err(NotCanonical::EmptySegment), "{path}");
+        }
+        assert_eq!(check("/dav/calendars/../"), Err(NotCanonical::DotSegment));
     }
 }
