@@ -244,6 +244,9 @@ pub fn value(account: &DavAccount, target: &Target, ns: &str, local: &str, now: 
             Target::Object { collection: Collection::Contacts, .. } => {
                 Some(node.with_text("text/vcard; charset=utf-8"))
             }
+            Target::Object { collection: Collection::Todos, .. } => {
+                Some(node.with_text("text/calendar; charset=utf-8; component=VTODO"))
+            }
             Target::Object { .. } => Some(node.with_text("text/calendar; charset=utf-8; component=VEVENT")),
             _ => None,
         },
