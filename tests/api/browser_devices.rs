@@ -184,6 +184,8 @@ async fn an_admin_sees_and_revokes_a_users_app_passwords() {
         b.click(&b.find_text("div[@role='menu' and not(@hidden)]/button", "App passwords").await?).await?;
         b.wait_for_text("dialog .admin-app-passwords", "Alice's laptop").await?;
         b.wait_for_text("dialog .admin-app-passwords", "last used never").await?;
+        b.wait_idle().await?;
+        picture(b, "devices-admin").await;
         b.click(&b.find("dialog button[aria-label=\"Revoke Alice's laptop\"]").await?).await?;
         b.click(&b.find("dialog button.confirm").await?).await?;
         b.wait_for_text("dialog .admin-app-passwords", "no app passwords").await?;
