@@ -79,6 +79,7 @@ async fn create_an_app_password_after_confirming_the_password_then_revoke_it() {
         b.click(&b.find(".tabs a[href='/settings/devices']").await?).await?;
         b.wait_idle().await?;
         check_trust_card(b, server_ref).await?;
+        picture(b, "devices-trust").await;
         b.wait_for_text("section[aria-labelledby=app-passwords-title]", "No app passwords yet").await?;
 
         // Create: the session has not confirmed its password lately, so a dialog asks for it.
@@ -193,6 +194,32 @@ async fn an_admin_sees_and_revokes_a_users_app_passwords() {
             return Err("DAV still accepts the app password the admin revoked".into());
         }
         b.click(&b.find_text("dialog//button", "Close").await?).await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_a_ca_of_its_own_the_page_says_there_is_nothing_to_install() {
+    let Some(browser) = browser().await else { return };
+    // Plain HTTP behind, say, a reverse proxy with the operator's certificate: GET /api/ca is 404.
+    let server = crate::live::serve_http_on_localhost(|_| {}).await;
+    let code = umbra::auth::setup_code::current(server.db.pool()).await.unwrap().unwrap();
+    let base = server.base.replace("127.0.0.1", "localhost");
+    let server_ref = &server;
+    run("devices-no-ca", browser, async |b| {
+        let ca = server_ref.client.get(server_ref.url("/api/ca")).send().await.map_err(|e| e.to_string())?;
+        if ca.status() != 404 {
+            return Err(format!("GET /api/ca answered {} without TLS", ca.status()));
+        }
+        set_up_admin(b, &base, &code).await?;
+        b.goto(&format!("{base}/settings/devices")).await?;
+        b.wait_for_text("section[aria-labelledby=trust-title]", "certificate from its operator").await?;
+        b.wait_for_text("section[aria-labelledby=app-passwords-title]", "No app passwords yet").await?;
+        let downloads = b.execute("return document.querySelectorAll(\"a[href='/ca.crt']\").length;", json!([])).await?;
+        if downloads != json!(0) {
+            return Err("a certificate download is offered without a CA".into());
+        }
         Ok(())
     })
     .await;
