@@ -32,6 +32,7 @@ mod connections;
 mod dashboard;
 mod dav_auth;
 mod dav_calendar_objects;
+mod dav_cards;
 mod dav_discovery;
 mod dav_kit;
 mod dav_limits;
