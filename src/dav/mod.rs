@@ -20,6 +20,7 @@ pub mod auth;
 pub mod calendar_objects;
 pub mod contact_objects;
 pub mod dispatch;
+pub mod per_user;
 pub mod store;
 pub mod todo_objects;
 
