@@ -59,6 +59,7 @@ mod services;
 mod sessions;
 mod settings;
 mod socket;
+mod tls_ca;
 mod todos;
 mod totp;
 mod user_connections;
