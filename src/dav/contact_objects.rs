@@ -6,7 +6,9 @@
 //! counts. A person's location link is UMBRA's alone and survives a client's PUT.
 
 use super::auth::DavAccount;
-use super::per_user::{check_name, check_precondition, check_token, delta, etag, name_of};
+use super::per_user::{
+    check_name, check_precondition, check_token, delta, etag, made_meanwhile, name_of, uid_conflict,
+};
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
 use crate::db::collection_changes::{self as log, SyncCollection};
 use crate::db::people::{self as db, DavParts};
@@ -31,10 +33,6 @@ fn object(row: &PersonObjectRow) -> StoredObject {
 fn invalid(errors: &[FieldError]) -> DavError {
     let detail: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
     DavError::Invalid { precondition: Some(people_dav::VALID_DATA), detail: detail.join("; ") }
-}
-
-fn uid_conflict(detail: String) -> DavError {
-    DavError::Invalid { precondition: Some("no-uid-conflict"), detail }
 }
 
 /// Every object of the collection: its name and ETag.
@@ -90,7 +88,10 @@ pub async fn put(
                 return Err(uid_conflict(format!("the UID {} is already the card {other}", card.uid)));
             }
             let parts = DavParts { name: dav_name, extra: &extra };
-            (db::insert(&mut tx, user, &card.uid, &fields, None, parts, ctx.now).await?, true)
+            let id = db::insert(&mut tx, user, &card.uid, &fields, None, parts, ctx.now)
+                .await
+                .map_err(|e| made_meanwhile(e, precondition))?;
+            (id, true)
         }
     };
     let revision = objects::revision(&mut tx, user, id).await?;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition};
 use crate::db::collection_changes::ChangeRow;
+use crate::db::error::DbError;
 
 /// Longest resource name a client may choose.
 pub const NAME_MAX: usize = 255;
@@ -93,6 +94,25 @@ pub fn delta(token: i64, rows: &[ChangeRow], suffix: &str, current: Vec<ObjectMe
         }
     }
     Delta { token, changed: metas, deleted }
+}
+
+/// A UID the collection holds under another name, or a name holding another UID.
+pub fn uid_conflict(detail: String) -> DavError {
+    DavError::Invalid { precondition: Some("no-uid-conflict"), detail }
+}
+
+/// An insert that met the UID or name another request stored since this one looked (on
+/// PostgreSQL, where writers run side by side): the object exists now.
+pub fn made_meanwhile(error: sqlx::Error, precondition: &Precondition) -> DavError {
+    let error = DbError::classify(error);
+    if !error.is_unique_violation() {
+        return DavError::Db(error);
+    }
+    if *precondition == Precondition::IfNoneMatchAny {
+        DavError::PreconditionFailed
+    } else {
+        uid_conflict("another request stored an object with this UID or name meanwhile".into())
+    }
 }
 
 /// Checks a client's sync token against the collection's counter.

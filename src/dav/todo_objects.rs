@@ -13,7 +13,9 @@
 use chrono_tz::Tz;
 
 use super::auth::DavAccount;
-use super::per_user::{check_name, check_precondition, check_token, delta, etag, name_of};
+use super::per_user::{
+    check_name, check_precondition, check_token, delta, etag, made_meanwhile, name_of, uid_conflict,
+};
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
 use crate::db::collection_changes::{self as log, SyncCollection};
 use crate::db::todo_objects::{self as objects, SUFFIX, TodoObjectRow};
@@ -117,10 +119,7 @@ async fn category_of(
         return Ok((None, Some(todo_map::categories_line(names))));
     }
     let key = rules::category_key(first);
-    let id = match db::category_by_key(tx, user, &key).await? {
-        Some(row) => row.id,
-        None => db::insert_category(&mut **tx, user, first.trim(), &key, rules::DEFAULT_COLOUR, now).await?.id,
-    };
+    let id = db::category_named(tx, user, first.trim(), &key, rules::DEFAULT_COLOUR, now).await?;
     Ok((Some(id), (!rest.is_empty()).then(|| todo_map::categories_line(rest))))
 }
 
@@ -172,6 +171,9 @@ pub async fn put(
     let dav_name = (name != format!("{}{SUFFIX}", todo.uid)).then_some(name);
 
     let mut tx = ctx.db.write().await?;
+    // The category before the todo's row lock: a rename of that category (which locks its
+    // todos) must not wait for this write while this one waits for it.
+    let (category_id, more_categories) = category_of(&mut tx, user, &todo.categories, now).await?;
     let existing = objects::by_name_for_update(&mut tx, user, name).await?;
     let current_etag = existing.as_ref().map(|row| etag(row.todo.id.0, row.revision));
     check_precondition(current_etag.as_deref(), precondition)?;
@@ -189,7 +191,6 @@ pub async fn put(
     }
     let current = existing.as_ref().map(|row| state_of(&row.todo));
     let zone = current.as_ref().map_or(user_zone, |c| c.timezone);
-    let (category_id, more_categories) = category_of(&mut tx, user, &todo.categories, now).await?;
     let mut next = state_from(&todo, current.as_ref(), zone, category_id, now)?;
     let mut extra = todo.extra.clone();
     extra.extend(more_categories);
@@ -213,15 +214,14 @@ pub async fn put(
     } else {
         next.completed_at = next.completed.then(|| todo.completed_at.unwrap_or(now));
         let parts = DavParts { name: dav_name, extra: &extra };
-        (db::insert(&mut tx, user, &todo.uid, &values_of(&next), parts, now).await?, true)
+        let id = db::insert(&mut tx, user, &todo.uid, &values_of(&next), parts, now)
+            .await
+            .map_err(|e| made_meanwhile(e, precondition))?;
+        (id, true)
     };
     let revision = objects::revision(&mut tx, user, id).await?;
     tx.commit().await?;
     Ok(PutOutcome { etag: etag(id.0, revision), created })
-}
-
-fn uid_conflict(detail: String) -> DavError {
-    DavError::Invalid { precondition: Some("no-uid-conflict"), detail }
 }
 
 pub async fn delete(ctx: Context<'_>, account: &DavAccount, name: &str, precondition: &Precondition) -> DavResult<()> {

@@ -340,14 +340,21 @@ pub async fn positions(tx: &mut WriteTx, user_id: UserId, ids: &[TodoId]) -> Res
     Ok(found)
 }
 
+/// A todo's UID and the resource name its client chose (what the change log records).
+pub type LogNames = (String, Option<String>);
+
+/// Moves a todo in the manual order. The move is a change (LAST-MODIFIED shows it) but it is
+/// not recorded here: a reorder moves many todos, and records them all at its end with
+/// `record_moves`, so that the change-log counter is always the last lock a writer takes
+/// (on PostgreSQL, taking it between row locks could deadlock with another writer).
 pub async fn set_position(
     tx: &mut WriteTx,
     user_id: UserId,
     id: TodoId,
     position: i64,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    let done: Option<(String, Option<String>)> = sqlx::query_as(
+) -> Result<Option<LogNames>, sqlx::Error> {
+    sqlx::query_as(
         "UPDATE todos SET position = $1, updated_at = $2, revision = revision + 1 WHERE id = $3 AND user_id = $4 \
          RETURNING uid, dav_name",
     )
@@ -356,8 +363,17 @@ pub async fn set_position(
     .bind(id)
     .bind(user_id)
     .fetch_optional(&mut **tx)
-    .await?;
-    if let Some(names) = done {
+    .await
+}
+
+/// Records the todos a reorder moved.
+pub async fn record_moves(
+    tx: &mut WriteTx,
+    user_id: UserId,
+    moved: Vec<LogNames>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for names in moved {
         record(tx, user_id, names, ChangeKind::Changed, now).await?;
     }
     Ok(())
@@ -574,11 +590,30 @@ pub async fn delete_category(
     Ok(done.rows_affected() == 1)
 }
 
-/// The user's category with this name key (`category_key`), if any.
-pub async fn category_by_key(tx: &mut WriteTx, user_id: UserId, key: &str) -> Result<Option<CategoryRow>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name, colour, created_at FROM todo_categories WHERE user_id = $1 AND name_key = $2")
+/// The user's category of this name (`key` is its `category_key`), made if there is none.
+/// `ON CONFLICT DO NOTHING`: two writers making the same category at once both get it.
+pub async fn category_named(
+    tx: &mut WriteTx,
+    user_id: UserId,
+    name: &str,
+    key: &str,
+    colour: &str,
+    now: i64,
+) -> Result<TodoCategoryId, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO todo_categories (user_id, name, name_key, colour, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (user_id, name_key) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(key)
+    .bind(colour)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query_scalar("SELECT id FROM todo_categories WHERE user_id = $1 AND name_key = $2")
         .bind(user_id)
         .bind(key)
-        .fetch_optional(&mut **tx)
+        .fetch_one(&mut **tx)
         .await
 }

@@ -4,10 +4,12 @@
 //!
 //! - the lines UMBRA has no field for (ORG, PHOTO, URL, X-…, Apple's grouped labels) are kept
 //!   as the client's own unfolded content lines (`people.dav_extra`) and written back;
-//! - N and ADR, which UMBRA reads lossily (N is derived from FN; the first ADR becomes address
-//!   text), are kept too and written back while they still say what UMBRA has: an N whose name
-//!   parts all appear in the person's name, ADRs whose first one reads as the address. Once
-//!   the person is renamed or the address edited in UMBRA, both are made from UMBRA's values.
+//! - N, ADR and BDAY, which UMBRA reads lossily (N is derived from FN; the first ADR becomes
+//!   address text; Apple writes a birthday without a year as year 1604 with
+//!   `X-APPLE-OMIT-YEAR`, read here as `--MM-DD`), are kept too and written back while they
+//!   still say what UMBRA has: an N whose name parts all appear in the person's name, ADRs
+//!   whose first one reads as the address, a BDAY that reads as the birthday. Once the person
+//!   is renamed, moved or given another birthday in UMBRA, they are made from UMBRA's values.
 
 use calcard::vcard::{VCardProperty, VCardVersion};
 
@@ -55,7 +57,36 @@ fn unfolded(text: &str) -> Vec<(usize, String)> {
 }
 
 /// Properties kept although UMBRA reads them: its reading loses something.
-const SHADOWED: [&str; 2] = ["N", "ADR"];
+const SHADOWED: [&str; 3] = ["N", "ADR", "BDAY"];
+
+/// Apple's mark of a birthday without a year: the year written is this parameter's value.
+const OMIT_YEAR: &str = "X-APPLE-OMIT-YEAR";
+
+/// A birthday written with Apple's placeholder year as the `--MM-DD` it means.
+fn without_placeholder_year(birthday: &mut Option<String>, bday_line: &str) {
+    let (head, _) = split_line(bday_line);
+    let omitted = head.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim().eq_ignore_ascii_case(OMIT_YEAR).then(|| value.trim().trim_matches('"').to_string())
+    });
+    if let (Some(year), Some(text)) = (omitted, birthday.as_mut())
+        && text.len() == 10
+        && text.starts_with(&year)
+    {
+        *text = format!("--{}", &text[5..]);
+    }
+}
+
+/// The fields a few kept lines give on their own (to see whether they still agree with UMBRA's).
+fn fields_of(lines: &[&str]) -> Option<PersonFields> {
+    let card = format!("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n{}\r\nEND:VCARD\r\n", lines.join("\r\n"));
+    let cards = vcard::read(&card).ok()?;
+    let mut fields = people_vcard::from_card(cards.first()?).ok()?.fields;
+    if let Some(bday) = lines.iter().find(|line| name_of(line) == "BDAY") {
+        without_placeholder_year(&mut fields.birthday, bday);
+    }
+    Some(fields)
+}
 
 /// Reads a client's address object: exactly one vCard, with a UID.
 pub fn read(text: &str) -> Result<DavCard, MapError> {
@@ -72,17 +103,21 @@ pub fn read(text: &str) -> Result<DavCard, MapError> {
         return Err(refuse(format!("the UID is longer than {UID_MAX} characters")));
     }
     let raw = unfolded(text);
+    let mut fields = imported.fields;
     let mut extra = Vec::new();
     for (entry, line) in card.entries() {
         let name = entry.name.as_str().to_ascii_uppercase();
         if (imported.unknown.contains(&name) || SHADOWED.contains(&name.as_str()))
             && let Some((_, text)) = raw.iter().find(|(number, _)| *number == line)
         {
+            if name == "BDAY" {
+                without_placeholder_year(&mut fields.birthday, text);
+            }
             // PostgreSQL cannot store NUL.
             extra.push(text.replace('\0', ""));
         }
     }
-    Ok(DavCard { uid, fields: imported.fields, extra })
+    Ok(DavCard { uid, fields, extra })
 }
 
 /// The name of a kept line (group dropped, upper case).
@@ -146,27 +181,28 @@ fn derived_n(name: &str) -> String {
     }
 }
 
-/// Whether the kept ADR lines still give the person's address: the first, read as UMBRA
-/// reads it, is the address text.
-fn adr_fits(lines: &[&str], address: &str) -> bool {
-    let Some(first) = lines.first() else { return false };
-    let card = format!("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\n{first}\r\nEND:VCARD\r\n");
-    let Ok(cards) = vcard::read(&card) else { return false };
-    cards.first().and_then(|card| people_vcard::from_card(card).ok()).is_some_and(|c| c.fields.address == address)
-}
-
 /// The person as a vCard 3.0 card with the client's kept lines. Only stored values go in, so
 /// the same revision is always the same text, as a strong ETag promises.
 pub fn write(uid: &str, fields: &PersonFields, extra: &str, updated_at: i64) -> String {
     let extra: Vec<&str> = extra.lines().filter(|line| !line.is_empty()).collect();
-    let adrs: Vec<&str> = extra.iter().copied().filter(|line| name_of(line) == "ADR").collect();
-    let keep_adr = !fields.address.is_empty() && adrs.len() == adrs.len().max(1) && adr_fits(&adrs, &fields.address);
-    let kept_n = extra.iter().copied().find(|line| name_of(line) == "N" && n_fits(line, &fields.name));
+    let named = |name: &'static str| extra.iter().copied().filter(move |line| name_of(line) == name);
+    // The client's ADRs stand while the first still reads as the address.
+    let first_adr = named("ADR").next();
+    let keep_adr = !fields.address.is_empty()
+        && first_adr.and_then(|line| fields_of(&[line])).is_some_and(|kept| kept.address == fields.address);
+    let keep_bday = fields.birthday.is_some()
+        && named("BDAY")
+            .next()
+            .and_then(|line| fields_of(&[line]))
+            .is_some_and(|kept| kept.birthday == fields.birthday);
+    let kept_n = named("N").find(|line| n_fits(line, &fields.name));
 
     let mut card = people_vcard::card(uid, fields);
-    if keep_adr {
-        card.entries.retain(|entry| entry.name != VCardProperty::Adr);
-    }
+    card.entries.retain(|entry| match entry.name {
+        VCardProperty::Adr => !keep_adr,
+        VCardProperty::Bday => !keep_bday,
+        _ => true,
+    });
     let mut text = String::with_capacity(512 + extra.iter().map(|l| l.len() + 8).sum::<usize>());
     // Writing to a String cannot fail.
     let _ = card.write_to(&mut text, VCardVersion::V3_0);
@@ -186,6 +222,7 @@ pub fn write(uid: &str, fields: &PersonFields, extra: &str, updated_at: i64) -> 
         let kept = match name.as_str() {
             "N" => false,
             "ADR" => keep_adr,
+            "BDAY" => keep_bday,
             _ => true,
         };
         if kept {

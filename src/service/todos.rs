@@ -226,11 +226,13 @@ pub async fn reorder(ctx: Context<'_>, owner: UserId, ids: &[TodoId]) -> TodoRes
     let mut slots: Vec<i64> = found.iter().map(|(_, position)| *position).collect();
     slots.sort_unstable();
     let current: std::collections::HashMap<TodoId, i64> = found.into_iter().collect();
+    let mut moved = Vec::new();
     for (id, slot) in ids.iter().zip(slots) {
         if current.get(id) != Some(&slot) {
-            db::set_position(&mut tx, owner, *id, slot, ctx.now.0).await?;
+            moved.extend(db::set_position(&mut tx, owner, *id, slot, ctx.now.0).await?);
         }
     }
+    db::record_moves(&mut tx, owner, moved, ctx.now.0).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -26,11 +26,12 @@ fn a_person_is_served_as_vcard_3_and_read_back() {
     let card = read(&text).unwrap();
     assert_eq!(card.uid, "urn:uuid:1");
     assert_eq!(card.fields, fields());
-    // N and ADR come back as kept lines; they still say what UMBRA has, so they are written
-    // as they are, once.
-    assert_eq!(card.extra, ["ADR:;;1 Long Road\\nLondon;;;;", "N:Doe;Jane Q.;;;"]);
+    // BDAY, ADR and N come back as kept lines; they still say what UMBRA has, so they are
+    // written as they are, once.
+    assert_eq!(card.extra, ["BDAY:1990-02-15", "ADR:;;1 Long Road\\nLondon;;;;", "N:Doe;Jane Q.;;;"]);
     let again = write("urn:uuid:1", &fields(), &card.extra.join("\n"), 0);
-    assert_eq!((again.matches("\r\nADR").count(), again.matches("\r\nN:").count()), (1, 1), "{again}");
+    let count = |name: &str| again.matches(&format!("\r\n{name}")).count();
+    assert_eq!((count("ADR"), count("N:"), count("BDAY")), (1, 1, 1), "{again}");
     assert_eq!(read(&again).unwrap().fields, fields());
 }
 
@@ -96,4 +97,20 @@ fn derived_names() {
     assert_eq!(derived_n("a;b, c"), "c;a\\;b\\,;;;");
     assert!(n_fits("N:Doe;Jane;;;", "Jane Doe") && !n_fits("N:Doe;Jane;;;", "Jane Smith"));
     assert!(!n_fits("N:;;;;", "Jane"));
+}
+
+#[test]
+fn apples_birthdays_without_a_year() {
+    let text =
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:a\r\nFN:Tim\r\nBDAY;X-APPLE-OMIT-YEAR=1604:1604-03-15\r\nEND:VCARD\r\n";
+    let card = read(text).unwrap();
+    assert_eq!(card.fields.birthday.as_deref(), Some("--03-15"));
+    let extra = card.extra.join("\n");
+    let out = write("a", &card.fields, &extra, 0);
+    assert!(out.contains("\r\nBDAY;X-APPLE-OMIT-YEAR=1604:1604-03-15\r\n"), "{out}");
+    assert_eq!(out.matches("BDAY").count(), 1, "{out}");
+    let mut moved = card.fields.clone();
+    moved.birthday = Some("1980-04-01".into());
+    let out = write("a", &moved, &extra, 0);
+    assert!(out.contains("\r\nBDAY:1980-04-01\r\n") && !out.contains("1604"), "{out}");
 }

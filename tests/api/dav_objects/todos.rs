@@ -363,3 +363,31 @@ async fn what_the_api_refuses_is_refused_whole() {
     assert_eq!(alice.get("/api/todos/categories").await.json()["total"], 0, "no category made by a refused PUT");
     assert_eq!(todos::token(ctx(&app), &account).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn two_processes_writing_at_once_get_distinct_tokens_and_one_winner() {
+    let app = app().await;
+    let (_alice, account) = dav_user(&app, "alice").await;
+    let other = app_on(Arc::clone(&app.database), |_| {}).await;
+    let writes = (0..8).map(|i| {
+        let on = if i % 2 == 0 { &app } else { &other };
+        let text = vtodo(&format!("p-{i}"), "SUMMARY:parallel\r\n");
+        let account = account.clone();
+        async move { todos::put(ctx(on), &account, &format!("p-{i}.ics"), &text, &Precondition::None).await }
+    });
+    for outcome in futures::future::join_all(writes).await {
+        assert!(outcome.unwrap().created);
+    }
+    let delta = todos::changes(ctx(&app), &account, 0).await.unwrap();
+    assert_eq!((delta.token, delta.changed.len()), (8, 8), "one number per write, none shared");
+
+    // The same new object from both processes at once: one makes it, the other is told so.
+    let text = vtodo("same", "SUMMARY:same\r\n");
+    let (a, b) = tokio::join!(
+        todos::put(ctx(&app), &account, "same.ics", &text, &Precondition::IfNoneMatchAny),
+        todos::put(ctx(&other), &account, "same.ics", &text, &Precondition::IfNoneMatchAny),
+    );
+    let made = [&a, &b].iter().filter(|r| r.as_ref().is_ok_and(|o| o.created)).count();
+    let refused = [&a, &b].iter().filter(|r| matches!(r, Err(DavError::PreconditionFailed))).count();
+    assert_eq!((made, refused), (1, 1), "{a:?} {b:?}");
+}
