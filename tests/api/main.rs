@@ -36,6 +36,7 @@ mod dav_cards;
 mod dav_discovery;
 mod dav_kit;
 mod dav_limits;
+mod dav_objects;
 mod dav_reports;
 mod db_kit;
 mod dispatcher;
