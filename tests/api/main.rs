@@ -28,6 +28,7 @@ mod calendars;
 mod cli;
 mod connections;
 mod dashboard;
+mod dav_clients;
 mod db_kit;
 mod dispatcher;
 mod event_invitations;
