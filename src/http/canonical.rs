@@ -7,7 +7,7 @@
 //! Not canonical: percent-encoded unreserved characters (RFC 3986 §2.3: ALPHA, DIGIT and
 //! `-._~`, which must never be encoded) and `%2F` (an encoded `/`, which a router may or may
 //! not treat as a separator), malformed percent escapes, empty segments (`//`, a trailing `/`
-//! except the root `/` itself) and `.` or `..` segments.
+//! except the root `/` itself and DAV collections) and `.` or `..` segments.
 
 /// Why a path is not canonical; the message is for the 400's detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +40,12 @@ pub fn check(path: &str) -> Result<(), NotCanonical> {
     }
     let Some(rest) = path.strip_prefix('/') else {
         return Err(NotCanonical::NotAbsolute);
+    };
+    // WebDAV names collections with a trailing slash (RFC 4918 §5.2) and every DAV client
+    // sends them so: one final empty segment is canonical there, and nowhere else.
+    let rest = match rest.strip_suffix('/') {
+        Some(collection) if crate::dav::is_dav_path(path) => collection,
+        _ => rest,
     };
     for segment in rest.split('/') {
         match segment {
@@ -111,5 +117,16 @@ mod tests {
         }
         assert_eq!(check("/api/.well/x..y/..."), Ok(()));
         assert_eq!(check(""), Err(NotCanonical::NotAbsolute));
+    }
+
+    #[test]
+    fn dav_collections_may_end_in_one_slash() {
+        for path in ["/dav/", "/dav/calendars/ann/", "/dav/calendars/ann/12/", "/dav/calendars/ann/12/a%40b.ics"] {
+            assert_eq!(check(path), Ok(()), "{path}");
+        }
+        for path in ["/dav//", "/dav/calendars//ann/", "/dav/calendars/ann//", "/davx/", "/.well-known/caldav/"] {
+            assert_eq!(check(path), Err(NotCanonical::EmptySegment), "{path}");
+        }
+        assert_eq!(check("/dav/calendars/../"), Err(NotCanonical::DotSegment));
     }
 }

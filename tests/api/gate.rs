@@ -159,3 +159,22 @@ async fn form_bodies_and_method_overrides_are_refused_under_the_api() {
     assert_eq!(admin.request(Method::Delete, &path, None, &[CSRF]).await.status, 204);
     assert_eq!(status_of(&laptop).await["authenticated"], false);
 }
+
+/// DAV collections end in `/` (RFC 4918 §5.2): the gate lets those through to the DAV
+/// handler (which asks for credentials), while `//` and dot segments stay refused.
+#[tokio::test]
+async fn dav_collection_paths_reach_the_dav_handler() {
+    let app = app().await;
+    let anonymous = app.anonymous();
+    let propfind = [("X-Umbra-Dav-Method", "PROPFIND"), ("Depth", "0")];
+    for path in ["/dav/", "/dav/calendars/someone/", "/dav/calendars/someone/1/x.ics"] {
+        let answer = anonymous.request(Method::Post, path, None, &propfind).await;
+        assert_eq!(answer.status, 401, "{path}: {}", answer.body);
+        assert!(answer.header("www-authenticate").is_some_and(|h| h.starts_with("Basic ")), "{path}");
+    }
+    for path in ["/dav//", "/dav/calendars//someone/", "/dav/./calendars/"] {
+        assert_eq!(anonymous.request(Method::Post, path, None, &propfind).await.status, 400, "{path}");
+    }
+    let redirect = anonymous.request(Method::Get, "/.well-known/caldav", None, &[]).await;
+    assert_eq!((redirect.status, redirect.header("location")), (301, Some("/dav/")));
+}
