@@ -168,9 +168,11 @@ fn write_config(user: &DavUser, kind: Kind) -> (PathBuf, PathBuf) {
     std::fs::create_dir_all(&local).unwrap();
     let (storage, extension) = kind.storage();
     let quoted = |value: &str| serde_json::to_string(value).unwrap();
+    // A calendar's name and colour sync too (`vdirsyncer metasync`, PROPPATCH on the server).
+    let metadata = if matches!(kind, Kind::Calendar(_)) { "metadata = [\"displayname\", \"color\"]\n" } else { "" };
     let config = format!(
         "[general]\nstatus_path = {status}\n\n\
-         [pair umbra]\na = \"local\"\nb = \"server\"\ncollections = null\nconflict_resolution = \"a wins\"\n\n\
+         [pair umbra]\na = \"local\"\nb = \"server\"\ncollections = null\nconflict_resolution = \"a wins\"\n{metadata}\n\
          [storage local]\ntype = \"filesystem\"\npath = {local}\nfileext = \"{extension}\"\n\n\
          [storage server]\ntype = \"{storage}\"\nurl = {url}\nusername = {username}\npassword = {password}\nverify = {ca}\n",
         status = quoted(&root.join("status").display().to_string()),
@@ -248,11 +250,32 @@ async fn two_way_sync_with_a_conflict(bin: &Path, user: &DavUser, kind: Kind, na
 async fn vdirsyncer_syncs_a_calendar_both_ways_with_a_conflict() {
     let Some(bin) = clients() else { return };
     let user = DavUser::new().await;
-    let calendar = user.api("POST", "/api/calendars", json!({"name": "Family", "timezone": "UTC"})).await;
+    let calendar =
+        user.api("POST", "/api/calendars", json!({"name": "Family", "colour": "#3a7bd5", "timezone": "UTC"})).await;
     let kind = Kind::Calendar(calendar["id"].as_i64().unwrap());
     let names =
         ["Dentist Visit", "Yoga Class", "Family Dinner", "Recycling Day", "Chess Club", "Book Club", "Hair Cut"];
     two_way_sync_with_a_conflict(&bin, &user, kind, names).await;
+
+    // The name and colour: the server's come down, then a local change goes up.
+    let config = user.files.path().join("vdirsyncer.conf");
+    let local = user.files.path().join("local");
+    vdirsyncer(&bin, &config, &user, "metasync").await;
+    let read = |name: &str| std::fs::read_to_string(local.join(name)).map(|t| t.trim().to_string()).unwrap_or_default();
+    assert_eq!(
+        (read("displayname"), read("color").to_lowercase()),
+        ("Family".into(), "#3a7bd5".into()),
+        "metadata after metasync"
+    );
+    std::fs::write(local.join("displayname"), "Family Renamed").unwrap();
+    std::fs::write(local.join("color"), "#112233").unwrap();
+    vdirsyncer(&bin, &config, &user, "metasync").await;
+    let calendar = user.api("GET", &format!("/api/calendars/{}", calendar["id"]), json!({})).await;
+    assert_eq!(
+        (calendar["name"].as_str(), calendar["colour"].as_str()),
+        (Some("Family Renamed"), Some("#112233")),
+        "{calendar}"
+    );
 }
 
 #[tokio::test]
