@@ -1,51 +1,300 @@
 //! A calendar's events as a CalDAV calendar collection, for any calendar the user can read:
-//! writes need a write share or better (else `DavError::ReadOnly`).
-//! CONTRACT STUB: replaced by the calendars slice of issue 12.
-#![allow(clippy::unused_async)] // The stub: the slice that fills this in awaits.
+//! writes need a write share or better (else `DavError::ReadOnly`). An object is one event
+//! (a single one, or a series with its RECURRENCE-ID overrides) as the export writes it,
+//! named `<uid>.ics` or the name a client chose (`dav_name`); its ETag is the revision.
+//! Writes go the import's way (`db::calendar_ics`, the same conversion), in one write
+//! transaction with the change-log record, so the API, the UI, range reads and sync see them
+//! at once; deletes tell invitees, as the API's delete does.
+
+use std::collections::HashMap;
+
+use chrono_tz::Tz;
 
 use super::auth::DavAccount;
+use super::calendar_text::{EXTRA_MAX_BYTES, expanded, unknown_properties, with_unknown_properties};
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
+use crate::db::calendar_changes::{self, ChangeKind};
+use crate::db::dav_events::{self as db, DavEventRow, EventMeta};
+use crate::db::{calendar_access, calendar_ics, events};
+use crate::domain::calendars::CalendarLevel;
+use crate::domain::ical::{self, CalendarHead, IcsEvent};
 use crate::domain::id::CalendarId;
 use crate::service::Context;
+use crate::service::event_invitations::{EventChange, notify_invitees};
+use crate::service::ical::convert;
 
-pub async fn list(_ctx: Context<'_>, _account: &DavAccount, _calendar: CalendarId) -> DavResult<Vec<ObjectMeta>> {
-    Err(DavError::NotFound)
+/// A strong ETag from a revision.
+pub fn etag(revision: i64) -> String {
+    format!("\"{revision}\"")
+}
+
+fn meta(m: &EventMeta) -> ObjectMeta {
+    ObjectMeta { name: name_of(&m.uid, m.dav_name.as_deref()), etag: etag(m.revision) }
+}
+
+fn name_of(uid: &str, dav_name: Option<&str>) -> String {
+    dav_name.map_or_else(|| format!("{uid}.ics"), str::to_string)
+}
+
+async fn level(ctx: &Context<'_>, account: &DavAccount, calendar: CalendarId) -> DavResult<CalendarLevel> {
+    calendar_access::calendar_level(ctx.db.pool(), account.user_id, calendar).await?.ok_or(DavError::NotFound)
+}
+
+fn invalid(precondition: &'static str, detail: impl Into<String>) -> DavError {
+    DavError::Invalid { precondition: Some(precondition), detail: detail.into() }
+}
+
+pub async fn list(ctx: Context<'_>, account: &DavAccount, calendar: CalendarId) -> DavResult<Vec<ObjectMeta>> {
+    level(&ctx, account, calendar).await?;
+    Ok(db::metas(ctx.db.pool(), calendar).await?.iter().map(meta).collect())
+}
+
+/// The objects with an occurrence (by span) in `[start, end)`; an open end is unbounded.
+pub async fn in_range(
+    ctx: Context<'_>,
+    account: &DavAccount,
+    calendar: CalendarId,
+    start: Option<i64>,
+    end: Option<i64>,
+) -> DavResult<Vec<ObjectMeta>> {
+    level(&ctx, account, calendar).await?;
+    let found = db::metas_in_range(ctx.db.pool(), calendar, start.unwrap_or(i64::MIN), end.unwrap_or(i64::MAX)).await?;
+    Ok(found.iter().map(meta).collect())
+}
+
+/// The named events as stored rows and iCalendar values, in the same order.
+async fn load(ctx: &Context<'_>, calendar: CalendarId, names: &[String]) -> DavResult<Vec<(DavEventRow, IcsEvent)>> {
+    let mut conn = ctx.db.pool().acquire().await?;
+    let rows = db::by_names(&mut conn, calendar, names).await?;
+    let ids: Vec<_> = rows.iter().map(|r| r.row.id).collect();
+    let overrides = events::overrides_of(&mut conn, &ids).await?;
+    let values = convert::to_ics(rows.iter().map(|r| r.row.clone()).collect(), overrides);
+    Ok(rows.into_iter().zip(values).collect())
 }
 
 pub async fn get(
-    _ctx: Context<'_>,
-    _account: &DavAccount,
-    _calendar: CalendarId,
-    _names: &[String],
+    ctx: Context<'_>,
+    account: &DavAccount,
+    calendar: CalendarId,
+    names: &[String],
 ) -> DavResult<Vec<StoredObject>> {
-    Err(DavError::NotFound)
+    level(&ctx, account, calendar).await?;
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let head = calendar_ics::head(ctx.db.pool(), calendar).await?.ok_or(DavError::NotFound)?;
+    let head = CalendarHead { name: &head.name, description: &head.description };
+    Ok(load(&ctx, calendar, names)
+        .await?
+        .into_iter()
+        .map(|(row, event)| {
+            // Stamped with the last change, not now: the same revision is the same bytes.
+            let text = ical::calendar(&head, std::slice::from_ref(&event), row.row.updated_at);
+            StoredObject {
+                meta: ObjectMeta { name: name_of(&row.row.uid, row.dav_name.as_deref()), etag: etag(row.row.revision) },
+                body: with_unknown_properties(text, &row.dav_extra),
+            }
+        })
+        .collect())
+}
+
+/// The named objects with their occurrences in `[start, end)` expanded (calendar-query and
+/// multiget with `expand`).
+pub async fn get_expanded(
+    ctx: Context<'_>,
+    account: &DavAccount,
+    calendar: CalendarId,
+    names: &[String],
+    start: i64,
+    end: i64,
+) -> DavResult<Vec<StoredObject>> {
+    level(&ctx, account, calendar).await?;
+    Ok(load(&ctx, calendar, names)
+        .await?
+        .into_iter()
+        .map(|(row, event)| StoredObject {
+            meta: ObjectMeta { name: name_of(&row.row.uid, row.dav_name.as_deref()), etag: etag(row.row.revision) },
+            body: expanded(std::slice::from_ref(&event), start, end, row.row.updated_at),
+        })
+        .collect())
+}
+
+/// Whether the stored object satisfies the request's precondition.
+fn check(precondition: &Precondition, current: Option<&EventMeta>) -> DavResult<()> {
+    let fine = match (precondition, current) {
+        (Precondition::None, _) => true,
+        (Precondition::IfMatch(tag), Some(m)) => tag == "*" || tag.split(',').any(|t| t.trim() == etag(m.revision)),
+        (Precondition::IfMatch(_), None) => false,
+        (Precondition::IfNoneMatchAny, found) => found.is_none(),
+    };
+    if fine { Ok(()) } else { Err(DavError::PreconditionFailed) }
+}
+
+/// The one event a PUT body holds.
+fn parse_object(body: &str, zone: Tz) -> DavResult<(IcsEvent, String)> {
+    let parsed = ical::read(body, zone)
+        .map_err(|e| invalid("valid-calendar-data", format!("line {}: {}", e.line, e.message)))?;
+    let mut events = parsed.events;
+    if events.len() > 1 {
+        return Err(invalid("valid-calendar-object-resource", "One object holds one event (with its overrides)."));
+    }
+    let Some(event) = events.pop() else {
+        let what = if body.contains("BEGIN:VTODO") { "supported-calendar-component" } else { "valid-calendar-data" };
+        return Err(invalid(what, "This calendar holds events (VEVENT)."));
+    };
+    let extra = unknown_properties(body).unwrap_or_default();
+    if extra.len() > EXTRA_MAX_BYTES {
+        return Err(invalid("valid-calendar-data", "The event carries too many unknown properties."));
+    }
+    Ok((event, extra))
 }
 
 pub async fn put(
-    _ctx: Context<'_>,
-    _account: &DavAccount,
-    _calendar: CalendarId,
-    _name: &str,
-    _body: &str,
-    _precondition: &Precondition,
+    ctx: Context<'_>,
+    account: &DavAccount,
+    calendar: CalendarId,
+    name: &str,
+    body: &str,
+    precondition: &Precondition,
 ) -> DavResult<PutOutcome> {
-    Err(DavError::NotFound)
+    if !level(&ctx, account, calendar).await?.can_write() {
+        return Err(DavError::ReadOnly);
+    }
+    let head = calendar_ics::head(ctx.db.pool(), calendar).await?.ok_or(DavError::NotFound)?;
+    let (event, extra) = parse_object(body, head.timezone.parse().unwrap_or(chrono_tz::UTC))?;
+    let now = ctx.now.0;
+    let mut tx = ctx.db.write().await?;
+    // Again inside the transaction: a share revoked meanwhile must not let this write.
+    let still = calendar_access::calendar_level(&mut *tx, account.user_id, calendar).await?;
+    if !still.is_some_and(CalendarLevel::can_write) {
+        return Err(DavError::ReadOnly);
+    }
+    let current = db::by_name(&mut tx, calendar, name).await?;
+    check(precondition, current.as_ref())?;
+    let same_uid = db::by_uid(&mut tx, calendar, &event.uid).await?;
+    if let Some(other) = same_uid.as_ref().filter(|o| current.as_ref().is_none_or(|c| c.id != o.id)) {
+        return Err(invalid(
+            "no-uid-conflict",
+            format!("UID {} is already the resource {}.", event.uid, meta(other).name),
+        ));
+    }
+    if current.as_ref().is_some_and(|c| c.uid != event.uid) {
+        return Err(invalid("no-uid-conflict", "A resource keeps its UID; PUT the new one under a new name."));
+    }
+    let write = convert::to_write(&event);
+    let (id, kind) = match &current {
+        Some(c) => {
+            calendar_ics::update_event(&mut tx, c.id, &write, now).await?;
+            (c.id, ChangeKind::Changed)
+        }
+        None => {
+            (calendar_ics::insert_event(&mut tx, calendar, account.user_id, &write, now).await?, ChangeKind::Created)
+        }
+    };
+    calendar_ics::replace_overrides(&mut tx, id, &convert::overrides_to_write(&event), now).await?;
+    let dav_name = (name != format!("{}.ics", event.uid)).then_some(name);
+    let revision = db::set_dav(&mut tx, id, dav_name, &extra).await?;
+    let seq = calendar_changes::record(&mut tx, calendar, &event.uid, kind, now).await?;
+    if let Some(n) = dav_name {
+        db::name_change(&mut tx, calendar, seq, n).await?;
+    }
+    tx.commit().await?;
+    Ok(PutOutcome { etag: etag(revision), created: current.is_none() })
 }
 
 pub async fn delete(
-    _ctx: Context<'_>,
-    _account: &DavAccount,
-    _calendar: CalendarId,
-    _name: &str,
-    _precondition: &Precondition,
+    ctx: Context<'_>,
+    account: &DavAccount,
+    calendar: CalendarId,
+    name: &str,
+    precondition: &Precondition,
 ) -> DavResult<()> {
-    Err(DavError::NotFound)
+    if !level(&ctx, account, calendar).await?.can_write() {
+        return Err(DavError::ReadOnly);
+    }
+    let mut tx = ctx.db.write().await?;
+    let still = calendar_access::calendar_level(&mut *tx, account.user_id, calendar).await?;
+    if !still.is_some_and(CalendarLevel::can_write) {
+        return Err(DavError::ReadOnly);
+    }
+    let current = db::by_name(&mut tx, calendar, name).await?.ok_or(DavError::NotFound)?;
+    check(precondition, Some(&current))?;
+    let row = events::get(&mut *tx, current.id).await?.ok_or(DavError::NotFound)?;
+    // Invitees hear first, while their invitations exist (as the API's delete does).
+    notify_invitees(&mut tx, row.id, &row.title, EventChange::Cancelled, ctx.now).await?;
+    let seq = calendar_changes::record(&mut tx, calendar, &row.uid, ChangeKind::Deleted, ctx.now.0).await?;
+    if let Some(n) = &current.dav_name {
+        db::name_change(&mut tx, calendar, seq, n).await?;
+    }
+    events::delete(&mut tx, row.id).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
-pub async fn token(_ctx: Context<'_>, _account: &DavAccount, _calendar: CalendarId) -> DavResult<i64> {
-    Err(DavError::NotFound)
+pub async fn token(ctx: Context<'_>, account: &DavAccount, calendar: CalendarId) -> DavResult<i64> {
+    level(&ctx, account, calendar).await?;
+    db::sync_seq(ctx.db.pool(), calendar).await?.ok_or(DavError::NotFound)
 }
 
-pub async fn changes(_ctx: Context<'_>, _account: &DavAccount, _calendar: CalendarId, _since: i64) -> DavResult<Delta> {
-    Err(DavError::NotFound)
+/// What changed after `since`: per UID its latest state, read from the change log up to the
+/// counter read first (a change committed meanwhile is reported next time, never lost).
+pub async fn changes(ctx: Context<'_>, account: &DavAccount, calendar: CalendarId, since: i64) -> DavResult<Delta> {
+    level(&ctx, account, calendar).await?;
+    let pool = ctx.db.pool();
+    let now = db::sync_seq(pool, calendar).await?.ok_or(DavError::NotFound)?;
+    if since < 0 || since > now {
+        return Err(DavError::InvalidSyncToken);
+    }
+    if db::oldest_change(pool, calendar).await?.is_some_and(|oldest| since + 1 < oldest) {
+        // The log no longer reaches back to that token: the client must start over.
+        return Err(DavError::InvalidSyncToken);
+    }
+    let log = db::changes_since(pool, calendar, since, now).await?;
+    let mut deleted_names: HashMap<String, Vec<String>> = HashMap::new();
+    let mut uids: Vec<String> = Vec::new();
+    for change in &log {
+        if !uids.contains(&change.uid) {
+            uids.push(change.uid.clone());
+        }
+        if change.kind == ChangeKind::Deleted.as_str() {
+            let name = name_of(&change.uid, change.name.as_deref());
+            deleted_names.entry(change.uid.clone()).or_default().push(name);
+        }
+    }
+    let mut conn = pool.acquire().await?;
+    let current: HashMap<String, EventMeta> =
+        db::by_uids(&mut conn, calendar, &uids).await?.into_iter().map(|m| (m.uid.clone(), m)).collect();
+    let mut delta = Delta { token: now, ..Delta::default() };
+    for uid in &uids {
+        let live = current.get(uid).map(meta);
+        for gone in deleted_names.remove(uid).unwrap_or_default() {
+            if live.as_ref().is_none_or(|l| l.name != gone) && !delta.deleted.contains(&gone) {
+                delta.deleted.push(gone);
+            }
+        }
+        if let Some(live) = live {
+            delta.changed.push(live);
+        }
+    }
+    Ok(delta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(revision: i64) -> EventMeta {
+        EventMeta { id: crate::domain::id::EventId(1), uid: "u".into(), dav_name: None, revision }
+    }
+
+    #[test]
+    fn preconditions() {
+        assert!(check(&Precondition::None, None).is_ok());
+        assert!(check(&Precondition::IfMatch("\"3\"".into()), Some(&m(3))).is_ok());
+        assert!(check(&Precondition::IfMatch("*".into()), Some(&m(3))).is_ok());
+        assert!(check(&Precondition::IfMatch("\"2\"".into()), Some(&m(3))).is_err());
+        assert!(check(&Precondition::IfMatch("*".into()), None).is_err());
+        assert!(check(&Precondition::IfNoneMatchAny, None).is_ok());
+        assert!(check(&Precondition::IfNoneMatchAny, Some(&m(1))).is_err());
+    }
 }

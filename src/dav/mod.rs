@@ -16,12 +16,24 @@
 //!
 //! `/.well-known/caldav` and `/.well-known/carddav` redirect to `/dav/` (RFC 6764).
 
+mod answer;
 pub mod auth;
 pub mod calendar_objects;
+mod calendar_text;
 pub mod contact_objects;
 pub mod dispatch;
+mod load;
+mod methods;
+mod objects;
+pub mod paths;
+mod propfind;
+mod proppatch;
+pub mod props;
+mod reports;
+pub mod requests;
 pub mod store;
 pub mod todo_objects;
+pub mod xml;
 
 use std::io::Cursor;
 

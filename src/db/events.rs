@@ -12,7 +12,7 @@ use super::{Backend, WriteTx};
 use crate::domain::flag::Flag;
 use crate::domain::id::{CalendarId, EventId, EventOverrideId, LocationId, UserId};
 
-const EVENT_COLUMNS: &str = "e.id, e.calendar_id, e.uid, e.title, e.description, e.location, e.location_id, e.colour, \
+pub const EVENT_COLUMNS: &str = "e.id, e.calendar_id, e.uid, e.title, e.description, e.location, e.location_id, e.colour, \
      e.all_day, e.start_at, e.end_at, e.start_date, e.end_date, e.timezone, e.alerts, e.recurrence, e.exdates, \
      e.span_start, e.span_end, e.revision, e.created_by, e.created_at, e.updated_at";
 

@@ -12,6 +12,7 @@ pub mod calendar_shares;
 pub mod calendars;
 pub mod connections;
 pub mod dashboard;
+pub mod dav_events;
 pub mod dispatch;
 pub mod dispatch_events;
 pub mod error;

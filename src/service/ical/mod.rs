@@ -2,7 +2,7 @@
 //! feed, and import a file. Access is the calendar capability: reading to export, writing to
 //! import, managing for the feed; a calendar the caller cannot see is `NotFound`.
 
-mod convert;
+pub mod convert;
 mod import;
 
 use base64::Engine as _;

@@ -1,0 +1,87 @@
+//! Loads what the properties of a resource are computed from (`props::Target`): calendars
+//! through `service::calendars` (only those the user can read), tokens and objects through
+//! `objects`. Object texts are read only when a request asks for them.
+
+use super::auth::DavAccount;
+use super::objects;
+use super::paths;
+use super::props::Target;
+use super::store::{Collection, DavError, DavResult, ObjectMeta};
+use crate::domain::calendars::CalendarLevel;
+use crate::service::{Context, calendars};
+
+/// Most calendars one home lists (far more than a household has).
+const HOME_LIMIT: i64 = 500;
+
+fn not_found(e: calendars::CalendarError) -> DavError {
+    match e {
+        calendars::CalendarError::Db(db) => DavError::Db(db),
+        _ => DavError::NotFound,
+    }
+}
+
+/// A collection's own target.
+pub async fn collection(ctx: Context<'_>, account: &DavAccount, collection: Collection) -> DavResult<Target> {
+    match collection {
+        Collection::Calendar(id) => {
+            let row = calendars::get(ctx, account.user_id, id).await.map_err(not_found)?;
+            let token = objects::token(ctx, account, collection).await?;
+            Ok(Target::Calendar { row: Box::new(row), token })
+        }
+        _ => {
+            // The user's own todos and address book always exist: a store with nothing to
+            // say about them yet (no change ever) has token 0, never a 404 for the collection.
+            let token = match objects::token(ctx, account, collection).await {
+                Err(DavError::NotFound) => 0,
+                other => other?,
+            };
+            Ok(Target::Own { collection, token })
+        }
+    }
+}
+
+/// The caller's level on a collection's objects.
+pub fn level_of(target: &Target) -> CalendarLevel {
+    match target {
+        Target::Calendar { row, .. } => CalendarLevel::from_rank(row.level_rank).unwrap_or(CalendarLevel::Read),
+        _ => CalendarLevel::Owner,
+    }
+}
+
+/// The calendar home's collections: every readable calendar, then the todos.
+pub async fn calendar_home(ctx: Context<'_>, account: &DavAccount) -> DavResult<Vec<(String, Target)>> {
+    let (rows, _) = calendars::list(ctx, account.user_id, HOME_LIMIT, 0).await.map_err(not_found)?;
+    let mut out = Vec::with_capacity(rows.len() + 1);
+    for row in rows {
+        let collection = Collection::Calendar(row.id);
+        let token = objects::token(ctx, account, collection).await?;
+        out.push((paths::collection(&account.username, collection), Target::Calendar { row: Box::new(row), token }));
+    }
+    let todos = Collection::Todos;
+    out.push((paths::collection(&account.username, todos), collection(ctx, account, todos).await?));
+    Ok(out)
+}
+
+/// Objects as targets: with their texts when `bodies`, else by their list entries.
+pub async fn objects_of(
+    ctx: Context<'_>,
+    account: &DavAccount,
+    collection: Collection,
+    level: CalendarLevel,
+    metas: Vec<ObjectMeta>,
+    bodies: bool,
+) -> DavResult<Vec<(String, Target)>> {
+    let href = |name: &str| paths::object(&account.username, collection, name);
+    if !bodies {
+        return Ok(metas
+            .into_iter()
+            .map(|m| (href(&m.name), Target::Object { collection, level, etag: m.etag, body: None }))
+            .collect());
+    }
+    let names: Vec<String> = metas.into_iter().map(|m| m.name).collect();
+    let stored = objects::get(ctx, account, collection, &names).await?;
+    Ok(stored
+        .into_iter()
+        .map(|o| (href(&o.meta.name), Target::Object { collection, level, etag: o.meta.etag, body: Some(o.body) }))
+        .collect())
+}

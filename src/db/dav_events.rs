@@ -1,0 +1,195 @@
+//! What CalDAV reads and writes of events beyond the import's columns: the resource name a
+//! client chose (`dav_name`, NULL for `<uid>.ics`), the properties UMBRA has no field for
+//! (`dav_extra`) and the name recorded with a change, so a sync reports a deletion under the
+//! name the client knows. Callers check the calendar capability first (`calendar_access`).
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::WriteTx;
+use super::events::{EVENT_COLUMNS, EventRow};
+use crate::domain::id::{CalendarId, EventId};
+
+/// An event's resource name and revision (a listing: no text).
+#[derive(Debug, Clone, FromRow)]
+pub struct EventMeta {
+    pub id: EventId,
+    pub uid: String,
+    pub dav_name: Option<String>,
+    pub revision: i64,
+}
+
+/// An event row with its DAV columns.
+#[derive(Debug, Clone, FromRow)]
+pub struct DavEventRow {
+    #[sqlx(flatten)]
+    pub row: EventRow,
+    pub dav_name: Option<String>,
+    pub dav_extra: String,
+}
+
+/// A change after a token, with the name it was made under.
+#[derive(Debug, Clone, FromRow)]
+pub struct NamedChange {
+    pub seq: i64,
+    pub uid: String,
+    pub name: Option<String>,
+    pub kind: String,
+}
+
+pub async fn metas<'c>(
+    db: impl Executor<'c, Database = Any>,
+    calendar: CalendarId,
+) -> Result<Vec<EventMeta>, sqlx::Error> {
+    sqlx::query_as("SELECT id, uid, dav_name, revision FROM events WHERE calendar_id = $1 ORDER BY id")
+        .bind(calendar)
+        .fetch_all(db)
+        .await
+}
+
+/// The events of a calendar whose span overlaps `[start, end)` (the same spans the range read
+/// uses: a series without end has no `span_end`).
+pub async fn metas_in_range<'c>(
+    db: impl Executor<'c, Database = Any>,
+    calendar: CalendarId,
+    start: i64,
+    end: i64,
+) -> Result<Vec<EventMeta>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, uid, dav_name, revision FROM events \
+         WHERE calendar_id = $1 AND span_start < $3 AND (span_end IS NULL OR span_end > $2) ORDER BY id",
+    )
+    .bind(calendar)
+    .bind(start)
+    .bind(end)
+    .fetch_all(db)
+    .await
+}
+
+/// The events stored under these resource names (a name is `dav_name`, or `<uid>.ics` when
+/// that is NULL), a few hundred names per query.
+pub async fn by_names(
+    db: &mut sqlx::AnyConnection,
+    calendar: CalendarId,
+    names: &[String],
+) -> Result<Vec<DavEventRow>, sqlx::Error> {
+    let mut rows = Vec::new();
+    for chunk in names.chunks(400) {
+        let marks: Vec<String> = (0..chunk.len()).map(|n| format!("${}", n + 2)).collect();
+        let marks = marks.join(", ");
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS}, e.dav_name, e.dav_extra FROM events e WHERE e.calendar_id = $1 \
+             AND (e.dav_name IN ({marks}) OR (e.dav_name IS NULL AND e.uid || '.ics' IN ({marks})))"
+        );
+        let mut query = sqlx::query_as::<_, DavEventRow>(sqlx::AssertSqlSafe(sql)).bind(calendar);
+        for name in chunk {
+            query = query.bind(name);
+        }
+        rows.extend(query.fetch_all(&mut *db).await?);
+    }
+    Ok(rows)
+}
+
+/// The event with this UID in the calendar.
+pub async fn by_uid(tx: &mut WriteTx, calendar: CalendarId, uid: &str) -> Result<Option<EventMeta>, sqlx::Error> {
+    sqlx::query_as("SELECT id, uid, dav_name, revision FROM events WHERE calendar_id = $1 AND uid = $2")
+        .bind(calendar)
+        .bind(uid)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// The event stored under one resource name.
+pub async fn by_name(tx: &mut WriteTx, calendar: CalendarId, name: &str) -> Result<Option<EventMeta>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, uid, dav_name, revision FROM events WHERE calendar_id = $1 \
+         AND (dav_name = $2 OR (dav_name IS NULL AND uid || '.ics' = $2))",
+    )
+    .bind(calendar)
+    .bind(name)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Stores the client's name (NULL: `<uid>.ics`) and unknown properties; returns the revision.
+pub async fn set_dav(
+    tx: &mut WriteTx,
+    id: EventId,
+    dav_name: Option<&str>,
+    dav_extra: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("UPDATE events SET dav_name = $2, dav_extra = $3 WHERE id = $1 RETURNING revision")
+        .bind(id)
+        .bind(dav_name)
+        .bind(dav_extra)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Names the change `seq` of a calendar was made under (the log's writer records UIDs).
+pub async fn name_change(tx: &mut WriteTx, calendar: CalendarId, seq: i64, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE calendar_changes SET name = $3 WHERE calendar_id = $1 AND seq = $2")
+        .bind(calendar)
+        .bind(seq)
+        .bind(name)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The calendar's sync counter.
+pub async fn sync_seq<'c>(
+    db: impl Executor<'c, Database = Any>,
+    calendar: CalendarId,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT sync_seq FROM calendars WHERE id = $1").bind(calendar).fetch_optional(db).await
+}
+
+/// The oldest change still in the log (older ones were pruned), if any.
+pub async fn oldest_change<'c>(
+    db: impl Executor<'c, Database = Any>,
+    calendar: CalendarId,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT MIN(seq) FROM calendar_changes WHERE calendar_id = $1")
+        .bind(calendar)
+        .fetch_one(db)
+        .await
+}
+
+/// The changes after `since` up to `until`, oldest first.
+pub async fn changes_since<'c>(
+    db: impl Executor<'c, Database = Any>,
+    calendar: CalendarId,
+    since: i64,
+    until: i64,
+) -> Result<Vec<NamedChange>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT seq, uid, name, kind FROM calendar_changes WHERE calendar_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
+    )
+    .bind(calendar)
+    .bind(since)
+    .bind(until)
+    .fetch_all(db)
+    .await
+}
+
+/// The events with these UIDs in the calendar (sync deltas), a few hundred per query.
+pub async fn by_uids(
+    db: &mut sqlx::AnyConnection,
+    calendar: CalendarId,
+    uids: &[String],
+) -> Result<Vec<EventMeta>, sqlx::Error> {
+    let mut rows = Vec::new();
+    for chunk in uids.chunks(400) {
+        let marks: Vec<String> = (0..chunk.len()).map(|n| format!("${}", n + 2)).collect();
+        let sql = format!(
+            "SELECT id, uid, dav_name, revision FROM events WHERE calendar_id = $1 AND uid IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, EventMeta>(sqlx::AssertSqlSafe(sql)).bind(calendar);
+        for uid in chunk {
+            query = query.bind(uid);
+        }
+        rows.extend(query.fetch_all(&mut *db).await?);
+    }
+    Ok(rows)
+}
