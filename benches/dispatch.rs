@@ -107,7 +107,7 @@ fn percentile(sorted: &[Duration], q: f64) -> f64 {
 /// The server's configuration: a temp folder, its own certificate, cheap hashing, no rate limits.
 fn bench_config(dir: &std::path::Path) -> Config {
     let mut config = Config::defaults_in(dir);
-    config.tls = TlsMode::SelfSigned;
+    config.tls = TlsMode::LocalCa;
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.argon2 = Argon2Params { memory_kib: 32, iterations: 1, parallelism: 1, ..Argon2Params::default() };
     let huge = 100_000_000;
@@ -226,8 +226,8 @@ async fn main() {
     let now = UtcMillis::now().0;
     let user_ids = seed(&db, &config, &ntfy_url, now, now + 86_400_000).await;
 
-    let tls = umbra::tls::prepare(&config).unwrap();
-    let cert = std::fs::read(&tls.as_ref().unwrap().cert).unwrap();
+    let tls = umbra::tls::prepare(&config, UtcMillis::now()).unwrap();
+    let cert = tls.as_ref().unwrap().local_ca.as_ref().unwrap().status().pem.clone().into_bytes();
     let pusher: Arc<dyn Pusher> = Arc::new(HttpPusher(reqwest::Client::new()));
     let rocket = server::build(ServerParts {
         config: config.clone(),

@@ -40,7 +40,7 @@ UMBRA_LISTEN="127.0.0.1:$port" setpriv --reuid=umbra --regid=umbra --init-groups
 server=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
 grep -q "listening on" "$log" || { cat "$log"; fail "serve did not start"; }
-health=$(curl -sS --cacert /var/lib/umbra/tls/cert.pem "https://localhost:$port/health")
+health=$(curl -sS --cacert /var/lib/umbra/tls/ca.pem "https://localhost:$port/health")
 [ "$health" = '{"status":"ok"}' ] || fail "health: $health"
 kill -TERM "$server"; wait "$server" || fail "serve did not stop cleanly"; server=""
 [ "$(stat -c '%U' /var/lib/umbra/umbra.db)" = umbra ] || fail "database not owned by umbra"

@@ -48,7 +48,7 @@ pub struct ServeArgs {
     /// Address and port to listen on [default: 0.0.0.0:8443]
     #[arg(long, env = "UMBRA_LISTEN")]
     pub listen: Option<String>,
-    /// PEM certificate chain (with --tls-key) instead of the self-signed one
+    /// PEM certificate chain (with --tls-key) instead of one from the local CA
     #[arg(long, env = "UMBRA_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
     /// PEM private key for --tls-cert

@@ -70,8 +70,9 @@ impl fmt::Debug for Config {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TlsMode {
-    /// A certificate made with rcgen in the data folder on first start.
-    SelfSigned,
+    /// A certificate from UMBRA's own local CA, made in the data folder on first start and
+    /// renewed by itself (`tls::LocalCa`).
+    LocalCa,
     Files {
         cert: PathBuf,
         key: PathBuf,
@@ -236,7 +237,7 @@ impl Config {
             (true, None, None) => TlsMode::Off,
             (true, _, _) => return Err(invalid("no_tls cannot be combined with tls_cert/tls_key")),
             (false, Some(cert), Some(key)) => TlsMode::Files { cert, key },
-            (false, None, None) => TlsMode::SelfSigned,
+            (false, None, None) => TlsMode::LocalCa,
             (false, _, _) => return Err(invalid("tls_cert and tls_key must be given together")),
         };
         let insecure_cookies = args.insecure_cookies || file.insecure_cookies.unwrap_or(false);
@@ -388,7 +389,7 @@ impl Config {
             data_dir: data_dir.to_path_buf(),
             listen: DEFAULT_LISTEN.parse().expect("valid default"),
             database_url: sqlite_url(&data_dir.join("umbra.db")),
-            tls: TlsMode::SelfSigned,
+            tls: TlsMode::LocalCa,
             insecure_cookies: false,
             trusted_proxies: Vec::new(),
             public_names: Vec::new(),

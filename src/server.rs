@@ -2,7 +2,7 @@
 //! `build` with their own database, clock and cheap Argon2 parameters.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rocket::config::{Ident, LogLevel, SecretKey};
 use rocket::shield::Shield;
@@ -56,6 +56,10 @@ pub struct AppState {
     pub pusher: Arc<dyn Pusher>,
     /// The ntfy sender itself, for sends made on a user's behalf (audited as that user).
     pub ntfy: Arc<NtfySender>,
+    /// The local CA when the server uses its own (`/ca.crt`, `/api/ca`, the renewal job).
+    /// The listener fills it at launch; empty with operator certificates, with TLS off and
+    /// in in-process tests.
+    local_ca: OnceLock<Arc<crate::tls::LocalCa>>,
     /// Once any user exists, setup can never be required again; remembering that saves a
     /// query on every status request.
     setup_done: AtomicBool,
@@ -106,6 +110,15 @@ impl AppState {
             webauthn: &self.webauthn,
             clock: self.clock.as_ref(),
         }
+    }
+
+    pub fn local_ca(&self) -> Option<&Arc<crate::tls::LocalCa>> {
+        self.local_ca.get()
+    }
+
+    /// Called once, before liftoff (the renewal job is started then); a second call is ignored.
+    pub fn use_local_ca(&self, local_ca: Arc<crate::tls::LocalCa>) {
+        let _ = self.local_ca.set(local_ca);
     }
 
     /// Drops the cached settings after this process changed them.
@@ -170,6 +183,7 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
         weather,
         dashboard_events: crate::service::dashboard::EventsCache::new(1024, 32 << 20),
         outbound,
+        local_ca: OnceLock::new(),
         setup_done: AtomicBool::new(false),
         settings_seen: Mutex::new(None),
         config,

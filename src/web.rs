@@ -12,12 +12,14 @@ use rocket::{Route, get, routes};
 
 use crate::error::ApiError;
 
+mod ca;
+
 #[derive(rust_embed::Embed)]
 #[folder = "assets/"]
 struct Assets;
 
 pub fn routes() -> Vec<Route> {
-    routes![index, asset_or_app]
+    [routes![index, asset_or_app], ca::routes()].concat()
 }
 
 pub struct Asset {

@@ -72,7 +72,8 @@ pub async fn start(binary: &str) -> (Server, Duration) {
         .find_map(|l| l.strip_prefix("UMBRA is listening on ").map(|u| u.trim_end_matches('/').to_string()))
         .expect("listening line");
     std::thread::spawn(move || lines.for_each(drop));
-    let cert = std::fs::read(dir.path().join("data/tls/cert.pem")).unwrap();
+    // The local CA: what a client trusts to reach the server by any of its names.
+    let cert = std::fs::read(dir.path().join("data/tls/ca.pem")).unwrap();
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .tls_certs_only([reqwest::Certificate::from_pem(&cert).unwrap()])

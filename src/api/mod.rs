@@ -28,6 +28,7 @@ macro_rules! api_module {
 
 pub mod admin;
 pub mod auth;
+pub mod ca;
 pub mod calendar_ics;
 pub mod calendars;
 pub mod connections;
@@ -58,6 +59,7 @@ pub fn routes() -> Vec<Route> {
     [
         auth::routes(),
         admin::routes(),
+        ca::routes(),
         calendar_ics::routes(),
         feeds::routes(),
         health::routes(),
@@ -91,6 +93,7 @@ pub fn paths() -> Vec<utoipa::openapi::OpenApi> {
         openapi::openapi(),
         auth::openapi(),
         admin::openapi(),
+        ca::openapi(),
         calendar_ics::openapi(),
         feeds::openapi(),
         connections::openapi(),

@@ -8,7 +8,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use crate::auth::setup_code;
 use crate::cli::ServeArgs;
-use crate::clock::SystemClock;
+use crate::clock::{SharedClock, SystemClock};
 use crate::commands::Exit;
 use crate::config::{Config, TlsMode};
 use crate::db::Db;
@@ -37,7 +37,8 @@ async fn serve(config: Config) -> Result<(), String> {
     files::create_private_dir(&config.data_dir)
         .map_err(|e| format!("cannot create the data folder {}: {e}", config.data_dir.display()))?;
     let secret_key = files::load_or_create_secret_key(&config.data_dir).map_err(|e| format!("secret key: {e}"))?;
-    let tls = tls::prepare(&config).map_err(|e| e.to_string())?;
+    let clock: SharedClock = Arc::new(SystemClock);
+    let tls = tls::prepare(&config, clock.now()).map_err(|e| e.to_string())?;
     // One server per SQLite file; held until this function returns.
     let _lock = match sqlite_file_of(&config.database_url) {
         Some(file) => Some(files::DatabaseLock::acquire(&file)?),
@@ -52,11 +53,13 @@ async fn serve(config: Config) -> Result<(), String> {
             tracing::warn!("Cookies are sent WITHOUT the Secure flag: for local development only.");
         }
     }
-    let fingerprint = tls.as_ref().map(|t| t.fingerprint.clone());
-    let announce = Announcement { config: config.clone(), fingerprint, setup_code, started };
-    let rocket =
-        server::build(ServerParts { config: config.clone(), db: db.clone(), clock: Arc::new(SystemClock), secret_key })
-            .map_err(|e| e.to_string())?;
+    let certificate = tls.as_ref().map(|t| {
+        let label = if t.local_ca.is_some() { "CA certificate" } else { "Certificate" };
+        format!("{label} SHA-256 fingerprint: {}", t.fingerprint)
+    });
+    let announce = Announcement { config: config.clone(), certificate, setup_code, started };
+    let rocket = server::build(ServerParts { config: config.clone(), db: db.clone(), clock, secret_key })
+        .map_err(|e| e.to_string())?;
     let listening = listener::launch(rocket, &config, tls.as_ref()).await.map_err(|e| e.to_string())?;
     announce.print(listening.local_addr.port());
     stop_signal().await;
@@ -92,7 +95,9 @@ async fn stop_signal() {
 /// What the operator needs once the listener is up: where, which certificate, the setup code.
 struct Announcement {
     config: Config,
-    fingerprint: Option<String>,
+    /// The line naming the certificate to trust: the local CA's (which devices install from
+    /// `/ca.crt`), or the operator's certificate.
+    certificate: Option<String>,
     setup_code: Option<String>,
     started: Instant,
 }
@@ -100,8 +105,8 @@ struct Announcement {
 impl Announcement {
     fn print(&self, port: u16) {
         println!("UMBRA is listening on {}", public_url(&self.config, port));
-        if let Some(fingerprint) = &self.fingerprint {
-            println!("Certificate SHA-256 fingerprint: {fingerprint}");
+        if let Some(certificate) = &self.certificate {
+            println!("{certificate}");
         }
         if let Some(code) = &self.setup_code {
             println!("One-time setup code: {code}  (open the URL above to create the first admin)");

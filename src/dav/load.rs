@@ -22,22 +22,18 @@ fn not_found(e: calendars::CalendarError) -> DavError {
 
 /// A collection's own target.
 pub async fn collection(ctx: Context<'_>, account: &DavAccount, collection: Collection) -> DavResult<Target> {
-    match collection {
-        Collection::Calendar(id) => {
-            let row = calendars::get(ctx, account.user_id, id).await.map_err(not_found)?;
-            let token = objects::token(ctx, account, collection).await?;
-            Ok(Target::Calendar { row: Box::new(row), token })
-        }
-        _ => {
-            // The user's own todos and address book always exist: a store with nothing to
-            // say about them yet (no change ever) has token 0, never a 404 for the collection.
-            let token = match objects::token(ctx, account, collection).await {
-                Err(DavError::NotFound) => 0,
-                other => other?,
-            };
-            Ok(Target::Own { collection, token })
-        }
+    if let Collection::Calendar(id) = collection {
+        let row = calendars::get(ctx, account.user_id, id).await.map_err(not_found)?;
+        let token = objects::token(ctx, account, collection).await?;
+        return Ok(Target::Calendar { row: Box::new(row), token });
     }
+    // The user's own todos and address book always exist: a store with nothing to say
+    // about them yet (no change ever) has token 0, never a 404 for the collection.
+    let token = match objects::token(ctx, account, collection).await {
+        Err(DavError::NotFound) => 0,
+        other => other?,
+    };
+    Ok(Target::Own { collection, token })
 }
 
 /// The caller's level on a collection's objects.

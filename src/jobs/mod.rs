@@ -6,6 +6,7 @@
 
 pub mod cleanup;
 pub mod dispatcher;
+pub mod tls_renewal;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,6 +65,9 @@ fn start(rocket: &Rocket<Orbit>) {
     let mut jobs: Vec<Arc<dyn Job>> = vec![Arc::new(cleanup::Cleanup::new(state))];
     if state.config.dispatch {
         jobs.extend(dispatcher::jobs(rocket, state));
+    }
+    if let Some(local_ca) = state.local_ca() {
+        jobs.push(Arc::new(tls_renewal::TlsRenewal::new(local_ca.clone())));
     }
     for job in jobs {
         spawn(job, ctx.clone(), state.clock.clone(), rocket.shutdown());

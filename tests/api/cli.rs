@@ -168,14 +168,17 @@ async fn serve_starts_from_nothing_and_stops_on_sigterm() {
     assert_eq!(received(&notify), "READY=1");
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     assert_eq!(code.len(), 19, "{code}");
-    for file in ["umbra.db", "secret.key", "tls/cert.pem", "tls/key.pem"] {
+    for file in ["umbra.db", "secret.key", "tls/ca.pem", "tls/ca-key.pem", "tls/cert.pem", "tls/key.pem"] {
         assert!(data.join(file).exists(), "{file} created");
     }
-    assert_eq!(std::fs::metadata(data.join("secret.key")).unwrap().permissions().mode() & 0o777, 0o600);
+    for key in ["secret.key", "tls/ca-key.pem", "tls/key.pem"] {
+        assert_eq!(std::fs::metadata(data.join(key)).unwrap().permissions().mode() & 0o777, 0o600, "{key}");
+    }
 
-    let cert = std::fs::read(data.join("tls/cert.pem")).unwrap();
-    assert_eq!(Some(fingerprint), umbra::tls::pem_fingerprint(&cert));
-    let client = pinned_client(&cert);
+    // The fingerprint printed is the local CA's, and trusting that CA alone is enough.
+    let ca = std::fs::read(data.join("tls/ca.pem")).unwrap();
+    assert_eq!(Some(fingerprint), umbra::tls::pem_fingerprint(&ca));
+    let client = pinned_client(&ca);
     let health = client.get(format!("{url}health")).send().await.unwrap();
     assert_eq!(health.status(), 200);
     let page = client.get(format!("{url}login")).send().await.unwrap().text().await.unwrap();
@@ -250,7 +253,7 @@ fn read_announcement(stdout: std::process::ChildStdout) -> Announcement {
         let line = line.unwrap();
         if let Some(rest) = line.strip_prefix("UMBRA is listening on ") {
             found.url = rest.trim().to_string();
-        } else if let Some(rest) = line.strip_prefix("Certificate SHA-256 fingerprint: ") {
+        } else if let Some(rest) = line.strip_prefix("CA certificate SHA-256 fingerprint: ") {
             found.fingerprint = rest.trim().to_string();
         } else if let Some(rest) = line.strip_prefix("One-time setup code: ") {
             found.code = rest.split_whitespace().next().unwrap().to_string();

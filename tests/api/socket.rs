@@ -7,16 +7,16 @@ use crate::harness::PASSWORD;
 use crate::live::serve_https;
 
 #[tokio::test]
-async fn serves_https_with_the_self_signed_certificate() {
+async fn serves_https_with_a_certificate_from_its_own_ca() {
     let server = serve_https(|_| {}).await;
     let response = server.client.get(server.url("/health")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let hsts = response.headers()["strict-transport-security"].to_str().unwrap();
     assert!(hsts.contains("max-age=63072000") && hsts.contains("includeSubDomains"));
     assert!(response.headers().get("server").is_none());
-    // The fingerprint printed to the operator is the certificate's SHA-256.
+    // The fingerprint printed to the operator is the SHA-256 of the CA that clients trust.
     assert_eq!(Some(server.fingerprint.clone()), umbra::tls::pem_fingerprint(&server.cert_pem));
-    // The same certificate answers for localhost.
+    // The same CA vouches for localhost.
     let port = server.base.rsplit(':').next().unwrap();
     let by_name =
         crate::live::pinned_client(&server.cert_pem).get(format!("https://localhost:{port}/health")).send().await;

@@ -39,7 +39,8 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::{Config, ConnectionLimits};
-use crate::tls::TlsFiles;
+use crate::server::AppState;
+use crate::tls::{self, Tls};
 
 pub use bridge::MAX_BODY_BYTES;
 
@@ -93,10 +94,15 @@ impl Listening {
 
 /// Binds `config.listen`, starts the application (its liftoff fairings run here) and serves
 /// it in a background task.
-pub async fn launch(rocket: Rocket<Build>, config: &Config, tls: Option<&TlsFiles>) -> Result<Listening, LaunchError> {
+pub async fn launch(rocket: Rocket<Build>, config: &Config, tls: Option<&Tls>) -> Result<Listening, LaunchError> {
     let listener = TcpListener::bind(config.listen).await.map_err(|e| LaunchError::Bind(config.listen, e))?;
     let local_addr = listener.local_addr().map_err(|e| LaunchError::Bind(config.listen, e))?;
     let acceptor = tls.map(tls_acceptor).transpose()?;
+    // The CA whose certificate this listener serves: the routes that hand it out and the
+    // renewal job (started at liftoff, just below) find it in the app state.
+    if let (Some(local_ca), Some(state)) = (tls.and_then(|t| t.local_ca.clone()), rocket.state::<AppState>()) {
+        state.use_local_ca(local_ca);
+    }
     let app = Client::untracked(rocket).await.map_err(|e| LaunchError::Rocket(e.pretty_print().to_string()))?;
     let app = Arc::new(app);
     let front = Arc::new(Front {
@@ -113,23 +119,10 @@ pub async fn launch(rocket: Rocket<Build>, config: &Config, tls: Option<&TlsFile
     Ok(Listening { local_addr, app, stop, accept_loop })
 }
 
-fn tls_acceptor(files: &TlsFiles) -> Result<TlsAcceptor, LaunchError> {
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-
-    let bad = |what: &str, path: &std::path::Path, e: &dyn std::fmt::Display| {
-        LaunchError::Tls(format!("cannot read the {what} in {}: {e}", path.display()))
-    };
-    let chain = CertificateDer::pem_file_iter(&files.cert)
-        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
-        .map_err(|e| bad("certificate", &files.cert, &e))?;
-    let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| bad("private key", &files.key, &e))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|builder| builder.with_no_client_auth().with_single_cert(chain, key))
-        .map_err(|e| LaunchError::Tls(e.to_string()))?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+/// Every handshake takes the certificate `tls.served` holds at that moment, so a renewal
+/// reaches new connections without a restart.
+fn tls_acceptor(tls: &Tls) -> Result<TlsAcceptor, LaunchError> {
+    let config = tls::server_config(tls.served.clone()).map_err(|e| LaunchError::Tls(e.to_string()))?;
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 

@@ -1,11 +1,11 @@
-//! A real UMBRA server on 127.0.0.1 over HTTPS with its self-signed certificate, for what
+//! A real UMBRA server on 127.0.0.1 over HTTPS with a certificate from its own local CA, for what
 //! only a socket shows: TLS, client IPs, rate limits, cookie attributes. Also helpers to run
 //! the built `umbra` binary.
 
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
-use umbra::clock::SystemClock;
+use umbra::clock::{SharedClock, SystemClock};
 use umbra::config::{Config, TlsMode};
 use umbra::db::Db;
 use umbra::http::listener::{self, Listening};
@@ -16,7 +16,9 @@ use crate::harness::{TestDatabase, test_config};
 pub struct LiveServer {
     pub base: String,
     pub client: reqwest::Client,
+    /// What a client trusts: the local CA (or the operator's certificate).
     pub cert_pem: Vec<u8>,
+    /// The fingerprint `umbra serve` prints: the local CA's (or the operator certificate's).
     pub fingerprint: String,
     pub db: Db,
     pub listening: Listening,
@@ -43,14 +45,19 @@ pub fn pinned_client(cert_pem: &[u8]) -> reqwest::Client {
 }
 
 pub async fn serve_https(adjust: impl FnOnce(&mut Config)) -> LiveServer {
-    serve(true, adjust).await
+    serve(true, Arc::new(SystemClock), adjust).await
+}
+
+/// HTTPS on the test's clock (certificate renewal).
+pub async fn serve_https_with_clock(clock: SharedClock, adjust: impl FnOnce(&mut Config)) -> LiveServer {
+    serve(true, clock, adjust).await
 }
 
 /// Plain HTTP on a known port, reached as http://localhost:<port>: the one origin where a
 /// browser allows WebAuthn without a trusted certificate (used by the passkey browser test).
 pub async fn serve_http_on_localhost(adjust: impl FnOnce(&mut Config)) -> LiveServer {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    serve(false, move |config| {
+    serve(false, Arc::new(SystemClock), move |config| {
         config.listen = format!("127.0.0.1:{port}").parse().unwrap();
         config.public_url = Some(format!("http://localhost:{port}"));
         adjust(config);
@@ -58,24 +65,23 @@ pub async fn serve_http_on_localhost(adjust: impl FnOnce(&mut Config)) -> LiveSe
     .await
 }
 
-async fn serve(tls: bool, adjust: impl FnOnce(&mut Config)) -> LiveServer {
+async fn serve(tls: bool, clock: SharedClock, adjust: impl FnOnce(&mut Config)) -> LiveServer {
     let database = TestDatabase::new().await;
     let mut config = test_config(database.dir.path(), &database.url);
-    config.tls = if tls { TlsMode::SelfSigned } else { TlsMode::Off };
+    config.tls = if tls { TlsMode::LocalCa } else { TlsMode::Off };
     config.listen = "127.0.0.1:0".parse().unwrap();
     adjust(&mut config);
-    let tls = umbra::tls::prepare(&config).expect("TLS");
-    let cert_pem = tls.as_ref().map(|t| std::fs::read(&t.cert).unwrap()).unwrap_or_default();
+    let tls = umbra::tls::prepare(&config, clock.now()).expect("TLS");
+    let cert_pem = match (&config.tls, tls.as_ref().and_then(|t| t.local_ca.as_ref())) {
+        (_, Some(local_ca)) => local_ca.status().pem.clone().into_bytes(),
+        (TlsMode::Files { cert, .. }, None) => std::fs::read(cert).unwrap(),
+        _ => Vec::new(),
+    };
     let fingerprint = tls.as_ref().map(|t| t.fingerprint.clone()).unwrap_or_default();
     let scheme = if tls.is_some() { "https" } else { "http" };
     let db = Db::open(&config.database_url).await.expect("database");
-    let rocket = server::build(ServerParts {
-        config: config.clone(),
-        db: db.clone(),
-        clock: Arc::new(SystemClock),
-        secret_key: [9; 64],
-    })
-    .unwrap();
+    let rocket =
+        server::build(ServerParts { config: config.clone(), db: db.clone(), clock, secret_key: [9; 64] }).unwrap();
     let listening = listener::launch(rocket, &config, tls.as_ref()).await.expect("listening");
     let port = listening.local_addr.port();
     LiveServer {

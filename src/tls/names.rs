@@ -1,0 +1,79 @@
+//! The names the local CA's certificates carry: the CA's own display name, and the subject
+//! alternative names of the server certificate.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use crate::config::Config;
+
+/// X.509 allows 64 characters in a common name.
+const MAX_COMMON_NAME: usize = 64;
+
+/// Every name the server certificate must cover, in a stable order: the public names,
+/// `localhost`, the loopback addresses, and the listen address when it is one address (not
+/// the wildcard `0.0.0.0`/`::`).
+pub fn subject_names(config: &Config) -> Vec<String> {
+    let mut names: Vec<String> = config.public_names.iter().map(|n| canonical(n)).collect();
+    names.extend(["localhost", "127.0.0.1", "::1"].map(String::from));
+    let listen = config.listen.ip();
+    if !listen.is_unspecified() {
+        names.push(listen.to_string());
+    }
+    let mut seen = BTreeSet::new();
+    names.retain(|name| seen.insert(name.clone()));
+    names
+}
+
+/// A name as certificates compare it: DNS names are case-insensitive, addresses have one
+/// written form.
+pub fn canonical(name: &str) -> String {
+    match name.parse::<IpAddr>() {
+        Ok(ip) => ip.to_string(),
+        Err(_) => name.to_ascii_lowercase(),
+    }
+}
+
+/// "UMBRA local CA (home.example)": what a device lists among its installed certificates,
+/// so a household recognises it. Named after the first public name, else this machine's.
+pub fn ca_name(config: &Config) -> String {
+    let machine = || std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default().trim().to_string();
+    let host = config.public_names.first().cloned().unwrap_or_else(machine);
+    let name = format!("UMBRA local CA ({host})");
+    if host.is_empty() || name.len() > MAX_COMMON_NAME { "UMBRA local CA".to_string() } else { name }
+}
+
+/// The server certificate's common name: its first name when it fits. Clients check the
+/// alternative names; the common name is what certificate viewers show.
+pub fn server_common_name(names: &[String]) -> Option<&str> {
+    names.first().map(String::as_str).filter(|n| n.len() <= MAX_COMMON_NAME)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(public_names: &[&str], listen: &str) -> Config {
+        let mut config = Config::defaults_in(std::path::Path::new("/nonexistent"));
+        config.public_names = public_names.iter().map(|n| (*n).to_string()).collect();
+        config.listen = listen.parse().unwrap();
+        config
+    }
+
+    #[test]
+    fn public_names_loopback_and_a_specific_listen_address() {
+        let names = subject_names(&config(&["Home.Example", "umbra.lan"], "192.168.1.20:8443"));
+        assert_eq!(names, ["home.example", "umbra.lan", "localhost", "127.0.0.1", "::1", "192.168.1.20"]);
+        let wildcard = subject_names(&config(&[], "0.0.0.0:8443"));
+        assert_eq!(wildcard, ["localhost", "127.0.0.1", "::1"]);
+        let loopback = subject_names(&config(&["10.0.0.1"], "127.0.0.1:8443"));
+        assert_eq!(loopback, ["10.0.0.1", "localhost", "127.0.0.1", "::1"]);
+    }
+
+    #[test]
+    fn the_ca_is_named_after_the_first_public_name() {
+        assert_eq!(ca_name(&config(&["home.example", "b.example"], "0.0.0.0:1")), "UMBRA local CA (home.example)");
+        let long = "a".repeat(60);
+        assert_eq!(ca_name(&config(&[&long], "0.0.0.0:1")), "UMBRA local CA");
+        assert!(ca_name(&config(&[], "0.0.0.0:1")).starts_with("UMBRA local CA"));
+    }
+}
