@@ -26,6 +26,7 @@ mod load;
 mod methods;
 mod objects;
 pub mod paths;
+pub mod per_user;
 mod propfind;
 mod proppatch;
 pub mod props;

@@ -1,9 +1,15 @@
 //! People: one row per contact, owned by one user; e-mails, phones and tags are JSON text,
 //! with the tags also as `person_tags` rows for the exact tag filter. Every query filters by
 //! the owner.
+//!
+//! Every write that changes what a CardDAV client sees (insert, update, delete) bumps the
+//! person's `revision` (its ETag) and records the change in the user's address-book change
+//! log (`collection_changes`), in the same transaction: here, so that no caller (the API, the
+//! vCard import, CardDAV) can forget it.
 
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
+use super::collection_changes::{self as changes, ChangeKind, SyncCollection};
 use super::locations::like_pattern;
 use crate::domain::flag::Flag;
 use crate::domain::id::{LocationId, PersonId, UserId};
@@ -29,9 +35,9 @@ pub struct PersonRow {
     pub updated_at: i64,
 }
 
-const COLUMNS: &str = "p.id, p.uid, p.name, p.nickname, p.emails, p.phones, p.birthday, p.address, p.notes, \
+pub(super) const COLUMNS: &str = "p.id, p.uid, p.name, p.nickname, p.emails, p.phones, p.birthday, p.address, p.notes, \
      p.tags, p.favourite, p.location_id, l.name AS location_name, p.created_at, p.updated_at";
-const FROM: &str = "people p LEFT JOIN locations l ON l.id = p.location_id";
+pub(super) const FROM: &str = "people p LEFT JOIN locations l ON l.id = p.location_id";
 
 /// The list filters of `GET /api/people`.
 #[derive(Debug, Default)]
@@ -73,6 +79,15 @@ macro_rules! bind_fields {
     };
 }
 
+/// What a CardDAV client gave a person beyond its fields.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DavParts<'a> {
+    /// The resource name it chose; `None`: `<uid>.vcf`.
+    pub name: Option<&'a str>,
+    /// Its lines UMBRA keeps for it (`dav_extra`).
+    pub extra: &'a str,
+}
+
 /// Inserts a person (tags included) inside the caller's transaction.
 pub async fn insert(
     conn: &mut AnyConnection,
@@ -80,41 +95,47 @@ pub async fn insert(
     uid: &str,
     fields: &PersonFields,
     location: Option<LocationId>,
+    dav: DavParts<'_>,
     now: UtcMillis,
 ) -> Result<PersonId, sqlx::Error> {
     let insert = sqlx::query_scalar(
         "INSERT INTO people (user_id, uid, name, nickname, emails, phones, birthday, address, notes, tags, \
-         favourite, location_id, created_at, updated_at, search_text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
+         favourite, location_id, created_at, updated_at, search_text, dav_name, dav_extra) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16) RETURNING id",
     )
     .bind(owner)
     .bind(uid);
-    let id: PersonId = bind_fields!(insert, fields, location, now).fetch_one(&mut *conn).await?;
+    let id: PersonId =
+        bind_fields!(insert, fields, location, now).bind(dav.name).bind(dav.extra).fetch_one(&mut *conn).await?;
     set_tags(conn, id, &fields.tags).await?;
+    changes::record(conn, owner, SyncCollection::Contacts, uid, dav.name, ChangeKind::Created, now.0).await?;
     Ok(id)
 }
 
-/// Replaces a person's fields (tags included) inside the caller's transaction.
+/// Replaces a person's fields (tags included) inside the caller's transaction; `extra`
+/// replaces the lines kept for a CardDAV client (`None`: kept, as for a change in the app).
 pub async fn update(
     conn: &mut AnyConnection,
     owner: UserId,
     id: PersonId,
     fields: &PersonFields,
     location: Option<LocationId>,
+    extra: Option<&str>,
     now: UtcMillis,
 ) -> Result<bool, sqlx::Error> {
-    let update = sqlx::query(
+    let update = sqlx::query_as(
         "UPDATE people SET name = $3, nickname = $4, emails = $5, phones = $6, birthday = $7, address = $8, \
          notes = $9, tags = $10, favourite = $11, location_id = $12, updated_at = $13, search_text = $14, \
-         revision = revision + 1 WHERE id = $1 AND user_id = $2",
+         dav_extra = COALESCE($15, dav_extra), revision = revision + 1 WHERE id = $1 AND user_id = $2 \
+         RETURNING uid, dav_name",
     )
     .bind(id)
     .bind(owner);
-    let done = bind_fields!(update, fields, location, now).execute(&mut *conn).await?;
-    if done.rows_affected() != 1 {
-        return Ok(false);
-    }
+    let done: Option<(String, Option<String>)> =
+        bind_fields!(update, fields, location, now).bind(extra).fetch_optional(&mut *conn).await?;
+    let Some((uid, name)) = done else { return Ok(false) };
     set_tags(conn, id, &fields.tags).await?;
+    changes::record(conn, owner, SyncCollection::Contacts, &uid, name.as_deref(), ChangeKind::Changed, now.0).await?;
     Ok(true)
 }
 
@@ -215,12 +236,19 @@ pub async fn with_birthday<'c>(
     .await
 }
 
-pub async fn delete<'c>(
-    db: impl Executor<'c, Database = Any>,
+pub async fn delete(
+    conn: &mut AnyConnection,
     owner: UserId,
     id: PersonId,
+    now: UtcMillis,
 ) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("DELETE FROM people WHERE id = $1 AND user_id = $2").bind(id).bind(owner).execute(db).await?;
-    Ok(done.rows_affected() == 1)
+    let done: Option<(String, Option<String>)> =
+        sqlx::query_as("DELETE FROM people WHERE id = $1 AND user_id = $2 RETURNING uid, dav_name")
+            .bind(id)
+            .bind(owner)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((uid, name)) = done else { return Ok(false) };
+    changes::record(conn, owner, SyncCollection::Contacts, &uid, name.as_deref(), ChangeKind::Deleted, now.0).await?;
+    Ok(true)
 }

@@ -1,14 +1,21 @@
 //! Todos, their categories and the completion history of recurring todos. Every query names
 //! the owner, so another user's id finds nothing; the list is filtered, counted and paged in
 //! SQL along the `(user_id, completed, position, id)` index.
+//!
+//! Every write that changes what a CalDAV client sees of a todo (insert, update, delete, a
+//! move in the manual order, since LAST-MODIFIED shows it, and a category renamed or deleted,
+//! since CATEGORIES shows it) bumps the todo's `revision` (its ETag) and records the change
+//! in the user's todo change log (`collection_changes`), in the same transaction: here, so
+//! that no caller can forget it.
 
 use sqlx::{Any, Executor, FromRow};
 
+use super::collection_changes::{self as changes, ChangeKind, SyncCollection};
 use super::{Backend, WriteTx};
 use crate::domain::flag::Flag;
 use crate::domain::id::{TodoCategoryId, TodoCompletionId, TodoId, UserId};
 
-const TODO_COLUMNS: &str = "id, title, notes, category_id, priority, due_date, due_at, timezone, completed, \
+pub(super) const TODO_COLUMNS: &str = "id, title, notes, category_id, priority, due_date, due_at, timezone, completed, \
      completed_at, recurrence, recur_from, checklist, position, created_at, updated_at";
 
 #[derive(Debug, Clone, FromRow)]
@@ -223,6 +230,27 @@ macro_rules! bind_values {
     };
 }
 
+/// What a CalDAV client gave a todo beyond its fields.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DavParts<'a> {
+    /// The resource name it chose; `None`: `<uid>.ics`.
+    pub name: Option<&'a str>,
+    /// Its lines UMBRA keeps for it (`dav_extra`).
+    pub extra: &'a str,
+}
+
+/// Records a change of the todo `uid` (named `name`) in the user's todo change log.
+async fn record(
+    tx: &mut WriteTx,
+    user_id: UserId,
+    (uid, name): (String, Option<String>),
+    kind: ChangeKind,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    changes::record(tx, user_id, SyncCollection::Todos, &uid, name.as_deref(), kind, now).await?;
+    Ok(())
+}
+
 /// Inserts a todo at the end of the caller's manual order. `uid` is its iCalendar UID (the
 /// CalDAV resource name): new for a todo made here, the client's for one a DAV client PUT.
 pub async fn insert(
@@ -230,6 +258,7 @@ pub async fn insert(
     user_id: UserId,
     uid: &str,
     values: &TodoValues,
+    dav: DavParts<'_>,
     now: i64,
 ) -> Result<TodoId, sqlx::Error> {
     if tx.backend() == Backend::Postgres {
@@ -242,36 +271,57 @@ pub async fn insert(
         .await?;
     let insert = sqlx::query_scalar(
         "INSERT INTO todos (title, notes, category_id, priority, due_date, due_at, due_sort, overdue_at, timezone, \
-         completed, completed_at, recurrence, recur_from, checklist, user_id, position, created_at, updated_at, uid) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18) RETURNING id",
+         completed, completed_at, recurrence, recur_from, checklist, user_id, position, created_at, updated_at, uid, \
+         dav_name, dav_extra) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20) \
+         RETURNING id",
     );
-    bind_values!(insert, values).bind(user_id).bind(position).bind(now).bind(uid).fetch_one(&mut **tx).await
+    let id = bind_values!(insert, values)
+        .bind(user_id)
+        .bind(position)
+        .bind(now)
+        .bind(uid)
+        .bind(dav.name)
+        .bind(dav.extra)
+        .fetch_one(&mut **tx)
+        .await?;
+    record(tx, user_id, (uid.to_string(), dav.name.map(str::to_string)), ChangeKind::Created, now).await?;
+    Ok(id)
 }
 
+/// Replaces a todo's values; `extra` replaces the lines kept for a CalDAV client (`None`:
+/// kept as they are, as for a change made in the app).
 pub async fn update(
     tx: &mut WriteTx,
     user_id: UserId,
     id: TodoId,
     values: &TodoValues,
+    extra: Option<&str>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let update = sqlx::query(
+    let update = sqlx::query_as(
         "UPDATE todos SET title = $1, notes = $2, category_id = $3, priority = $4, due_date = $5, due_at = $6, \
          due_sort = $7, overdue_at = $8, timezone = $9, completed = $10, completed_at = $11, recurrence = $12, \
-         recur_from = $13, checklist = $14, updated_at = $15, revision = revision + 1 WHERE id = $16 AND user_id = $17",
+         recur_from = $13, checklist = $14, updated_at = $15, dav_extra = COALESCE($16, dav_extra), \
+         revision = revision + 1 WHERE id = $17 AND user_id = $18 RETURNING uid, dav_name",
     );
-    let done = bind_values!(update, values).bind(now).bind(id).bind(user_id).execute(&mut **tx).await?;
-    Ok(done.rows_affected() == 1)
+    let done: Option<(String, Option<String>)> =
+        bind_values!(update, values).bind(now).bind(extra).bind(id).bind(user_id).fetch_optional(&mut **tx).await?;
+    let Some(names) = done else { return Ok(false) };
+    record(tx, user_id, names, ChangeKind::Changed, now).await?;
+    Ok(true)
 }
 
-pub async fn delete<'c>(
-    db: impl Executor<'c, Database = Any>,
-    user_id: UserId,
-    id: TodoId,
-) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("DELETE FROM todos WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(db).await?;
-    Ok(done.rows_affected() == 1)
+pub async fn delete(tx: &mut WriteTx, user_id: UserId, id: TodoId, now: i64) -> Result<bool, sqlx::Error> {
+    let done: Option<(String, Option<String>)> =
+        sqlx::query_as("DELETE FROM todos WHERE id = $1 AND user_id = $2 RETURNING uid, dav_name")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(names) = done else { return Ok(false) };
+    record(tx, user_id, names, ChangeKind::Deleted, now).await?;
+    Ok(true)
 }
 
 /// The current positions of those of `ids` that are the caller's, as `(id, position)`.
@@ -297,13 +347,42 @@ pub async fn set_position(
     position: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE todos SET position = $1, updated_at = $2 WHERE id = $3 AND user_id = $4")
-        .bind(position)
-        .bind(now)
-        .bind(id)
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
+    let done: Option<(String, Option<String>)> = sqlx::query_as(
+        "UPDATE todos SET position = $1, updated_at = $2, revision = revision + 1 WHERE id = $3 AND user_id = $4 \
+         RETURNING uid, dav_name",
+    )
+    .bind(position)
+    .bind(now)
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(names) = done {
+        record(tx, user_id, names, ChangeKind::Changed, now).await?;
+    }
+    Ok(())
+}
+
+/// Marks every todo of a category changed (its name, which CATEGORIES shows, is changing or
+/// going away).
+async fn touch_category_todos(
+    tx: &mut WriteTx,
+    user_id: UserId,
+    category: TodoCategoryId,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let touched: Vec<(String, Option<String>)> = sqlx::query_as(
+        "UPDATE todos SET updated_at = $1, revision = revision + 1 WHERE user_id = $2 AND category_id = $3 \
+         RETURNING uid, dav_name",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(category)
+    .fetch_all(&mut **tx)
+    .await?;
+    for names in touched {
+        record(tx, user_id, names, ChangeKind::Changed, now).await?;
+    }
     Ok(())
 }
 
@@ -451,15 +530,18 @@ pub async fn insert_category<'c>(
     .await
 }
 
-pub async fn update_category<'c>(
-    db: impl Executor<'c, Database = Any>,
+/// Renames or recolours a category; a new name marks its todos changed.
+pub async fn update_category(
+    tx: &mut WriteTx,
     user_id: UserId,
     id: TodoCategoryId,
     name: &str,
     key: &str,
     colour: &str,
+    now: i64,
 ) -> Result<Option<CategoryRow>, sqlx::Error> {
-    sqlx::query_as(
+    let Some(before) = get_category(&mut **tx, user_id, id).await? else { return Ok(None) };
+    let row = sqlx::query_as(
         "UPDATE todo_categories SET name = $1, name_key = $2, colour = $3 WHERE id = $4 AND user_id = $5 \
          RETURNING id, name, colour, created_at",
     )
@@ -468,20 +550,35 @@ pub async fn update_category<'c>(
     .bind(colour)
     .bind(id)
     .bind(user_id)
-    .fetch_optional(db)
-    .await
+    .fetch_optional(&mut **tx)
+    .await?;
+    if before.name != name {
+        touch_category_todos(tx, user_id, id, now).await?;
+    }
+    Ok(row)
 }
 
-/// Deletes the category; its todos become uncategorised (`ON DELETE SET NULL`).
-pub async fn delete_category<'c>(
-    db: impl Executor<'c, Database = Any>,
+/// Deletes the category; its todos become uncategorised (`ON DELETE SET NULL`) and changed.
+pub async fn delete_category(
+    tx: &mut WriteTx,
     user_id: UserId,
     id: TodoCategoryId,
+    now: i64,
 ) -> Result<bool, sqlx::Error> {
+    touch_category_todos(tx, user_id, id, now).await?;
     let done = sqlx::query("DELETE FROM todo_categories WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user_id)
-        .execute(db)
+        .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The user's category with this name key (`category_key`), if any.
+pub async fn category_by_key(tx: &mut WriteTx, user_id: UserId, key: &str) -> Result<Option<CategoryRow>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name, colour, created_at FROM todo_categories WHERE user_id = $1 AND name_key = $2")
+        .bind(user_id)
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await
 }

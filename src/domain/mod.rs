@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod password_policy;
 pub mod patch;
 pub mod people;
+pub mod people_dav;
 pub mod people_vcard;
 pub mod project_tasks;
 pub mod projects;

@@ -215,6 +215,13 @@ fn birthday(entry: &VCardEntry, line: usize) -> Result<Birthday, CardError> {
 
 /// A person as a vCard 4.0 card, folded, with CRLF line ends.
 pub fn to_card(uid: &str, fields: &PersonFields) -> String {
+    let mut out = String::new();
+    vcard::write(&card(uid, fields), &mut out);
+    out
+}
+
+/// A person as a card (written as 4.0 by the export, as 3.0 by CardDAV).
+pub fn card(uid: &str, fields: &PersonFields) -> VCard {
     let text = |name: VCardProperty, value: &str| VCardEntry::new(name).with_value(value.to_string());
     let mut entries = vec![
         text(VCardProperty::Prodid, "-//UMBRA//People//EN"),
@@ -254,9 +261,7 @@ pub fn to_card(uid: &str, fields: &PersonFields) -> String {
     if fields.favourite {
         entries.push(text(VCardProperty::Other(FAVOURITE.into()), "1"));
     }
-    let mut out = String::new();
-    vcard::write(&VCard { entries }, &mut out);
-    out
+    VCard { entries }
 }
 
 /// A label as TYPE values (known types as such, other words as text) for other programs,

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::db::locations;
-use crate::db::people::{self, Filter, PersonRow};
+use crate::db::people::{self, DavParts, Filter, PersonRow};
 use crate::domain::id::{LocationId, PersonId, UserId};
 use crate::domain::people::{self as rules, Birthday, NewPerson, PersonFields, PersonPatch, UID_MAX, Upcoming};
 use crate::domain::people_vcard::{self, ImportedCard};
@@ -35,7 +35,7 @@ impl PersonRow {
 }
 
 /// A fresh vCard UID: a random (version 4) UUID URN, as RFC 6350 recommends.
-fn new_uid() -> String {
+pub(crate) fn new_uid() -> String {
     let mut bytes: [u8; 16] = rand::random();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
@@ -59,7 +59,7 @@ pub async fn create(ctx: Context<'_>, owner: UserId, new: NewPerson) -> RecordRe
     let fields = fields.validate().map_err(RecordError::Invalid)?;
     let mut tx = ctx.db.write().await?;
     check_location(&mut tx, owner, location).await?;
-    let id = people::insert(&mut tx, owner, &new_uid(), &fields, location, ctx.now).await?;
+    let id = people::insert(&mut tx, owner, &new_uid(), &fields, location, DavParts::default(), ctx.now).await?;
     tx.commit().await?;
     get(ctx, owner, id).await
 }
@@ -85,13 +85,18 @@ pub async fn update(ctx: Context<'_>, owner: UserId, id: PersonId, patch: Person
     if location != current.location_id {
         check_location(&mut tx, owner, location).await?;
     }
-    people::update(&mut tx, owner, id, &fields, location, ctx.now).await?;
+    people::update(&mut tx, owner, id, &fields, location, None, ctx.now).await?;
     tx.commit().await?;
     get(ctx, owner, id).await
 }
 
 pub async fn delete(ctx: Context<'_>, owner: UserId, id: PersonId) -> RecordResult<()> {
-    if people::delete(ctx.db.pool(), owner, id).await? { Ok(()) } else { Err(RecordError::NotFound) }
+    let mut tx = ctx.db.write().await?;
+    if !people::delete(&mut tx, owner, id, ctx.now).await? {
+        return Err(RecordError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The birthdays observed within `days` days from `today` (today included), soonest first,
@@ -199,11 +204,11 @@ pub async fn import(ctx: Context<'_>, owner: UserId, text: &str) -> Result<Impor
             None => None,
         };
         if let Some((id, location)) = existing {
-            people::update(&mut tx, owner, id, &card.fields, location, ctx.now).await?;
+            people::update(&mut tx, owner, id, &card.fields, location, None, ctx.now).await?;
             summary.updated += 1;
         } else {
             let uid = card.uid.unwrap_or_else(new_uid);
-            people::insert(&mut tx, owner, &uid, &card.fields, None, ctx.now).await?;
+            people::insert(&mut tx, owner, &uid, &card.fields, None, DavParts::default(), ctx.now).await?;
             summary.created += 1;
         }
     }

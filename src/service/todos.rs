@@ -1,14 +1,15 @@
 //! The todo workflows: create, change, complete (a recurring todo records the completion and
 //! moves to its next occurrence in one write transaction), reorder, and categories. Every
 //! function takes the owner; another user's todo or category is `NotFound`, whether named in
-//! the path or inside a body.
+//! the path or inside a body. (The writes in `db::todos` keep the CalDAV change log; the CalDAV
+//! workflows themselves are `dav::todo_objects`.)
 
 use chrono::NaiveDate;
 
 use super::Context;
 use crate::db::WriteTx;
 use crate::db::error::DbError;
-use crate::db::todos::{self as db, CategoryRow, CompletionRow, TodoFilter, TodoRow, TodoValues};
+use crate::db::todos::{self as db, CategoryRow, CompletionRow, DavParts, TodoFilter, TodoRow, TodoValues};
 use crate::domain::id::{TodoCategoryId, TodoId, UserId};
 use crate::domain::recurrence::Recurrence;
 use crate::domain::todos::{
@@ -65,7 +66,7 @@ pub fn checklist_of(row: &TodoRow) -> Vec<ChecklistItem> {
     serde_json::from_str(&row.checklist).unwrap_or_default()
 }
 
-fn values_of(state: &TodoState) -> TodoValues {
+pub(crate) fn values_of(state: &TodoState) -> TodoValues {
     let (due_sort, overdue_at) = state.due_bounds();
     TodoValues {
         title: state.title.clone(),
@@ -118,7 +119,8 @@ pub async fn create(ctx: Context<'_>, owner: UserId, body: NewTodo) -> TodoResul
     if state.completed {
         state.completed_at = Some(ctx.now.0);
     }
-    let id = db::insert(&mut tx, owner, &super::events::new_uid(), &values_of(&state), ctx.now.0).await?;
+    let uid = super::events::new_uid();
+    let id = db::insert(&mut tx, owner, &uid, &values_of(&state), DavParts::default(), ctx.now.0).await?;
     let row = db::get(&mut *tx, owner, id).await?.ok_or(TodoError::NotFound)?;
     tx.commit().await?;
     Ok(row)
@@ -147,7 +149,7 @@ pub async fn update(ctx: Context<'_>, owner: UserId, id: TodoId, patch: TodoPatc
         }
         _ => {}
     }
-    if !db::update(&mut tx, owner, id, &values_of(&next), now).await? {
+    if !db::update(&mut tx, owner, id, &values_of(&next), None, now).await? {
         return Err(TodoError::NotFound);
     }
     let row = db::get(&mut *tx, owner, id).await?.ok_or(TodoError::NotFound)?;
@@ -157,7 +159,7 @@ pub async fn update(ctx: Context<'_>, owner: UserId, id: TodoId, patch: TodoPatc
 
 /// Completes `state` inside the caller's transaction: a plain todo is done; a recurring one
 /// leaves a history row and moves on, or is done when its series has ended.
-async fn complete_into(tx: &mut WriteTx, id: TodoId, state: &mut TodoState, now: i64) -> TodoResult<()> {
+pub(crate) async fn complete_into(tx: &mut WriteTx, id: TodoId, state: &mut TodoState, now: i64) -> TodoResult<()> {
     let Some(rule) = state.recurrence.clone() else {
         state.completed = true;
         state.completed_at = Some(now);
@@ -186,7 +188,12 @@ async fn complete_into(tx: &mut WriteTx, id: TodoId, state: &mut TodoState, now:
 }
 
 pub async fn delete(ctx: Context<'_>, owner: UserId, id: TodoId) -> TodoResult<()> {
-    if db::delete(ctx.db.pool(), owner, id).await? { Ok(()) } else { Err(TodoError::NotFound) }
+    let mut tx = ctx.db.write().await?;
+    if !db::delete(&mut tx, owner, id, ctx.now.0).await? {
+        return Err(TodoError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn completions(
@@ -261,7 +268,8 @@ pub async fn update_category(
     id: TodoCategoryId,
     patch: TodoCategoryPatch,
 ) -> TodoResult<CategoryRow> {
-    let current = db::get_category(ctx.db.pool(), owner, id).await?.ok_or(TodoError::NotFound)?;
+    let mut tx = ctx.db.write().await?;
+    let current = db::get_category(&mut *tx, owner, id).await?.ok_or(TodoError::NotFound)?;
     let mut problems = Problems::default();
     let name = patch.name.required().unwrap_or_else(|_| {
         problems.add("name", "cannot be null");
@@ -276,12 +284,19 @@ pub async fn update_category(
     rules::check_category_name(&name, &mut problems);
     rules::check_colour(&colour, &mut problems);
     problems.into_result()?;
-    db::update_category(ctx.db.pool(), owner, id, &name, &rules::category_key(&name), &colour)
+    let row = db::update_category(&mut tx, owner, id, &name, &rules::category_key(&name), &colour, ctx.now.0)
         .await
         .map_err(name_taken)?
-        .ok_or(TodoError::NotFound)
+        .ok_or(TodoError::NotFound)?;
+    tx.commit().await?;
+    Ok(row)
 }
 
 pub async fn delete_category(ctx: Context<'_>, owner: UserId, id: TodoCategoryId) -> TodoResult<()> {
-    if db::delete_category(ctx.db.pool(), owner, id).await? { Ok(()) } else { Err(TodoError::NotFound) }
+    let mut tx = ctx.db.write().await?;
+    if !db::delete_category(&mut tx, owner, id, ctx.now.0).await? {
+        return Err(TodoError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
 }

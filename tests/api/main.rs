@@ -34,6 +34,7 @@ mod dav_kit;
 mod dav_limits;
 mod dav_calendar_objects;
 mod dav_reports;
+mod dav_objects;
 mod db_kit;
 mod dispatcher;
 mod event_invitations;

@@ -24,7 +24,7 @@ pub struct CalendarHead<'a> {
 }
 
 /// True when times in `zone` are written in UTC (`…Z`), with no VTIMEZONE.
-fn is_utc(zone: Tz) -> bool {
+pub(super) fn is_utc(zone: Tz) -> bool {
     matches!(
         zone.name(),
         "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Etc/Universal" | "Universal" | "Zulu" | "Etc/Zulu" | "GMT" | "Etc/GMT"

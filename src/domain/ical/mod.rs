@@ -7,6 +7,7 @@ pub mod export;
 pub mod lines;
 pub mod model;
 pub mod reader;
+pub mod todo_map;
 mod values;
 pub mod vtimezone;
 pub mod writer;
