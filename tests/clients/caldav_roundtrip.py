@@ -176,6 +176,27 @@ def delete_event(run):
         raise AssertionError("the deleted event is still found")
 
 
+@step("list-all-events")
+def list_all_events(run):
+    # A calendar-query for every VEVENT, with no time range (what `events()` asks).
+    everything = run.calendar.events()
+    expect(sorted(summary(e) for e in everything) == ["Dentist", "Piano lesson (moved)"],
+           f"all events: {sorted(summary(e) for e in everything)}")
+
+
+@step("sync-token")
+def sync_token(run):
+    # RFC 6578: a first sync lists everything, a later one only what changed since.
+    first = run.calendar.objects_by_sync_token(load_objects=False)
+    expect(len(list(first)) == 2, f"the first sync listed {len(list(first))} objects")
+    event = run.calendar.event_by_uid("caldav-kept")
+    event.load()
+    event.icalendar_component["LOCATION"] = "Music school"
+    event.save(precondition="etag")
+    later = run.calendar.objects_by_sync_token(sync_token=first.sync_token, load_objects=True)
+    expect(uids(later) == ["caldav-kept"], f"the delta listed {uids(later)}")
+
+
 @step("read-api-todo")
 def read_api_todo(run):
     pending = run.todos.todos()
