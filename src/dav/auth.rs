@@ -1,12 +1,15 @@
 //! Who a DAV request is from: HTTP Basic with the user's name and one of their app passwords
-//! (`service::app_passwords::authenticate`). No credentials, bad ones, the account password,
-//! a revoked app password and a locked name all get the same 401 with a Basic challenge.
+//! (`service::app_passwords`). No credentials, bad ones, the account password, a revoked
+//! app password, a deactivated account and a locked name all get the same 401 with a Basic
+//! challenge. Malformed credentials (another scheme, bad base64, an empty part) are refused
+//! before anything is looked up or counted: they cannot be a guess at a secret.
 //!
-//! Each refused attempt is also charged to the client address's auth bucket, as a wrong
-//! password at sign-in is; once that is empty a refused attempt is answered 429. A request
-//! with a right app password is never held back by it: a secret of 160 random bits cannot be
-//! guessed, and a household's phones behind one address keep syncing while someone there
-//! types wrong passwords.
+//! A refused attempt is charged to the client address's auth bucket, as a wrong password at
+//! sign-in is; once that is empty a refused attempt is answered 429 and, like a sign-in the
+//! gate turned away, neither counted on the name nor audited (so one address cannot flood
+//! the audit log). A request with a right app password is never held back by the bucket: a
+//! secret of 160 random bits cannot be guessed, and a household's phones behind one address
+//! keep syncing while someone there types wrong passwords.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -18,6 +21,7 @@ use crate::auth::session::RequestOrigin;
 use crate::http::client_ip::ClientIp;
 use crate::http::rate_limit::Bucket;
 use crate::server::AppState;
+use crate::service::app_passwords;
 pub use crate::service::app_passwords::DavAccount;
 
 const CHALLENGE: &str = "Basic realm=\"UMBRA\", charset=\"UTF-8\"";
@@ -33,12 +37,7 @@ pub async fn account(req: &Request<'_>, state: &AppState) -> Result<DavAccount, 
         .succeeded()
         .unwrap_or(RequestOrigin { ip: String::new(), user_agent: None });
     let ctx = state.context().await.map_err(|_| unavailable())?;
-    let found = crate::service::app_passwords::authenticate(ctx, &origin, &state.audit_key, &username, &secret)
-        .await
-        .map_err(|e| {
-        tracing::error!("DAV sign-in: {e}");
-        unavailable()
-    })?;
+    let found = app_passwords::authenticate(ctx, &username, &secret).await.map_err(failed)?;
     if let Some(account) = found {
         return Ok(account);
     }
@@ -48,7 +47,13 @@ pub async fn account(req: &Request<'_>, state: &AppState) -> Result<DavAccount, 
         return Err(DavResponse::text(Status::TooManyRequests, "Too many failed sign-ins: try again later.")
             .with_header("Retry-After", wait.to_string()));
     }
+    app_passwords::record_failure(ctx, &origin, &state.audit_key, &username).await.map_err(failed)?;
     Err(refused())
+}
+
+fn failed(error: sqlx::Error) -> DavResponse {
+    tracing::error!("DAV sign-in: {error}");
+    unavailable()
 }
 
 fn refused() -> DavResponse {

@@ -4,6 +4,7 @@
 
 use sqlx::{Acquire, Any, Executor};
 
+use crate::db::{Backend, WriteTx};
 use crate::domain::id::{AppPasswordId, UserId};
 use crate::domain::time::UtcMillis;
 
@@ -31,14 +32,29 @@ pub struct AppPasswordOwner {
     pub last_used_at: Option<i64>,
 }
 
-pub async fn create<'c>(
-    db: impl Executor<'c, Database = Any>,
+/// Inserts an app password unless `user_id` already has `max` of them (`None` then). Inside
+/// the caller's write transaction: concurrent creations of one user are serialised (SQLite:
+/// the write lock; PostgreSQL: the user's row, locked first), so the count each one sees
+/// includes the others' and the cap holds whatever the parallelism.
+pub async fn create(
+    tx: &mut WriteTx,
     user_id: UserId,
     name: &str,
     token_hash: &str,
     now: UtcMillis,
-) -> Result<AppPasswordRow, sqlx::Error> {
-    sqlx::query_as(
+    max: i64,
+) -> Result<Option<AppPasswordRow>, sqlx::Error> {
+    if tx.backend() == Backend::Postgres {
+        // NO KEY: the foreign keys pointing at users take KEY SHARE locks (see db::connections).
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    }
+    if count_for_user(&mut **tx, user_id).await? >= max {
+        return Ok(None);
+    }
+    let row = sqlx::query_as::<Any, AppPasswordRow>(
         "INSERT INTO app_passwords (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
          RETURNING id, user_id, name, created_at, last_used_at",
     )
@@ -46,8 +62,9 @@ pub async fn create<'c>(
     .bind(name)
     .bind(token_hash)
     .bind(now.0)
-    .fetch_one(db)
-    .await
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Some(row))
 }
 
 /// One page of a user's app passwords, newest first, and how many there are.
@@ -78,18 +95,18 @@ pub async fn count_for_user<'c>(db: impl Executor<'c, Database = Any>, user_id: 
     sqlx::query_scalar("SELECT COUNT(*) FROM app_passwords WHERE user_id = $1").bind(user_id).fetch_one(db).await
 }
 
-/// Deletes one of `user_id`'s app passwords; `false` when there is no such one of theirs.
+/// Deletes one of `user_id`'s app passwords and returns its name (for the audit log);
+/// `None` when there is no such one of theirs.
 pub async fn delete<'c>(
     db: impl Executor<'c, Database = Any>,
     user_id: UserId,
     id: AppPasswordId,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM app_passwords WHERE id = $1 AND user_id = $2")
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("DELETE FROM app_passwords WHERE id = $1 AND user_id = $2 RETURNING name")
         .bind(id)
         .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() == 1)
+        .fetch_optional(db)
+        .await
 }
 
 /// Whose app password has this hash.

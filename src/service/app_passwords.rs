@@ -2,8 +2,12 @@
 //! phone holds the account password and a lost one is revoked alone. Creating one needs a
 //! recent re-authentication (the API checks it); the secret is shown once.
 //!
-//! `authenticate` is the DAV sign-in. A secret is 160 random bits, stored as its SHA-256:
-//! one fast hash and one indexed read per request, the same whether the name exists or not.
+//! The DAV sign-in is two steps, so that the HTTP layer can put the per-address budget
+//! between them: `authenticate` checks the credentials (two indexed reads, the same whether
+//! the name exists or not), and `record_failure` counts a refused attempt on the submitted
+//! name's password counter and audits it. A secret is 160 random bits, stored as its
+//! SHA-256, so one fast hash per request is enough.
+//!
 //! It shares the password's lockout counter (per submitted name): a locked name refuses a
 //! right app password exactly like a wrong one, and each failure counts toward the lock. A
 //! success does not forgive the counter: a phone syncing every minute must not reset the
@@ -28,7 +32,7 @@ pub const MAX_NAME_CHARS: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppPasswordError {
-    #[error("the name is not 1 to 64 characters")]
+    #[error("the name is not 1 to 64 characters without control characters")]
     Name,
     #[error("the most app passwords one account may have")]
     TooMany,
@@ -58,6 +62,16 @@ pub struct DavAccount {
     pub app_password_id: AppPasswordId,
 }
 
+/// A device name as shown in lists and the audit log: trimmed, 1–64 characters, and no
+/// control characters (a newline or an escape would garble the log and the list).
+fn device_name(raw: &str) -> Result<&str, AppPasswordError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(AppPasswordError::Name);
+    }
+    Ok(name)
+}
+
 pub async fn create(
     ctx: Context<'_>,
     caller: &Caller,
@@ -65,21 +79,19 @@ pub async fn create(
     username: &str,
     name: &str,
 ) -> Result<Created, AppPasswordError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        return Err(AppPasswordError::Name);
-    }
-    if store::count_for_user(ctx.db.pool(), owner).await? >= MAX_PER_USER {
-        return Err(AppPasswordError::TooMany);
-    }
+    let name = device_name(name)?;
     let password = new_secret();
-    let row = store::create(ctx.db.pool(), owner, name, &hash_secret(&password), ctx.now).await?;
+    let mut tx = ctx.db.write().await?;
+    let row = store::create(&mut tx, owner, name, &hash_secret(&password), ctx.now, MAX_PER_USER)
+        .await?
+        .ok_or(AppPasswordError::TooMany)?;
+    tx.commit().await?;
     caller.audit(ctx, AuditAction::AppPasswordCreate, username, Some(format!("app password \"{name}\""))).await?;
     Ok(Created { row, password })
 }
 
 /// Revokes one of `owner`'s app passwords (the owner, or an admin for them): the next
-/// request made with it fails.
+/// request made with it fails, since every request looks the secret up afresh.
 pub async fn revoke(
     ctx: Context<'_>,
     caller: &Caller,
@@ -87,51 +99,66 @@ pub async fn revoke(
     owner_name: &str,
     id: AppPasswordId,
 ) -> Result<(), AppPasswordError> {
-    if !store::delete(ctx.db.pool(), owner, id).await? {
-        return Err(AppPasswordError::NotFound);
-    }
-    caller.audit(ctx, AuditAction::AppPasswordRevoke, owner_name, Some(format!("app password {}", id.0))).await?;
+    let name = store::delete(ctx.db.pool(), owner, id).await?.ok_or(AppPasswordError::NotFound)?;
+    caller.audit(ctx, AuditAction::AppPasswordRevoke, owner_name, Some(format!("app password \"{name}\""))).await?;
     Ok(())
 }
 
 /// Checks HTTP Basic credentials of a DAV request: the account, or `None` for every kind of
 /// refusal (unknown name, wrong or revoked secret, the account password, a locked name or a
-/// deactivated account), which the caller answers with one identical 401.
+/// deactivated account), which the caller answers with one identical 401 after
+/// `record_failure`. Reads only (and `last_used_at`, at most once a minute): the same two
+/// indexed reads whatever was submitted, so the time taken says nothing about the name.
 pub async fn authenticate(
     ctx: Context<'_>,
-    origin: &RequestOrigin,
-    audit_key: &[u8; 64],
     raw_username: &str,
     secret: &str,
 ) -> Result<Option<DavAccount>, sqlx::Error> {
     let key = Username::lockout_key(raw_username);
-    let counter = Counter::Password(&key);
     let pool = ctx.db.pool();
-    let state = login_failures::get(pool, counter).await?;
+    let state = login_failures::get(pool, Counter::Password(&key)).await?;
     let locked = state.locked_until.is_some_and(|until| ctx.now < until);
     let found = store::find_by_hash(pool, &hash_secret(secret)).await?;
-    let accepted = found.filter(|owner| !locked && owner.active.get() && Username::lockout_key(&owner.username) == key);
-    if let Some(owner) = accepted {
-        if owner.last_used_at.is_none_or(|at| ctx.now.0 - at >= TOUCH_INTERVAL_MS) {
-            store::touch(pool, owner.id, ctx.now).await?;
-        }
-        return Ok(Some(DavAccount { user_id: owner.user_id, username: owner.username, app_password_id: owner.id }));
-    }
-    // Counted like a wrong password at sign-in (reserve counts the attempt and may lock).
-    let reserved = lockout::reserve(pool, counter, lockout::rule(&ctx.settings), ctx.now).await?;
-    let audit_name = match Username::parse(raw_username) {
-        Ok(name) if crate::db::users::find_by_username(pool, name.as_str()).await?.is_some() => {
-            name.as_str().to_string()
-        }
-        _ => lockout::unknown_name_marker(audit_key, &key),
+    // The secret must be one of the named user's: another user's right secret under this
+    // name is a failure on this name, like a wrong one.
+    let Some(owner) =
+        found.filter(|owner| !locked && owner.active.get() && Username::lockout_key(&owner.username) == key)
+    else {
+        return Ok(None);
     };
-    let locked_now = !locked && reserved.is_some_and(|state| state.locked_until.is_some());
-    let reason = if locked || reserved.is_none() {
-        "locked"
-    } else if locked_now {
-        "bad credentials; locked"
-    } else {
-        "bad credentials"
+    if owner.last_used_at.is_none_or(|at| ctx.now.0 - at >= TOUCH_INTERVAL_MS) {
+        store::touch(pool, owner.id, ctx.now).await?;
+    }
+    Ok(Some(DavAccount { user_id: owner.user_id, username: owner.username, app_password_id: owner.id }))
+}
+
+/// A refused DAV sign-in: counted on the submitted name's password counter like a wrong
+/// password at sign-in (the attempt that reaches the threshold locks the name, audited as
+/// `lockout`), and audited as `dav_login_failure` with the reason. A name that matches no
+/// account is recorded as a keyed hash, never as typed. The work is the same for real and
+/// made-up names: one counter write, one user lookup, the audit entries.
+pub async fn record_failure(
+    ctx: Context<'_>,
+    origin: &RequestOrigin,
+    audit_key: &[u8; 64],
+    raw_username: &str,
+) -> Result<(), sqlx::Error> {
+    let key = Username::lockout_key(raw_username);
+    let pool = ctx.db.pool();
+    let reserved = lockout::reserve(pool, Counter::Password(&key), lockout::rule(&ctx.settings), ctx.now).await?;
+    let user = match Username::parse(raw_username) {
+        Ok(name) => crate::db::users::find_by_username(pool, name.as_str()).await?,
+        // Not a possible name, so no account has it: nothing to look up.
+        Err(_) => None,
+    };
+    let audit_name = user.map_or_else(|| lockout::unknown_name_marker(audit_key, &key), |user| user.username);
+    // `reserve` refuses (None) while the name is locked; a state with a lock is this
+    // attempt reaching the threshold.
+    let locked_now = reserved.is_some_and(|state| state.locked_until.is_some());
+    let reason = match reserved {
+        None => "locked",
+        Some(_) if locked_now => "bad credentials; locked",
+        Some(_) => "bad credentials",
     };
     let anonymous = Caller::anonymous(origin);
     if locked_now {
@@ -139,7 +166,7 @@ pub async fn authenticate(
         anonymous.audit(ctx, AuditAction::Lockout, &audit_name, Some("app password, at DAV sign-in".into())).await?;
     }
     anonymous.audit(ctx, AuditAction::DavLoginFailure, &audit_name, Some(reason.into())).await?;
-    Ok(None)
+    Ok(())
 }
 
 /// 160 random bits as 40 lowercase hex digits in five groups of eight, easy to read aloud
@@ -168,6 +195,15 @@ mod tests {
         assert_eq!(secret.split('-').count(), 5);
         assert!(secret.split('-').all(|group| group.len() == 8 && group.bytes().all(|b| b.is_ascii_hexdigit())));
         assert_ne!(secret, new_secret());
+    }
+
+    #[test]
+    fn device_names_are_trimmed_and_bounded() {
+        assert_eq!(device_name("  Anna's phone ").unwrap(), "Anna's phone");
+        assert_eq!(device_name(&"é".repeat(64)).unwrap().chars().count(), 64);
+        for bad in ["", "   ", "line\nbreak", "tab\there", "nul\0", &"x".repeat(65)] {
+            assert!(matches!(device_name(bad), Err(AppPasswordError::Name)), "{bad:?}");
+        }
     }
 
     #[test]

@@ -10,10 +10,19 @@ use crate::config::Config;
 const MAX_COMMON_NAME: usize = 64;
 
 /// Every name the server certificate must cover, in a stable order: the public names,
-/// `localhost`, the loopback addresses, and the listen address when it is one address (not
-/// the wildcard `0.0.0.0`/`::`).
+/// this machine's hostname, `localhost`, the loopback addresses, and the listen address when
+/// it is one address (not the wildcard `0.0.0.0`/`::`).
 pub fn subject_names(config: &Config) -> Vec<String> {
+    subject_names_on(config, &machine_name())
+}
+
+/// The hostname is in the list because zero configuration must still give a certificate
+/// that is valid where a household first reaches the server: `https://<hostname>:8443`.
+fn subject_names_on(config: &Config, hostname: &str) -> Vec<String> {
     let mut names: Vec<String> = config.public_names.iter().map(|n| canonical(n)).collect();
+    if !hostname.is_empty() {
+        names.push(canonical(hostname));
+    }
     names.extend(["localhost", "127.0.0.1", "::1"].map(String::from));
     let listen = config.listen.ip();
     if !listen.is_unspecified() {
@@ -36,10 +45,14 @@ pub fn canonical(name: &str) -> String {
 /// "UMBRA local CA (home.example)": what a device lists among its installed certificates,
 /// so a household recognises it. Named after the first public name, else this machine's.
 pub fn ca_name(config: &Config) -> String {
-    let machine = || std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default().trim().to_string();
-    let host = config.public_names.first().cloned().unwrap_or_else(machine);
+    let host = config.public_names.first().cloned().unwrap_or_else(machine_name);
     let name = format!("UMBRA local CA ({host})");
     if host.is_empty() || name.len() > MAX_COMMON_NAME { "UMBRA local CA".to_string() } else { name }
+}
+
+/// This machine's hostname ("" when it cannot be read).
+fn machine_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default().trim().to_string()
 }
 
 /// The server certificate's common name: its first name when it fits. Clients check the
@@ -61,12 +74,20 @@ mod tests {
 
     #[test]
     fn public_names_loopback_and_a_specific_listen_address() {
-        let names = subject_names(&config(&["Home.Example", "umbra.lan"], "192.168.1.20:8443"));
+        let names = subject_names_on(&config(&["Home.Example", "umbra.lan"], "192.168.1.20:8443"), "");
         assert_eq!(names, ["home.example", "umbra.lan", "localhost", "127.0.0.1", "::1", "192.168.1.20"]);
-        let wildcard = subject_names(&config(&[], "0.0.0.0:8443"));
+        let wildcard = subject_names_on(&config(&[], "0.0.0.0:8443"), "");
         assert_eq!(wildcard, ["localhost", "127.0.0.1", "::1"]);
-        let loopback = subject_names(&config(&["10.0.0.1"], "127.0.0.1:8443"));
+        let loopback = subject_names_on(&config(&["10.0.0.1"], "127.0.0.1:8443"), "");
         assert_eq!(loopback, ["10.0.0.1", "localhost", "127.0.0.1", "::1"]);
+    }
+
+    #[test]
+    fn the_hostname_is_covered_without_configuration() {
+        let names = subject_names_on(&config(&[], "0.0.0.0:8443"), "Nas");
+        assert_eq!(names, ["nas", "localhost", "127.0.0.1", "::1"]);
+        let listed = subject_names_on(&config(&["nas"], "0.0.0.0:8443"), "nas");
+        assert_eq!(listed, ["nas", "localhost", "127.0.0.1", "::1"], "listed once");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 // Admin → Users: the accounts, with search, paging and the row actions (role, password,
-// lockout, sessions, second factors, delete).
+// app passwords, lockout, sessions, second factors, delete).
 
 import { h, mount } from '../../dom.js';
 import { del, get, patch, post } from '../../api.js';
@@ -12,6 +12,7 @@ import { menuButton } from '../../menu.js';
 import { dataTable } from '../../table.js';
 import { toast } from '../../toast.js';
 import { pager } from '../../pager.js';
+import { openAppPasswords } from './app_passwords.js';
 
 const roleName = (role) => (role === 'admin' ? 'Administrator' : 'Member');
 
@@ -111,6 +112,7 @@ function userActions(u, me, reload) {
         },
       },
     { label: 'Set a new password', onSelect: () => setPassword(u) },
+    { label: 'App passwords', onSelect: () => openAppPasswords(u) },
     u.locked_until ? { label: 'Unlock', onSelect: () => act(() => post(`/api/admin/users/${u.id}/unlock`), `${u.username} can sign in again.`, reload) } : null,
     {
       label: 'Reset second factor',

@@ -1,6 +1,6 @@
 // Settings, as tabs: profile, preferences (appearance, time zone, formats), notifications
-// (quiet hours, alert lead time, ntfy push), the password, and security (authenticator app,
-// sessions).
+// (quiet hours, alert lead time, ntfy push), the password, security (authenticator app,
+// sessions) and devices (the certificate authority, app passwords for calendar apps).
 
 import { h } from '../../dom.js';
 import { post } from '../../api.js';
@@ -10,6 +10,7 @@ import { security } from '../security/index.js';
 import { profilePanel } from './profile.js';
 import { preferencesPanel } from './preferences.js';
 import { notificationsPanel } from './notifications.js';
+import { devicesPanel } from './devices.js';
 import { tabBar } from '../../tabs.js';
 
 const TABS = [
@@ -18,6 +19,7 @@ const TABS = [
   { path: '/settings/notifications', label: 'Notifications', render: notificationsPanel },
   { path: '/settings/password', label: 'Password', render: passwordPanel },
   { path: '/settings/security', label: 'Security', render: security },
+  { path: '/settings/devices', label: 'Devices', render: devicesPanel },
 ];
 
 export function settings(context) {

@@ -1,6 +1,7 @@
 //! `/api/admin`: the admin console's API. Every route takes `AdminUser`, so standard users
 //! get 403 before any handler code runs; every change is audited.
 
+pub mod app_passwords;
 pub mod audit_logs;
 pub mod config;
 pub mod outbound;
@@ -15,6 +16,8 @@ api_module![
     user_actions::reset_password,
     user_actions::unlock_user,
     user_actions::reset_mfa,
+    app_passwords::list_user_app_passwords,
+    app_passwords::revoke_user_app_password,
     config::get_config,
     config::put_config,
     outbound::get_outbound_allow,

@@ -61,7 +61,9 @@ pub struct CreatedAppPassword {
 
 pub fn app_password_error(error: AppPasswordError) -> ApiError {
     match error {
-        AppPasswordError::Name => ApiError::invalid_field("name", "Give the device a name of 1 to 64 characters."),
+        AppPasswordError::Name => {
+            ApiError::invalid_field("name", "Give the device a name of 1 to 64 characters, on one line.")
+        }
         AppPasswordError::TooMany => ApiError::conflict(format!(
             "An account may have at most {} app passwords: revoke one you no longer use.",
             service::MAX_PER_USER
