@@ -7,9 +7,12 @@ use rocket::http::Status;
 use super::answer::{Answer, method_not_allowed, not_found};
 use super::auth::DavAccount;
 use super::paths::{self, Resource};
+use super::store::Collection;
 use super::xml::{self, Element};
 use super::{DavMethod, DavRequest, DavResponse, methods, propfind, proppatch, reports};
+use crate::db::dav_calendars;
 use crate::server::AppState;
+use crate::service::Context;
 
 /// What may be done to each kind of resource (the `Allow` of a 405).
 pub const ALLOW_OBJECT: &str = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT";
@@ -28,6 +31,11 @@ pub async fn dispatch(state: &AppState, account: &DavAccount, request: DavReques
     let Some(resource) = paths::resolve(&request.path, &account.username) else {
         return not_found();
     };
+    let resource = match bind_names(ctx, account, resource).await {
+        Ok(Some(resource)) => resource,
+        Ok(None) => return not_found(),
+        Err(refusal) => return refusal,
+    };
     let answer: Answer = match request.method {
         DavMethod::Propfind => propfind::run(ctx, account, &resource, &request).await,
         DavMethod::Proppatch => proppatch::run(ctx, account, &resource, &request).await,
@@ -43,12 +51,32 @@ pub async fn dispatch(state: &AppState, account: &DavAccount, request: DavReques
     answer.unwrap_or_else(|refusal| refusal)
 }
 
+/// A segment that is no id may be a calendar's DAV name (one its owner made with
+/// MKCALENDAR): then it is that calendar. `None`: an object under a name nobody chose.
+async fn bind_names(
+    ctx: Context<'_>,
+    account: &DavAccount,
+    resource: Resource,
+) -> Result<Option<Resource>, DavResponse> {
+    let named = |segment: String| async move { dav_calendars::by_name(ctx.db.pool(), account.user_id, &segment).await };
+    Ok(match resource {
+        Resource::Unmapped(segment) => match named(segment.clone()).await? {
+            Some(id) => Some(Resource::Collection(Collection::Calendar(id))),
+            None => Some(Resource::Unmapped(segment)),
+        },
+        Resource::UnmappedObject(segment, name) => {
+            named(segment).await?.map(|id| Resource::Object(Collection::Calendar(id), name))
+        }
+        other => Some(other),
+    })
+}
+
 /// The methods a resource supports.
 pub fn allow(resource: &Resource) -> &'static str {
     match resource {
         Resource::Object(..) => ALLOW_OBJECT,
         Resource::Collection(_) => ALLOW_COLLECTION,
-        Resource::Unmapped(_) => ALLOW_UNMAPPED,
+        Resource::Unmapped(_) | Resource::UnmappedObject(..) => ALLOW_UNMAPPED,
         _ => ALLOW_HOME,
     }
 }

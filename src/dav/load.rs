@@ -7,6 +7,7 @@ use super::objects;
 use super::paths;
 use super::props::Target;
 use super::store::{Collection, DavError, DavResult, ObjectMeta};
+use crate::db::dav_calendars;
 use crate::domain::calendars::CalendarLevel;
 use crate::service::{Context, calendars};
 
@@ -47,11 +48,17 @@ pub fn level_of(target: &Target) -> CalendarLevel {
 /// The calendar home's collections: every readable calendar, then the todos.
 pub async fn calendar_home(ctx: Context<'_>, account: &DavAccount) -> DavResult<Vec<(String, Target)>> {
     let (rows, _) = calendars::list(ctx, account.user_id, HOME_LIMIT, 0).await.map_err(not_found)?;
+    let names = dav_calendars::names(ctx.db.pool(), account.user_id).await?;
     let mut out = Vec::with_capacity(rows.len() + 1);
     for row in rows {
         let collection = Collection::Calendar(row.id);
         let token = objects::token(ctx, account, collection).await?;
-        out.push((paths::collection(&account.username, collection), Target::Calendar { row: Box::new(row), token }));
+        // A calendar a client made and named is listed under that name, the URL it knows.
+        let href = match names.iter().find(|(id, _)| *id == row.id) {
+            Some((_, name)) => format!("{}{}/", paths::calendar_home(&account.username), paths::encode(name)),
+            None => paths::collection(&account.username, collection),
+        };
+        out.push((href, Target::Calendar { row: Box::new(row), token }));
     }
     let todos = Collection::Todos;
     out.push((paths::collection(&account.username, todos), collection(ctx, account, todos).await?));
@@ -62,12 +69,13 @@ pub async fn calendar_home(ctx: Context<'_>, account: &DavAccount) -> DavResult<
 pub async fn objects_of(
     ctx: Context<'_>,
     account: &DavAccount,
+    base: &str,
     collection: Collection,
     level: CalendarLevel,
     metas: Vec<ObjectMeta>,
     bodies: bool,
 ) -> DavResult<Vec<(String, Target)>> {
-    let href = |name: &str| paths::object(&account.username, collection, name);
+    let href = |name: &str| format!("{base}{}", paths::encode(name));
     if !bodies {
         return Ok(metas
             .into_iter()

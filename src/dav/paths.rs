@@ -28,6 +28,9 @@ pub enum Resource {
     Unmapped(String),
     /// An object in a collection, by its decoded name.
     Object(Collection, String),
+    /// `/dav/calendars/<user>/<segment>/<name>` under a segment that is no id: an object of
+    /// the calendar a client named with MKCALENDAR, if there is one.
+    UnmappedObject(String, String),
 }
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -115,9 +118,10 @@ pub fn resolve(path: &str, username: &str) -> Option<Resource> {
         }),
         ("addressbooks", [CONTACTS]) => Some(Resource::Collection(Collection::Contacts)),
         ("calendars", [TODOS, name]) if !trailing => Some(Resource::Object(Collection::Todos, object_name(name)?)),
-        ("calendars", [segment, name]) if !trailing => {
-            Some(Resource::Object(Collection::Calendar(calendar_id(segment)?), object_name(name)?))
-        }
+        ("calendars", [segment, name]) if !trailing => Some(match calendar_id(segment) {
+            Some(id) => Resource::Object(Collection::Calendar(id), object_name(name)?),
+            None => Resource::UnmappedObject(object_name(segment)?, object_name(name)?),
+        }),
         ("addressbooks", [CONTACTS, name]) if !trailing => {
             Some(Resource::Object(Collection::Contacts, object_name(name)?))
         }
@@ -153,17 +157,28 @@ pub fn object(username: &str, collection: Collection, name: &str) -> String {
     format!("{}{}", self::collection(username, collection), encode(name))
 }
 
-/// The object name an href names in `collection` (for multiget); `None` when it names
+/// The collection href a request path addresses: itself (with its trailing slash) for a
+/// collection, the part up to the last `/` for an object. Hrefs in answers are built on it,
+/// so a client sees the URL it used (a calendar's id or the name it chose).
+pub fn base(path: &str, object: bool) -> String {
+    if object {
+        return path.rfind('/').map_or_else(|| path.to_string(), |i| path[..=i].to_string());
+    }
+    if path.ends_with('/') { path.to_string() } else { format!("{path}/") }
+}
+
+/// The object name an href names under one of `bases` (for multiget); `None` when it names
 /// something else. Absolute URLs are cut to their path.
-pub fn name_in(href: &str, username: &str, collection: Collection) -> Option<String> {
+pub fn name_under(href: &str, bases: &[&str]) -> Option<String> {
     let path = match href.find("://") {
         Some(i) => &href[i + 3..][href[i + 3..].find('/')?..],
         None => href,
     };
-    match resolve(path, username)? {
-        Resource::Object(c, name) if c == collection => Some(name),
-        _ => None,
+    let rest = bases.iter().find_map(|b| path.strip_prefix(b))?;
+    if rest.contains('/') {
+        return None;
     }
+    object_name(rest)
 }
 
 #[cfg(test)]
@@ -188,7 +203,7 @@ mod tests {
             r("/dav/calendars/ann/7/a%40b.ics"),
             Some(Resource::Object(Collection::Calendar(CalendarId(7)), "a@b.ics".into()))
         );
-        assert_eq!(r("/dav/calendars/ann/07/a.ics"), None);
+        assert_eq!(r("/dav/calendars/ann/07/a.ics"), Some(Resource::UnmappedObject("07".into(), "a.ics".into())));
         assert_eq!(r("/dav/calendars/ann/7/a.ics/"), None);
         assert_eq!(r("/dav/calendars/ann/7/a/b.ics"), None);
         assert_eq!(r("/dav/calendars/ann//7/"), None);
@@ -203,8 +218,12 @@ mod tests {
         let c = Collection::Calendar(CalendarId(3));
         let href = object("ann", c, "x y@z.ics");
         assert_eq!(href, "/dav/calendars/ann/3/x%20y@z.ics");
-        assert_eq!(name_in(&href, "ann", c), Some("x y@z.ics".into()));
-        assert_eq!(name_in(&format!("https://h:8443{href}"), "ann", c), Some("x y@z.ics".into()));
-        assert_eq!(name_in(&href, "ann", Collection::Todos), None);
+        let bases = ["/dav/calendars/ann/3/"];
+        assert_eq!(name_under(&href, &bases), Some("x y@z.ics".into()));
+        assert_eq!(name_under(&format!("https://h:8443{href}"), &bases), Some("x y@z.ics".into()));
+        assert_eq!(name_under(&href, &["/dav/calendars/ann/todos/"]), None);
+        assert_eq!(name_under("/dav/calendars/ann/3/a/b.ics", &bases), None);
+        assert_eq!(base("/dav/calendars/ann/3/x.ics", true), "/dav/calendars/ann/3/");
+        assert_eq!(base("/dav/calendars/ann/mine", false), "/dav/calendars/ann/mine/");
     }
 }

@@ -40,6 +40,7 @@ pub fn wants_bodies(request: &PropRequest) -> bool {
 async fn targets(
     ctx: Context<'_>,
     account: &DavAccount,
+    path: &str,
     resource: &Resource,
     depth: u8,
     bodies: bool,
@@ -72,10 +73,11 @@ async fn targets(
         Resource::Collection(collection) => {
             let target = load::collection(ctx, account, *collection).await?;
             let level = load::level_of(&target);
-            out.push((paths::collection(user, *collection), target));
+            let base = paths::base(path, false);
+            out.push((base.clone(), target));
             if depth > 0 {
                 let metas = objects::list(ctx, account, *collection).await?;
-                out.extend(load::objects_of(ctx, account, *collection, level, metas, bodies).await?);
+                out.extend(load::objects_of(ctx, account, &base, *collection, level, metas, bodies).await?);
             }
         }
         Resource::Object(collection, name) => {
@@ -83,12 +85,10 @@ async fn targets(
             let found = objects::get(ctx, account, *collection, std::slice::from_ref(name)).await?;
             let object = found.into_iter().next().ok_or_else(not_found)?;
             let body = bodies.then_some(object.body);
-            out.push((
-                paths::object(user, *collection, name),
-                Target::Object { collection: *collection, level, etag: object.meta.etag, body },
-            ));
+            let href = format!("{}{}", paths::base(path, true), paths::encode(name));
+            out.push((href, Target::Object { collection: *collection, level, etag: object.meta.etag, body }));
         }
-        Resource::Unmapped(_) => return Err(not_found()),
+        Resource::Unmapped(_) | Resource::UnmappedObject(..) => return Err(not_found()),
     }
     Ok(out)
 }
@@ -96,7 +96,7 @@ async fn targets(
 pub async fn run(ctx: Context<'_>, account: &DavAccount, resource: &Resource, request: &DavRequest) -> Answer {
     let depth = depth(request)?;
     let wanted = requests::propfind(body_xml(request)?.as_ref())?;
-    let found = targets(ctx, account, resource, depth, wants_bodies(&wanted)).await?;
+    let found = targets(ctx, account, &request.path, resource, depth, wants_bodies(&wanted)).await?;
     let responses: Vec<ResponseEntry> = found
         .iter()
         .map(|(href, target)| ResponseEntry::props(href.clone(), props::propstats(account, target, &wanted, ctx.now.0)))

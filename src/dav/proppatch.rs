@@ -16,6 +16,7 @@ use super::requests::{self, PropUpdate};
 use super::store::Collection;
 use super::xml::{APPLE, CALDAV, DAV, Element, Node, Propstat, ResponseEntry, multistatus};
 use super::{DavRequest, DavResponse};
+use crate::db::dav_calendars;
 use crate::domain::calendars::{CalendarPatch, NewCalendar, PreferencesPatch};
 use crate::domain::patch::Patch;
 use crate::service::{Context, calendars};
@@ -98,7 +99,7 @@ pub async fn run(ctx: Context<'_>, account: &DavAccount, resource: &Resource, re
     };
     let updates = requests::proppatch(&root)?;
     let Resource::Collection(Collection::Calendar(id)) = resource else {
-        if matches!(resource, Resource::Unmapped(_)) {
+        if matches!(resource, Resource::Unmapped(_) | Resource::UnmappedObject(..)) {
             return Err(super::answer::not_found());
         }
         if let Resource::Object(collection, _) | Resource::Collection(collection) = resource {
@@ -121,7 +122,7 @@ pub async fn run(ctx: Context<'_>, account: &DavAccount, resource: &Resource, re
     if plan.touches_preferences {
         calendars::set_preferences(ctx, account.user_id, *id, plan.preferences).await?;
     }
-    Ok(answer(paths::collection(&account.username, Collection::Calendar(*id)), statuses))
+    Ok(answer(paths::base(&request.path, false), statuses))
 }
 
 /// The text of a MKCALENDAR property, if it was set.
@@ -158,8 +159,10 @@ pub async fn mkcalendar(ctx: Context<'_>, account: &DavAccount, resource: &Resou
         is_default: None,
     };
     let row = calendars::create(ctx, account.user_id, body).await?;
-    let href = paths::collection(&account.username, Collection::Calendar(row.id));
-    Ok(DavResponse::status(Status::Created).with_header("Location", href))
+    // The calendar lives at the URL the client chose (RFC 4791 §5.3.1); the name is free,
+    // or the request would have found that calendar (405) before coming here.
+    dav_calendars::set_name(ctx.db.pool(), account.user_id, row.id, segment).await?;
+    Ok(DavResponse::status(Status::Created).with_header("Location", paths::base(&request.path, false)))
 }
 
 #[cfg(test)]

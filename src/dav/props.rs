@@ -157,26 +157,29 @@ pub fn timezone_calendar(zone: &str, now: i64) -> String {
     out.finish()
 }
 
+/// What a resource is: a collection (of which kind), or an object (nothing).
+fn resource_types(target: &Target) -> Vec<Node> {
+    let mut kinds = Vec::new();
+    if !matches!(target, Target::Object { .. }) {
+        kinds.push(Node::dav("collection"));
+    }
+    match target {
+        Target::Principal => kinds.push(Node::dav("principal")),
+        Target::Calendar { .. } | Target::Own { collection: Collection::Todos, .. } => {
+            kinds.push(Node::new(CALDAV, "calendar"));
+        }
+        Target::Own { collection: Collection::Contacts, .. } => kinds.push(Node::new(CARDDAV, "addressbook")),
+        _ => {}
+    }
+    kinds
+}
+
 /// The value of one property of `target` at `href`; `None` when it has no such property.
 pub fn value(account: &DavAccount, target: &Target, ns: &str, local: &str, now: i64) -> Option<Node> {
     let node = Node::new(ns, local);
     let href = |h: String| Some(Node::new(ns, local).with_child(Node::href(h)));
     match (ns, local) {
-        (DAV, "resourcetype") => {
-            let mut kinds = Vec::new();
-            if !matches!(target, Target::Object { .. }) {
-                kinds.push(Node::dav("collection"));
-            }
-            match target {
-                Target::Principal => kinds.push(Node::dav("principal")),
-                Target::Calendar { .. } | Target::Own { collection: Collection::Todos, .. } => {
-                    kinds.push(Node::new(CALDAV, "calendar"));
-                }
-                Target::Own { collection: Collection::Contacts, .. } => kinds.push(Node::new(CARDDAV, "addressbook")),
-                _ => {}
-            }
-            Some(node.with_children(kinds))
-        }
+        (DAV, "resourcetype") => Some(node.with_children(resource_types(target))),
         (DAV, "current-user-principal") => href(paths::principal(&account.username)),
         (DAV, "current-user-privilege-set") => Some(privileges(target.level())),
         (DAV, "principal-URL") if matches!(target, Target::Principal) => href(paths::principal(&account.username)),
@@ -243,6 +246,9 @@ pub fn value(account: &DavAccount, target: &Target, ns: &str, local: &str, now: 
         (DAV, "getcontenttype") => match target {
             Target::Object { collection: Collection::Contacts, .. } => {
                 Some(node.with_text("text/vcard; charset=utf-8"))
+            }
+            Target::Object { collection: Collection::Todos, .. } => {
+                Some(node.with_text("text/calendar; charset=utf-8; component=VTODO"))
             }
             Target::Object { .. } => Some(node.with_text("text/calendar; charset=utf-8; component=VEVENT")),
             _ => None,

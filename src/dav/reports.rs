@@ -53,7 +53,8 @@ pub async fn run(ctx: Context<'_>, account: &DavAccount, resource: &Resource, re
     if !fits(&report, collection) {
         return Err(unsupported());
     }
-    let run = Run { ctx, account, collection, level: load::level_of(&target) };
+    let base = paths::base(&request.path, false);
+    let run = Run { ctx, account, collection, level: load::level_of(&target), base };
     let fail = |e: DavError| from_dav(e, Some(collection));
     let (responses, token) = match report {
         Report::CalendarQuery { props, filter, expand } => {
@@ -79,11 +80,13 @@ struct Run<'a, 'c> {
     account: &'a DavAccount,
     collection: Collection,
     level: CalendarLevel,
+    /// The collection's href as the client addressed it.
+    base: String,
 }
 
 impl Run<'_, '_> {
     fn href(&self, name: &str) -> String {
-        paths::object(&self.account.username, self.collection, name)
+        format!("{}{}", self.base, paths::encode(name))
     }
 
     fn entry(&self, object: StoredObject, props: &PropRequest, with_body: bool) -> ResponseEntry {
@@ -166,7 +169,8 @@ impl Run<'_, '_> {
         let mut names = Vec::with_capacity(hrefs.len());
         let mut out = Vec::new();
         for href in hrefs {
-            match paths::name_in(href, &self.account.username, self.collection) {
+            let by_id = paths::collection(&self.account.username, self.collection);
+            match paths::name_under(href, &[self.base.as_str(), by_id.as_str()]) {
                 Some(name) => names.push((href.clone(), name)),
                 None => out.push(ResponseEntry::status(href.clone(), Status::NotFound)),
             }

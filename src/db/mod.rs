@@ -13,6 +13,7 @@ pub mod calendars;
 pub mod collection_changes;
 pub mod connections;
 pub mod dashboard;
+pub mod dav_calendars;
 pub mod dav_events;
 pub mod dispatch;
 pub mod dispatch_events;

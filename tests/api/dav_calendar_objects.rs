@@ -215,10 +215,34 @@ async fn proppatch_mkcalendar_and_collection_delete() {
     let make = r#"<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:displayname>Club</d:displayname></d:prop></d:set></c:mkcalendar>"#;
     let created = dav.send("MKCALENDAR", &format!("{}0f3e-new/", dav.home()), Some(make), &[]).await;
     assert_eq!(created.status, 201, "{}", created.body);
+    // The calendar lives at the URL the client chose, and the home lists it there.
     let location = created.header("location").unwrap().to_string();
+    assert_eq!(location, format!("{}0f3e-new/", dav.home()));
     let found = entries(&dav.propfind(&location, "0", &prop_body(&["d:displayname"])).await);
     assert_eq!(found[0].text("displayname"), "Club");
+    let home = entries(&dav.propfind(&dav.home(), "1", &prop_body(&["d:displayname"])).await);
+    assert!(home.iter().any(|e| e.href == location && e.text("displayname") == "Club"), "{home:?}");
+    let put = dav
+        .put(&format!("{location}x.ics"), &event_ics("club-1", "Meet", "20300105T100000Z", "20300105T110000Z"), &[])
+        .await;
+    assert_eq!(put.status, 201, "{}", put.body);
+    let listed = entries(&dav.propfind(&location, "1", &prop_body(&["d:getetag"])).await);
+    assert!(listed.iter().any(|e| e.href == format!("{location}x.ics")), "{listed:?}");
     assert_eq!(dav.send("MKCALENDAR", &location, Some(make), &[]).await.status, 405);
+    let tasks = r#"<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><c:supported-calendar-component-set><c:comp name="VTODO"/></c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>"#;
+    let refused = dav.send("MKCALENDAR", &format!("{}tasks/", dav.home()), Some(tasks), &[]).await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.contains("supported-calendar-component"), "{}", refused.body);
+    assert_eq!(
+        dav.put(
+            &format!("{}nobody/x.ics", dav.home()),
+            &event_ics("n", "N", "20300105T100000Z", "20300105T110000Z"),
+            &[]
+        )
+        .await
+        .status,
+        404
+    );
     assert_eq!(dav.send("MKCALENDAR", &format!("{}todos/", dav.home()), None, &[]).await.status, 405);
 
     let refused = dav.send("DELETE", &dav.calendar(default), None, &[]).await;
