@@ -33,6 +33,7 @@ mod dashboard;
 mod dav_auth;
 mod dav_calendar_objects;
 mod dav_cards;
+mod dav_clients;
 mod dav_discovery;
 mod dav_kit;
 mod dav_limits;
