@@ -199,7 +199,7 @@ pub async fn put(
         db::name_change(&mut tx, calendar, seq, n).await?;
     }
     tx.commit().await?;
-    Ok(PutOutcome { etag: etag(revision), created: current.is_none() })
+    Ok(PutOutcome { etag: etag(revision), created: current.is_none(), changed_by_server: false })
 }
 
 pub async fn delete(

@@ -96,7 +96,7 @@ pub async fn put(
     };
     let revision = objects::revision(&mut tx, user, id).await?;
     tx.commit().await?;
-    Ok(PutOutcome { etag: etag(id.0, revision), created })
+    Ok(PutOutcome { etag: etag(id.0, revision), created, changed_by_server: false })
 }
 
 pub async fn delete(ctx: Context<'_>, account: &DavAccount, name: &str, precondition: &Precondition) -> DavResult<()> {

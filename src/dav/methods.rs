@@ -68,7 +68,8 @@ pub async fn put(ctx: Context<'_>, account: &DavAccount, resource: &Resource, re
         .await
         .map_err(|e| from_dav(e, Some(*collection)))?;
     let status = if outcome.created { Status::Created } else { Status::NoContent };
-    Ok(DavResponse::status(status).with_header("ETag", outcome.etag))
+    let answer = DavResponse::status(status);
+    Ok(if outcome.changed_by_server { answer } else { answer.with_header("ETag", outcome.etag) })
 }
 
 pub async fn delete(ctx: Context<'_>, account: &DavAccount, resource: &Resource, request: &DavRequest) -> Answer {

@@ -48,6 +48,10 @@ pub struct PutOutcome {
     pub etag: String,
     /// A new object (201) rather than a changed one (204).
     pub created: bool,
+    /// The server changed what the client sent beyond writing it its own way (a repeating
+    /// todo completed by the client moved on to its next due date): the answer then carries
+    /// no ETag (RFC 4791 §5.3.4), so the client fetches the object instead of keeping its own.
+    pub changed_by_server: bool,
 }
 
 /// What changed after a sync token: objects created or changed (with their ETags now), and

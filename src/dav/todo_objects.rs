@@ -196,6 +196,7 @@ pub async fn put(
     extra.extend(more_categories);
     let extra = todo_map::join_extra(&extra);
 
+    let mut moved_on = false;
     let (id, created) = if let (Some(row), Some(current)) = (&existing, &current) {
         let id = row.todo.id;
         match (todo.completed, current.completed) {
@@ -204,6 +205,7 @@ pub async fn put(
                 next.completed_at = todo.completed_at.or(Some(now));
                 if next.recurrence.is_some() {
                     complete_into(&mut tx, id, &mut next, now).await?;
+                    moved_on = true;
                 }
             }
             (true, true) => next.completed_at = todo.completed_at.or(current.completed_at),
@@ -221,7 +223,7 @@ pub async fn put(
     };
     let revision = objects::revision(&mut tx, user, id).await?;
     tx.commit().await?;
-    Ok(PutOutcome { etag: etag(id.0, revision), created })
+    Ok(PutOutcome { etag: etag(id.0, revision), created, changed_by_server: moved_on })
 }
 
 pub async fn delete(ctx: Context<'_>, account: &DavAccount, name: &str, precondition: &Precondition) -> DavResult<()> {

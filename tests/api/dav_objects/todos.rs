@@ -327,13 +327,17 @@ async fn completing_a_repeating_todo_from_a_client_moves_it_on() {
     let open = vtodo("r-1", "SUMMARY:Bins\r\nDUE;VALUE=DATE:20270104\r\nRRULE:FREQ=WEEKLY\r\nSTATUS:NEEDS-ACTION\r\n");
     todos::put(ctx(&app), &account, "r-1.ics", &open, &Precondition::None).await.unwrap();
     let done = open.replace("STATUS:NEEDS-ACTION", "STATUS:COMPLETED\r\nCOMPLETED:20270104T200000Z");
-    todos::put(ctx(&app), &account, "r-1.ics", &done, &Precondition::None).await.unwrap();
+    let outcome = todos::put(ctx(&app), &account, "r-1.ics", &done, &Precondition::None).await.unwrap();
+    assert!(outcome.changed_by_server, "the client's completed copy is not what is stored: no ETag for it");
     let todo = &api_todos(&alice).await[0];
     assert_eq!((&todo["completed"], &todo["due_date"]), (&json!(false), &json!("2027-01-11")));
     let completions = alice.get(&format!("/api/todos/{}/completions", todo["id"])).await.json();
     assert_eq!(completions["total"], 1);
     let out = body(&app, &account, "r-1.ics").await;
     assert!(out.contains("DUE;VALUE=DATE:20270111\r\n") && out.contains("STATUS:NEEDS-ACTION\r\n"), "{out}");
+    let edit = out.replace("Bins", "Bins out");
+    let edited = todos::put(ctx(&app), &account, "r-1.ics", &edit, &Precondition::None).await.unwrap();
+    assert!(!edited.changed_by_server, "a plain edit is stored as sent");
 }
 
 #[tokio::test]
@@ -390,4 +394,24 @@ async fn two_processes_writing_at_once_get_distinct_tokens_and_one_winner() {
     let made = [&a, &b].iter().filter(|r| r.as_ref().is_ok_and(|o| o.created)).count();
     let refused = [&a, &b].iter().filter(|r| matches!(r, Err(DavError::PreconditionFailed))).count();
     assert_eq!((made, refused), (1, 1), "{a:?} {b:?}");
+}
+
+/// Over DAV: a PUT stored as sent answers with its ETag; a completed repeating todo, which the
+/// server moves on, answers without one (RFC 4791 §5.3.4), so the client fetches what is stored.
+#[tokio::test]
+async fn a_put_the_server_changed_answers_without_an_etag() {
+    let app = app().await;
+    let (_, dav) = crate::dav_kit::dav_user(&app, "alice").await;
+    let path = format!("{}todos/r-2.ics", dav.home());
+    let open = vtodo("r-2", "SUMMARY:Bins\r\nDUE;VALUE=DATE:20270104\r\nRRULE:FREQ=WEEKLY\r\nSTATUS:NEEDS-ACTION\r\n");
+    let created = dav.put(&path, &open, &[]).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(created.header("etag").is_some_and(|e| e.starts_with('"')), "stored as sent: its ETag");
+    let done = open.replace("STATUS:NEEDS-ACTION", "STATUS:COMPLETED\r\nCOMPLETED:20270104T200000Z");
+    let moved_on = dav.put(&path, &done, &[]).await;
+    assert_eq!(moved_on.status, 204, "{}", moved_on.body);
+    assert_eq!(moved_on.header("etag"), None, "the stored todo is not the client's copy");
+    let fetched = dav.send("GET", &path, None, &[]).await;
+    assert!(fetched.body.contains("DUE;VALUE=DATE:20270111\r\n"), "{}", fetched.body);
+    assert!(fetched.header("etag").is_some());
 }
