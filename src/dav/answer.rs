@@ -51,7 +51,10 @@ pub fn from_dav(error: DavError, collection: Option<Collection>) -> DavResponse 
         DavError::Invalid { precondition: Some(name), detail } => {
             let ns = if collection == Some(Collection::Contacts) { CARDDAV } else { CALDAV };
             let mut response = condition(Status::Forbidden, Node::new(ns, name));
-            response.headers.push(("X-Umbra-Reason", detail.replace(['\r', '\n'], " ")));
+            // The detail may quote the client's text: only printable ASCII is a header value.
+            let reason: String =
+                detail.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { ' ' }).collect();
+            response.headers.push(("X-Umbra-Reason", reason));
             response
         }
         DavError::Invalid { precondition: None, detail } => DavResponse::text(Status::BadRequest, &detail),

@@ -39,6 +39,11 @@ pub async fn account(req: &Request<'_>, state: &AppState) -> Result<DavAccount, 
     let ctx = state.context().await.map_err(|_| unavailable())?;
     let found = app_passwords::authenticate(ctx, &username, &secret).await.map_err(failed)?;
     if let Some(account) = found {
+        // Per user too, as for signed-in requests: a client spread over many addresses.
+        if let Err(wait) = state.rate_limiters.check_user(account.user_id.0) {
+            return Err(DavResponse::text(Status::TooManyRequests, "Too many requests: slow down.")
+                .with_header("Retry-After", wait.to_string()));
+        }
         return Ok(account);
     }
     let ip = ClientIp::of(req, &state.config.trusted_proxies).0;

@@ -18,18 +18,20 @@ use crate::db::dav_events::{self as db, DavEventRow, EventMeta};
 use crate::db::{calendar_access, calendar_ics, events};
 use crate::domain::calendars::CalendarLevel;
 use crate::domain::ical::{self, CalendarHead, IcsEvent};
-use crate::domain::id::CalendarId;
+use crate::domain::id::{CalendarId, EventId};
 use crate::service::Context;
 use crate::service::event_invitations::{EventChange, notify_invitees};
 use crate::service::ical::convert;
 
-/// A strong ETag from a revision.
-pub fn etag(revision: i64) -> String {
-    format!("\"{revision}\"")
+/// A strong ETag: the event's id and revision. The id keeps a new event under a deleted
+/// one's name from repeating its tag (revisions start at 1 again), so a stale `If-Match`
+/// cannot overwrite it.
+pub fn etag(id: EventId, revision: i64) -> String {
+    format!("\"{}-{revision}\"", id.0)
 }
 
 fn meta(m: &EventMeta) -> ObjectMeta {
-    ObjectMeta { name: name_of(&m.uid, m.dav_name.as_deref()), etag: etag(m.revision) }
+    ObjectMeta { name: name_of(&m.uid, m.dav_name.as_deref()), etag: etag(m.id, m.revision) }
 }
 
 fn name_of(uid: &str, dav_name: Option<&str>) -> String {
@@ -91,7 +93,10 @@ pub async fn get(
             // Stamped with the last change, not now: the same revision is the same bytes.
             let text = ical::calendar(&head, std::slice::from_ref(&event), row.row.updated_at);
             StoredObject {
-                meta: ObjectMeta { name: name_of(&row.row.uid, row.dav_name.as_deref()), etag: etag(row.row.revision) },
+                meta: ObjectMeta {
+                    name: name_of(&row.row.uid, row.dav_name.as_deref()),
+                    etag: etag(row.row.id, row.row.revision),
+                },
                 body: with_unknown_properties(text, &row.dav_extra),
             }
         })
@@ -113,7 +118,10 @@ pub async fn get_expanded(
         .await?
         .into_iter()
         .map(|(row, event)| StoredObject {
-            meta: ObjectMeta { name: name_of(&row.row.uid, row.dav_name.as_deref()), etag: etag(row.row.revision) },
+            meta: ObjectMeta {
+                name: name_of(&row.row.uid, row.dav_name.as_deref()),
+                etag: etag(row.row.id, row.row.revision),
+            },
             body: expanded(std::slice::from_ref(&event), start, end, row.row.updated_at),
         })
         .collect())
@@ -123,7 +131,9 @@ pub async fn get_expanded(
 fn check(precondition: &Precondition, current: Option<&EventMeta>) -> DavResult<()> {
     let fine = match (precondition, current) {
         (Precondition::None, _) => true,
-        (Precondition::IfMatch(tag), Some(m)) => tag == "*" || tag.split(',').any(|t| t.trim() == etag(m.revision)),
+        (Precondition::IfMatch(tag), Some(m)) => {
+            tag == "*" || tag.split(',').any(|t| t.trim() == etag(m.id, m.revision))
+        }
         (Precondition::IfMatch(_), None) => false,
         (Precondition::IfNoneMatchAny, found) => found.is_none(),
     };
@@ -162,6 +172,9 @@ pub async fn put(
     }
     let head = calendar_ics::head(ctx.db.pool(), calendar).await?.ok_or(DavError::NotFound)?;
     let (event, extra) = parse_object(body, head.timezone.parse().unwrap_or(chrono_tz::UTC))?;
+    if let Some(problem) = convert::series_problem(&event) {
+        return Err(invalid("valid-calendar-object-resource", problem));
+    }
     let now = ctx.now.0;
     let mut tx = ctx.db.write().await?;
     // Again inside the transaction: a share revoked meanwhile must not let this write.
@@ -199,7 +212,7 @@ pub async fn put(
         db::name_change(&mut tx, calendar, seq, n).await?;
     }
     tx.commit().await?;
-    Ok(PutOutcome { etag: etag(revision), created: current.is_none(), changed_by_server: false })
+    Ok(PutOutcome { etag: etag(id, revision), created: current.is_none(), changed_by_server: false })
 }
 
 pub async fn delete(

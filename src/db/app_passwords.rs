@@ -131,3 +131,13 @@ pub async fn touch<'c>(
     sqlx::query("UPDATE app_passwords SET last_used_at = $1 WHERE id = $2").bind(now.0).bind(id).execute(db).await?;
     Ok(())
 }
+
+/// Revokes every app password of a user (a password change or reset, an admin ending all of
+/// their sessions): whoever knew the old password may have made one. How many there were.
+pub async fn delete_all_for_user<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user_id: UserId,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM app_passwords WHERE user_id = $1").bind(user_id).execute(db).await?;
+    Ok(done.rows_affected())
+}

@@ -7,7 +7,7 @@
 use super::{Caller, Context};
 use crate::auth::setup_code;
 use crate::db::users::UserRow;
-use crate::db::{sessions, system_config, system_settings, users};
+use crate::db::{app_passwords, sessions, system_config, system_settings, users};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::id::{SessionId, UserId};
 use crate::domain::role::Role;
@@ -75,8 +75,9 @@ pub async fn register(
 }
 
 /// Sets the caller's new password hash, lifts a forced change, and ends every other session
-/// of theirs (`keep` is the session asking, which the API then gives a new token) — in one
-/// transaction, so no other session survives a change it raced. Returns how many ended.
+/// of theirs (`keep` is the session asking, which the API then gives a new token) and every
+/// app password (a device made by whoever knew the old password must not outlive it) — in one
+/// transaction, so no other session survives a change it raced. Returns how many sessions ended.
 pub async fn change_password(
     ctx: Context<'_>,
     caller: &Caller,
@@ -89,8 +90,9 @@ pub async fn change_password(
     users::set_password_hash(&mut *tx, user_id, password_hash, ctx.now).await?;
     users::set_must_change_password(&mut *tx, user_id, false).await?;
     let revoked = sessions::delete_all_for_user(&mut *tx, user_id, keep).await?;
+    let devices = app_passwords::delete_all_for_user(&mut *tx, user_id).await?;
     tx.commit().await?;
-    let detail = format!("{revoked} other sessions revoked");
+    let detail = format!("{revoked} other sessions and {devices} app passwords revoked");
     caller.audit(ctx, AuditAction::PasswordChange, username, Some(detail)).await?;
     Ok(revoked)
 }

@@ -13,7 +13,7 @@ use super::{Caller, Context, Via};
 use crate::db::error::DbError;
 use crate::db::login_failures::{self, Counter, FailureState};
 use crate::db::users::{self, UserRow};
-use crate::db::{mfa, passkeys, sessions};
+use crate::db::{app_passwords, mfa, passkeys, sessions};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::id::UserId;
 use crate::domain::role::Role;
@@ -133,10 +133,11 @@ pub async fn reset_password(
         users::set_must_change_password(&mut *tx, id, must).await?;
     }
     let revoked = sessions::delete_all_for_user(&mut *tx, id, None).await?;
+    let devices = app_passwords::delete_all_for_user(&mut *tx, id).await?;
     tx.commit().await?;
     let detail = match must_change {
-        Some(must) => format!("{revoked} sessions revoked; must change: {must}"),
-        None => format!("{revoked} sessions revoked"),
+        Some(must) => format!("{revoked} sessions and {devices} app passwords revoked; must change: {must}"),
+        None => format!("{revoked} sessions and {devices} app passwords revoked"),
     };
     caller
         .audit(
@@ -149,11 +150,15 @@ pub async fn reset_password(
     Ok(revoked)
 }
 
-/// Ends every session of the user. Returns how many ended.
+/// Ends every session and revokes every app password of the user (what an admin does about
+/// a compromised account). Returns how many sessions ended.
 pub async fn revoke_sessions(ctx: Context<'_>, caller: &Caller, id: UserId) -> Result<u64, UserError> {
     let user = users::find_by_id(ctx.db.pool(), id).await?.ok_or(UserError::NotFound)?;
-    let revoked = sessions::delete_all_for_user(ctx.db.pool(), id, None).await?;
-    let detail = format!("{revoked} sessions revoked");
+    let mut tx = ctx.db.write().await?;
+    let revoked = sessions::delete_all_for_user(&mut *tx, id, None).await?;
+    let devices = app_passwords::delete_all_for_user(&mut *tx, id).await?;
+    tx.commit().await?;
+    let detail = format!("{revoked} sessions and {devices} app passwords revoked");
     caller
         .audit(
             ctx,

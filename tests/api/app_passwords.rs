@@ -335,3 +335,52 @@ async fn a_lock_expires_and_success_never_forgives_earlier_failures() {
     assert_eq!(reasons, vec!["locked", "bad credentials; locked", "bad credentials", "bad credentials"]);
     assert!(audit.iter().any(|r| r.action == "lockout" && r.detail.as_deref() == Some("app password, at DAV sign-in")));
 }
+
+/// Whoever knew the old password may have made an app password: a password change and an
+/// admin's reset end every app password of the account, like its other sessions.
+#[tokio::test]
+async fn a_password_change_or_reset_ends_every_app_password() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let alice = app.user("alice").await;
+    let phone = create(&alice, "Phone").await["password"].as_str().unwrap().to_string();
+    let laptop = create(&alice, "Laptop").await["password"].as_str().unwrap().to_string();
+    assert_ne!(dav(&app, "alice", &phone).await, 401, "the app password works first");
+
+    let new_password = "a brand new passphrase, quite long";
+    let changed =
+        alice.post("/api/auth/password", json!({"current_password": PASSWORD, "new_password": new_password})).await;
+    assert_eq!(changed.status, 204, "{}", changed.body);
+    assert_eq!(dav(&app, "alice", &phone).await, 401, "ended by the password change");
+    assert_eq!(dav(&app, "alice", &laptop).await, 401, "all of them");
+    assert_eq!(alice.get("/api/auth/app-passwords").await.json()["total"], 0);
+    let audit = umbra::db::audit::recent(app.db.pool(), 50).await.unwrap();
+    assert!(
+        audit.iter().any(|row| row.action == "password_change"
+            && row.detail.as_deref().is_some_and(|d| d.contains("2 app passwords revoked"))),
+        "the audit log says so"
+    );
+
+    let alice = app.persona("alice", new_password);
+    assert_eq!(alice.login().await.status, 200);
+    assert_eq!(alice.post("/api/auth/reauth", json!({"password": new_password})).await.status, 204);
+    let created = alice.post("/api/auth/app-passwords", json!({"name": "Tablet"})).await.json();
+    let tablet = created["password"].as_str().unwrap().to_string();
+    assert_ne!(dav(&app, "alice", &tablet).await, 401);
+    let id = admin.get("/api/admin/users").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "alice")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let reset = admin
+        .post(
+            &format!("/api/admin/users/{id}/reset-password"),
+            json!({"new_password": "the admin chose this passphrase"}),
+        )
+        .await;
+    assert_eq!(reset.status, 204, "{}", reset.body);
+    assert_eq!(dav(&app, "alice", &tablet).await, 401, "ended by the admin's reset");
+}

@@ -251,3 +251,70 @@ async fn proppatch_mkcalendar_and_collection_delete() {
     assert_eq!(dav.send("DELETE", &location, None, &[]).await.status, 204);
     assert_eq!(dav.propfind(&location, "0", &prop_body(&["d:displayname"])).await.status, 404);
 }
+
+/// What the API refuses in a series is refused over DAV too: one member's phone must not be
+/// able to store a series every range read of the shared calendar then fails on.
+#[tokio::test]
+async fn a_series_the_api_would_refuse_is_refused_over_dav() {
+    let app = app().await;
+    let (alice, dav) = dav_user(&app, "alice").await;
+    let calendar = dav.calendar(default_calendar_id(&alice).await);
+    let with_rule = |uid: &str, start: &str, end: &str, rule: &str| {
+        event_ics(uid, "Series", start, end).replace("END:VEVENT", &format!("RRULE:{rule}\r\nEND:VEVENT"))
+    };
+    let cases = [
+        with_rule("long", "20200101T000000Z", "20400101T000000Z", "FREQ=DAILY"),
+        with_rule("never", "20270101T090000Z", "20270101T100000Z", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"),
+    ];
+    for body in &cases {
+        let refused = dav.put(&format!("{calendar}x.ics"), body, &[]).await;
+        assert_eq!(refused.status, 403, "{}", refused.body);
+        assert!(refused.body.contains("valid-calendar-object-resource"), "{}", refused.body);
+        let reason = refused.header("x-umbra-reason").unwrap_or_default();
+        assert!(reason.bytes().all(|b| (0x20..0x7f).contains(&b)), "a printable header: {reason:?}");
+    }
+    assert_eq!(alice.get("/api/events?start=2027-01-01T00:00:00Z&end=2027-02-01T00:00:00Z").await.status, 200);
+    let fine = with_rule("weekly", "20270101T090000Z", "20270101T100000Z", "FREQ=WEEKLY;COUNT=3");
+    assert_eq!(dav.put(&format!("{calendar}weekly.ics"), &fine, &[]).await.status, 201);
+}
+
+/// A new event under a deleted one's name never repeats its ETag, so a client's stale
+/// `If-Match` cannot overwrite the newcomer.
+#[tokio::test]
+async fn a_recreated_object_gets_a_new_etag() {
+    let app = app().await;
+    let (alice, dav) = dav_user(&app, "alice").await;
+    let path = format!("{}same.ics", dav.calendar(default_calendar_id(&alice).await));
+    let first = dav.put(&path, &event_ics("same", "First", "20270101T090000Z", "20270101T100000Z"), &[]).await;
+    let old_tag = first.header("etag").unwrap().to_string();
+    assert_eq!(dav.send("DELETE", &path, None, &[]).await.status, 204);
+    let second = dav.put(&path, &event_ics("same", "Second", "20270102T090000Z", "20270102T100000Z"), &[]).await;
+    assert_eq!(second.status, 201);
+    assert_ne!(second.header("etag").unwrap(), old_tag);
+    let stale = event_ics("same", "Stale", "20270103T090000Z", "20270103T100000Z");
+    assert_eq!(dav.put(&path, &stale, &[("If-Match", &old_tag)]).await.status, 412);
+    assert!(dav.send("GET", &path, None, &[]).await.body.contains("SUMMARY:Second"));
+}
+
+/// DAV requests count on the user's own budget too, as signed-in requests do: one account's
+/// client spread over many addresses is still bounded.
+#[tokio::test]
+async fn dav_requests_count_on_the_users_budget() {
+    let app = crate::harness::app_with(|config| {
+        config.rate_limits.user_per_minute = 1;
+        config.rate_limits.user_burst = 12;
+    })
+    .await;
+    let (_, dav) = dav_user(&app, "alice").await;
+    let statuses: Vec<u16> = {
+        let mut seen = Vec::new();
+        for _ in 0..12 {
+            seen.push(dav.propfind("/dav/", "0", &prop_body(&["current-user-principal"])).await.status);
+        }
+        seen
+    };
+    assert_eq!(statuses.first(), Some(&207), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&429), "the budget ran out: {statuses:?}");
+    let first_refusal = statuses.iter().position(|s| *s == 429).unwrap();
+    assert!(statuses[first_refusal..].iter().all(|s| *s == 429), "{statuses:?}");
+}

@@ -12,6 +12,8 @@ use quick_xml::name::ResolveResult;
 pub const MAX_DEPTH: usize = 32;
 /// A multiget of a few thousand hrefs fits easily.
 pub const MAX_ELEMENTS: usize = 10_000;
+/// The most attributes (namespace declarations included) one element may carry.
+pub const MAX_ATTRIBUTES: usize = 64;
 
 /// One element: its namespace URI (empty when none), local name, attributes (by local name)
 /// and the text directly inside it.
@@ -53,6 +55,8 @@ pub enum XmlError {
     TooDeep,
     #[error("The body has more than {MAX_ELEMENTS} elements.")]
     TooMany,
+    #[error("An element has more than {MAX_ATTRIBUTES} attributes.")]
+    TooManyAttributes,
     #[error("The body has no root element.")]
     Empty,
 }
@@ -95,7 +99,14 @@ pub fn parse(body: &[u8]) -> Result<Element, XmlError> {
                 };
                 let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
                 let mut attrs = Vec::new();
-                for attr in start.attributes() {
+                // Capped before anything is compared: quick-xml's duplicate check is quadratic
+                // in the attributes of one element, and DAV elements carry a handful at most.
+                let mut seen = 0;
+                for attr in start.attributes().with_checks(false) {
+                    seen += 1;
+                    if seen > MAX_ATTRIBUTES {
+                        return Err(XmlError::TooManyAttributes);
+                    }
                     let attr = attr.map_err(malformed)?;
                     let key = String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned();
                     let value = attr.unescape_value().map_err(malformed)?.into_owned();
@@ -164,6 +175,20 @@ fn push_text(stack: &mut [Element], text: &str) -> Result<(), XmlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attributes_are_capped_before_they_are_compared() {
+        let many = |n: usize| {
+            let attrs: Vec<String> = (0..n).map(|i| format!("a{i}=\"\"")).collect();
+            let attrs = attrs.join(" ");
+            format!("<D:propfind xmlns:D=\"DAV:\" {attrs}/>")
+        };
+        assert!(parse(many(MAX_ATTRIBUTES - 1).as_bytes()).is_ok());
+        let started = std::time::Instant::now();
+        assert_eq!(parse(many(100_000).as_bytes()), Err(XmlError::TooManyAttributes));
+        // Refused after the 65th attribute, not after comparing 100,000 with each other.
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+    }
 
     #[test]
     fn reads_namespaces_whatever_the_prefix() {

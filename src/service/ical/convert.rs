@@ -103,6 +103,22 @@ fn span(event: &IcsEvent) -> (i64, Option<i64>) {
     expand::span(&series, &overrides)
 }
 
+/// Why an event from a file or a DAV client cannot be stored, when the API would refuse it
+/// too (`domain::events::check_series`): a repeating event longer than its repeat allows, or
+/// a rule that never gives a second occurrence. Either would make every range read over its
+/// calendar fail or spin, for every member of a shared calendar.
+pub fn series_problem(event: &IcsEvent) -> Option<String> {
+    let rule = Recurrence::parse(event.recurrence.as_deref()?).ok()?;
+    let timing = event_timing(event.timing);
+    let max_days = events::SERIES_LENGTH_MAX_DAYS;
+    if timing.length_millis() > max_days * 24 * 3_600_000 {
+        return Some(format!("A repeating event lasts at most {max_days} days."));
+    }
+    let series = Series { timing, zone: event.zone, recurrence: Some(&rule), exdates: &event.exdates };
+    (!expand::repeats(&series))
+        .then(|| "The repeat rule never gives a second occurrence after the first (check the BY parts).".to_string())
+}
+
 /// The events module's timing of the same dates or instants.
 fn event_timing(timing: Timing) -> events::Timing {
     match timing {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono_tz::Tz;
 
-use super::convert::{overrides_to_write, same_content, to_ics, to_write};
+use super::convert::{overrides_to_write, same_content, series_problem, to_ics, to_write};
 use super::{IcalError, IcalResult, level};
 use crate::db::calendar_changes::{self, ChangeKind};
 use crate::db::calendar_ics;
@@ -53,6 +53,11 @@ pub async fn import(ctx: Context<'_>, user: UserId, calendar: CalendarId, text: 
         ids.into_iter().zip(to_ics(rows, overrides)).map(|(id, e)| (e.uid.clone(), (id, e))).collect();
     let now = ctx.now.0;
     for event in &parsed.events {
+        if let Some(problem) = series_problem(event) {
+            // Left out like any other part UMBRA cannot represent, and said so.
+            summary.unsupported.push(Unsupported { line: None, what: format!("event {}", event.uid), detail: problem });
+            continue;
+        }
         let write = to_write(event);
         let kind = match stored.get(&event.uid) {
             Some((_, old)) if same_content(old, event) => {

@@ -140,3 +140,29 @@ async fn one_import_takes_a_bounded_number_of_events_and_occurrences() {
     .await;
     assert_eq!(stored, 1_000);
 }
+
+/// A series the API would refuse (longer than its repeat, or a rule that never repeats) is
+/// left out of an import and named among what was not imported; the rest goes in.
+#[tokio::test]
+async fn a_series_the_api_would_refuse_is_left_out_and_named() {
+    let app = app().await;
+    let alice = app.user("alice").await;
+    let calendar = default_calendar(&app, "alice").await;
+    let event = |uid: &str, start: &str, end: &str, rule: &str| {
+        format!(
+            "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{start}\r\nDTEND:{end}\r\n\
+             SUMMARY:{uid}\r\nRRULE:{rule}\r\nEND:VEVENT\r\n"
+        )
+    };
+    let file = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{}{}{}END:VCALENDAR\r\n",
+        event("long", "20200101T000000Z", "20400101T000000Z", "FREQ=DAILY"),
+        event("never", "20270101T090000Z", "20270101T100000Z", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"),
+        event("fine", "20270101T090000Z", "20270101T100000Z", "FREQ=WEEKLY;COUNT=3"),
+    );
+    let summary = import(&alice, calendar, &file).await.json();
+    assert_eq!(summary["imported"], 1, "{summary}");
+    let left_out = summary["unsupported"].to_string();
+    assert!(left_out.contains("event long") && left_out.contains("event never"), "{left_out}");
+    assert_eq!(events_in(&app, calendar).await, 1);
+}
