@@ -6,7 +6,7 @@
 //! transaction with the change-log record, so the API, the UI, range reads and sync see them
 //! at once; deletes tell invitees, as the API's delete does.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono_tz::Tz;
 
@@ -264,9 +264,11 @@ pub async fn changes(ctx: Context<'_>, account: &DavAccount, calendar: CalendarI
     }
     let log = db::changes_since(pool, calendar, since, now).await?;
     let mut deleted_names: HashMap<String, Vec<String>> = HashMap::new();
+    // In order of first change, each once (a set beside the list: a long log stays linear).
     let mut uids: Vec<String> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for change in &log {
-        if !uids.contains(&change.uid) {
+        if seen.insert(change.uid.as_str()) {
             uids.push(change.uid.clone());
         }
         if change.kind == ChangeKind::Deleted.as_str() {
@@ -278,10 +280,11 @@ pub async fn changes(ctx: Context<'_>, account: &DavAccount, calendar: CalendarI
     let current: HashMap<String, EventMeta> =
         db::by_uids(&mut conn, calendar, &uids).await?.into_iter().map(|m| (m.uid.clone(), m)).collect();
     let mut delta = Delta { token: now, ..Delta::default() };
+    let mut reported_gone: HashSet<String> = HashSet::new();
     for uid in &uids {
         let live = current.get(uid).map(meta);
         for gone in deleted_names.remove(uid).unwrap_or_default() {
-            if live.as_ref().is_none_or(|l| l.name != gone) && !delta.deleted.contains(&gone) {
+            if live.as_ref().is_none_or(|l| l.name != gone) && reported_gone.insert(gone.clone()) {
                 delta.deleted.push(gone);
             }
         }

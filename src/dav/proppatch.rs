@@ -13,10 +13,11 @@ use super::dispatch::{ALLOW_COLLECTION, body_xml};
 use super::load;
 use super::paths::{self, Resource};
 use super::requests::{self, PropUpdate};
-use super::store::Collection;
+use super::store::{Collection, DavError};
 use super::xml::{APPLE, CALDAV, DAV, Element, Node, Propstat, ResponseEntry, multistatus};
 use super::{DavRequest, DavResponse};
 use crate::db::dav_calendars;
+use crate::db::error::DbError;
 use crate::domain::calendars::{CalendarPatch, NewCalendar, PreferencesPatch};
 use crate::domain::patch::Patch;
 use crate::service::{Context, calendars};
@@ -159,9 +160,19 @@ pub async fn mkcalendar(ctx: Context<'_>, account: &DavAccount, resource: &Resou
         is_default: None,
     };
     let row = calendars::create(ctx, account.user_id, body).await?;
-    // The calendar lives at the URL the client chose (RFC 4791 §5.3.1); the name is free,
-    // or the request would have found that calendar (405) before coming here.
-    dav_calendars::set_name(ctx.db.pool(), account.user_id, row.id, segment).await?;
+    // The calendar lives at the URL the client chose (RFC 4791 §5.3.1). The name was free when
+    // the request was resolved; a concurrent MKCALENDAR to the same URL may have taken it
+    // since: then that one made the calendar, and this one's is removed again (405, as for
+    // any existing resource) rather than left behind unreachable.
+    if let Err(error) = dav_calendars::set_name(ctx.db.pool(), account.user_id, row.id, segment).await {
+        if let Err(cleanup) = calendars::delete(ctx, account.user_id, row.id).await {
+            tracing::warn!("MKCALENDAR: could not remove the calendar that lost the race: {cleanup}");
+        }
+        return Err(match DbError::classify(error) {
+            DbError::Unique { .. } => method_not_allowed(ALLOW_COLLECTION),
+            other => DavError::Db(other).into(),
+        });
+    }
     Ok(DavResponse::status(Status::Created).with_header("Location", paths::base(&request.path, false)))
 }
 

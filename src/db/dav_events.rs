@@ -5,8 +5,8 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::WriteTx;
 use super::events::{EVENT_COLUMNS, EventRow};
+use super::{Backend, WriteTx};
 use crate::domain::id::{CalendarId, EventId};
 
 /// An event's resource name and revision (a listing: no text).
@@ -98,16 +98,16 @@ pub async fn by_uid(tx: &mut WriteTx, calendar: CalendarId, uid: &str) -> Result
         .await
 }
 
-/// The event stored under one resource name.
+/// The event stored under one resource name, locked on PostgreSQL until the write commits:
+/// two PUTs with the same `If-Match` must not both pass the check (SQLite's write
+/// transaction already holds the database).
 pub async fn by_name(tx: &mut WriteTx, calendar: CalendarId, name: &str) -> Result<Option<EventMeta>, sqlx::Error> {
-    sqlx::query_as(
+    let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
+    let sql = format!(
         "SELECT id, uid, dav_name, revision FROM events WHERE calendar_id = $1 \
-         AND (dav_name = $2 OR (dav_name IS NULL AND uid || '.ics' = $2))",
-    )
-    .bind(calendar)
-    .bind(name)
-    .fetch_optional(&mut **tx)
-    .await
+         AND (dav_name = $2 OR (dav_name IS NULL AND uid || '.ics' = $2)){lock}"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(calendar).bind(name).fetch_optional(&mut **tx).await
 }
 
 /// Stores the client's name (NULL: `<uid>.ics`) and unknown properties; returns the revision.

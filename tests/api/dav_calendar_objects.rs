@@ -318,3 +318,41 @@ async fn dav_requests_count_on_the_users_budget() {
     let first_refusal = statuses.iter().position(|s| *s == 429).unwrap();
     assert!(statuses[first_refusal..].iter().all(|s| *s == 429), "{statuses:?}");
 }
+
+/// Two clients writing the same version at once: one wins, the other is told the resource
+/// changed (412) — never both (on PostgreSQL the row is locked for the check).
+#[tokio::test]
+async fn two_writers_with_the_same_etag_do_not_both_win() {
+    let app = app().await;
+    let (alice, dav) = dav_user(&app, "alice").await;
+    let path = format!("{}race.ics", dav.calendar(default_calendar_id(&alice).await));
+    let made = dav.put(&path, &event_ics("race", "Start", "20270101T090000Z", "20270101T100000Z"), &[]).await;
+    let tag = made.header("etag").unwrap().to_string();
+    let (one, two) = (
+        event_ics("race", "Phone", "20270101T090000Z", "20270101T100000Z"),
+        event_ics("race", "Laptop", "20270101T090000Z", "20270101T100000Z"),
+    );
+    let if_match = [("If-Match", tag.as_str())];
+    let (a, b) = tokio::join!(dav.put(&path, &one, &if_match), dav.put(&path, &two, &if_match));
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [204, 412], "{} / {}", a.body, b.body);
+}
+
+/// Two MKCALENDARs to one URL at once: one calendar is made there, the other request is told
+/// the resource exists (405), and no unreachable calendar is left behind.
+#[tokio::test]
+async fn concurrent_mkcalendars_to_one_url_make_one_calendar() {
+    let app = app().await;
+    let (alice, dav) = dav_user(&app, "alice").await;
+    let path = format!("{}shared-url/", dav.home());
+    let body = r#"<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:displayname>Trips</D:displayname></D:prop></D:set></C:mkcalendar>"#;
+    let (a, b) =
+        tokio::join!(dav.send("MKCALENDAR", &path, Some(body), &[]), dav.send("MKCALENDAR", &path, Some(body), &[]));
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 405], "{} / {}", a.body, b.body);
+    let calendars = alice.get("/api/calendars").await.json();
+    let trips = calendars["items"].as_array().unwrap().iter().filter(|c| c["name"] == "Trips").count();
+    assert_eq!(trips, 1, "{calendars}");
+}
