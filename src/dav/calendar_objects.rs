@@ -306,9 +306,12 @@ mod tests {
     #[test]
     fn preconditions() {
         assert!(check(&Precondition::None, None).is_ok());
-        assert!(check(&Precondition::IfMatch("\"3\"".into()), Some(&m(3))).is_ok());
+        assert!(check(&Precondition::IfMatch("\"1-3\"".into()), Some(&m(3))).is_ok());
+        assert!(check(&Precondition::IfMatch("\"1-2\", \"1-3\"".into()), Some(&m(3))).is_ok());
         assert!(check(&Precondition::IfMatch("*".into()), Some(&m(3))).is_ok());
-        assert!(check(&Precondition::IfMatch("\"2\"".into()), Some(&m(3))).is_err());
+        assert!(check(&Precondition::IfMatch("\"1-2\"".into()), Some(&m(3))).is_err());
+        // The bare revision was the tag before ids were part of it; it must no longer match.
+        assert!(check(&Precondition::IfMatch("\"3\"".into()), Some(&m(3))).is_err());
         assert!(check(&Precondition::IfMatch("*".into()), None).is_err());
         assert!(check(&Precondition::IfNoneMatchAny, None).is_ok());
         assert!(check(&Precondition::IfNoneMatchAny, Some(&m(1))).is_err());
