@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::{CONNECTIONS, Stats, drive, get, set_up_admin, start};
+use support::{CONNECTIONS, drive, get, set_up_admin, start};
 
 const USERS: i64 = 100;
 const TODOS: i64 = 100_000;
@@ -44,7 +44,7 @@ async fn main() {
     let mut list = drive(CONNECTIONS, duration, get(&server.client, format!("{base}/api/todos?limit=50"))).await;
     println!("{}", list.line("GET /api/todos?limit=50 (1,000 of 100,000)"));
     println!("list / static = {:.0} % (goal ≥ 50 %)", 100.0 * list.req_per_sec() / asset.req_per_sec());
-    println!("list p99 = {:.2} ms (goal < 20 ms)", p99_ms(&list));
+    println!("list p99 = {:.2} ms (goal < 20 ms)", list.p99_ms());
 
     if std::env::var("UMBRA_BENCH_ANCHOR").as_deref() == Ok("0") {
         return;
@@ -65,12 +65,6 @@ async fn main() {
     .await;
     println!("{}", old.line("predecessor GET /api/todos (50 of 1,000)"));
     println!("UMBRA / predecessor = {:.1}× (goal ≥ 20×)", list.req_per_sec() / old.req_per_sec());
-}
-
-fn p99_ms(stats: &Stats) -> f64 {
-    let mut sorted = stats.latencies.clone();
-    sorted.sort();
-    sorted.get(sorted.len() * 99 / 100).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
 /// 99 more users and 100,000 open todos, 1,000 each, written straight into the database the

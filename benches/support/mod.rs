@@ -111,6 +111,13 @@ impl Stats {
         )
     }
 
+    /// The 99th percentile latency in milliseconds (the figure the issues' goals name).
+    pub fn p99_ms(&self) -> f64 {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        sorted.get(sorted.len() * 99 / 100).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+
     pub fn req_per_sec(&self) -> f64 {
         self.latencies.len() as f64 / self.elapsed.as_secs_f64()
     }
