@@ -19,6 +19,45 @@ pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// Replaces `path` with `contents` whole or not at all: written to a temporary file beside it
+/// (created with `mode`, so a key is never readable by others, not even for a moment),
+/// flushed to disk, then renamed over it. A crash leaves the old file or the new one, never
+/// half of one; a temporary file a crash left behind is removed by the next write.
+pub fn replace(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
+    let temporary = temporary_beside(path)?;
+    let _ = fs::remove_file(&temporary);
+    if let Err(error) = write_and_rename(&temporary, path, contents, mode) {
+        let _ = fs::remove_file(&temporary);
+        return Err(error);
+    }
+    // The rename is durable once the folder's entry is (best effort: not every file system
+    // lets a folder be opened for syncing).
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(dir) = fs::File::open(dir)
+    {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+fn write_and_rename(temporary: &Path, path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
+    let mut file = fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(temporary)?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    fs::rename(temporary, path)
+}
+
+/// `<dir>/.<name>.tmp`: beside the file, so the rename stays on one file system.
+fn temporary_beside(path: &Path) -> std::io::Result<PathBuf> {
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{} names no file", path.display()))
+    })?;
+    let mut temporary = std::ffi::OsString::from(".");
+    temporary.push(name);
+    temporary.push(".tmp");
+    Ok(path.with_file_name(temporary))
+}
+
 /// Creates a new, empty file readable only by its owner — from its first byte, not by a
 /// chmod after it was written (backups hold password hashes). Fails if the file exists.
 pub fn create_private_file(path: &Path) -> std::io::Result<fs::File> {

@@ -4,7 +4,8 @@
 //! named `<uid>.ics` or the name a client chose (`dav_name`); its ETag is the revision.
 //! Writes go the import's way (`db::calendar_ics`, the same conversion), in one write
 //! transaction with the change-log record, so the API, the UI, range reads and sync see them
-//! at once; deletes tell invitees, as the API's delete does.
+//! at once; deletes tell invitees, as the API's delete does, and so does a PUT that moves
+//! the event (`reschedule`), as the API's update does.
 
 use std::collections::{HashMap, HashSet};
 
@@ -12,6 +13,7 @@ use chrono_tz::Tz;
 
 use super::auth::DavAccount;
 use super::calendar_text::{EXTRA_MAX_BYTES, expanded, unknown_properties, with_unknown_properties};
+use super::reschedule;
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
 use crate::db::calendar_changes::{self, ChangeKind};
 use crate::db::dav_events::{self as db, DavEventRow, EventMeta};
@@ -129,15 +131,8 @@ pub async fn get_expanded(
 
 /// Whether the stored object satisfies the request's precondition.
 fn check(precondition: &Precondition, current: Option<&EventMeta>) -> DavResult<()> {
-    let fine = match (precondition, current) {
-        (Precondition::None, _) => true,
-        (Precondition::IfMatch(tag), Some(m)) => {
-            tag == "*" || tag.split(',').any(|t| t.trim() == etag(m.id, m.revision))
-        }
-        (Precondition::IfMatch(_), None) => false,
-        (Precondition::IfNoneMatchAny, found) => found.is_none(),
-    };
-    if fine { Ok(()) } else { Err(DavError::PreconditionFailed) }
+    let current = current.map(|m| etag(m.id, m.revision));
+    if precondition.holds(current.as_deref()) { Ok(()) } else { Err(DavError::PreconditionFailed) }
 }
 
 /// The one event a PUT body holds.
@@ -195,6 +190,11 @@ pub async fn put(
         return Err(invalid("no-uid-conflict", "A resource keeps its UID; PUT the new one under a new name."));
     }
     let write = convert::to_write(&event);
+    // Read before the write replaces it: invitees hear of a move as through the API.
+    let moved = match &current {
+        Some(c) => reschedule::moves(&mut tx, c.id, &event).await?,
+        None => false,
+    };
     let (id, kind) = match &current {
         Some(c) => {
             calendar_ics::update_event(&mut tx, c.id, &write, now).await?;
@@ -210,6 +210,9 @@ pub async fn put(
     let seq = calendar_changes::record(&mut tx, calendar, &event.uid, kind, now).await?;
     if let Some(n) = dav_name {
         db::name_change(&mut tx, calendar, seq, n).await?;
+    }
+    if moved {
+        notify_invitees(&mut tx, id, &event.title, EventChange::Rescheduled, ctx.now).await?;
     }
     tx.commit().await?;
     Ok(PutOutcome { etag: etag(id, revision), created: current.is_none(), changed_by_server: false })
@@ -315,5 +318,8 @@ mod tests {
         assert!(check(&Precondition::IfMatch("*".into()), None).is_err());
         assert!(check(&Precondition::IfNoneMatchAny, None).is_ok());
         assert!(check(&Precondition::IfNoneMatchAny, Some(&m(1))).is_err());
+        assert!(check(&Precondition::IfNoneMatch("\"1-3\"".into()), Some(&m(3))).is_err());
+        assert!(check(&Precondition::IfNoneMatch("\"1-2\"".into()), Some(&m(3))).is_ok());
+        assert!(check(&Precondition::IfNoneMatch("\"1-2\"".into()), None).is_ok());
     }
 }

@@ -7,7 +7,7 @@
 
 use super::auth::DavAccount;
 use super::per_user::{
-    check_name, check_precondition, check_token, delta, etag, made_meanwhile, name_of, uid_conflict,
+    check_extra, check_name, check_precondition, check_token, delta, etag, made_meanwhile, name_of, uid_conflict,
 };
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
 use crate::db::collection_changes::{self as log, SyncCollection};
@@ -65,6 +65,7 @@ pub async fn put(
     let fields = card.fields.clone().validate().map_err(|errors| invalid(&errors))?;
     let dav_name = (name != format!("{}{SUFFIX}", card.uid)).then_some(name);
     let extra = card.extra.join("\n");
+    check_extra(&extra, people_dav::VALID_DATA)?;
 
     let mut tx = ctx.db.write().await?;
     let existing = objects::by_name_for_update(&mut tx, user, name).await?;

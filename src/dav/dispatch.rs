@@ -41,9 +41,7 @@ pub async fn dispatch(state: &AppState, account: &DavAccount, request: DavReques
         DavMethod::Proppatch => proppatch::run(ctx, account, &resource, &request).await,
         DavMethod::Mkcalendar => proppatch::mkcalendar(ctx, account, &resource, &request).await,
         DavMethod::Report => reports::run(ctx, account, &resource, &request).await,
-        DavMethod::Get | DavMethod::Head => {
-            methods::get(ctx, account, &resource, request.method == DavMethod::Head).await
-        }
+        DavMethod::Get | DavMethod::Head => methods::get(ctx, account, &resource, &request).await,
         DavMethod::Put => methods::put(ctx, account, &resource, &request).await,
         DavMethod::Delete => methods::delete(ctx, account, &resource, &request).await,
         DavMethod::Options | DavMethod::Mkcol | DavMethod::Other => Err(method_not_allowed(allow(&resource))),

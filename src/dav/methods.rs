@@ -1,5 +1,6 @@
 //! GET, HEAD, PUT and DELETE. Objects go to their collection's store with the request's
-//! precondition (`If-Match`, `If-None-Match: *`); a calendar collection is deleted through
+//! precondition (`If-Match`, `If-None-Match`); a GET or HEAD of a version the client names in
+//! `If-None-Match` answers 304 without a body; a calendar collection is deleted through
 //! `service::calendars` (the owner only, never the default calendar).
 
 use rocket::http::{ContentType, Status};
@@ -9,8 +10,8 @@ use super::auth::DavAccount;
 use super::dispatch::{ALLOW_COLLECTION, ALLOW_HOME};
 use super::objects;
 use super::paths::Resource;
-use super::store::{Collection, Precondition};
-use super::{DavRequest, DavResponse};
+use super::store::{Collection, Precondition, none_match_lists};
+use super::{DavMethod, DavRequest, DavResponse};
 use crate::service::{Context, calendars};
 
 fn content_type(collection: Collection) -> ContentType {
@@ -27,11 +28,13 @@ pub fn precondition(request: &DavRequest) -> Precondition {
     }
     match request.header("if-none-match") {
         Some(tag) if tag.trim() == "*" => Precondition::IfNoneMatchAny,
-        _ => Precondition::None,
+        Some(tags) => Precondition::IfNoneMatch(tags.trim().to_string()),
+        None => Precondition::None,
     }
 }
 
-pub async fn get(ctx: Context<'_>, account: &DavAccount, resource: &Resource, head: bool) -> Answer {
+pub async fn get(ctx: Context<'_>, account: &DavAccount, resource: &Resource, request: &DavRequest) -> Answer {
+    let head = request.method == DavMethod::Head;
     let Resource::Object(collection, name) = resource else {
         if matches!(resource, Resource::Unmapped(_)) {
             return Err(not_found());
@@ -46,6 +49,11 @@ pub async fn get(ctx: Context<'_>, account: &DavAccount, resource: &Resource, he
         .await
         .map_err(|e| from_dav(e, Some(*collection)))?;
     let object = found.into_iter().next().ok_or_else(not_found)?;
+    // A client revalidating what it holds gets no body back (RFC 7232 §3.2); If-Match
+    // is for writes, so a GET ignores it.
+    if request.header("if-none-match").is_some_and(|tags| none_match_lists(tags, &object.meta.etag)) {
+        return Ok(DavResponse::status(Status::NotModified).with_header("ETag", object.meta.etag));
+    }
     let response = DavResponse::status(Status::Ok).with_header("ETag", object.meta.etag);
     if head {
         return Ok(response.with_header("Content-Type", content_type(*collection).to_string()));

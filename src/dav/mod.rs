@@ -32,6 +32,7 @@ mod proppatch;
 pub mod props;
 mod reports;
 pub mod requests;
+mod reschedule;
 pub mod store;
 pub mod todo_objects;
 pub mod xml;

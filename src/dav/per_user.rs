@@ -1,9 +1,10 @@
 //! What the two per-user collections (todos, contacts) share: their ETags, resource names,
-//! the check of a write's precondition, and the delta a sync token asks for, read from
+//! the check of a write's precondition and of the unknown lines it keeps, and the delta a sync token asks for, read from
 //! `db::collection_changes`.
 
 use std::collections::HashMap;
 
+pub use super::calendar_text::EXTRA_MAX_BYTES;
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition};
 use crate::db::collection_changes::ChangeRow;
 use crate::db::error::DbError;
@@ -41,15 +42,25 @@ pub fn check_name(name: &str) -> DavResult<()> {
     }
 }
 
+/// Refuses an object whose kept unknown lines exceed what an event may keep
+/// (`EXTRA_MAX_BYTES`): every read of the collection writes them out again, so one client
+/// must not make every listing of the user's todos or contacts heavy.
+pub fn check_extra(extra: &str, precondition: &'static str) -> DavResult<()> {
+    if extra.len() <= EXTRA_MAX_BYTES {
+        return Ok(());
+    }
+    Err(DavError::Invalid {
+        precondition: Some(precondition),
+        detail: format!(
+            "the object carries {} bytes of properties UMBRA keeps for the client; at most {EXTRA_MAX_BYTES} are kept",
+            extra.len()
+        ),
+    })
+}
+
 /// Whether a write may go ahead, given the object's current ETag (`None`: no object).
 pub fn check_precondition(current: Option<&str>, precondition: &Precondition) -> DavResult<()> {
-    let met = match precondition {
-        Precondition::None => true,
-        Precondition::IfNoneMatchAny => current.is_none(),
-        Precondition::IfMatch(tag) if tag.trim() == "*" => current.is_some(),
-        Precondition::IfMatch(tag) => current.is_some_and(|etag| tag.split(',').any(|t| t.trim() == etag)),
-    };
-    if met { Ok(()) } else { Err(DavError::PreconditionFailed) }
+    if precondition.holds(current) { Ok(()) } else { Err(DavError::PreconditionFailed) }
 }
 
 /// The log rows after a token, collapsed per resource name: the last change wins. A name
@@ -160,6 +171,11 @@ mod tests {
         );
         assert!(check_precondition(None, &Precondition::IfMatch("*".into())).is_err());
         assert!(check_precondition(Some(tag), &Precondition::IfMatch("*".into())).is_ok());
+        let none_match = |tags: &str| Precondition::IfNoneMatch(tags.into());
+        assert!(check_precondition(Some(tag), &none_match("\"3-2\"")).is_err());
+        assert!(check_precondition(Some(tag), &none_match("\"x\", W/\"3-2\"")).is_err(), "weak matches here");
+        assert!(check_precondition(Some(tag), &none_match("\"3-1\"")).is_ok());
+        assert!(check_precondition(None, &none_match("\"3-2\"")).is_ok());
     }
 
     #[test]

@@ -41,6 +41,29 @@ pub enum Precondition {
     IfMatch(String),
     /// `If-None-Match: *`: the object must not exist.
     IfNoneMatchAny,
+    /// `If-None-Match: "<etag>", …`: the object must not be in one of these versions.
+    IfNoneMatch(String),
+}
+
+impl Precondition {
+    /// Whether an object whose current ETag is `current` (`None`: no object) lets a write go
+    /// ahead (RFC 7232 §3.1, §3.2): `If-Match` compares strongly, `If-None-Match` weakly.
+    pub fn holds(&self, current: Option<&str>) -> bool {
+        match self {
+            Self::None => true,
+            Self::IfNoneMatchAny => current.is_none(),
+            Self::IfMatch(tag) if tag.trim() == "*" => current.is_some(),
+            Self::IfMatch(tags) => current.is_some_and(|etag| tags.split(',').any(|t| t.trim() == etag)),
+            Self::IfNoneMatch(tags) => current.is_none_or(|etag| !none_match_lists(tags, etag)),
+        }
+    }
+}
+
+/// Whether an `If-None-Match` list names `etag` (weak comparison: `W/"x"` is `"x"`), or is
+/// `*`. A GET or HEAD it names answers 304, a PUT or DELETE 412.
+pub fn none_match_lists(tags: &str, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    tags.trim() == "*" || tags.split(',').any(|t| bare(t) == bare(etag))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

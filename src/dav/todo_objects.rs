@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 
 use super::auth::DavAccount;
 use super::per_user::{
-    check_name, check_precondition, check_token, delta, etag, made_meanwhile, name_of, uid_conflict,
+    check_extra, check_name, check_precondition, check_token, delta, etag, made_meanwhile, name_of, uid_conflict,
 };
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
 use crate::db::collection_changes::{self as log, SyncCollection};
@@ -195,6 +195,7 @@ pub async fn put(
     let mut extra = todo.extra.clone();
     extra.extend(more_categories);
     let extra = todo_map::join_extra(&extra);
+    check_extra(&extra, todo_map::VALID_DATA)?;
 
     let mut moved_on = false;
     let (id, created) = if let (Some(row), Some(current)) = (&existing, &current) {

@@ -46,14 +46,19 @@ pub async fn record(
         .bind(calendar)
         .fetch_one(&mut **tx)
         .await?;
-    sqlx::query("INSERT INTO calendar_changes (calendar_id, seq, uid, kind, changed_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(calendar)
-        .bind(seq)
-        .bind(uid)
-        .bind(kind.as_str())
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    // With the name the event answers to now (NULL: `<uid>.ics`): a deletion is then reported
+    // under the name the client knows, whichever way the event went.
+    sqlx::query(
+        "INSERT INTO calendar_changes (calendar_id, seq, uid, kind, changed_at, name) VALUES ($1, $2, $3, $4, $5, \
+         (SELECT dav_name FROM events WHERE calendar_id = $1 AND uid = $3))",
+    )
+    .bind(calendar)
+    .bind(seq)
+    .bind(uid)
+    .bind(kind.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     Ok(seq)
 }
 

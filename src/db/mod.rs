@@ -15,6 +15,7 @@ pub mod connections;
 pub mod dashboard;
 pub mod dav_calendars;
 pub mod dav_events;
+pub mod dav_names;
 pub mod dispatch;
 pub mod dispatch_events;
 pub mod error;

@@ -10,6 +10,7 @@
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
 use super::collection_changes::{self as changes, ChangeKind, SyncCollection};
+use super::dav_names::{self, Objects};
 use super::locations::like_pattern;
 use crate::domain::flag::Flag;
 use crate::domain::id::{LocationId, PersonId, UserId};
@@ -98,6 +99,11 @@ pub async fn insert(
     dav: DavParts<'_>,
     now: UtcMillis,
 ) -> Result<PersonId, sqlx::Error> {
+    // Without a chosen name it answers to `<uid>.vcf`, unless a client chose that for another.
+    let name = match dav.name {
+        Some(name) => Some(name.to_string()),
+        None => dav_names::name_for(conn, Objects::People(owner), uid, 0).await?,
+    };
     let insert = sqlx::query_scalar(
         "INSERT INTO people (user_id, uid, name, nickname, emails, phones, birthday, address, notes, tags, \
          favourite, location_id, created_at, updated_at, search_text, dav_name, dav_extra) \
@@ -106,9 +112,9 @@ pub async fn insert(
     .bind(owner)
     .bind(uid);
     let id: PersonId =
-        bind_fields!(insert, fields, location, now).bind(dav.name).bind(dav.extra).fetch_one(&mut *conn).await?;
+        bind_fields!(insert, fields, location, now).bind(name.as_deref()).bind(dav.extra).fetch_one(&mut *conn).await?;
     set_tags(conn, id, &fields.tags).await?;
-    changes::record(conn, owner, SyncCollection::Contacts, uid, dav.name, ChangeKind::Created, now.0).await?;
+    changes::record(conn, owner, SyncCollection::Contacts, uid, name.as_deref(), ChangeKind::Created, now.0).await?;
     Ok(id)
 }
 

@@ -11,6 +11,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::collection_changes::{self as changes, ChangeKind, SyncCollection};
+use super::dav_names::{self, Objects};
 use super::{Backend, WriteTx};
 use crate::domain::flag::Flag;
 use crate::domain::id::{TodoCategoryId, TodoCompletionId, TodoId, UserId};
@@ -269,6 +270,11 @@ pub async fn insert(
         .bind(user_id)
         .fetch_one(&mut **tx)
         .await?;
+    // Without a chosen name it answers to `<uid>.ics`, unless a client chose that for another.
+    let name = match dav.name {
+        Some(name) => Some(name.to_string()),
+        None => dav_names::name_for(tx, Objects::Todos(user_id), uid, 0).await?,
+    };
     let insert = sqlx::query_scalar(
         "INSERT INTO todos (title, notes, category_id, priority, due_date, due_at, due_sort, overdue_at, timezone, \
          completed, completed_at, recurrence, recur_from, checklist, user_id, position, created_at, updated_at, uid, \
@@ -281,11 +287,11 @@ pub async fn insert(
         .bind(position)
         .bind(now)
         .bind(uid)
-        .bind(dav.name)
+        .bind(name.as_deref())
         .bind(dav.extra)
         .fetch_one(&mut **tx)
         .await?;
-    record(tx, user_id, (uid.to_string(), dav.name.map(str::to_string)), ChangeKind::Created, now).await?;
+    record(tx, user_id, (uid.to_string(), name), ChangeKind::Created, now).await?;
     Ok(id)
 }
 

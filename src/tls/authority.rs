@@ -10,7 +10,9 @@
 //!
 //! A check holds an exclusive lock on `tls/.lock`, so processes sharing a data folder (several
 //! servers on one PostgreSQL) never interleave their writes; each then serves what the files
-//! hold, so one renewal reaches all of them within a check.
+//! hold, so one renewal reaches all of them within a check. Every file is written whole to a
+//! temporary file and renamed into place, so a crash never leaves half a certificate or key;
+//! one of the CA's two files alone stops the start rather than making a new CA over the other.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -150,12 +152,15 @@ fn check(dir: &Path, names: &[String], ca_name: &str, now: UtcMillis) -> Result<
     })
 }
 
-/// The CA in `dir`, if both files are there. A damaged CA is an error, not replaced: every
-/// device that trusts it would have to install a new one, so the operator decides.
+/// The CA in `dir`, if both files are there; `None` when neither is (a first start). A
+/// damaged CA, or one of its two files alone, is an error, not replaced: every device that
+/// trusts it would have to install a new one, so the operator decides.
 fn read_authority(dir: &Path) -> Result<Option<Authority>, TlsError> {
     let (cert_path, key_path) = (dir.join("ca.pem"), dir.join("ca-key.pem"));
-    if !cert_path.exists() || !key_path.exists() {
-        return Ok(None);
+    match (cert_path.exists(), key_path.exists()) {
+        (false, false) => return Ok(None),
+        (true, true) => {}
+        (has_cert, _) => return Err(half_authority(&cert_path, &key_path, has_cert)),
     }
     let damaged =
         |why: &str| TlsError::Io(format!("{} is damaged ({why}); move it away to make a new CA", cert_path.display()));
@@ -172,6 +177,19 @@ fn read_authority(dir: &Path) -> Result<Option<Authority>, TlsError> {
     Ok(Some(Authority { name, pem, der, key, not_after }))
 }
 
+/// The refusal when one of the CA's files is missing: making a new CA would overwrite the one
+/// left, and every device trusting the old CA would stop trusting this server.
+fn half_authority(cert_path: &Path, key_path: &Path, has_cert: bool) -> TlsError {
+    let (missing, present) = if has_cert { (key_path, cert_path) } else { (cert_path, key_path) };
+    TlsError::Io(format!(
+        "{} is missing but {} is there: restore the missing file from a backup, or move {} away \
+         to make a new local CA (every device must then install it again)",
+        missing.display(),
+        present.display(),
+        present.display()
+    ))
+}
+
 fn make_authority(dir: &Path, name: &str, now: UtcMillis) -> Result<Authority, TlsError> {
     let key = KeyPair::generate()?;
     let mut params = CertificateParams::default();
@@ -186,8 +204,7 @@ fn make_authority(dir: &Path, name: &str, now: UtcMillis) -> Result<Authority, T
     params.not_after = validity::to_x509(dates.not_after);
     let cert = params.self_signed(&key)?;
     let (cert_path, key_path) = (dir.join("ca.pem"), dir.join("ca-key.pem"));
-    files::write_private(&key_path, key.serialize_pem().as_bytes()).map_err(|e| io(&key_path, &e))?;
-    fs::write(&cert_path, cert.pem()).map_err(|e| io(&cert_path, &e))?;
+    write_pair(&cert_path, &cert.pem(), &key_path, &key.serialize_pem())?;
     tracing::info!("made the local CA \"{name}\" in {}", dir.display());
     Ok(Authority { name: name.to_string(), pem: cert.pem(), der: cert.der().clone(), key, not_after: dates.not_after })
 }
@@ -257,12 +274,18 @@ fn issue_server(dir: &Path, authority: &Authority, names: &[String], now: UtcMil
     let issuer = Issuer::from_ca_cert_der(&authority.der, &authority.key)?;
     let cert = params.signed_by(&key, &issuer)?;
     let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
-    files::write_private(&key_path, key.serialize_pem().as_bytes()).map_err(|e| io(&key_path, &e))?;
-    fs::write(&cert_path, cert.pem()).map_err(|e| io(&cert_path, &e))?;
+    write_pair(&cert_path, &cert.pem(), &key_path, &key.serialize_pem())?;
     // The list of names the self-signed certificate of earlier versions was made for.
     let _ = fs::remove_file(dir.join("names.txt"));
     let key = PrivateKeyDer::from(PrivatePkcs8KeyDer::from(key.serialize_der()));
     Ok(Server { der: cert.der().clone(), key, validity: dates })
+}
+
+/// Writes a certificate and its key, each replaced whole (`files::replace`): the key 0600 from
+/// its first byte, the certificate readable as before (devices download it).
+fn write_pair(cert_path: &Path, cert_pem: &str, key_path: &Path, key_pem: &str) -> Result<(), TlsError> {
+    files::replace(key_path, key_pem.as_bytes(), 0o600).map_err(|e| io(key_path, &e))?;
+    files::replace(cert_path, cert_pem.as_bytes(), 0o644).map_err(|e| io(cert_path, &e))
 }
 
 fn io(path: &Path, e: &dyn std::fmt::Display) -> TlsError {

@@ -101,7 +101,7 @@ async fn multiget_returns_what_exists_and_404s_the_rest() {
     assert!(foreign.status.as_deref().unwrap().contains(" 404 "));
 }
 
-fn sync_body(token: &str) -> String {
+pub(crate) fn sync_body(token: &str) -> String {
     format!(
         r#"<d:sync-collection xmlns:d="DAV:"><d:sync-token>{token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>"#
     )

@@ -34,11 +34,11 @@ async fn invitations(who: &Persona<'_>, query: &str) -> Value {
     response.json()
 }
 
-async fn respond(who: &Persona<'_>, invitation: i64, status: &str) -> Resp {
+pub(crate) async fn respond(who: &Persona<'_>, invitation: i64, status: &str) -> Resp {
     who.post(&format!("/api/event-invitations/{invitation}/respond"), json!({"status": status})).await
 }
 
-async fn notification_titles(who: &Persona<'_>, kind: &str) -> Vec<String> {
+pub(crate) async fn notification_titles(who: &Persona<'_>, kind: &str) -> Vec<String> {
     let page = who.get("/api/notifications?limit=500").await.json();
     page["items"]
         .as_array()
@@ -57,7 +57,7 @@ async fn march(who: &Persona<'_>) -> Vec<Value> {
 }
 
 /// Alice's event "Planning" in her default calendar, Bob invited; (event id, invitation id).
-async fn invited(alice: &Persona<'_>, bob: &Persona<'_>) -> (i64, i64) {
+pub(crate) async fn invited(alice: &Persona<'_>, bob: &Persona<'_>) -> (i64, i64) {
     let calendar = id(&default_calendar(alice).await);
     let event = id(&create_event(alice, calendar, "Planning").await);
     let response = invite(alice, event, &[&bob.username]).await;

@@ -25,7 +25,7 @@ fn names(list: &Value) -> Vec<String> {
     list["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect()
 }
 
-async fn import(user: &Persona<'_>, text: &str) -> crate::harness::Resp {
+pub(crate) async fn import(user: &Persona<'_>, text: &str) -> crate::harness::Resp {
     user.request(
         Method::Post,
         "/api/people/import",

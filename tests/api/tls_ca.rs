@@ -464,3 +464,51 @@ fn operator_files_that_do_not_match_are_refused_at_start() {
     let missing = umbra::tls::prepare(&config, UtcMillis::now()).err().expect("no key file");
     assert!(missing.to_string().contains("key.pem"), "{missing}");
 }
+
+/// One of the CA's two files alone (a lost file, a half-done restore) stops the start with a
+/// message naming the missing file; no new CA is made over the one left, which every device
+/// trusting the old CA would reject.
+#[test]
+fn a_lone_ca_file_stops_the_start_instead_of_a_new_ca() {
+    for (missing, kept) in [("ca-key.pem", "ca.pem"), ("ca.pem", "ca-key.pem")] {
+        let data = tempfile::tempdir().unwrap();
+        let config = Config::defaults_in(data.path());
+        assert!(umbra::tls::prepare(&config, UtcMillis::now()).unwrap().is_some());
+        let tls = data.path().join("tls");
+        let before = std::fs::read(tls.join(kept)).unwrap();
+        std::fs::remove_file(tls.join(missing)).unwrap();
+        let error = umbra::tls::prepare(&config, UtcMillis::now()).err().expect("refused");
+        let text = error.to_string();
+        assert!(text.contains(&format!("{} is missing", tls.join(missing).display())), "{text}");
+        assert_eq!(std::fs::read(tls.join(kept)).unwrap(), before, "{kept} left as it was");
+        assert!(!tls.join(missing).exists(), "no new CA");
+    }
+}
+
+/// The four files are written to a temporary file and renamed into place: none is left
+/// beside them (one a crash left is cleared by the next write), and keys are 0600.
+#[test]
+fn ca_files_are_replaced_whole_and_keys_stay_private() {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config::defaults_in(data.path());
+    let now = UtcMillis::now();
+    let tls = data.path().join("tls");
+    let files = || {
+        let mut names: Vec<String> =
+            std::fs::read_dir(&tls).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    };
+    let prepared = umbra::tls::prepare(&config, now).unwrap().unwrap();
+    assert_eq!(files(), [".lock", "ca-key.pem", "ca.pem", "cert.pem", "key.pem"]);
+    assert_eq!((mode(&tls.join("ca-key.pem")), mode(&tls.join("key.pem"))), (0o600, 0o600));
+
+    // A crash while writing left half a key behind; the renewal replaces the key whole.
+    std::fs::write(tls.join(".key.pem.tmp"), b"-----BEGIN PRIVATE KEY-----\nhalf").unwrap();
+    let due = now.plus_minutes(368 * DAY_MINUTES);
+    assert!(prepared.local_ca.as_ref().unwrap().refresh(due).unwrap(), "renewed");
+    assert_eq!(files(), [".lock", "ca-key.pem", "ca.pem", "cert.pem", "key.pem"]);
+    assert_eq!(mode(&tls.join("key.pem")), 0o600);
+    let again = umbra::tls::prepare(&config, due).unwrap().unwrap();
+    assert_eq!(again.fingerprint, prepared.fingerprint, "the same CA reads back");
+}

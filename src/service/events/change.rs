@@ -11,6 +11,7 @@ use super::{
 };
 use crate::db::WriteTx;
 use crate::db::calendar_changes::{self, ChangeKind};
+use crate::db::dav_names;
 use crate::db::event_invitations as invitations;
 use crate::db::events::{self as db, EventRow, OverrideRow};
 use crate::domain::calendars::CalendarLevel;
@@ -166,9 +167,15 @@ async fn update_whole(
     for rid in &dropped {
         db::delete_override(tx, row.id, *rid).await?;
     }
+    if moved {
+        // Before the move: the old calendar's log keeps the name its clients know it by.
+        calendar_changes::record(tx, current.calendar_id, &row.uid, ChangeKind::Deleted, now.0).await?;
+        dav_names::before_move(tx, row.id, next.calendar_id).await?;
+    }
     db::update(tx, row.id, &values_of(&next, &overrides_for_expansion(&kept)), now.0).await?;
     if moved {
-        calendar_changes::record(tx, current.calendar_id, &row.uid, ChangeKind::Deleted, now.0).await?;
+        // Its name may be another event's in the new calendar: then it gets one of its own.
+        dav_names::settle_event(tx, row.id).await?;
         calendar_changes::record(tx, next.calendar_id, &row.uid, ChangeKind::Created, now.0).await?;
     } else {
         calendar_changes::record(tx, next.calendar_id, &row.uid, ChangeKind::Changed, now.0).await?;

@@ -72,6 +72,8 @@ pub async fn import(ctx: Context<'_>, user: UserId, calendar: CalendarId, text: 
             }
             None => {
                 let id = calendar_ics::insert_event(&mut tx, calendar, user, &write, now).await?;
+                // Its UID may be the name a DAV client chose for another event here.
+                crate::db::dav_names::settle_event(&mut tx, id).await?;
                 calendar_ics::replace_overrides(&mut tx, id, &overrides_to_write(event), now).await?;
                 summary.imported += 1;
                 ChangeKind::Created
