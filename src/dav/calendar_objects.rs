@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use chrono_tz::Tz;
 
 use super::auth::DavAccount;
-use super::calendar_text::{EXTRA_MAX_BYTES, expanded, unknown_properties, with_unknown_properties};
+use super::calendar_text::{Allowance, EXTRA_MAX_BYTES, expanded, unknown_properties, with_unknown_properties};
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
 use crate::db::calendar_changes::{self, ChangeKind};
 use crate::db::dav_events::{self as db, DavEventRow, EventMeta};
@@ -104,27 +104,29 @@ pub async fn get(
 }
 
 /// The named objects with their occurrences in `[start, end)` expanded (calendar-query and
-/// multiget with `expand`).
+/// multiget with `expand`), while `allowance` lasts: the flag is false when it ran out
+/// before the last object (the objects after it are left out).
 pub async fn get_expanded(
     ctx: Context<'_>,
     account: &DavAccount,
     calendar: CalendarId,
     names: &[String],
-    start: i64,
-    end: i64,
-) -> DavResult<Vec<StoredObject>> {
+    (start, end): (i64, i64),
+    allowance: &mut Allowance,
+) -> DavResult<(Vec<StoredObject>, bool)> {
     level(&ctx, account, calendar).await?;
-    Ok(load(&ctx, calendar, names)
-        .await?
-        .into_iter()
-        .map(|(row, event)| StoredObject {
-            meta: ObjectMeta {
-                name: name_of(&row.row.uid, row.dav_name.as_deref()),
-                etag: etag(row.row.id, row.row.revision),
-            },
-            body: expanded(std::slice::from_ref(&event), start, end, row.row.updated_at),
-        })
-        .collect())
+    let mut out = Vec::with_capacity(names.len());
+    for (row, event) in load(&ctx, calendar, names).await? {
+        let Ok(body) = expanded(std::slice::from_ref(&event), start, end, row.row.updated_at, allowance) else {
+            return Ok((out, false));
+        };
+        let meta = ObjectMeta {
+            name: name_of(&row.row.uid, row.dav_name.as_deref()),
+            etag: etag(row.row.id, row.row.revision),
+        };
+        out.push(StoredObject { meta, body });
+    }
+    Ok((out, true))
 }
 
 /// Whether the stored object satisfies the request's precondition.

@@ -38,6 +38,7 @@ mod dav_discovery;
 mod dav_kit;
 mod dav_limits;
 mod dav_objects;
+mod dav_report_limits;
 mod dav_reports;
 mod db_kit;
 mod dispatcher;
