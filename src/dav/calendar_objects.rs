@@ -260,11 +260,12 @@ pub async fn changes(ctx: Context<'_>, account: &DavAccount, calendar: CalendarI
     if since < 0 || since > now {
         return Err(DavError::InvalidSyncToken);
     }
-    if db::oldest_change(pool, calendar).await?.is_some_and(|oldest| since + 1 < oldest) {
+    let log = db::changes_since(pool, calendar, since, now).await?;
+    // The floor after the log: a prune committed since the log was read shows here.
+    if calendar_changes::pruned_through(pool, calendar).await?.is_some_and(|floor| since < floor) {
         // The log no longer reaches back to that token: the client must start over.
         return Err(DavError::InvalidSyncToken);
     }
-    let log = db::changes_since(pool, calendar, since, now).await?;
     let mut deleted_names: HashMap<String, Vec<String>> = HashMap::new();
     // In order of first change, each once (a set beside the list: a long log stays linear).
     let mut uids: Vec<String> = Vec::new();

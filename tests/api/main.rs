@@ -40,6 +40,7 @@ mod dav_limits;
 mod dav_objects;
 mod dav_report_limits;
 mod dav_reports;
+mod dav_sync_pruning;
 mod db_kit;
 mod dispatcher;
 mod event_invitations;
