@@ -39,6 +39,9 @@ pub struct Config {
     pub sessions: SessionPolicy,
     pub lockout: LockoutPolicy,
     pub connections: ConnectionLimits,
+    /// How much one DAV report may answer with. Not read from the config file: every
+    /// install gets the defaults; tests lower them to reach the limits with little data.
+    pub dav: DavLimits,
     /// Whether this process runs the notification dispatcher (default yes). Any number of
     /// processes may; tests that drive it by hand turn the background one off.
     pub dispatch: bool,
@@ -63,6 +66,7 @@ impl fmt::Debug for Config {
             .field("sessions", &self.sessions)
             .field("lockout", &self.lockout)
             .field("connections", &self.connections)
+            .field("dav", &self.dav)
             .field("dispatch", &self.dispatch)
             .finish()
     }
@@ -135,6 +139,24 @@ pub struct ConnectionLimits {
 impl Default for ConnectionLimits {
     fn default() -> Self {
         Self { handshake_timeout_secs: 10, header_timeout_secs: 15, idle_timeout_secs: 60, per_ip: 64, max: 4096 }
+    }
+}
+
+/// What one DAV REPORT answer may hold (see `dav::reports`): past either, the answer stops
+/// with a 507 for the request-URI and the client asks again for less.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DavLimits {
+    /// Bytes of calendar and address data (object texts, expanded or not).
+    pub report_bytes: usize,
+    /// Occurrences an `expand` answer writes out, over all its objects.
+    pub expand_occurrences: usize,
+}
+
+impl Default for DavLimits {
+    fn default() -> Self {
+        // 16 MiB: sixteen of the largest objects a PUT may store, far above a real
+        // calendar's answer, far below what 5,000 such objects would take.
+        Self { report_bytes: 16 * 1024 * 1024, expand_occurrences: 10_000 }
     }
 }
 
@@ -267,6 +289,7 @@ impl Config {
             sessions: file.sessions,
             lockout: file.lockout,
             connections: file.connections,
+            dav: DavLimits::default(),
             dispatch: !args.no_dispatch && file.dispatch.unwrap_or(true),
         };
         config.validate()?;
@@ -400,6 +423,7 @@ impl Config {
             sessions: SessionPolicy::default(),
             lockout: LockoutPolicy::default(),
             connections: ConnectionLimits::default(),
+            dav: DavLimits::default(),
             dispatch: true,
         }
     }

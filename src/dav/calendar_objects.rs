@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use chrono_tz::Tz;
 
 use super::auth::DavAccount;
-use super::calendar_text::{EXTRA_MAX_BYTES, expanded, unknown_properties, with_unknown_properties};
+use super::calendar_text::{Allowance, EXTRA_MAX_BYTES, expanded, unknown_properties, with_unknown_properties};
 use super::reschedule;
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
 use crate::db::calendar_changes::{self, ChangeKind};
@@ -106,27 +106,29 @@ pub async fn get(
 }
 
 /// The named objects with their occurrences in `[start, end)` expanded (calendar-query and
-/// multiget with `expand`).
+/// multiget with `expand`), while `allowance` lasts: the flag is false when it ran out
+/// before the last object (the objects after it are left out).
 pub async fn get_expanded(
     ctx: Context<'_>,
     account: &DavAccount,
     calendar: CalendarId,
     names: &[String],
-    start: i64,
-    end: i64,
-) -> DavResult<Vec<StoredObject>> {
+    (start, end): (i64, i64),
+    allowance: &mut Allowance,
+) -> DavResult<(Vec<StoredObject>, bool)> {
     level(&ctx, account, calendar).await?;
-    Ok(load(&ctx, calendar, names)
-        .await?
-        .into_iter()
-        .map(|(row, event)| StoredObject {
-            meta: ObjectMeta {
-                name: name_of(&row.row.uid, row.dav_name.as_deref()),
-                etag: etag(row.row.id, row.row.revision),
-            },
-            body: expanded(std::slice::from_ref(&event), start, end, row.row.updated_at),
-        })
-        .collect())
+    let mut out = Vec::with_capacity(names.len());
+    for (row, event) in load(&ctx, calendar, names).await? {
+        let Ok(body) = expanded(std::slice::from_ref(&event), start, end, row.row.updated_at, allowance) else {
+            return Ok((out, false));
+        };
+        let meta = ObjectMeta {
+            name: name_of(&row.row.uid, row.dav_name.as_deref()),
+            etag: etag(row.row.id, row.row.revision),
+        };
+        out.push(StoredObject { meta, body });
+    }
+    Ok((out, true))
 }
 
 /// Whether the stored object satisfies the request's precondition.
@@ -261,11 +263,12 @@ pub async fn changes(ctx: Context<'_>, account: &DavAccount, calendar: CalendarI
     if since < 0 || since > now {
         return Err(DavError::InvalidSyncToken);
     }
-    if db::oldest_change(pool, calendar).await?.is_some_and(|oldest| since + 1 < oldest) {
+    let log = db::changes_since(pool, calendar, since, now).await?;
+    // The floor after the log: a prune committed since the log was read shows here.
+    if calendar_changes::pruned_through(pool, calendar).await?.is_some_and(|floor| since < floor) {
         // The log no longer reaches back to that token: the client must start over.
         return Err(DavError::InvalidSyncToken);
     }
-    let log = db::changes_since(pool, calendar, since, now).await?;
     let mut deleted_names: HashMap<String, Vec<String>> = HashMap::new();
     // In order of first change, each once (a set beside the list: a long log stays linear).
     let mut uids: Vec<String> = Vec::new();

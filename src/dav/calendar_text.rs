@@ -92,9 +92,27 @@ fn write_when(out: &mut Writer, name: &str, timing: EventTiming, start: bool) {
     }
 }
 
+/// What expanded texts may still take, shared by all the objects of one report: a series
+/// may write up to `expand::MAX_OCCURRENCES` VEVENTs of up to ~40 KB each, so an answer is
+/// bounded by what it writes, not by how many objects it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allowance {
+    pub occurrences: usize,
+    pub bytes: usize,
+}
+
 /// The occurrences of `events` overlapping `[start, end)` as one VCALENDAR of VEVENTs in
 /// UTC: each with its RECURRENCE-ID (for a series), its own times and texts, no RRULE.
-pub fn expanded(events: &[IcsEvent], start: i64, end: i64, now: i64) -> String {
+/// `Err(TooMany)` as soon as the text would take more than `allowance`; else the allowance
+/// is reduced by what the text took.
+pub fn expanded(
+    events: &[IcsEvent],
+    start: i64,
+    end: i64,
+    now: i64,
+    allowance: &mut Allowance,
+) -> Result<String, expand::TooMany> {
+    let mut occurrences = 0;
     let mut out = Writer::default();
     out.begin("VCALENDAR");
     out.property("VERSION", "2.0");
@@ -113,7 +131,13 @@ pub fn expanded(events: &[IcsEvent], start: i64, end: i64, now: i64) -> String {
             .map(|o| Override { recurrence_id: o.recurrence_id, timing: event_timing(o.timing) })
             .collect();
         let window = Window { start: UtcMillis(start), end: UtcMillis(end), floating: event.zone };
+        // A series past the per-series maximum is left out (as the range read refuses it); one
+        // within it may still overdraw what this answer has left.
         let Ok(found) = expand::expand(&series, &overrides, &window, expand::MAX_OCCURRENCES) else { continue };
+        occurrences += found.len();
+        if occurrences > allowance.occurrences {
+            return Err(expand::TooMany);
+        }
         for occurrence in found {
             let texts = occurrence.override_index.and_then(|i| event.overrides.get(i));
             out.begin("VEVENT");
@@ -140,10 +164,19 @@ pub fn expanded(events: &[IcsEvent], start: i64, end: i64, now: i64) -> String {
                 out.text("LOCATION", location);
             }
             out.end("VEVENT");
+            if out.len() > allowance.bytes {
+                return Err(expand::TooMany);
+            }
         }
     }
     out.end("VCALENDAR");
-    out.finish()
+    let text = out.finish();
+    if text.len() > allowance.bytes {
+        return Err(expand::TooMany);
+    }
+    allowance.occurrences -= occurrences;
+    allowance.bytes -= text.len();
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -169,5 +202,30 @@ mod tests {
             out,
             "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nX-A;P=\"q:r\":v:w\r\nCATEGORIES:Work\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         );
+    }
+
+    fn daily(count: u32) -> IcsEvent {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:d\r\nDTSTART:20300107T090000Z\r\nDTEND:20300107T100000Z\r\n\
+             RRULE:FREQ=DAILY;COUNT={count}\r\nSUMMARY:Walk\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        crate::domain::ical::read(&text, chrono_tz::UTC).unwrap().events.remove(0)
+    }
+
+    const JANUARY: (i64, i64) = (1_893_456_000_000, 1_896_134_400_000);
+
+    #[test]
+    fn expansion_draws_on_the_allowance_and_stops_past_it() {
+        let (start, end) = JANUARY;
+        let mut plenty = Allowance { occurrences: 10, bytes: 100_000 };
+        let text = expanded(&[daily(4)], start, end, 0, &mut plenty).unwrap();
+        assert_eq!(text.matches("BEGIN:VEVENT").count(), 4);
+        assert_eq!(plenty, Allowance { occurrences: 6, bytes: 100_000 - text.len() });
+        // The next four would pass the six left; too few bytes stop it as well.
+        assert!(expanded(&[daily(7)], start, end, 0, &mut plenty).is_err());
+        assert!(expanded(&[daily(4)], start, end, 0, &mut Allowance { occurrences: 10, bytes: 300 }).is_err());
+        let mut exact = Allowance { occurrences: 4, bytes: text.len() };
+        assert_eq!(expanded(&[daily(4)], start, end, 0, &mut exact).unwrap(), text);
+        assert_eq!(exact, Allowance { occurrences: 0, bytes: 0 });
     }
 }

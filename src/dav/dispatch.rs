@@ -40,7 +40,7 @@ pub async fn dispatch(state: &AppState, account: &DavAccount, request: DavReques
         DavMethod::Propfind => propfind::run(ctx, account, &resource, &request).await,
         DavMethod::Proppatch => proppatch::run(ctx, account, &resource, &request).await,
         DavMethod::Mkcalendar => proppatch::mkcalendar(ctx, account, &resource, &request).await,
-        DavMethod::Report => reports::run(ctx, account, &resource, &request).await,
+        DavMethod::Report => reports::run(ctx, state.config.dav, account, &resource, &request).await,
         DavMethod::Get | DavMethod::Head => methods::get(ctx, account, &resource, &request).await,
         DavMethod::Put => methods::put(ctx, account, &resource, &request).await,
         DavMethod::Delete => methods::delete(ctx, account, &resource, &request).await,

@@ -1,9 +1,11 @@
 //! PROPPATCH and MKCALENDAR. A calendar's owner and managers rename it, recolour it and
 //! change its description (`service::calendars::update`); any other member's colour becomes
-//! their own preference (`set_preferences`), as in the UI. Each property gets its own status
-//! in the 207 (200 applied, 403 not allowed or not writable); the todos, the address book
-//! and everything else have no writable properties. MKCALENDAR makes a calendar in the
-//! calendar home through `service::calendars::create`.
+//! their own preference (`set_preferences`), as in the UI. A PROPPATCH is atomic (RFC 4918
+//! §9.2): when every property may be set, all are, in one transaction (200 each); when any
+//! is refused (403: not allowed or not writable), none is, and the others answer
+//! `424 Failed Dependency`. The todos, the address book and everything else have no
+//! writable properties. MKCALENDAR makes a calendar in the calendar home through
+//! `service::calendars::create`.
 
 use rocket::http::Status;
 
@@ -19,8 +21,10 @@ use super::{DavRequest, DavResponse};
 use crate::db::dav_calendars;
 use crate::db::error::DbError;
 use crate::domain::calendars::{CalendarPatch, NewCalendar, PreferencesPatch};
+use crate::domain::id::CalendarId;
 use crate::domain::patch::Patch;
-use crate::service::{Context, calendars};
+use crate::service::Context;
+use crate::service::calendars::{self, CalendarError};
 
 /// `#RRGGBB` from a client's colour (Apple sends `#RRGGBBAA`); `None` when it is not one.
 pub fn colour(text: &str) -> Option<String> {
@@ -117,13 +121,34 @@ pub async fn run(ctx: Context<'_>, account: &DavAccount, resource: &Resource, re
         // Nothing this member may change: say so the way a write refusal does.
         return Err(need_privileges());
     }
+    let href = paths::base(&request.path, false);
+    if statuses.iter().any(|(_, s)| *s == Status::Forbidden) {
+        return Ok(answer(href, failed_dependencies(statuses)));
+    }
+    apply(ctx, account, *id, plan).await?;
+    Ok(answer(href, statuses))
+}
+
+/// A refused request's statuses: the refused keep their 403, every other one is 424 (it
+/// would have been set, but nothing of the request is).
+fn failed_dependencies(statuses: Vec<(Node, Status)>) -> Vec<(Node, Status)> {
+    statuses
+        .into_iter()
+        .map(|(node, status)| (node, if status == Status::Forbidden { status } else { Status::FailedDependency }))
+        .collect()
+}
+
+/// The calendar's change and the member's preference, in one transaction: both or neither.
+async fn apply(ctx: Context<'_>, account: &DavAccount, id: CalendarId, plan: Plan) -> Result<(), CalendarError> {
+    let mut tx = ctx.db.write().await?;
     if plan.touches_calendar {
-        calendars::update(ctx, account.user_id, *id, plan.patch).await?;
+        calendars::update_in(&mut tx, ctx.now, account.user_id, id, plan.patch).await?;
     }
     if plan.touches_preferences {
-        calendars::set_preferences(ctx, account.user_id, *id, plan.preferences).await?;
+        calendars::set_preferences_in(&mut tx, account.user_id, id, plan.preferences).await?;
     }
-    Ok(answer(paths::base(&request.path, false), statuses))
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The text of a MKCALENDAR property, if it was set.

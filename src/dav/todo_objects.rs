@@ -254,5 +254,9 @@ pub async fn changes(ctx: Context<'_>, account: &DavAccount, since: i64) -> DavR
         return Ok(Delta { token, changed: list(ctx, account).await?, deleted: Vec::new() });
     }
     let rows = log::since(ctx.db.pool(), user, COLLECTION, since, token).await?;
+    // The floor after the log: a prune committed since the log was read shows here.
+    if since < log::pruned_through(ctx.db.pool(), user, COLLECTION).await? {
+        return Err(DavError::InvalidSyncToken);
+    }
     Ok(delta(token, &rows, SUFFIX, list(ctx, account).await?))
 }

@@ -2,10 +2,14 @@
 //! takes the calendar's next `sync_seq` and records the event's UID under it, in the caller's
 //! transaction. The counter lives on the calendar row, so on PostgreSQL the `UPDATE` locks it
 //! and two processes writing the same calendar get distinct, increasing numbers.
+//!
+//! The cleanup job prunes entries past a retention; `calendars.pruned_through` keeps the
+//! highest number pruned, so a sync token older than the log is told apart from one the log
+//! still answers exactly.
 
 use sqlx::FromRow;
 
-use super::WriteTx;
+use super::{Db, WriteTx};
 use crate::domain::id::CalendarId;
 
 /// What happened to the resource named by the UID.
@@ -78,4 +82,41 @@ pub async fn since(
     .bind(limit)
     .fetch_all(db)
     .await
+}
+
+/// The highest number pruned from the calendar's log (0: none); `None`: no such calendar.
+/// Every change numbered above it is still in the log.
+pub async fn pruned_through(
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    calendar: CalendarId,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT pruned_through FROM calendars WHERE id = $1").bind(calendar).fetch_optional(db).await
+}
+
+/// Deletes the entries recorded before `cutoff` (unix ms), per calendar through the newest
+/// of them, raising the calendar's floor in the same transaction. Returns the calendars
+/// pruned.
+pub async fn prune_before(db: &Db, cutoff: i64) -> Result<usize, sqlx::Error> {
+    let due: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT calendar_id, MAX(seq) FROM calendar_changes WHERE changed_at < $1 GROUP BY calendar_id")
+            .bind(cutoff)
+            .fetch_all(db.pool())
+            .await?;
+    for (calendar, through) in &due {
+        let mut tx = db.write().await?;
+        // Through a number, not by age: the log must hold every change above the floor,
+        // even one stamped earlier by another process's clock.
+        sqlx::query("UPDATE calendars SET pruned_through = $2 WHERE id = $1 AND pruned_through < $2")
+            .bind(calendar)
+            .bind(through)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM calendar_changes WHERE calendar_id = $1 AND seq <= $2")
+            .bind(calendar)
+            .bind(through)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(due.len())
 }

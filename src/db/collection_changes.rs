@@ -5,8 +5,14 @@
 //! transaction. The counter is one `collection_sync` row per user and collection, taken with
 //! an upsert … RETURNING: it only grows, survives restarts, and on PostgreSQL the row lock
 //! hands two processes writing the same collection distinct, increasing numbers.
+//!
+//! The cleanup job prunes entries past a retention; `collection_sync.pruned_through` keeps
+//! the highest number pruned, so a token older than the log is refused rather than answered
+//! with a delta that misses what was pruned.
 
 use sqlx::{Any, AnyConnection, Executor, FromRow};
+
+use super::Db;
 
 pub use super::calendar_changes::ChangeKind;
 use crate::domain::id::UserId;
@@ -103,4 +109,54 @@ pub async fn since<'c>(
     .bind(upto)
     .fetch_all(db)
     .await
+}
+
+/// The highest number pruned from the collection's log (0: none). Every change numbered
+/// above it is still in the log.
+pub async fn pruned_through<'c>(
+    db: impl Executor<'c, Database = Any>,
+    user: UserId,
+    collection: SyncCollection,
+) -> Result<i64, sqlx::Error> {
+    let floor: Option<i64> =
+        sqlx::query_scalar("SELECT pruned_through FROM collection_sync WHERE user_id = $1 AND collection = $2")
+            .bind(user)
+            .bind(collection.as_str())
+            .fetch_optional(db)
+            .await?;
+    Ok(floor.unwrap_or(0))
+}
+
+/// Deletes the entries recorded before `cutoff` (unix ms), per collection through the newest
+/// of them, raising the collection's floor in the same transaction. Returns the collections
+/// pruned.
+pub async fn prune_before(db: &Db, cutoff: i64) -> Result<usize, sqlx::Error> {
+    let due: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT user_id, collection, MAX(seq) FROM collection_changes WHERE changed_at < $1 \
+         GROUP BY user_id, collection",
+    )
+    .bind(cutoff)
+    .fetch_all(db.pool())
+    .await?;
+    for (user, collection, through) in &due {
+        let mut tx = db.write().await?;
+        // Through a number, not by age: the log must hold every change above the floor.
+        sqlx::query(
+            "UPDATE collection_sync SET pruned_through = $3 \
+             WHERE user_id = $1 AND collection = $2 AND pruned_through < $3",
+        )
+        .bind(user)
+        .bind(collection)
+        .bind(through)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM collection_changes WHERE user_id = $1 AND collection = $2 AND seq <= $3")
+            .bind(user)
+            .bind(collection)
+            .bind(through)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(due.len())
 }

@@ -144,17 +144,6 @@ pub async fn sync_seq<'c>(
     sqlx::query_scalar("SELECT sync_seq FROM calendars WHERE id = $1").bind(calendar).fetch_optional(db).await
 }
 
-/// The oldest change still in the log (older ones were pruned), if any.
-pub async fn oldest_change<'c>(
-    db: impl Executor<'c, Database = Any>,
-    calendar: CalendarId,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT MIN(seq) FROM calendar_changes WHERE calendar_id = $1")
-        .bind(calendar)
-        .fetch_one(db)
-        .await
-}
-
 /// The changes after `since` up to `until`, oldest first.
 pub async fn changes_since<'c>(
     db: impl Executor<'c, Database = Any>,

@@ -7,12 +7,14 @@
 //! `CalendarError` is also the error of the share and invitation workflows.
 
 use super::Context;
+use crate::db::WriteTx;
 use crate::db::calendar_access;
 use crate::db::calendars::{self as db, CalendarRow};
 use crate::db::error::DbError;
 use crate::domain::calendars::{self as rules, CalendarLevel, CalendarPatch, NewCalendar, PreferencesPatch, Problems};
 use crate::domain::id::{CalendarId, UserId};
 use crate::domain::patch::Patch;
+use crate::domain::time::UtcMillis;
 use crate::service::event_invitations::{EventChange, notify_invitees};
 
 #[derive(Debug, thiserror::Error)]
@@ -86,14 +88,28 @@ pub async fn update(
     patch: CalendarPatch,
 ) -> CalendarResult<CalendarRow> {
     let mut tx = ctx.db.write().await?;
-    let level = level_of(&mut *tx, user, id).await?;
+    let row = update_in(&mut tx, ctx.now, user, id, patch).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// `update` inside the caller's transaction (a DAV PROPPATCH applies it together with a
+/// preference change, or neither).
+pub async fn update_in(
+    tx: &mut WriteTx,
+    now: UtcMillis,
+    user: UserId,
+    id: CalendarId,
+    patch: CalendarPatch,
+) -> CalendarResult<CalendarRow> {
+    let level = level_of(&mut **tx, user, id).await?;
     if !level.can_manage() {
         return Err(CalendarError::Forbidden("Only the owner and managers may change this calendar."));
     }
     if patch.touches_owner_fields() && level != CalendarLevel::Owner {
         return Err(CalendarError::Forbidden("Only the owner may choose their default calendar."));
     }
-    let (current, is_default, owner) = db::values(&mut *tx, id).await?.ok_or(CalendarError::NotFound)?;
+    let (current, is_default, owner) = db::values(&mut **tx, id).await?.ok_or(CalendarError::NotFound)?;
     let next = rules::patched_values(&current, &patch)?;
     if let Patch::Set(wanted) = patch.is_default {
         if !wanted && is_default {
@@ -102,17 +118,15 @@ pub async fn update(
             return Err(problems.into());
         }
         if wanted && !is_default {
-            db::lock_owner(&mut tx, owner).await?;
-            db::clear_default(&mut tx, owner, ctx.now.0).await?;
-            db::set_default(&mut tx, id, ctx.now.0).await?;
+            db::lock_owner(tx, owner).await?;
+            db::clear_default(tx, owner, now.0).await?;
+            db::set_default(tx, id, now.0).await?;
         }
     }
     if next != current {
-        db::update(&mut tx, id, &next, ctx.now.0).await?;
+        db::update(tx, id, &next, now.0).await?;
     }
-    let row = db::get(&mut *tx, user, id).await?.ok_or(CalendarError::NotFound)?;
-    tx.commit().await?;
-    Ok(row)
+    db::get(&mut **tx, user, id).await?.ok_or(CalendarError::NotFound)
 }
 
 /// Deletes a calendar with its events: the owner only, never the default. Invitees of its
@@ -145,7 +159,19 @@ pub async fn set_preferences(
     patch: PreferencesPatch,
 ) -> CalendarResult<CalendarRow> {
     let mut tx = ctx.db.write().await?;
-    let current = db::get(&mut *tx, user, id).await?.ok_or(CalendarError::NotFound)?;
+    let row = set_preferences_in(&mut tx, user, id, patch).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// `set_preferences` inside the caller's transaction.
+pub async fn set_preferences_in(
+    tx: &mut WriteTx,
+    user: UserId,
+    id: CalendarId,
+    patch: PreferencesPatch,
+) -> CalendarResult<CalendarRow> {
+    let current = db::get(&mut **tx, user, id).await?.ok_or(CalendarError::NotFound)?;
     let mut problems = Problems::default();
     let hidden = match patch.hidden {
         Patch::Unchanged => current.hidden.get(),
@@ -160,8 +186,6 @@ pub async fn set_preferences(
         rules::check_colour("colour_override", colour, &mut problems);
     }
     problems.into_result()?;
-    db::upsert_preferences(&mut *tx, user, id, hidden, colour_override.as_deref()).await?;
-    let row = db::get(&mut *tx, user, id).await?.ok_or(CalendarError::NotFound)?;
-    tx.commit().await?;
-    Ok(row)
+    db::upsert_preferences(&mut **tx, user, id, hidden, colour_override.as_deref()).await?;
+    db::get(&mut **tx, user, id).await?.ok_or(CalendarError::NotFound)
 }

@@ -180,7 +180,12 @@ async fn share_levels_are_enforced() {
     assert_eq!(bob_dav.send("PROPPATCH", &collection, Some(rename), &[]).await.status, 403);
     assert_eq!(bob_dav.send("DELETE", &collection, None, &[]).await.status, 403);
     assert!(ann.get(&format!("/api/calendars/{family}")).await.body.contains("\"Family\""));
-    // His colour is his own preference.
+    // His colour is his own preference, but not together with a rename he may not make.
+    let both = r#"<d:propertyupdate xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:set><d:prop><a:calendar-color>#445566</a:calendar-color><d:displayname>Bob's</d:displayname></d:prop></d:set></d:propertyupdate>"#;
+    let refused = entries(&bob_dav.send("PROPPATCH", &collection, Some(both), &[]).await);
+    assert!(refused[0].status_of("displayname").unwrap().contains(" 403 "), "{refused:?}");
+    assert!(refused[0].status_of("calendar-color").unwrap().contains(" 424 "), "{refused:?}");
+    assert!(bob.get(&format!("/api/calendars/{family}")).await.json()["colour_override"].is_null());
     let colour = r#"<d:propertyupdate xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:set><d:prop><a:calendar-color>#112233FF</a:calendar-color></d:prop></d:set></d:propertyupdate>"#;
     let recoloured = entries(&bob_dav.send("PROPPATCH", &collection, Some(colour), &[]).await);
     assert!(recoloured[0].status_of("calendar-color").unwrap().contains(" 200 "));
@@ -203,9 +208,20 @@ async fn proppatch_mkcalendar_and_collection_delete() {
     let patch = r#"<d:propertyupdate xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:z="urn:x-z">
         <d:set><d:prop><d:displayname>Home &amp; away</d:displayname><a:calendar-color>#336699</a:calendar-color>
         <c:calendar-description>Ours</c:calendar-description><z:other>1</z:other></d:prop></d:set></d:propertyupdate>"#;
-    let patched = entries(&dav.send("PROPPATCH", &dav.calendar(default), Some(patch), &[]).await);
-    assert!(patched[0].status_of("displayname").unwrap().contains(" 200 "));
-    assert!(patched[0].status_of("other").unwrap().contains(" 403 "));
+    let before = ann.get(&format!("/api/calendars/{default}")).await.json();
+    // One property it cannot set, and none is set (RFC 4918 §9.2): 403 for it, 424 for the rest.
+    let refused = entries(&dav.send("PROPPATCH", &dav.calendar(default), Some(patch), &[]).await);
+    assert!(refused[0].status_of("other").unwrap().contains(" 403 "), "{refused:?}");
+    for name in ["displayname", "calendar-color", "calendar-description"] {
+        assert!(refused[0].status_of(name).unwrap().contains(" 424 "), "{name}: {refused:?}");
+    }
+    assert_eq!(ann.get(&format!("/api/calendars/{default}")).await.json(), before);
+    // Without it, every part is set.
+    let patch = patch.replace("<z:other>1</z:other>", "");
+    let patched = entries(&dav.send("PROPPATCH", &dav.calendar(default), Some(patch.as_str()), &[]).await);
+    for name in ["displayname", "calendar-color", "calendar-description"] {
+        assert!(patched[0].status_of(name).unwrap().contains(" 200 "), "{name}: {patched:?}");
+    }
     let row = ann.get(&format!("/api/calendars/{default}")).await.json();
     assert_eq!(
         (row["name"].as_str(), row["colour"].as_str(), row["description"].as_str()),

@@ -150,6 +150,13 @@ pub fn entries(response: &Resp) -> Vec<Entry> {
         .collect()
 }
 
+/// A sync-collection body asking for ETags after `token` (empty: the initial sync).
+pub fn sync_body(token: &str) -> String {
+    format!(
+        r#"<d:sync-collection xmlns:d="DAV:"><d:sync-token>{token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>"#
+    )
+}
+
 /// The sync-token of a sync-collection answer.
 pub fn sync_token(response: &Resp) -> String {
     let root = parse(response.body.as_bytes()).expect("well-formed multistatus");

@@ -6,8 +6,7 @@
 use serde_json::json;
 
 use crate::calendars::{create_calendar, id};
-use crate::dav_kit::{Dav, dav_user, default_calendar_id, entries, event_ics, prop_body, sync_token};
-use crate::dav_reports::sync_body;
+use crate::dav_kit::{Dav, dav_user, default_calendar_id, entries, event_ics, prop_body, sync_body, sync_token};
 use crate::harness::{Persona, app};
 
 /// The object hrefs a Depth 1 PROPFIND lists, sorted (the collection itself left out).

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::dav_kit::{D, Dav, dav_user, default_calendar_id, entries, event_ics, sync_token};
+use crate::dav_kit::{D, Dav, dav_user, default_calendar_id, entries, event_ics, sync_body, sync_token};
 use crate::harness::{app, app_on};
 use umbra::dav::xml::parse;
 
@@ -99,12 +99,6 @@ async fn multiget_returns_what_exists_and_404s_the_rest() {
     assert!(missing.status.as_deref().unwrap().contains(" 404 "));
     let foreign = found.iter().find(|e| e.href.contains("/bob/")).unwrap();
     assert!(foreign.status.as_deref().unwrap().contains(" 404 "));
-}
-
-pub(crate) fn sync_body(token: &str) -> String {
-    format!(
-        r#"<d:sync-collection xmlns:d="DAV:"><d:sync-token>{token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>"#
-    )
 }
 
 #[tokio::test]

@@ -74,12 +74,14 @@ pub struct Propstat {
 }
 
 /// One `response` of a multistatus: either properties by status, or a status for the whole
-/// resource (a deleted member in a sync report, a missing href in a multiget).
+/// resource (a deleted member in a sync report, a missing href in a multiget), optionally
+/// with the condition it failed (a truncated report's `number-of-matches-within-limits`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseEntry {
     pub href: String,
     pub propstats: Vec<Propstat>,
     pub status: Option<Status>,
+    pub error: Option<Node>,
 }
 
 impl ResponseEntry {
@@ -88,11 +90,17 @@ impl ResponseEntry {
             href: href.into(),
             propstats: propstats.into_iter().filter(|p| !p.props.is_empty()).collect(),
             status: None,
+            error: None,
         }
     }
 
     pub fn status(href: impl Into<String>, status: Status) -> Self {
-        Self { href: href.into(), propstats: Vec::new(), status: Some(status) }
+        Self { href: href.into(), propstats: Vec::new(), status: Some(status), error: None }
+    }
+
+    /// A status with the `<D:error>` naming why (RFC 4918 §14.5, §16).
+    pub fn failed(href: impl Into<String>, status: Status, condition: Node) -> Self {
+        Self { error: Some(condition), ..Self::status(href, status) }
     }
 }
 
@@ -168,6 +176,9 @@ pub fn multistatus(responses: &[ResponseEntry], sync_token: Option<&str>) -> Vec
         }
         if let Some(status) = entry.status {
             response.children.push(Node::dav("status").with_text(status_line(status)));
+        }
+        if let Some(condition) = &entry.error {
+            response.children.push(Node::dav("error").with_child(condition.clone()));
         }
         root.children.push(response);
     }

@@ -63,6 +63,15 @@ impl Writer {
         self.out
     }
 
+    /// Bytes written so far (what a caller with a size limit checks).
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
     pub fn begin(&mut self, component: &str) {
         self.raw_line("BEGIN", component);
     }
