@@ -3,14 +3,14 @@
 //! and `expand` (RFC 4791 §9.6.5): a series' occurrences in a window as separate VEVENTs in
 //! UTC, without RRULE.
 
-use crate::domain::events::expand::{self, Override, Series, Window};
+use crate::domain::events::expand::{self, Window};
 use crate::domain::events::{self, Timing as EventTiming};
+use crate::domain::ical::IcsEvent;
 use crate::domain::ical::export::PRODID;
 use crate::domain::ical::lines::{self, Line};
 use crate::domain::ical::writer::{Writer, date_stamp, utc_stamp};
-use crate::domain::ical::{IcsEvent, Timing};
-use crate::domain::recurrence::Recurrence;
 use crate::domain::time::UtcMillis;
+use crate::service::ical::convert;
 
 /// What the export writes or the import maps on a VEVENT: never kept as an unknown property
 /// (a client echoing them back would otherwise double them).
@@ -76,13 +76,6 @@ pub fn with_unknown_properties(text: String, extra: &str) -> String {
     text
 }
 
-fn event_timing(timing: Timing) -> EventTiming {
-    match timing {
-        Timing::Timed { start, end } => EventTiming::Timed { start: UtcMillis(start), end: UtcMillis(end) },
-        Timing::AllDay { start, end } => EventTiming::AllDay { start, end },
-    }
-}
-
 fn write_when(out: &mut Writer, name: &str, timing: EventTiming, start: bool) {
     match timing {
         EventTiming::Timed { start: s, end: e } => out.property(name, &utc_stamp(if start { s.0 } else { e.0 })),
@@ -100,18 +93,8 @@ pub fn expanded(events: &[IcsEvent], start: i64, end: i64, now: i64) -> String {
     out.property("VERSION", "2.0");
     out.property("PRODID", PRODID);
     for event in events {
-        let rule = event.recurrence.as_deref().and_then(|r| Recurrence::parse(r).ok());
-        let series = Series {
-            timing: event_timing(event.timing),
-            zone: event.zone,
-            recurrence: rule.as_ref(),
-            exdates: &event.exdates,
-        };
-        let overrides: Vec<Override> = event
-            .overrides
-            .iter()
-            .map(|o| Override { recurrence_id: o.recurrence_id, timing: event_timing(o.timing) })
-            .collect();
+        let rule = convert::rule_of(event);
+        let (series, overrides) = convert::series_of(event, rule.as_ref());
         let window = Window { start: UtcMillis(start), end: UtcMillis(end), floating: event.zone };
         let Ok(found) = expand::expand(&series, &overrides, &window, expand::MAX_OCCURRENCES) else { continue };
         for occurrence in found {

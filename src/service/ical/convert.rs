@@ -85,21 +85,30 @@ pub fn to_ics(rows: Vec<EventRow>, overrides: Vec<OverrideRow>) -> Vec<IcsEvent>
         .collect()
 }
 
-/// `span_start`/`span_end` as the events module computes them (every occurrence lies within;
-/// a series without end has none), so the range read finds imported events like others.
-fn span(event: &IcsEvent) -> (i64, Option<i64>) {
-    let rule = event.recurrence.as_deref().and_then(|text| Recurrence::parse(text).ok());
-    let series = Series {
-        timing: event_timing(event.timing),
-        zone: event.zone,
-        recurrence: rule.as_ref(),
-        exdates: &event.exdates,
-    };
-    let overrides: Vec<Override> = event
+/// An event's rule, parsed (`None`: it does not repeat, or the rule does not parse).
+pub fn rule_of(event: &IcsEvent) -> Option<Recurrence> {
+    event.recurrence.as_deref().and_then(|text| Recurrence::parse(text).ok())
+}
+
+/// The event in the events module's terms, for `expand`: the series (repeating by `rule`,
+/// from `rule_of`) and its overrides' timings. One mapping for the stored span and DAV's
+/// expanded reads, so both see the same occurrences.
+pub fn series_of<'a>(event: &'a IcsEvent, rule: Option<&'a Recurrence>) -> (Series<'a>, Vec<Override>) {
+    let series =
+        Series { timing: event_timing(event.timing), zone: event.zone, recurrence: rule, exdates: &event.exdates };
+    let overrides = event
         .overrides
         .iter()
         .map(|o| Override { recurrence_id: o.recurrence_id, timing: event_timing(o.timing) })
         .collect();
+    (series, overrides)
+}
+
+/// `span_start`/`span_end` as the events module computes them (every occurrence lies within;
+/// a series without end has none), so the range read finds imported events like others.
+fn span(event: &IcsEvent) -> (i64, Option<i64>) {
+    let rule = rule_of(event);
+    let (series, overrides) = series_of(event, rule.as_ref());
     expand::span(&series, &overrides)
 }
 
