@@ -35,6 +35,7 @@ mod dav_calendar_objects;
 mod dav_cards;
 mod dav_clients;
 mod dav_discovery;
+mod dav_kept;
 mod dav_kit;
 mod dav_limits;
 mod dav_objects;

@@ -11,7 +11,7 @@ use crate::db::events::{EventRow, OverrideRow};
 use crate::domain::events;
 use crate::domain::events::expand::{self, Override, Series};
 use crate::domain::ical::model::date_id;
-use crate::domain::ical::{IcsEvent, IcsOverride, Timing};
+use crate::domain::ical::{IcsEvent, IcsOverride, Kept, Timing};
 use crate::domain::recurrence::Recurrence;
 use crate::domain::time::{UtcMillis, parse_date, parse_instant};
 
@@ -52,6 +52,7 @@ fn override_of(row: OverrideRow, all_day: bool) -> IcsOverride {
         title: row.title,
         description: row.description,
         location: row.location,
+        kept: Kept::default(),
     }
 }
 
@@ -73,6 +74,7 @@ pub fn to_ics(rows: Vec<EventRow>, overrides: Vec<OverrideRow>) -> Vec<IcsEvent>
                 exdates: ids(&row.exdates),
                 alerts: serde_json::from_str(&row.alerts).unwrap_or_default(),
                 overrides,
+                kept: Kept::default(),
                 uid: row.uid,
                 title: row.title,
                 description: row.description,
@@ -181,6 +183,7 @@ pub fn overrides_to_write(event: &IcsEvent) -> Vec<OverrideWrite<'_>> {
                 end_at,
                 start_date,
                 end_date,
+                kept: None,
             }
         })
         .collect()
@@ -188,6 +191,7 @@ pub fn overrides_to_write(event: &IcsEvent) -> Vec<OverrideWrite<'_>> {
 
 /// Whether an import would change nothing of a stored event.
 pub fn same_content(stored: &IcsEvent, imported: &IcsEvent) -> bool {
-    let strip = |e: &IcsEvent| IcsEvent { revision: 0, created_at: 0, updated_at: 0, ..e.clone() };
+    // The kept client text is DAV's: a file import neither stores nor compares it.
+    let strip = |e: &IcsEvent| IcsEvent { revision: 0, created_at: 0, updated_at: 0, ..e.without_kept() };
     strip(stored) == strip(imported)
 }
