@@ -12,14 +12,15 @@ use std::collections::{HashMap, HashSet};
 use chrono_tz::Tz;
 
 use super::auth::DavAccount;
-use super::calendar_text::{Allowance, EXTRA_MAX_BYTES, expanded, unknown_properties, with_unknown_properties};
+use super::calendar_text::{Allowance, EXTRA_MAX_BYTES, expanded, fit_kept, same_alerts};
 use super::reschedule;
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
 use crate::db::calendar_changes::{self, ChangeKind};
-use crate::db::dav_events::{self as db, DavEventRow, EventMeta};
+use crate::db::calendar_ics::OverrideWrite;
+use crate::db::dav_events::{self as db, DavEventRow, EventMeta, OverrideKept};
 use crate::db::{calendar_access, calendar_ics, events};
 use crate::domain::calendars::CalendarLevel;
-use crate::domain::ical::{self, CalendarHead, IcsEvent};
+use crate::domain::ical::{self, CalendarHead, IcsEvent, Kept};
 use crate::domain::id::{CalendarId, EventId};
 use crate::service::Context;
 use crate::service::event_invitations::{EventChange, notify_invitees};
@@ -66,14 +67,42 @@ pub async fn in_range(
     Ok(found.iter().map(meta).collect())
 }
 
-/// The named events as stored rows and iCalendar values, in the same order.
+/// The named events as stored rows and iCalendar values, in the same order, with the client
+/// text kept for them (`with_kept`).
 async fn load(ctx: &Context<'_>, calendar: CalendarId, names: &[String]) -> DavResult<Vec<(DavEventRow, IcsEvent)>> {
     let mut conn = ctx.db.pool().acquire().await?;
     let rows = db::by_names(&mut conn, calendar, names).await?;
     let ids: Vec<_> = rows.iter().map(|r| r.row.id).collect();
     let overrides = events::overrides_of(&mut conn, &ids).await?;
+    let mut kept: HashMap<(EventId, i64), OverrideKept> =
+        db::overrides_kept(&mut conn, &ids).await?.into_iter().map(|k| ((k.event_id, k.recurrence_id), k)).collect();
     let values = convert::to_ics(rows.iter().map(|r| r.row.clone()).collect(), overrides);
-    Ok(rows.into_iter().zip(values).collect())
+    Ok(rows
+        .into_iter()
+        .zip(values)
+        .map(|(row, event)| {
+            let event = with_kept(event, &row, &mut kept);
+            (row, event)
+        })
+        .collect())
+}
+
+/// The event with what its last PUT kept: unknown properties always (an API edit leaves
+/// them, as it leaves anything it has no field for); the client's VALARMs only while the
+/// alerts are still the ones they were mapped to. Once the alerts were changed in the app
+/// or the API, every VEVENT gets alarms made from the new alerts, and the kept ones (an
+/// absolute or end-related trigger among them) are no longer written; the next PUT replaces
+/// them.
+fn with_kept(mut event: IcsEvent, row: &DavEventRow, kept: &mut HashMap<(EventId, i64), OverrideKept>) -> IcsEvent {
+    let alarms_hold = row.dav_alarm_alerts.as_deref().is_some_and(|mapped| same_alerts(&row.row.alerts, mapped));
+    let alarms = |text: Option<String>| text.filter(|_| alarms_hold);
+    event.kept = Kept { extra: row.dav_extra.clone(), alarms: alarms(row.dav_alarms.clone()) };
+    for o in &mut event.overrides {
+        if let Some(k) = kept.remove(&(row.row.id, o.recurrence_id)) {
+            o.kept = Kept { extra: k.dav_extra, alarms: alarms(k.dav_alarms) };
+        }
+    }
+    event
 }
 
 pub async fn get(
@@ -99,7 +128,7 @@ pub async fn get(
                     name: name_of(&row.row.uid, row.dav_name.as_deref()),
                     etag: etag(row.row.id, row.row.revision),
                 },
-                body: with_unknown_properties(text, &row.dav_extra),
+                body: text,
             }
         })
         .collect())
@@ -137,23 +166,23 @@ fn check(precondition: &Precondition, current: Option<&EventMeta>) -> DavResult<
     if precondition.holds(current.as_deref()) { Ok(()) } else { Err(DavError::PreconditionFailed) }
 }
 
-/// The one event a PUT body holds.
-fn parse_object(body: &str, zone: Tz) -> DavResult<(IcsEvent, String)> {
+/// The one event a PUT body holds, with the client text to keep fitted to the budget.
+fn parse_object(body: &str, zone: Tz) -> DavResult<IcsEvent> {
     let parsed = ical::read(body, zone)
         .map_err(|e| invalid("valid-calendar-data", format!("line {}: {}", e.line, e.message)))?;
     let mut events = parsed.events;
     if events.len() > 1 {
         return Err(invalid("valid-calendar-object-resource", "One object holds one event (with its overrides)."));
     }
-    let Some(event) = events.pop() else {
+    let Some(mut event) = events.pop() else {
         let what = if body.contains("BEGIN:VTODO") { "supported-calendar-component" } else { "valid-calendar-data" };
         return Err(invalid(what, "This calendar holds events (VEVENT)."));
     };
-    let extra = unknown_properties(body).unwrap_or_default();
-    if extra.len() > EXTRA_MAX_BYTES {
+    if event.kept.extra.len() > EXTRA_MAX_BYTES {
         return Err(invalid("valid-calendar-data", "The event carries too many unknown properties."));
     }
-    Ok((event, extra))
+    fit_kept(&mut event);
+    Ok(event)
 }
 
 pub async fn put(
@@ -168,7 +197,7 @@ pub async fn put(
         return Err(DavError::ReadOnly);
     }
     let head = calendar_ics::head(ctx.db.pool(), calendar).await?.ok_or(DavError::NotFound)?;
-    let (event, extra) = parse_object(body, head.timezone.parse().unwrap_or(chrono_tz::UTC))?;
+    let event = parse_object(body, head.timezone.parse().unwrap_or(chrono_tz::UTC))?;
     if let Some(problem) = convert::series_problem(&event) {
         return Err(invalid("valid-calendar-object-resource", problem));
     }
@@ -206,9 +235,14 @@ pub async fn put(
             (calendar_ics::insert_event(&mut tx, calendar, account.user_id, &write, now).await?, ChangeKind::Created)
         }
     };
-    calendar_ics::replace_overrides(&mut tx, id, &convert::overrides_to_write(&event), now).await?;
+    let overrides: Vec<_> = convert::overrides_to_write(&event)
+        .into_iter()
+        .zip(&event.overrides)
+        .map(|(write, o)| OverrideWrite { kept: Some(&o.kept), ..write })
+        .collect();
+    calendar_ics::replace_overrides(&mut tx, id, &overrides, now).await?;
     let dav_name = (name != format!("{}.ics", event.uid)).then_some(name);
-    let revision = db::set_dav(&mut tx, id, dav_name, &extra).await?;
+    let revision = db::set_dav(&mut tx, id, dav_name, &event.kept, &write.alerts).await?;
     let seq = calendar_changes::record(&mut tx, calendar, &event.uid, kind, now).await?;
     if let Some(n) = dav_name {
         db::name_change(&mut tx, calendar, seq, n).await?;

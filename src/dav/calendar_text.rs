@@ -1,86 +1,57 @@
-//! The text side of calendar objects, pure: the properties a client sent that UMBRA has no
-//! field for (kept as content lines in `events.dav_extra` and written back into the object),
-//! and `expand` (RFC 4791 §9.6.5): a series' occurrences in a window as separate VEVENTs in
-//! UTC, without RRULE.
+//! The text side of calendar objects, pure: the budget for the client text UMBRA keeps
+//! (`domain::ical::kept`: unknown properties and VALARMs, stored in `dav_extra` and
+//! `dav_alarms`), when kept alarms still hold, and `expand` (RFC 4791 §9.6.5): a series'
+//! occurrences in a window as separate VEVENTs in UTC, without RRULE.
 
-use crate::domain::events::expand::{self, Override, Series, Window};
+use crate::domain::events::expand::{self, Window};
 use crate::domain::events::{self, Timing as EventTiming};
 use crate::domain::ical::export::PRODID;
-use crate::domain::ical::lines::{self, Line};
 use crate::domain::ical::writer::{Writer, date_stamp, utc_stamp};
-use crate::domain::ical::{IcsEvent, Timing};
-use crate::domain::recurrence::Recurrence;
+use crate::domain::ical::{IcsEvent, Kept};
 use crate::domain::time::UtcMillis;
+use crate::service::ical::convert;
 
-/// What the export writes or the import maps on a VEVENT: never kept as an unknown property
-/// (a client echoing them back would otherwise double them).
-const KNOWN: [&str; 17] = [
-    "UID",
-    "DTSTAMP",
-    "CREATED",
-    "LAST-MODIFIED",
-    "SEQUENCE",
-    "DTSTART",
-    "DTEND",
-    "DURATION",
-    "SUMMARY",
-    "DESCRIPTION",
-    "LOCATION",
-    "RRULE",
-    "EXDATE",
-    "RECURRENCE-ID",
-    "BEGIN",
-    "END",
-    "RDATE",
-];
-
-/// Most bytes of unknown properties kept per event.
+/// Most bytes of client text (unknown properties and VALARMs, of the series and its
+/// overrides together) kept per event.
 pub const EXTRA_MAX_BYTES: usize = 64 * 1024;
 
-/// The unknown property lines of the first VEVENT without RECURRENCE-ID (the series or
-/// single event), unfolded, joined by `\n`. `None` when the text has no such VEVENT.
-pub fn unknown_properties(text: &str) -> Option<String> {
-    let tree = lines::tree(text).ok()?;
-    let comps = tree.calendars.iter().flatten();
-    let master = comps.filter(|c| c.kind == "VEVENT").find(|c| {
-        !c.entries
-            .iter()
-            .any(|&i| tree.lines.get(i).is_some_and(|l: &Line| l.name().eq_ignore_ascii_case("RECURRENCE-ID")))
-    })?;
-    let kept: Vec<&str> = master
-        .entries
-        .iter()
-        .filter_map(|&i| tree.lines.get(i))
-        .filter(|l| !KNOWN.iter().any(|k| l.name().eq_ignore_ascii_case(k)))
-        .map(|l| l.text.as_str())
-        .collect();
-    Some(kept.join("\n"))
+/// Fits an event's kept text into `EXTRA_MAX_BYTES`, the series' unknown properties first
+/// (the caller refuses an object whose own properties alone do not fit, as before overrides
+/// and alarms were kept). Then the series' alarms and each override's properties and alarms,
+/// in that order, are kept while they fit; what does not fit is left to UMBRA (an override
+/// loses its unknown properties, alarms are made from `alerts`), so a long series from a
+/// chatty client is still stored rather than refused.
+pub fn fit_kept(event: &mut IcsEvent) {
+    let mut left = EXTRA_MAX_BYTES.saturating_sub(event.kept.extra.len());
+    fit_alarms(&mut event.kept, &mut left);
+    for o in &mut event.overrides {
+        if o.kept.extra.len() <= left {
+            left -= o.kept.extra.len();
+        } else {
+            o.kept.extra.clear();
+        }
+        fit_alarms(&mut o.kept, &mut left);
+    }
 }
 
-/// Writes the kept lines back into the first VEVENT of an exported object (the series: the
-/// export writes it before its overrides), folded like every other line.
-pub fn with_unknown_properties(text: String, extra: &str) -> String {
-    if extra.is_empty() {
-        return text;
+fn fit_alarms(kept: &mut Kept, left: &mut usize) {
+    match kept.alarms.as_ref().map(String::len) {
+        Some(bytes) if bytes <= *left => *left -= bytes,
+        Some(_) => kept.alarms = None,
+        None => {}
     }
-    let Some(at) = text.find("END:VEVENT\r\n") else { return text };
-    let mut out = Writer::default();
-    for line in extra.lines().filter(|l| !l.trim().is_empty()) {
-        let parsed = Line { number: 0, text: line.to_string() };
-        let Some(value) = parsed.value() else { continue };
-        let head = &line[..line.len() - value.len() - 1];
-        out.property(head, value);
-    }
-    let mut text = text;
-    text.insert_str(at, &out.finish());
-    text
 }
 
-fn event_timing(timing: Timing) -> EventTiming {
-    match timing {
-        Timing::Timed { start, end } => EventTiming::Timed { start: UtcMillis(start), end: UtcMillis(end) },
-        Timing::AllDay { start, end } => EventTiming::AllDay { start, end },
-    }
+/// Whether stored `alerts` (JSON minutes) are still the ones kept alarms were mapped to: the
+/// same minutes, in any order (the API sorts them).
+pub fn same_alerts(alerts: &str, mapped: &str) -> bool {
+    let minutes = |json: &str| {
+        let mut list: Vec<i64> = serde_json::from_str(json).unwrap_or_default();
+        list.sort_unstable();
+        list.dedup();
+        list
+    };
+    minutes(alerts) == minutes(mapped)
 }
 
 fn write_when(out: &mut Writer, name: &str, timing: EventTiming, start: bool) {
@@ -118,18 +89,8 @@ pub fn expanded(
     out.property("VERSION", "2.0");
     out.property("PRODID", PRODID);
     for event in events {
-        let rule = event.recurrence.as_deref().and_then(|r| Recurrence::parse(r).ok());
-        let series = Series {
-            timing: event_timing(event.timing),
-            zone: event.zone,
-            recurrence: rule.as_ref(),
-            exdates: &event.exdates,
-        };
-        let overrides: Vec<Override> = event
-            .overrides
-            .iter()
-            .map(|o| Override { recurrence_id: o.recurrence_id, timing: event_timing(o.timing) })
-            .collect();
+        let rule = convert::rule_of(event);
+        let (series, overrides) = convert::series_of(event, rule.as_ref());
         let window = Window { start: UtcMillis(start), end: UtcMillis(end), floating: event.zone };
         // A series past the per-series maximum is left out (as the range read refuses it); one
         // within it may still overdraw what this answer has left.
@@ -182,26 +143,61 @@ pub fn expanded(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ical::{IcsOverride, Timing};
 
-    const OBJECT: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260101T100000Z\r\n\
-        X-CLIENT-THING;X-P=1:some value\r\nCATEGORIES:Work,Home\r\nSUMMARY:Hi\r\nEND:VEVENT\r\n\
-        BEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID:20260102T100000Z\r\nX-OVERRIDE:no\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    fn with_kept(series: Kept, overrides: Vec<Kept>) -> IcsEvent {
+        let timing = Timing::Timed { start: 0, end: 1 };
+        IcsEvent {
+            uid: "a".into(),
+            title: String::new(),
+            description: String::new(),
+            location: String::new(),
+            timing,
+            zone: chrono_tz::UTC,
+            recurrence: Some("FREQ=DAILY".into()),
+            exdates: vec![],
+            alerts: vec![],
+            overrides: overrides
+                .into_iter()
+                .enumerate()
+                .map(|(i, kept)| IcsOverride {
+                    recurrence_id: i as i64,
+                    title: String::new(),
+                    description: String::new(),
+                    location: String::new(),
+                    timing,
+                    kept,
+                })
+                .collect(),
+            kept: series,
+            revision: 1,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
 
-    #[test]
-    fn keeps_only_the_series_unknown_lines() {
-        let extra = unknown_properties(OBJECT).unwrap();
-        assert_eq!(extra, "X-CLIENT-THING;X-P=1:some value\nCATEGORIES:Work,Home");
+    fn kept(extra: usize, alarms: usize) -> Kept {
+        Kept { extra: "x".repeat(extra), alarms: Some("a".repeat(alarms)) }
     }
 
     #[test]
-    fn writes_them_back_into_the_series() {
-        let exported =
-            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-        let out = with_unknown_properties(exported.to_string(), "X-A;P=\"q:r\":v:w\nCATEGORIES:Work");
-        assert_eq!(
-            out,
-            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nX-A;P=\"q:r\":v:w\r\nCATEGORIES:Work\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-        );
+    fn kept_text_fits_the_budget_in_order() {
+        let half = EXTRA_MAX_BYTES / 2;
+        let mut event = with_kept(kept(half, 10), vec![kept(10, 10), kept(half, 5), kept(0, half)]);
+        fit_kept(&mut event);
+        assert_eq!(event.kept, kept(half, 10));
+        assert_eq!(event.overrides[0].kept, kept(10, 10));
+        // Too big for what is left: its properties go, its small alarms still fit.
+        assert_eq!(event.overrides[1].kept, Kept { extra: String::new(), alarms: Some("a".repeat(5)) });
+        assert_eq!(event.overrides[2].kept, Kept { extra: String::new(), alarms: None });
+    }
+
+    #[test]
+    fn alerts_compare_as_sets_of_minutes() {
+        assert!(same_alerts("[10,60]", "[60,10]"));
+        assert!(same_alerts("[]", "[]"));
+        assert!(!same_alerts("[10]", "[]"));
+        assert!(!same_alerts("[10,30]", "[10]"));
     }
 
     fn daily(count: u32) -> IcsEvent {

@@ -6,6 +6,7 @@ use sqlx::{Any, Executor, FromRow};
 
 use super::WriteTx;
 use crate::domain::flag::Flag;
+use crate::domain::ical::Kept;
 use crate::domain::id::{CalendarId, EventId, UserId};
 
 /// The calendar's own fields an export writes, and the zone floating times are read in.
@@ -61,6 +62,9 @@ pub struct OverrideWrite<'a> {
     pub end_at: Option<i64>,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
+    /// The client text a DAV PUT keeps for the occurrence (`dav_extra`, `dav_alarms`); a file
+    /// import keeps none.
+    pub kept: Option<&'a Kept>,
 }
 
 pub async fn insert_event(
@@ -139,8 +143,8 @@ pub async fn replace_overrides(
     for o in overrides {
         sqlx::query(
             "INSERT INTO event_overrides (event_id, recurrence_id, title, description, location, start_at, end_at, \
-                 start_date, end_date, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+                 start_date, end_date, created_at, updated_at, dav_extra, dav_alarms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
         )
         .bind(event)
         .bind(o.recurrence_id)
@@ -152,6 +156,8 @@ pub async fn replace_overrides(
         .bind(o.start_date.as_deref())
         .bind(o.end_date.as_deref())
         .bind(now)
+        .bind(o.kept.map_or("", |k| k.extra.as_str()))
+        .bind(o.kept.and_then(|k| k.alarms.as_deref()))
         .execute(&mut **tx)
         .await?;
     }

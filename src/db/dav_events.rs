@@ -1,12 +1,14 @@
 //! What CalDAV reads and writes of events beyond the import's columns: the resource name a
-//! client chose (`dav_name`, NULL for `<uid>.ics`), the properties UMBRA has no field for
-//! (`dav_extra`) and the name recorded with a change, so a sync reports a deletion under the
-//! name the client knows. Callers check the calendar capability first (`calendar_access`).
+//! client chose (`dav_name`, NULL for `<uid>.ics`), the client text UMBRA has no field for
+//! (`dav_extra`, `dav_alarms` with the alerts they map to, per event and per override) and
+//! the name recorded with a change, so a sync reports a deletion under the name the client
+//! knows. Callers check the calendar capability first (`calendar_access`).
 
 use sqlx::{Any, Executor, FromRow};
 
 use super::events::{EVENT_COLUMNS, EventRow};
 use super::{Backend, WriteTx};
+use crate::domain::ical::Kept;
 use crate::domain::id::{CalendarId, EventId};
 
 /// An event's resource name and revision (a listing: no text).
@@ -25,6 +27,19 @@ pub struct DavEventRow {
     pub row: EventRow,
     pub dav_name: Option<String>,
     pub dav_extra: String,
+    /// The client's VALARMs; NULL: UMBRA writes alarms from `alerts`.
+    pub dav_alarms: Option<String>,
+    /// `alerts` (JSON) as the last PUT mapped them; NULL for an event never PUT over DAV.
+    pub dav_alarm_alerts: Option<String>,
+}
+
+/// An override's kept client text.
+#[derive(Debug, Clone, FromRow)]
+pub struct OverrideKept {
+    pub event_id: EventId,
+    pub recurrence_id: i64,
+    pub dav_extra: String,
+    pub dav_alarms: Option<String>,
 }
 
 /// A change after a token, with the name it was made under.
@@ -77,7 +92,8 @@ pub async fn by_names(
         let marks: Vec<String> = (0..chunk.len()).map(|n| format!("${}", n + 2)).collect();
         let marks = marks.join(", ");
         let sql = format!(
-            "SELECT {EVENT_COLUMNS}, e.dav_name, e.dav_extra FROM events e WHERE e.calendar_id = $1 \
+            "SELECT {EVENT_COLUMNS}, e.dav_name, e.dav_extra, e.dav_alarms, e.dav_alarm_alerts FROM events e \
+             WHERE e.calendar_id = $1 \
              AND (e.dav_name IN ({marks}) OR (e.dav_name IS NULL AND e.uid || '.ics' IN ({marks})))"
         );
         let mut query = sqlx::query_as::<_, DavEventRow>(sqlx::AssertSqlSafe(sql)).bind(calendar);
@@ -110,19 +126,49 @@ pub async fn by_name(tx: &mut WriteTx, calendar: CalendarId, name: &str) -> Resu
     sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(calendar).bind(name).fetch_optional(&mut **tx).await
 }
 
-/// Stores the client's name (NULL: `<uid>.ics`) and unknown properties; returns the revision.
+/// Stores the client's name (NULL: `<uid>.ics`) and kept text with the alerts its alarms
+/// map to (JSON); returns the revision.
 pub async fn set_dav(
     tx: &mut WriteTx,
     id: EventId,
     dav_name: Option<&str>,
-    dav_extra: &str,
+    kept: &Kept,
+    alarm_alerts: &str,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("UPDATE events SET dav_name = $2, dav_extra = $3 WHERE id = $1 RETURNING revision")
-        .bind(id)
-        .bind(dav_name)
-        .bind(dav_extra)
-        .fetch_one(&mut **tx)
-        .await
+    sqlx::query_scalar(
+        "UPDATE events SET dav_name = $2, dav_extra = $3, dav_alarms = $4, dav_alarm_alerts = $5 \
+         WHERE id = $1 RETURNING revision",
+    )
+    .bind(id)
+    .bind(dav_name)
+    .bind(&kept.extra)
+    .bind(kept.alarms.as_deref())
+    .bind(alarm_alerts)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// The kept text of the given events' overrides, only of those that have any (one query per
+/// thousand events).
+pub async fn overrides_kept(
+    db: &mut sqlx::AnyConnection,
+    events: &[EventId],
+) -> Result<Vec<OverrideKept>, sqlx::Error> {
+    let mut rows = Vec::new();
+    for chunk in events.chunks(1_000) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT event_id, recurrence_id, dav_extra, dav_alarms FROM event_overrides \
+             WHERE event_id IN ({}) AND (dav_extra <> '' OR dav_alarms IS NOT NULL)",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, OverrideKept>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        rows.extend(query.fetch_all(&mut *db).await?);
+    }
+    Ok(rows)
 }
 
 /// Names the change `seq` of a calendar was made under (the log's writer records UIDs).

@@ -180,3 +180,17 @@ pub fn event_ics(uid: &str, summary: &str, start: &str, end: &str) -> String {
 pub async fn default_calendar_id(persona: &Persona<'_>) -> i64 {
     crate::calendars::id(&crate::calendars::default_calendar(persona).await)
 }
+
+/// The VEVENT components of a calendar object, unfolded (CRLF folds joined), each from its
+/// `BEGIN:VEVENT` through its `END:VEVENT`, in order.
+pub fn vevents(body: &str) -> Vec<String> {
+    let unfolded = body.replace("\r\n ", "").replace("\r\n\t", "");
+    let mut found = Vec::new();
+    let mut rest = unfolded.as_str();
+    while let Some(start) = rest.find("BEGIN:VEVENT\r\n") {
+        let end = rest[start..].find("END:VEVENT\r\n").map_or(rest.len(), |e| start + e + "END:VEVENT\r\n".len());
+        found.push(rest[start..end].to_string());
+        rest = &rest[end..];
+    }
+    found
+}

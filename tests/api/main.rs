@@ -36,6 +36,7 @@ mod dav_cards;
 mod dav_clients;
 mod dav_discovery;
 mod dav_invitees;
+mod dav_kept;
 mod dav_kept_lines;
 mod dav_kit;
 mod dav_limits;

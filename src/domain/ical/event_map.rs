@@ -6,6 +6,7 @@ use chrono::{Days, NaiveTime};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
+use super::kept;
 use super::lines::{Comp, LineError, Tree};
 use super::model::{IcsEvent, IcsOverride, Timing};
 use super::reader::Report;
@@ -306,6 +307,7 @@ fn build(
         exdates,
         alerts: p.alerts.clone(),
         overrides: Vec::new(),
+        kept: kept::of_vevent(tree, comps, index, &ical.components[index].component_ids),
         revision: 1,
         created_at: 0,
         updated_at: 0,
@@ -396,6 +398,7 @@ impl Mapped {
             description: v.event.description,
             location: v.event.location,
             timing: v.event.timing,
+            kept: v.event.kept,
         });
     }
 }

@@ -1,13 +1,15 @@
 //! A calendar as one VCALENDAR: a VTIMEZONE for every zone a timed event uses (for the years
 //! the events cover), then one VEVENT per event and one per override (RECURRENCE-ID), with
-//! VALARMs for the alerts. Built into one `String`: no I/O here, so the export costs one
-//! pass over rows the caller read in bulk.
+//! VALARMs for the alerts (for a DAV object: the client's own VALARMs and properties, when
+//! kept). Built into one `String`: no I/O here, so the export costs one pass over rows the
+//! caller read in bulk.
 
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
 use chrono_tz::Tz;
 
+use super::kept::Kept;
 use super::model::{IcsEvent, IcsOverride, Timing, id_date, local};
 use super::vtimezone;
 use super::writer::{Writer, date_stamp, local_stamp, utc_stamp};
@@ -105,7 +107,12 @@ fn write_texts(out: &mut Writer, title: &str, description: &str, location: &str)
     }
 }
 
-fn write_alarms(out: &mut Writer, alerts: &[i64], title: &str) {
+/// The client's own VALARMs when they are kept, else one per alert.
+fn write_alarms(out: &mut Writer, kept: &Kept, alerts: &[i64], title: &str) {
+    if let Some(alarms) = &kept.alarms {
+        out.lines(alarms);
+        return;
+    }
     for minutes in alerts {
         out.begin("VALARM");
         out.property("ACTION", "DISPLAY");
@@ -126,7 +133,9 @@ fn write_event(out: &mut Writer, event: &IcsEvent, stamp: &str) {
             write_recurrence_id(out, "EXDATE", event, *id);
         }
     }
-    write_alarms(out, &event.alerts, &event.title);
+    // The client's properties before any component: RFC 5545 puts a VEVENT's properties first.
+    out.lines(&event.kept.extra);
+    write_alarms(out, &event.kept, &event.alerts, &event.title);
     out.end("VEVENT");
     for o in &event.overrides {
         write_override(out, event, o, stamp);
@@ -139,7 +148,8 @@ fn write_override(out: &mut Writer, event: &IcsEvent, o: &IcsOverride, stamp: &s
     write_recurrence_id(out, "RECURRENCE-ID", event, o.recurrence_id);
     write_timing(out, event.zone, o.timing);
     write_texts(out, &o.title, &o.description, &o.location);
-    write_alarms(out, &event.alerts, &o.title);
+    out.lines(&o.kept.extra);
+    write_alarms(out, &o.kept, &event.alerts, &o.title);
     out.end("VEVENT");
 }
 
@@ -187,6 +197,7 @@ mod tests {
             exdates: vec![],
             alerts: vec![],
             overrides: vec![],
+            kept: Kept::default(),
             revision: 3,
             created_at: 0,
             updated_at: 0,
@@ -206,6 +217,7 @@ mod tests {
             description: String::new(),
             location: String::new(),
             timing: Timing::Timed { start: ms(2027, 4, 5, 9), end: ms(2027, 4, 5, 10) },
+            kept: Kept::default(),
         }];
         let text = calendar(&CalendarHead { name: "Work", description: "" }, &[series], ms(2027, 1, 1, 0));
         for expected in [
@@ -233,6 +245,37 @@ mod tests {
         assert!(!text.contains("VTIMEZONE"), "{text}");
         assert!(text.contains("DTSTART;VALUE=DATE:20270501\r\nDTEND;VALUE=DATE:20270502\r\n"));
         assert!(text.contains("DTSTART:20270501T080000Z\r\n"));
+    }
+
+    #[test]
+    fn kept_client_text_replaces_made_alarms_and_comes_before_components() {
+        let mut series = event(chrono_tz::UTC, Timing::Timed { start: ms(2027, 5, 1, 8), end: ms(2027, 5, 1, 9) });
+        series.recurrence = Some("FREQ=DAILY".into());
+        series.alerts = vec![10];
+        series.kept = Kept {
+            extra: "X-A:1".into(),
+            alarms: Some("BEGIN:VALARM\nACTION:AUDIO\nTRIGGER;RELATED=END:PT0S\nEND:VALARM".into()),
+        };
+        let moved = Timing::Timed { start: ms(2027, 5, 2, 10), end: ms(2027, 5, 2, 11) };
+        let kept = Kept { extra: "X-B:2".into(), alarms: None };
+        let o = IcsOverride {
+            recurrence_id: ms(2027, 5, 2, 8),
+            title: "o".into(),
+            description: String::new(),
+            location: String::new(),
+            timing: moved,
+            kept,
+        };
+        series.overrides = vec![o];
+        let text = calendar(&CalendarHead { name: "x", description: "" }, &[series], 0);
+        assert!(
+            text.contains(
+                "X-A:1\r\nBEGIN:VALARM\r\nACTION:AUDIO\r\nTRIGGER;RELATED=END:PT0S\r\nEND:VALARM\r\nEND:VEVENT"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("X-B:2\r\nBEGIN:VALARM\r\nACTION:DISPLAY"), "the override's alarms are made: {text}");
+        assert_eq!(text.matches("TRIGGER:-PT10M").count(), 1, "{text}");
     }
 
     #[test]

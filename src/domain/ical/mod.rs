@@ -4,6 +4,7 @@
 
 mod event_map;
 pub mod export;
+pub mod kept;
 pub mod lines;
 pub mod model;
 pub mod reader;
@@ -14,6 +15,7 @@ pub mod writer;
 pub mod zones;
 
 pub use export::{CalendarHead, calendar};
+pub use kept::Kept;
 pub use lines::LineError;
 pub use model::{IcsEvent, IcsOverride, Timing};
 pub use reader::{Imported, Unsupported, read};

@@ -4,6 +4,8 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use super::kept::Kept;
+
 /// When an event (or one occurrence) happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Timing {
@@ -61,6 +63,8 @@ pub struct IcsOverride {
     pub description: String,
     pub location: String,
     pub timing: Timing,
+    /// What the client sent on this occurrence's VEVENT that UMBRA has no field for.
+    pub kept: Kept,
 }
 
 /// One event (a single one or a series with its overrides).
@@ -80,8 +84,21 @@ pub struct IcsEvent {
     /// Minutes before the start.
     pub alerts: Vec<i64>,
     pub overrides: Vec<IcsOverride>,
+    /// What the client sent on the VEVENT that UMBRA has no field for (a DAV object's; rows
+    /// read for a file export keep nothing).
+    pub kept: Kept,
     /// `events.revision` (SEQUENCE is revision − 1).
     pub revision: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl IcsEvent {
+    /// The event without the kept client text (of the series and every override): what
+    /// compares two events by what UMBRA stores of them.
+    #[must_use]
+    pub fn without_kept(&self) -> Self {
+        let overrides = self.overrides.iter().map(|o| IcsOverride { kept: Kept::default(), ..o.clone() }).collect();
+        Self { kept: Kept::default(), overrides, ..self.clone() }
+    }
 }

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::model::{IcsEvent, IcsOverride, Timing, date_id};
-use super::{CalendarHead, calendar, read};
+use super::{CalendarHead, Kept, calendar, read};
 
 fn ms(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
     Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap().timestamp_millis()
@@ -86,7 +86,9 @@ fn sample() -> Vec<IcsEvent> {
             description: String::new(),
             location: String::new(),
             timing: Timing::Timed { start: ms(2027, 5, 27, 13, 0), end: ms(2027, 5, 27, 14, 0) },
+            kept: Kept::default(),
         }],
+        kept: Kept::default(),
         revision: 4,
         created_at: 0,
         updated_at: 0,
@@ -102,6 +104,7 @@ fn sample() -> Vec<IcsEvent> {
         exdates: vec![date_id(date(2028, 8, 1))],
         alerts: vec![],
         overrides: vec![],
+        kept: Kept::default(),
         revision: 1,
         created_at: 0,
         updated_at: 0,
@@ -114,7 +117,7 @@ fn an_export_reads_back_as_the_same_events() {
     let events = sample();
     let text = calendar(&CalendarHead { name: "Mine", description: "" }, &events, 0);
     let back = read(&text, chrono_tz::UTC).unwrap();
-    let strip = |e: &IcsEvent| IcsEvent { revision: 0, ..e.clone() };
+    let strip = |e: &IcsEvent| IcsEvent { revision: 0, ..e.without_kept() };
     assert_eq!(back.events.iter().map(strip).collect::<Vec<_>>(), events.iter().map(strip).collect::<Vec<_>>());
     let unexpected: Vec<_> = back.unsupported.iter().filter(|u| u.what != "X-WR-CALNAME").collect();
     assert!(unexpected.is_empty(), "{unexpected:?}");

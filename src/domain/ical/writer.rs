@@ -92,6 +92,22 @@ impl Writer {
         self.fold(&clean(name_and_params), &clean(value));
     }
 
+    /// A content line a client sent (unfolded), written as it came but folded like every
+    /// other line; one without a value is not a content line and is left out.
+    pub fn line(&mut self, text: &str) {
+        let parsed = super::lines::Line { number: 0, text: text.to_string() };
+        let Some(value) = parsed.value() else { return };
+        let head = &text[..text.len() - value.len() - 1];
+        self.property(head, value);
+    }
+
+    /// Kept lines (joined by `\n`, as stored), each with `line`.
+    pub fn lines(&mut self, kept: &str) {
+        for text in kept.lines().filter(|l| !l.trim().is_empty()) {
+            self.line(text);
+        }
+    }
+
     fn raw_line(&mut self, name: &str, value: &str) {
         self.fold(name, &clean(value));
     }
@@ -179,6 +195,16 @@ mod tests {
         assert_eq!(lines[0].len(), 74, "the euro sign does not fit and moves to the next line");
         let unfolded: String = lines.iter().enumerate().map(|(i, l)| if i == 0 { *l } else { &l[1..] }).collect();
         assert_eq!(unfolded, format!("SUMMARY:{value}"));
+    }
+
+    #[test]
+    fn kept_lines_are_written_as_sent_and_folded() {
+        let mut writer = Writer::default();
+        writer.lines(&format!("X-A;P=\"q:r\":v:w\n\nno value\nX-LONG:{}", "x".repeat(80)));
+        let out = writer.finish();
+        assert!(out.starts_with("X-A;P=\"q:r\":v:w\r\nX-LONG:"), "{out}");
+        assert!(!out.contains("no value"), "{out}");
+        assert!(out.contains("\r\n x"), "folded: {out}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::db::events::{EventRow, OverrideRow};
 use crate::domain::events;
 use crate::domain::events::expand::{self, Override, Series};
 use crate::domain::ical::model::date_id;
-use crate::domain::ical::{IcsEvent, IcsOverride, Timing};
+use crate::domain::ical::{IcsEvent, IcsOverride, Kept, Timing};
 use crate::domain::recurrence::Recurrence;
 use crate::domain::time::{UtcMillis, parse_date, parse_instant};
 
@@ -52,6 +52,7 @@ fn override_of(row: OverrideRow, all_day: bool) -> IcsOverride {
         title: row.title,
         description: row.description,
         location: row.location,
+        kept: Kept::default(),
     }
 }
 
@@ -73,6 +74,7 @@ pub fn to_ics(rows: Vec<EventRow>, overrides: Vec<OverrideRow>) -> Vec<IcsEvent>
                 exdates: ids(&row.exdates),
                 alerts: serde_json::from_str(&row.alerts).unwrap_or_default(),
                 overrides,
+                kept: Kept::default(),
                 uid: row.uid,
                 title: row.title,
                 description: row.description,
@@ -85,21 +87,30 @@ pub fn to_ics(rows: Vec<EventRow>, overrides: Vec<OverrideRow>) -> Vec<IcsEvent>
         .collect()
 }
 
-/// `span_start`/`span_end` as the events module computes them (every occurrence lies within;
-/// a series without end has none), so the range read finds imported events like others.
-fn span(event: &IcsEvent) -> (i64, Option<i64>) {
-    let rule = event.recurrence.as_deref().and_then(|text| Recurrence::parse(text).ok());
-    let series = Series {
-        timing: event_timing(event.timing),
-        zone: event.zone,
-        recurrence: rule.as_ref(),
-        exdates: &event.exdates,
-    };
-    let overrides: Vec<Override> = event
+/// An event's rule, parsed (`None`: it does not repeat, or the rule does not parse).
+pub fn rule_of(event: &IcsEvent) -> Option<Recurrence> {
+    event.recurrence.as_deref().and_then(|text| Recurrence::parse(text).ok())
+}
+
+/// The event in the events module's terms, for `expand`: the series (repeating by `rule`,
+/// from `rule_of`) and its overrides' timings. One mapping for the stored span and DAV's
+/// expanded reads, so both see the same occurrences.
+pub fn series_of<'a>(event: &'a IcsEvent, rule: Option<&'a Recurrence>) -> (Series<'a>, Vec<Override>) {
+    let series =
+        Series { timing: event_timing(event.timing), zone: event.zone, recurrence: rule, exdates: &event.exdates };
+    let overrides = event
         .overrides
         .iter()
         .map(|o| Override { recurrence_id: o.recurrence_id, timing: event_timing(o.timing) })
         .collect();
+    (series, overrides)
+}
+
+/// `span_start`/`span_end` as the events module computes them (every occurrence lies within;
+/// a series without end has none), so the range read finds imported events like others.
+fn span(event: &IcsEvent) -> (i64, Option<i64>) {
+    let rule = rule_of(event);
+    let (series, overrides) = series_of(event, rule.as_ref());
     expand::span(&series, &overrides)
 }
 
@@ -172,6 +183,7 @@ pub fn overrides_to_write(event: &IcsEvent) -> Vec<OverrideWrite<'_>> {
                 end_at,
                 start_date,
                 end_date,
+                kept: None,
             }
         })
         .collect()
@@ -179,6 +191,7 @@ pub fn overrides_to_write(event: &IcsEvent) -> Vec<OverrideWrite<'_>> {
 
 /// Whether an import would change nothing of a stored event.
 pub fn same_content(stored: &IcsEvent, imported: &IcsEvent) -> bool {
-    let strip = |e: &IcsEvent| IcsEvent { revision: 0, created_at: 0, updated_at: 0, ..e.clone() };
+    // The kept client text is DAV's: a file import neither stores nor compares it.
+    let strip = |e: &IcsEvent| IcsEvent { revision: 0, created_at: 0, updated_at: 0, ..e.without_kept() };
     strip(stored) == strip(imported)
 }
