@@ -59,6 +59,7 @@ pub fn from_dav(error: DavError, collection: Option<Collection>) -> DavResponse 
         }
         DavError::Invalid { precondition: None, detail } => DavResponse::text(Status::BadRequest, &detail),
         DavError::InvalidSyncToken => condition(Status::Forbidden, Node::dav("valid-sync-token")),
+        DavError::OverLimits => condition(Status::InsufficientStorage, Node::dav("number-of-matches-within-limits")),
         DavError::Db(DbError::Unique { .. }) => {
             DavResponse::text(Status::Conflict, "Another change to the same resource came first: try again.")
         }

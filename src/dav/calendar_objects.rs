@@ -13,6 +13,7 @@ use chrono_tz::Tz;
 
 use super::auth::DavAccount;
 use super::calendar_text::{Allowance, EXTRA_MAX_BYTES, expanded, fit_kept, same_alerts};
+use super::per_user::{made_meanwhile, uid_taken};
 use super::reschedule;
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
 use crate::db::calendar_changes::{self, ChangeKind};
@@ -212,10 +213,7 @@ pub async fn put(
     check(precondition, current.as_ref())?;
     let same_uid = db::by_uid(&mut tx, calendar, &event.uid).await?;
     if let Some(other) = same_uid.as_ref().filter(|o| current.as_ref().is_none_or(|c| c.id != o.id)) {
-        return Err(invalid(
-            "no-uid-conflict",
-            format!("UID {} is already the resource {}.", event.uid, meta(other).name),
-        ));
+        return Err(uid_taken(&event.uid, &meta(other).name, name, precondition));
     }
     if current.as_ref().is_some_and(|c| c.uid != event.uid) {
         return Err(invalid("no-uid-conflict", "A resource keeps its UID; PUT the new one under a new name."));
@@ -226,14 +224,14 @@ pub async fn put(
         Some(c) => reschedule::moves(&mut tx, c.id, &event).await?,
         None => false,
     };
-    let (id, kind) = match &current {
-        Some(c) => {
-            calendar_ics::update_event(&mut tx, c.id, &write, now).await?;
-            (c.id, ChangeKind::Changed)
-        }
-        None => {
-            (calendar_ics::insert_event(&mut tx, calendar, account.user_id, &write, now).await?, ChangeKind::Created)
-        }
+    let (id, kind) = if let Some(c) = &current {
+        calendar_ics::update_event(&mut tx, c.id, &write, now).await?;
+        (c.id, ChangeKind::Changed)
+    } else {
+        let id = calendar_ics::insert_event(&mut tx, calendar, account.user_id, &write, now)
+            .await
+            .map_err(|e| made_meanwhile(e, precondition))?;
+        (id, ChangeKind::Created)
     };
     let overrides: Vec<_> = convert::overrides_to_write(&event)
         .into_iter()

@@ -8,6 +8,7 @@
 use super::auth::DavAccount;
 use super::per_user::{
     check_extra, check_name, check_precondition, check_token, delta, etag, made_meanwhile, name_of, uid_conflict,
+    uid_taken,
 };
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
 use crate::db::collection_changes::{self as log, SyncCollection};
@@ -86,7 +87,7 @@ pub async fn put(
         None => {
             if let Some(other) = objects::by_uid(&mut tx, user, &card.uid).await? {
                 let other = name_of(&other.uid, other.dav_name.as_deref(), SUFFIX);
-                return Err(uid_conflict(format!("the UID {} is already the card {other}", card.uid)));
+                return Err(uid_taken(&card.uid, &other, name, precondition));
             }
             let parts = DavParts { name: dav_name, extra: &extra };
             let id = db::insert(&mut tx, user, &card.uid, &fields, None, parts, ctx.now)

@@ -37,7 +37,7 @@ pub async fn dispatch(state: &AppState, account: &DavAccount, request: DavReques
         Err(refusal) => return refusal,
     };
     let answer: Answer = match request.method {
-        DavMethod::Propfind => propfind::run(ctx, account, &resource, &request).await,
+        DavMethod::Propfind => propfind::run(ctx, state.config.dav, account, &resource, &request).await,
         DavMethod::Proppatch => proppatch::run(ctx, account, &resource, &request).await,
         DavMethod::Mkcalendar => proppatch::mkcalendar(ctx, account, &resource, &request).await,
         DavMethod::Report => reports::run(ctx, state.config.dav, account, &resource, &request).await,

@@ -65,7 +65,11 @@ pub async fn calendar_home(ctx: Context<'_>, account: &DavAccount) -> DavResult<
     Ok(out)
 }
 
-/// Objects as targets: with their texts when `bodies`, else by their list entries.
+/// Object texts loaded at once for a PROPFIND that asks for them.
+const BODY_CHUNK: usize = 32;
+
+/// Objects as targets: with their texts when `bodies` holds the bytes of text the answer
+/// may carry (loaded a few at a time, `OverLimits` past them), else by their list entries.
 pub async fn objects_of(
     ctx: Context<'_>,
     account: &DavAccount,
@@ -73,19 +77,22 @@ pub async fn objects_of(
     collection: Collection,
     level: CalendarLevel,
     metas: Vec<ObjectMeta>,
-    bodies: bool,
+    bodies: Option<usize>,
 ) -> DavResult<Vec<(String, Target)>> {
     let href = |name: &str| format!("{base}{}", paths::encode(name));
-    if !bodies {
+    let Some(mut allowance) = bodies else {
         return Ok(metas
             .into_iter()
             .map(|m| (href(&m.name), Target::Object { collection, level, etag: m.etag, body: None }))
             .collect());
-    }
+    };
     let names: Vec<String> = metas.into_iter().map(|m| m.name).collect();
-    let stored = objects::get(ctx, account, collection, &names).await?;
-    Ok(stored
-        .into_iter()
-        .map(|o| (href(&o.meta.name), Target::Object { collection, level, etag: o.meta.etag, body: Some(o.body) }))
-        .collect())
+    let mut out = Vec::with_capacity(names.len());
+    for chunk in names.chunks(BODY_CHUNK) {
+        for o in objects::get(ctx, account, collection, chunk).await? {
+            allowance = allowance.checked_sub(o.body.len()).ok_or(DavError::OverLimits)?;
+            out.push((href(&o.meta.name), Target::Object { collection, level, etag: o.meta.etag, body: Some(o.body) }));
+        }
+    }
+    Ok(out)
 }

@@ -112,6 +112,16 @@ pub fn uid_conflict(detail: String) -> DavError {
     DavError::Invalid { precondition: Some("no-uid-conflict"), detail }
 }
 
+/// The UID is already the object `other` (named so): when that is the name this request
+/// writes, a request stored it since this one looked (PostgreSQL runs writers side by side),
+/// and `If-None-Match: *` has failed (412) rather than the UID conflicting.
+pub fn uid_taken(uid: &str, other: &str, name: &str, precondition: &Precondition) -> DavError {
+    if other == name && *precondition == Precondition::IfNoneMatchAny {
+        return DavError::PreconditionFailed;
+    }
+    uid_conflict(format!("the UID {uid} is already the object {other}"))
+}
+
 /// An insert that met the UID or name another request stored since this one looked (on
 /// PostgreSQL, where writers run side by side): the object exists now.
 pub fn made_meanwhile(error: sqlx::Error, precondition: &Precondition) -> DavError {
@@ -176,6 +186,14 @@ mod tests {
         assert!(check_precondition(Some(tag), &none_match("\"x\", W/\"3-2\"")).is_err(), "weak matches here");
         assert!(check_precondition(Some(tag), &none_match("\"3-1\"")).is_ok());
         assert!(check_precondition(None, &none_match("\"3-2\"")).is_ok());
+    }
+
+    #[test]
+    fn a_uid_stored_meanwhile_under_the_same_name_fails_if_none_match() {
+        let any = Precondition::IfNoneMatchAny;
+        assert!(matches!(uid_taken("u", "u.ics", "u.ics", &any), DavError::PreconditionFailed));
+        assert!(matches!(uid_taken("u", "u.ics", "other.ics", &any), DavError::Invalid { .. }));
+        assert!(matches!(uid_taken("u", "u.ics", "u.ics", &Precondition::None), DavError::Invalid { .. }));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::props::{self, Target};
 use super::requests::{self, PropRequest};
 use super::xml::{CALDAV, CARDDAV, Node, ResponseEntry, multistatus};
 use super::{DavRequest, DavResponse};
+use crate::config::DavLimits;
 use crate::service::Context;
 
 /// The `Depth` header: 0 or 1. Absent means 0 here (clients that want members say so).
@@ -43,7 +44,7 @@ async fn targets(
     path: &str,
     resource: &Resource,
     depth: u8,
-    bodies: bool,
+    bodies: Option<usize>,
 ) -> Result<Vec<(String, Target)>, DavResponse> {
     let user = account.username.as_str();
     let mut out = Vec::new();
@@ -84,7 +85,7 @@ async fn targets(
             let level = load::level_of(&load::collection(ctx, account, *collection).await?);
             let found = objects::get(ctx, account, *collection, std::slice::from_ref(name)).await?;
             let object = found.into_iter().next().ok_or_else(not_found)?;
-            let body = bodies.then_some(object.body);
+            let body = bodies.is_some().then_some(object.body);
             let href = format!("{}{}", paths::base(path, true), paths::encode(name));
             out.push((href, Target::Object { collection: *collection, level, etag: object.meta.etag, body }));
         }
@@ -93,10 +94,17 @@ async fn targets(
     Ok(out)
 }
 
-pub async fn run(ctx: Context<'_>, account: &DavAccount, resource: &Resource, request: &DavRequest) -> Answer {
+pub async fn run(
+    ctx: Context<'_>,
+    limits: DavLimits,
+    account: &DavAccount,
+    resource: &Resource,
+    request: &DavRequest,
+) -> Answer {
     let depth = depth(request)?;
     let wanted = requests::propfind(body_xml(request)?.as_ref())?;
-    let found = targets(ctx, account, &request.path, resource, depth, wants_bodies(&wanted)).await?;
+    let bodies = wants_bodies(&wanted).then_some(limits.report_bytes);
+    let found = targets(ctx, account, &request.path, resource, depth, bodies).await?;
     let responses: Vec<ResponseEntry> = found
         .iter()
         .map(|(href, target)| ResponseEntry::props(href.clone(), props::propstats(account, target, &wanted, ctx.now.0)))

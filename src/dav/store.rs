@@ -103,6 +103,10 @@ pub enum DavError {
     /// applies (e.g. `valid-calendar-data`, `no-uid-conflict`, `supported-calendar-component`).
     #[error("{detail}")]
     Invalid { precondition: Option<&'static str>, detail: String },
+    /// The answer would hold more object text than the server gives in one: 507
+    /// `number-of-matches-within-limits` (a client then asks in smaller parts).
+    #[error("over the answer's limits")]
+    OverLimits,
     /// A sync token this collection never gave or no longer remembers: 403 `valid-sync-token`.
     #[error("invalid sync token")]
     InvalidSyncToken,

@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 use super::auth::DavAccount;
 use super::per_user::{
     check_extra, check_name, check_precondition, check_token, delta, etag, made_meanwhile, name_of, uid_conflict,
+    uid_taken,
 };
 use super::store::{DavError, DavResult, Delta, ObjectMeta, Precondition, PutOutcome, StoredObject};
 use crate::db::collection_changes::{self as log, SyncCollection};
@@ -185,7 +186,7 @@ pub async fn put(
         None => {
             if let Some(other) = objects::by_uid(&mut tx, user, &todo.uid).await? {
                 let other = name_of(&other.uid, other.dav_name.as_deref(), SUFFIX);
-                return Err(uid_conflict(format!("the UID {} is already the todo {other}", todo.uid)));
+                return Err(uid_taken(&todo.uid, &other, name, precondition));
             }
         }
     }

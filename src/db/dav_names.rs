@@ -10,6 +10,9 @@ use sqlx::AnyConnection;
 
 use crate::domain::id::{CalendarId, EventId, UserId};
 
+/// How many `<uid>-<n>` names are tried before a random one.
+const READABLE_TRIES: u64 = 9;
+
 /// A collection of objects: the table, the column naming the collection, the name suffix.
 #[derive(Debug, Clone, Copy)]
 pub enum Objects {
@@ -63,13 +66,19 @@ pub async fn name_for(
     if !taken(conn, objects, &format!("{uid}{suffix}"), except).await? {
         return Ok(None);
     }
-    let mut n = 2_u64;
-    loop {
+    // A few readable tries, then a random suffix: names a client chose on purpose to fill
+    // `<uid>-2` … `<uid>-N` must not make one write run N queries.
+    for n in 2..=READABLE_TRIES {
         let candidate = format!("{uid}-{n}{suffix}");
         if !taken(conn, objects, &candidate, except).await? {
             return Ok(Some(candidate));
         }
-        n += 1;
+    }
+    loop {
+        let candidate = format!("{uid}-{:016x}{suffix}", rand::random::<u64>());
+        if !taken(conn, objects, &candidate, except).await? {
+            return Ok(Some(candidate));
+        }
     }
 }
 

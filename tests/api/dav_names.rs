@@ -72,7 +72,7 @@ async fn an_imported_event_never_takes_a_name_a_client_chose() {
     assert_eq!(ann.delete(&format!("/api/events/{imported_id}")).await.status, 204);
     let (changed, deleted, _) = delta(&dav, &base, &token).await;
     assert_eq!((changed, deleted), (vec![], vec![own]));
-    assert_eq!(listed(&dav, &base).await, [chosen.clone()]);
+    assert_eq!(listed(&dav, &base).await, std::slice::from_ref(&chosen));
     assert!(body_at(&dav, &chosen).await.contains("From the phone"));
 }
 
@@ -126,4 +126,29 @@ async fn an_imported_card_never_takes_a_name_a_client_chose() {
     let (changed, deleted, _) = delta(&dav, book, &token).await;
     assert_eq!((changed, deleted), (vec![], vec![own]));
     assert_eq!(listed(&dav, book).await, [chosen]);
+}
+
+#[tokio::test]
+async fn names_filled_on_purpose_do_not_make_an_import_try_them_all() {
+    let app = app().await;
+    let (ann, dav) = dav_user(&app, "ann").await;
+    let calendar = default_calendar_id(&ann).await;
+    let base = dav.calendar(calendar);
+    // `b.ics` and `b-2.ics` … `b-9.ics` hold other UIDs.
+    for n in 1..=9 {
+        let name = if n == 1 { "b.ics".to_string() } else { format!("b-{n}.ics") };
+        let made = dav.put(&format!("{base}{name}"), &event(&format!("filler-{n}"), "Filler"), &[]).await;
+        assert_eq!(made.status, 201, "{name}: {}", made.body);
+    }
+    let imported = crate::ical::import(&ann, calendar, &event("b", "Imported")).await;
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    let names = listed(&dav, &base).await;
+    assert_eq!(names.len(), 10, "{names:?}");
+    let random = names
+        .iter()
+        .find(|h| {
+            h.strip_prefix(&format!("{base}b-")).and_then(|r| r.strip_suffix(".ics")).is_some_and(|r| r.len() == 16)
+        })
+        .unwrap_or_else(|| panic!("a random name after nine tries: {names:?}"));
+    assert!(body_at(&dav, random).await.contains("UID:b\r\n"));
 }

@@ -168,3 +168,28 @@ async fn an_expand_past_the_occurrence_limit_ends_with_507() {
     assert_eq!(rest.len(), 1);
     assert_eq!(occurrences(&rest[0]), 4);
 }
+
+#[tokio::test]
+async fn a_propfind_asking_for_data_past_the_byte_limit_is_refused_with_507() {
+    let app = app().await;
+    let (ann, dav) = dav_user(&app, "ann").await;
+    let base = dav.calendar(default_calendar_id(&ann).await);
+    let (_, size) = five_events(&dav, &base).await;
+    let propfind =
+        format!(r#"<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">{CALDAV_DATA}</d:propfind>"#);
+    let whole = dav.propfind(&base, "1", &propfind).await;
+    assert_eq!(whole.status, 207, "{}", whole.body);
+    assert_eq!(whole.body.matches("BEGIN:VEVENT").count(), 5);
+
+    let small = app_on(app.database.clone(), |c| c.dav.report_bytes = size * 5 / 2).await;
+    let dav = client_on(&small, &dav);
+    let refused = dav.propfind(&base, "1", &propfind).await;
+    assert_eq!(refused.status, 507, "{}", refused.body);
+    assert!(refused.body.contains("number-of-matches-within-limits"), "{}", refused.body);
+    // Without data the listing is whole, and one object's data still comes by itself.
+    let listed =
+        dav.propfind(&base, "1", "<d:propfind xmlns:d=\"DAV:\"><d:prop><d:getetag/></d:prop></d:propfind>").await;
+    assert_eq!(listed.status, 207);
+    assert_eq!(entries(&listed).len(), 6);
+    assert_eq!(dav.propfind(&format!("{base}e1.ics"), "0", &propfind).await.status, 207);
+}

@@ -38,11 +38,14 @@ pub fn escape_text(text: &str) -> String {
     out
 }
 
-/// A value that is not TEXT (dates, rules, parameters made by the server): control
-/// characters cannot appear in one, so any that do are dropped.
+/// A value that is not TEXT (dates, rules, parameters made by the server, lines a client
+/// sent): control characters cannot appear in one, so any that do are dropped, and so are
+/// the Unicode line and paragraph separators, which some readers take for a line break (a
+/// kept line must not be able to start another one in other members' clients).
 fn clean(value: &str) -> std::borrow::Cow<'_, str> {
-    if value.chars().any(char::is_control) {
-        value.chars().filter(|c| !c.is_control()).collect::<String>().into()
+    let dropped = |c: &char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if value.chars().any(|c| dropped(&c)) {
+        value.chars().filter(|c| !dropped(c)).collect::<String>().into()
     } else {
         value.into()
     }
@@ -205,6 +208,13 @@ mod tests {
         assert!(out.starts_with("X-A;P=\"q:r\":v:w\r\nX-LONG:"), "{out}");
         assert!(!out.contains("no value"), "{out}");
         assert!(out.contains("\r\n x"), "folded: {out}");
+    }
+
+    #[test]
+    fn kept_lines_cannot_carry_a_line_separator() {
+        let mut writer = Writer::default();
+        writer.line("X-A:v\u{2028}BEGIN:VEVENT\u{2029}x");
+        assert_eq!(writer.finish(), "X-A:vBEGIN:VEVENTx\r\n");
     }
 
     #[test]
