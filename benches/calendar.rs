@@ -18,7 +18,7 @@
 mod support;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use support::{CONNECTIONS, drive, get, set_up_admin, start};
 
@@ -28,8 +28,7 @@ const DAY: i64 = 86_400_000;
 
 #[tokio::main]
 async fn main() {
-    let seconds: u64 = std::env::var("UMBRA_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let duration = Duration::from_secs(seconds);
+    let duration = support::scenario_duration();
     let (server, _) = start(env!("CARGO_BIN_EXE_umbra")).await;
     let base = server.base.clone();
     set_up_admin(env!("CARGO_BIN_EXE_umbra"), &server).await;
@@ -50,7 +49,10 @@ async fn main() {
     let shared = body["items"].as_array().map_or(0, |items| items.iter().filter(|i| i["access"] != "owner").count());
     assert!(items > 0 && shared > 0, "the month holds own and shared occurrences");
 
-    println!("UMBRA calendar benchmark: {CONNECTIONS} HTTPS keep-alive connections, {seconds} s per scenario");
+    println!(
+        "UMBRA calendar benchmark: {CONNECTIONS} HTTPS keep-alive connections, {} s per scenario",
+        duration.as_secs()
+    );
     println!(
         "{EVENTS} events ({SERIES} series) in 5 calendars (2 shared); one month view = {items} occurrences ({shared} shared)"
     );

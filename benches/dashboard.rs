@@ -15,7 +15,6 @@
 mod support;
 
 use std::path::Path;
-use std::time::Duration;
 
 use support::{CONNECTIONS, drive, get, set_up_admin, start};
 
@@ -28,8 +27,7 @@ const DAY: i64 = 86_400_000;
 
 #[tokio::main]
 async fn main() {
-    let seconds: u64 = std::env::var("UMBRA_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let duration = Duration::from_secs(seconds);
+    let duration = support::scenario_duration();
     let (server, _) = start(env!("CARGO_BIN_EXE_umbra")).await;
     let base = server.base.clone();
     set_up_admin(env!("CARGO_BIN_EXE_umbra"), &server).await;
@@ -47,7 +45,10 @@ async fn main() {
     assert!(count("today") > 0 && ahead > 0 && count("assigned_tasks") > 0, "the dashboard is filled: {body}");
     assert_eq!(body["weather"]["available"], true, "the weather comes from the cache: {}", body["weather"]);
 
-    println!("UMBRA dashboard benchmark: {CONNECTIONS} HTTPS keep-alive connections, {seconds} s per scenario");
+    println!(
+        "UMBRA dashboard benchmark: {CONNECTIONS} HTTPS keep-alive connections, {} s per scenario",
+        duration.as_secs()
+    );
     println!(
         "{EVENTS} events ({SERIES} series), {TODOS} todos, {PEOPLE} people, {PROJECTS} projects; one dashboard = \
          {} today, {ahead} in the next 7 days, {} overdue, {} assigned tasks",

@@ -18,7 +18,7 @@ mod support;
 
 use std::fmt::Write;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use support::{PASSWORD, drive, set_up_admin, start};
 
@@ -29,8 +29,7 @@ const DAY: i64 = 86_400_000;
 
 #[tokio::main]
 async fn main() {
-    let seconds: u64 = std::env::var("UMBRA_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let duration = Duration::from_secs(seconds);
+    let duration = support::scenario_duration();
     let (server, _) = start(env!("CARGO_BIN_EXE_umbra")).await;
     let base = server.base.clone();
     set_up_admin(env!("CARGO_BIN_EXE_umbra"), &server).await;
@@ -88,27 +87,22 @@ impl Dav {
         self.client.request(method, url).basic_auth("admin", Some(&self.secret))
     }
 
-    async fn report(&self, url: &str, body: String) -> String {
-        let response = self
-            .request(b"REPORT", url)
+    /// A Depth 1 REPORT with an XML body, as clients send them.
+    fn report_request(&self, url: &str, body: String) -> reqwest::RequestBuilder {
+        self.request(b"REPORT", url)
             .header("Depth", "1")
             .header("Content-Type", "application/xml; charset=utf-8")
             .body(body)
-            .send()
-            .await
-            .expect("REPORT");
+    }
+
+    async fn report(&self, url: &str, body: String) -> String {
+        let response = self.report_request(url, body).send().await.expect("REPORT");
         assert_eq!(response.status().as_u16(), 207, "REPORT answers 207");
         response.text().await.expect("REPORT body")
     }
 
     async fn report_ok(&self, url: &str, body: String) -> bool {
-        let sent = self
-            .request(b"REPORT", url)
-            .header("Depth", "1")
-            .header("Content-Type", "application/xml; charset=utf-8")
-            .body(body)
-            .send()
-            .await;
+        let sent = self.report_request(url, body).send().await;
         match sent {
             Ok(response) => response.status().as_u16() == 207 && response.bytes().await.is_ok(),
             Err(_) => false,

@@ -175,8 +175,7 @@ async fn compare_with_baseline(binary: &str, duration: Duration, asset: &Stats, 
 
 #[tokio::main]
 async fn main() {
-    let seconds: u64 = std::env::var("UMBRA_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let duration = Duration::from_secs(seconds);
+    let duration = support::scenario_duration();
     let (mut server, startup) = start(env!("CARGO_BIN_EXE_umbra")).await;
     let pid = server.child.id();
     let idle_rss = rss_kib(pid, "VmRSS:");
@@ -196,7 +195,8 @@ async fn main() {
     let mut anonymous = new_client(false);
 
     println!(
-        "UMBRA load benchmark: {CONNECTIONS} HTTPS keep-alive connections, {seconds} s per scenario, release binary"
+        "UMBRA load benchmark: {CONNECTIONS} HTTPS keep-alive connections, {} s per scenario, release binary",
+        duration.as_secs()
     );
     println!(
         "startup to first served request: {:.0} ms; idle RSS {} KiB (anonymous {} KiB)",

@@ -15,7 +15,6 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use support::{CONNECTIONS, drive, get, set_up_admin, start};
 
@@ -24,8 +23,7 @@ const TODOS: i64 = 100_000;
 
 #[tokio::main]
 async fn main() {
-    let seconds: u64 = std::env::var("UMBRA_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let duration = Duration::from_secs(seconds);
+    let duration = support::scenario_duration();
     let (server, _) = start(env!("CARGO_BIN_EXE_umbra")).await;
     let base = server.base.clone();
     let data = server.dir.path().join("data");
@@ -38,7 +36,10 @@ async fn main() {
     assert_eq!(page["total"], 1_000, "the admin holds 1,000 open todos");
     assert_eq!(page["items"].as_array().map(Vec::len), Some(50));
 
-    println!("UMBRA todo-list benchmark: {CONNECTIONS} HTTPS keep-alive connections, {seconds} s per scenario");
+    println!(
+        "UMBRA todo-list benchmark: {CONNECTIONS} HTTPS keep-alive connections, {} s per scenario",
+        duration.as_secs()
+    );
     let mut asset = drive(CONNECTIONS, duration, get(&server.client, format!("{base}/app.js"))).await;
     println!("{}", asset.line("static asset GET /app.js"));
     let mut list = drive(CONNECTIONS, duration, get(&server.client, format!("{base}/api/todos?limit=50"))).await;

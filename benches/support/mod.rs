@@ -37,6 +37,11 @@ pub fn rss_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// How long each scenario runs: `UMBRA_BENCH_SECONDS`, 5 s unless set.
+pub fn scenario_duration() -> Duration {
+    Duration::from_secs(std::env::var("UMBRA_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5))
+}
+
 pub async fn start(binary: &str) -> (Server, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("bench.toml");
