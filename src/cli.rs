@@ -97,6 +97,36 @@ pub enum AdminCommand {
     Backup(BackupArgs),
     /// Replace the SQLite database with a backup (stop the server first); the old one is kept.
     Restore(RestoreArgs),
+    /// Single sign-on: link or unlink a user's identity, or set who may use passwords.
+    #[command(subcommand)]
+    Oidc(OidcCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OidcCommand {
+    /// Link an identity (issuer and subject, as the provider names them) to a user.
+    Link(OidcIdentityArgs),
+    /// Remove a linked identity from a user.
+    Unlink(OidcIdentityArgs),
+    /// Set who may sign in with a password: the way back in when the provider is down.
+    PasswordLogin(PasswordLoginArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OidcIdentityArgs {
+    pub username: String,
+    pub issuer: String,
+    pub subject: String,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PasswordLoginArgs {
+    #[arg(value_parser = ["allowed", "admins_only", "disabled"])]
+    pub mode: String,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 #[derive(Debug, Args)]

@@ -256,6 +256,25 @@ impl From<SettingsError> for ApiError {
     }
 }
 
+impl From<crate::service::oidc::OidcError> for ApiError {
+    fn from(error: crate::service::oidc::OidcError) -> Self {
+        use crate::service::oidc::OidcError as E;
+        match error {
+            E::Invalid(problems) => Self::invalid_settings(problems),
+            E::NotFound | E::NotLinked => Self::not_found(),
+            E::Off => Self::conflict("Single sign-on is not switched on."),
+            E::Taken => Self::conflict("That identity is already linked to an account."),
+            E::LastWayIn => Self::conflict(error.to_string()),
+            E::Unavailable(why) => {
+                tracing::warn!("single sign-on provider unavailable: {why}");
+                Self::new(Status::BadGateway, "The identity provider could not be reached.")
+            }
+            E::Db(error) => error.into(),
+            other => Self::internal(other),
+        }
+    }
+}
+
 impl From<UserSettingsError> for ApiError {
     fn from(error: UserSettingsError) -> Self {
         match error {

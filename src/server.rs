@@ -56,6 +56,10 @@ pub struct AppState {
     pub pusher: Arc<dyn Pusher>,
     /// The ntfy sender itself, for sends made on a user's behalf (audited as that user).
     pub ntfy: Arc<NtfySender>,
+    /// The single sign-on provider's discovery document and keys (`service::oidc`).
+    pub oidc_provider: crate::service::oidc::provider::ProviderCache,
+    /// `https://host[:port]` where browsers reach this server: the OIDC redirect URI's base.
+    pub public_origin: String,
     /// The local CA when the server uses its own (`/ca.crt`, `/api/ca`, the renewal job).
     /// The listener fills it at launch; empty with operator certificates, with TLS off and
     /// in in-process tests.
@@ -109,6 +113,18 @@ impl AppState {
             secrets: &self.secrets,
             webauthn: &self.webauthn,
             clock: self.clock.as_ref(),
+        }
+    }
+
+    /// What the single sign-on flow works with (`service::oidc::flow`).
+    pub fn oidc(&self) -> crate::service::oidc::flow::Deps<'_> {
+        crate::service::oidc::flow::Deps {
+            outbound: &self.outbound,
+            provider: &self.oidc_provider,
+            secrets: &self.secrets,
+            hasher: &self.hasher,
+            clock: self.clock.as_ref(),
+            origin: &self.public_origin,
         }
     }
 
@@ -169,7 +185,10 @@ pub fn build(parts: ServerParts) -> Result<Rocket<Build>, BuildError> {
         Arc::new(OutboundClient::new(db.clone(), clock.clone()).map_err(|e| BuildError::Outbound(e.to_string()))?);
     let ntfy = Arc::new(NtfySender::new(outbound.clone()));
     let weather = Arc::new(crate::service::weather::Weather::new(db.clone(), outbound.clone(), clock.clone()));
+    let (_, origin) = passkeys::identity(&config).map_err(BuildError::Passkeys)?;
     let state = AppState {
+        oidc_provider: crate::service::oidc::provider::ProviderCache::default(),
+        public_origin: origin.as_str().trim_end_matches('/').to_string(),
         hasher: PasswordHasher::new(config.argon2)?,
         secrets: Arc::new(SecretBox::derive(&secret_key)),
         audit_key: secret_key,

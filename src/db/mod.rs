@@ -26,6 +26,8 @@ pub mod locations;
 pub mod login_failures;
 pub mod mfa;
 pub mod notifications;
+pub mod oidc_flows;
+pub mod oidc_identities;
 pub mod outbound_allow;
 pub mod passkeys;
 pub mod people;

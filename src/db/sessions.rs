@@ -221,3 +221,30 @@ pub async fn mark_reauthenticated<'c>(
     sqlx::query("UPDATE sessions SET reauth_at = $1 WHERE id = $2").bind(now.0).bind(session_id).execute(db).await?;
     Ok(())
 }
+
+/// Records that the session was started through single sign-on with this identity (logout
+/// then signs out at the provider too).
+pub async fn set_oidc_identity<'c>(
+    db: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+    identity_id: crate::domain::id::OidcIdentityId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET oidc_identity_id = $1 WHERE token_hash = $2")
+        .bind(identity_id)
+        .bind(token_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether the session was started through single sign-on.
+pub async fn came_from_oidc<'c>(
+    db: impl Executor<'c, Database = Any>,
+    session_id: SessionId,
+) -> Result<bool, sqlx::Error> {
+    let id: Option<Option<i64>> = sqlx::query_scalar("SELECT oidc_identity_id FROM sessions WHERE id = $1")
+        .bind(session_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(id.flatten().is_some())
+}

@@ -67,6 +67,14 @@ actions! {
     AppPasswordCreate = "app_password_create",
     AppPasswordRevoke = "app_password_revoke",
     DavLoginFailure = "dav_login_failure",
+    // Single sign-on (OpenID Connect).
+    OidcLogin = "oidc_login",
+    OidcLoginFailure = "oidc_login_failure",
+    OidcAccountCreate = "oidc_account_create",
+    OidcRoleChange = "oidc_role_change",
+    OidcLink = "oidc_link",
+    OidcUnlink = "oidc_unlink",
+    OidcConfigChange = "oidc_config_change",
     // The admin API.
     AdminCreateUser = "admin_create_user",
     AdminUpdateUser = "admin_update_user",

@@ -87,6 +87,8 @@ ids! {
     ProjectActivityId,
     /// A row of `app_passwords`.
     AppPasswordId,
+    /// A row of `oidc_identities`.
+    OidcIdentityId,
 }
 
 /// A path segment as an id: digits only (no sign, no spaces), positive, in range.

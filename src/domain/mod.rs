@@ -10,6 +10,7 @@ pub mod ical;
 pub mod id;
 pub mod locations;
 pub mod notifications;
+pub mod oidc;
 pub mod password_policy;
 pub mod patch;
 pub mod people;

@@ -18,6 +18,7 @@ pub mod events;
 pub mod ical;
 pub mod locations;
 pub mod notifications;
+pub mod oidc;
 pub mod outbound_allow;
 pub mod people;
 pub mod projects;

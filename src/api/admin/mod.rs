@@ -4,6 +4,7 @@
 pub mod app_passwords;
 pub mod audit_logs;
 pub mod config;
+pub mod oidc;
 pub mod outbound;
 pub mod user_actions;
 pub mod users;
@@ -23,4 +24,10 @@ api_module![
     outbound::get_outbound_allow,
     outbound::put_outbound_allow,
     audit_logs::list_audit_logs,
+    oidc::get_oidc,
+    oidc::put_oidc,
+    oidc::test_oidc,
+    oidc::list_user_identities,
+    oidc::link_user_identity,
+    oidc::unlink_user_identity,
 ];

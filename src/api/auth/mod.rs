@@ -5,6 +5,7 @@ pub mod app_passwords;
 pub mod lock;
 pub mod login;
 pub mod logout;
+pub mod oidc;
 pub mod passkeys;
 pub mod password;
 pub mod reauth;
@@ -63,6 +64,11 @@ api_module![
     passkeys::login_finish,
     passkeys::confirm_begin,
     passkeys::confirm_finish,
+    oidc::oidc_login,
+    oidc::oidc_callback,
+    oidc::list_identities,
+    oidc::link_identity,
+    oidc::unlink_identity,
 ];
 
 /// The signed-in user as the API shows it.

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::UserInfo;
 use crate::auth::guards::AuthUser;
+use crate::domain::oidc::PasswordLogin;
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 
@@ -24,6 +25,10 @@ pub struct AuthStatus {
     /// The system requires a second factor this user lacks: the UI must lead them to enrol.
     pub second_factor_missing: bool,
     pub user: Option<UserInfo>,
+    /// The single sign-on button's label; null when single sign-on is off.
+    pub oidc_button: Option<String>,
+    /// Who may sign in with a password (`allowed`, `admins_only`, `disabled`).
+    pub password_login: PasswordLogin,
 }
 
 #[utoipa::path(tag = "auth", responses((status = 200, body = AuthStatus)))]
@@ -37,6 +42,8 @@ pub async fn status(state: &State<AppState>, user: Result<AuthUser, ApiError>) -
     };
     let setup_required = if user.is_some() { false } else { state.setup_required().await? };
     let registration_open = state.system_settings().await?.registration_open;
+    let oidc = crate::service::oidc::settings::load(state.db.pool()).await?;
+    let password_login = if oidc.enabled { oidc.password_login } else { PasswordLogin::Allowed };
     Ok(Json(AuthStatus {
         setup_required,
         authenticated: user.is_some(),
@@ -46,5 +53,7 @@ pub async fn status(state: &State<AppState>, user: Result<AuthUser, ApiError>) -
         totp_enabled: user.as_ref().is_some_and(|u| u.has_second_factor),
         second_factor_missing: user.as_ref().is_some_and(|u| u.second_factor_required && !u.has_second_factor),
         user: user.map(|u| UserInfo { id: u.user_id, username: u.username, role: u.role }),
+        oidc_button: oidc.enabled.then_some(oidc.button_label),
+        password_login,
     }))
 }

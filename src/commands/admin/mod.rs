@@ -4,6 +4,7 @@
 mod backup;
 mod create_user;
 mod list_users;
+mod oidc;
 mod reset_lockout;
 mod reset_password;
 mod restore;
@@ -13,7 +14,7 @@ mod setup_code;
 
 use std::io::Read;
 
-use crate::cli::{AdminCommand, StorageArgs};
+use crate::cli::{AdminCommand, OidcCommand, StorageArgs};
 use crate::commands::Exit;
 use crate::config::{Argon2Params, Config, StorageConfig};
 use crate::db::Db;
@@ -93,6 +94,7 @@ async fn on_database(config: &StorageConfig, command: AdminCommand) -> Result<St
         AdminCommand::SetupCode(_) => setup_code::run(&admin).await,
         AdminCommand::Backup(a) => backup::run(&admin, &a.output).await,
         AdminCommand::Restore(_) => Err(Failure("a restore does not run on an open database".into())),
+        AdminCommand::Oidc(command) => oidc::run(&admin, command).await,
     };
     db.close().await;
     outcome
@@ -107,6 +109,8 @@ fn storage_of(command: &AdminCommand) -> &StorageArgs {
         AdminCommand::ListUsers(a) | AdminCommand::SetupCode(a) => &a.storage,
         AdminCommand::Backup(a) => &a.storage,
         AdminCommand::Restore(a) => &a.storage,
+        AdminCommand::Oidc(OidcCommand::Link(a) | OidcCommand::Unlink(a)) => &a.storage,
+        AdminCommand::Oidc(OidcCommand::PasswordLogin(a)) => &a.storage,
     }
 }
 

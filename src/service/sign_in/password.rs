@@ -16,8 +16,9 @@ use crate::db::audit::{self, AuditEntry};
 use crate::db::login_failures::{self, Counter};
 use crate::db::users::{self, UserRow};
 use crate::domain::audit_action::AuditAction;
+use crate::domain::oidc::{PasswordLogin, password_allowed};
 use crate::domain::username::Username;
-use crate::service::{Caller, Context, second_factor};
+use crate::service::{Caller, Context, oidc, second_factor};
 
 pub const BAD_CREDENTIALS: &str = "Wrong username or password.";
 
@@ -76,6 +77,14 @@ pub async fn login(
 ) -> Result<Outcome, SignInError> {
     let (checked, ctx) = check(ctx, verifiers, origin, Via::Login, username, password).await?;
     match checked {
+        Check::Accepted(user) if !password_may_sign_in(ctx, &user).await? => {
+            // The right password where single sign-on replaced passwords: answered exactly
+            // like a wrong one, so the rule tells nobody which accounts have an identity.
+            Caller::anonymous(origin)
+                .audit(ctx, AuditAction::LoginFailure, &user.username, Some("password sign-in is off".into()))
+                .await?;
+            Err(SignInError::BadCredentials(BAD_CREDENTIALS.to_string()))
+        }
         Check::Accepted(user) if second_factor::enabled(ctx, user.id).await? => {
             // The password was right; no session until the second factor is too.
             let mfa_token = second_step::challenge(ctx, user.id).await?;
@@ -94,6 +103,17 @@ pub async fn login(
             Err(SignInError::BadCredentials(detail))
         }
     }
+}
+
+/// Whether the admin's single sign-on rule lets this account sign in with a password
+/// (`domain::oidc::password_allowed`).
+async fn password_may_sign_in(ctx: Context<'_>, user: &UserRow) -> Result<bool, SignInError> {
+    let settings = oidc::settings::load(ctx.db.pool()).await?;
+    if !settings.enabled || settings.password_login == PasswordLogin::Allowed {
+        return Ok(true);
+    }
+    let other_way_in = oidc::identities::other_way_in(ctx, user.id).await?;
+    Ok(password_allowed(settings.password_login, true, user.role(), other_way_in))
 }
 
 /// A signed-in user gives their password again (`via` says what for). A refusal is audited

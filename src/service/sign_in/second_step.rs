@@ -22,7 +22,7 @@ pub const CHALLENGE_MINUTES: i64 = 5;
 const WRONG_CODE: &str = "Wrong code.";
 
 /// Starts a challenge for a user who passed the password step; the token answers it.
-pub(super) async fn challenge(ctx: Context<'_>, user_id: UserId) -> Result<String, SignInError> {
+pub(crate) async fn challenge(ctx: Context<'_>, user_id: UserId) -> Result<String, SignInError> {
     let token = new_token();
     mfa::create_challenge(ctx.db.pool(), &token.hash, user_id, ctx.now.plus_minutes(CHALLENGE_MINUTES)).await?;
     Ok(token.token)
