@@ -59,6 +59,7 @@ mod locations;
 mod lockout;
 mod notifications;
 mod nullable_floats;
+mod oidc_provider;
 mod openapi;
 mod outbound;
 mod passkeys;
