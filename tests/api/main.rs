@@ -60,6 +60,7 @@ mod lockout;
 mod notifications;
 mod nullable_floats;
 mod oidc;
+mod oidc_provider;
 mod openapi;
 mod outbound;
 mod passkeys;

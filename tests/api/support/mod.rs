@@ -4,5 +4,6 @@
 
 pub mod harness;
 pub mod live;
+pub mod oidc_provider;
 pub mod stand_in;
 pub mod webdriver;
