@@ -9,7 +9,7 @@ use umbra::domain::time::UtcMillis;
 use crate::harness::{PASSWORD, Persona, TestApp, app, app_with};
 
 /// What the user's authenticator app shows at the app's current time.
-fn code(app: &TestApp, secret: &str, username: &str) -> String {
+pub fn code(app: &TestApp, secret: &str, username: &str) -> String {
     let secret = Secret::try_from_base32(secret).unwrap();
     let totp =
         Builder::new().with_secret(secret).with_account_name(username).with_issuer(Some("UMBRA")).build().unwrap();
@@ -17,7 +17,7 @@ fn code(app: &TestApp, secret: &str, username: &str) -> String {
 }
 
 /// Sets up and enables TOTP for the persona; returns the secret and the recovery codes.
-async fn enrol(app: &TestApp, who: &Persona<'_>) -> (String, Vec<String>) {
+pub async fn enrol(app: &TestApp, who: &Persona<'_>) -> (String, Vec<String>) {
     let reauth = who.post("/api/auth/reauth", json!({"password": who.password})).await;
     assert_eq!(reauth.status, 204, "{}", reauth.body);
     let setup = who.post_empty("/api/auth/totp/setup").await;

@@ -165,3 +165,29 @@ async fn the_password_rule_looks_like_a_wrong_password_and_spares_the_last_admin
     let id = mine["items"][0]["id"].as_i64().unwrap();
     assert_eq!(browser.delete(&format!("/api/auth/oidc/identities/{id}")).await.problem(409)["status"], 409);
 }
+
+#[tokio::test]
+async fn the_authenticator_code_is_asked_after_the_provider_only_when_the_admin_wants_it() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let ivy = app.user("ivy").await;
+    let (secret, _) = crate::totp::enrol(&app, &ivy).await;
+    let provider = Provider::start().await;
+    configure(&admin, &provider, json!({})).await;
+    prelink(&app, &admin, &provider, "ivy", "sub-ivy").await;
+    provider.sign_in_as(IdpUser::new("sub-ivy", "ivy", &["umbra-users"]));
+    let trusted = app.anonymous();
+    assert_eq!(sign_in(&trusted, &provider).await, "/", "the provider's own MFA is trusted");
+
+    configure(&admin, &provider, json!({"require_local_mfa": true})).await;
+    app.clock.advance_minutes(1);
+    let browser = app.anonymous();
+    let landed = sign_in(&browser, &provider).await;
+    let token = landed.strip_prefix("/login?mfa_token=").expect("the code step").to_string();
+    assert_eq!(signed_in_as(&browser).await, None, "no session before the code");
+    let verified = browser
+        .post("/api/auth/totp/verify", json!({"mfa_token": token, "code": crate::totp::code(&app, &secret, "ivy")}))
+        .await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    assert_eq!(signed_in_as(&browser).await.unwrap().0, "ivy");
+}
