@@ -3,6 +3,7 @@
 
 import { get, post } from './api.js';
 import { navigate } from './nav.js';
+import { leaveFor } from './oidc.js';
 
 const OUTSIDE = ['/login', '/register', '/setup', '/lock'];
 
@@ -30,12 +31,17 @@ export async function signedIn() {
   navigate(target, { replace: true });
 }
 
+// A session that came from single sign-on may be answered with the provider's sign-out page
+// (200 `{redirect}`): the browser goes there instead of to /login. The usual answer is a 204.
 export async function signOut() {
+  let answer = null;
   try {
-    await post('/api/auth/logout', undefined, { quiet: true });
+    answer = await post('/api/auth/logout', undefined, { quiet: true });
   } finally {
-    await refreshStatus().catch(() => { session.status = null; });
-    navigate('/login', { replace: true });
+    if (!(answer && answer.redirect && leaveFor(answer.redirect))) {
+      await refreshStatus().catch(() => { session.status = null; });
+      navigate('/login', { replace: true });
+    }
   }
 }
 

@@ -1,11 +1,13 @@
-// Admin → System settings: registration, lockout and session limits, audit retention; the
-// outbound allow-list (private hosts the server may reach, e.g. a LAN ntfy server); and the
-// weather provider (Open-Meteo-compatible base URLs; empty turns weather off).
+// Admin → System settings: registration, lockout and session limits, audit retention; single
+// sign-on (oidc.js); the outbound allow-list (private hosts the server may reach, e.g. a LAN
+// ntfy server or identity provider); and the weather provider (Open-Meteo-compatible base
+// URLs; empty turns weather off).
 
 import { h, mount } from '../../dom.js';
 import { get, put } from '../../api.js';
 import { form } from '../../forms.js';
 import { load } from '../../load.js';
+import { oidcCard } from './oidc.js';
 
 const NUMBERS = [
   ['session_idle_minutes', 'Sign out after inactivity (minutes)'],
@@ -37,7 +39,7 @@ export function settingsPanel() {
       },
     }).el,
   });
-  return h('div', { class: 'stack' }, card, outboundCard(), weatherCard());
+  return h('div', { class: 'stack' }, card, oidcCard(), outboundCard(), weatherCard());
 }
 
 // One entry per line: a host name, an address or a CIDR range. Errors name the line.
@@ -46,7 +48,7 @@ function outboundCard() {
   const body = h('div');
   mount(card, h('h2', { id: 'outbound-title' }, 'Outbound allow-list'),
     h('p', { class: 'muted' }, 'The server refuses to contact private, loopback and link-local addresses (ntfy pushes, '
-      + 'and later weather). List the ones it may reach anyway, such as an ntfy server on your network.'),
+      + 'weather, the identity provider). List the ones it may reach anyway, such as an ntfy server or an identity provider on your network.'),
     body);
   load(body, {
     fetch: () => get('/api/admin/outbound-allow'),

@@ -12,6 +12,7 @@ import { load } from '../../load.js';
 import { pager } from '../../pager.js';
 import { dataTable } from '../../table.js';
 import { toast } from '../../toast.js';
+import { copyField } from '../../copy.js';
 import { TRUST_STEPS, accountSteps, howTo } from './devices_help.js';
 
 export function devicesPanel(context) {
@@ -55,31 +56,6 @@ function renderTrust(card) {
       howTo('How to trust it on each platform', TRUST_STEPS),
     ],
   });
-}
-
-// Copies the element's text, or selects it for the keyboard when the clipboard is not
-// allowed (plain http, an old browser).
-async function copy(el, what) {
-  try {
-    await navigator.clipboard.writeText(el.textContent);
-    toast(`${what} copied.`);
-  } catch {
-    const range = document.createRange();
-    range.selectNodeContents(el);
-    window.getSelection().removeAllRanges();
-    window.getSelection().addRange(range);
-    toast('Press Ctrl+C (or ⌘C) to copy the selected text.');
-  }
-}
-
-// A value to copy, with its label and a copy button. Shown as text that wraps (not an input,
-// which would cut a 44-character password off on a phone), so it can also be read and typed.
-function copyField(id, label, value) {
-  const text = h('code', { id, class: 'secret', 'aria-labelledby': `${id}-label` }, value);
-  return h('div', { class: 'copy-field' },
-    h('p', { id: `${id}-label`, class: 'copy-label' }, label),
-    h('div', { class: 'copy-row' }, text,
-      h('button', { type: 'button', id: `${id}-copy`, 'aria-label': `Copy ${label.toLowerCase()}`, onclick: () => copy(text, label) }, 'Copy')));
 }
 
 // Creates an app password. The server wants a password confirmed in the last ten minutes: on
