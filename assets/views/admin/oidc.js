@@ -38,15 +38,16 @@ function oidcForm(current) {
         placeholder: current.client_secret_set ? 'stored — leave empty to keep' : null,
       },
       { name: 'scopes', label: 'Scopes', value: current.scopes, hint: 'Separated by spaces; must include openid.' },
-      { name: 'button_label', label: 'Button on the sign-in page', value: current.button_label, maxLength: 64 },
+      { name: 'button_label', label: 'Button on the sign-in page', value: current.button_label, maxLength: 60 },
       { name: 'auto_create', label: 'Create an UMBRA account at a first sign-in', kind: 'checkbox', value: current.auto_create,
         hint: 'Off: only identities an admin or the user linked can sign in. An e-mail address alone never links an account.' },
-      { name: 'default_role', label: 'Role of created accounts', kind: 'select', options: [['standard', 'Member'], ['admin', 'Administrator']], value: current.default_role },
+      { name: 'default_role', label: 'Role without an administrators’ group', kind: 'select', options: [['standard', 'Member'], ['admin', 'Administrator']], value: current.default_role,
+        hint: 'While no administrators’ group is set, everyone signing in through the provider gets this role, at every sign-in — linked administrators too.' },
       { name: 'groups_claim', label: 'Claim with the groups', value: current.groups_claim, hint: 'The ID token claim listing the user’s groups; usually “groups”.' },
       { name: 'admin_group', label: 'Administrators’ group', optional: true, value: current.admin_group,
-        hint: 'Members become administrators; the role follows the group at every sign-in.' },
+        hint: 'Members become administrators, everyone else members; the role follows the groups at every sign-in. Empty: nobody becomes an administrator through the provider.' },
       { name: 'user_group', label: 'Members’ group', optional: true, value: current.user_group,
-        hint: 'Members sign in as members. Someone in neither group is refused.' },
+        hint: 'Someone in neither group is refused. Empty: everyone the provider signs in may use UMBRA.' },
       { name: 'password_login', label: 'Passwords', kind: 'select', options: PASSWORD_LOGIN, value: current.password_login,
         hint: ['An administrator with no other way in (no linked identity, no passkey) always keeps their password. If the provider is down, ',
           h('code', {}, 'umbra admin oidc password-login allowed'), ' on the server lets passwords back in.'] },
@@ -124,7 +125,9 @@ function testButton(inputs) {
         const found = await post('/api/admin/oidc/test', { issuer: inputs.issuer.value.trim(), allow_http_issuer: inputs.allow_http_issuer.checked });
         mount(result, found.ok ? discovered(found) : h('p', { class: 'form-error' }, found.error));
       } catch (error) {
-        mount(result, error.signedOut ? null : h('p', { class: 'form-error' }, error.message));
+        // A 422 names the issuer field: its message says what is wrong with the URL.
+        const why = error.fields && error.fields.issuer ? `The issuer ${error.fields.issuer}.` : error.message;
+        mount(result, error.signedOut ? null : h('p', { class: 'form-error' }, why));
       } finally {
         button.disabled = false;
         button.removeAttribute('aria-busy');
@@ -142,7 +145,7 @@ function discovered(found) {
     h('dl', { class: 'facts oidc-facts' },
       row('Issuer', found.issuer),
       row('Sign-in page', found.authorization_endpoint),
-      row('Token endpoint', found.token_endpoint),
+      row('Token endpoint', found.token_endpoint || 'none listed'),
       row('Keys (JWKS)', `${found.jwks_uri} — ${found.keys} ${found.keys === 1 ? 'key' : 'keys'}`),
       row('Signing algorithms', algs.length ? algs.join(', ') : 'none listed'),
       row('Sign-out at the provider', found.end_session_endpoint || 'not offered: signing out ends the UMBRA session only')),
