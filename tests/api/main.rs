@@ -19,6 +19,7 @@ mod browser_calendar;
 mod browser_connections;
 mod browser_dashboard;
 mod browser_devices;
+mod browser_oidc;
 mod browser_people;
 mod browser_projects;
 mod browser_reminders;
