@@ -31,7 +31,7 @@ function oidcForm(current) {
     fields: [
       { name: 'enabled', label: 'Turn on single sign-on', kind: 'checkbox', value: current.enabled },
       { name: 'issuer', label: 'Issuer URL', type: 'url', optional: true, value: current.issuer, hint: issuerHint() },
-      { name: 'allow_http_issuer', label: 'Allow an issuer on plain http://', kind: 'checkbox', value: current.allow_http_issuer },
+      { name: 'allow_http_issuer', label: 'Allow a plain-http issuer', kind: 'checkbox', value: current.allow_http_issuer },
       { name: 'client_id', label: 'Client ID', optional: true, value: current.client_id },
       {
         name: 'client_secret', label: 'Client secret', type: 'password', autocomplete: 'new-password', optional: true,
@@ -39,7 +39,7 @@ function oidcForm(current) {
       },
       { name: 'scopes', label: 'Scopes', value: current.scopes, hint: 'Separated by spaces; must include openid.' },
       { name: 'button_label', label: 'Button on the sign-in page', value: current.button_label, maxLength: 60 },
-      { name: 'auto_create', label: 'Create an UMBRA account at a first sign-in', kind: 'checkbox', value: current.auto_create,
+      { name: 'auto_create', label: 'Auto-create an account at a first sign-in', kind: 'checkbox', value: current.auto_create,
         hint: 'Off: only identities an admin or the user linked can sign in. An e-mail address alone never links an account.' },
       { name: 'default_role', label: 'Role without an administrators’ group', kind: 'select', options: [['standard', 'Member'], ['admin', 'Administrator']], value: current.default_role,
         hint: 'While no administrators’ group is set, everyone signing in through the provider gets this role, at every sign-in — linked administrators too.' },
@@ -48,12 +48,12 @@ function oidcForm(current) {
         hint: 'Members become administrators, everyone else members; the role follows the groups at every sign-in. Empty: nobody becomes an administrator through the provider.' },
       { name: 'user_group', label: 'Members’ group', optional: true, value: current.user_group,
         hint: 'Someone in neither group is refused. Empty: everyone the provider signs in may use UMBRA.' },
-      { name: 'password_login', label: 'Passwords', kind: 'select', options: PASSWORD_LOGIN, value: current.password_login,
+      { name: 'password_login', label: 'Password sign-in', kind: 'select', options: PASSWORD_LOGIN, value: current.password_login,
         hint: ['An administrator with no other way in (no linked identity, no passkey) always keeps their password. If the provider is down, ',
           h('code', {}, 'umbra admin oidc password-login allowed'), ' on the server lets passwords back in.'] },
-      { name: 'require_local_mfa', label: 'Also ask for UMBRA’s authenticator code after single sign-on', kind: 'checkbox', value: current.require_local_mfa,
+      { name: 'require_local_mfa', label: 'Require local MFA: UMBRA’s authenticator code after the provider’s sign-in', kind: 'checkbox', value: current.require_local_mfa,
         hint: 'Off: the identity provider’s own second factor is trusted.' },
-      { name: 'rp_logout', label: 'Signing out of UMBRA also signs out at the provider (when it offers it)', kind: 'checkbox', value: current.rp_logout },
+      { name: 'rp_logout', label: 'Sign out at the provider too (when it offers it)', kind: 'checkbox', value: current.rp_logout },
     ],
     submitLabel: 'Save single sign-on',
     async onSubmit(values, { success }) {
