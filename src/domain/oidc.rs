@@ -46,7 +46,7 @@ pub struct OidcSettings {
     pub button_label: String,
     /// Create an account at the first sign-in of an identity nobody linked.
     pub auto_create: bool,
-    /// The role of a created account when the groups do not say `admin`.
+    /// The role of a created account when no admin group decides it.
     pub default_role: Role,
     /// The claim holding the user's groups.
     pub groups_claim: String,
@@ -84,10 +84,15 @@ impl Default for OidcSettings {
     }
 }
 
-/// Where the groups put a user: a role, or refused (in neither group).
+/// What the groups say about a user at sign-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupVerdict {
+    /// The groups decide the role (an admin group is set): this one, at every sign-in.
     Role(Role),
+    /// Allowed in; with no admin group the groups say nothing about roles, so an existing
+    /// account keeps its own and a new one gets `default_role`.
+    Member,
+    /// In neither group.
     Refused,
 }
 
@@ -134,17 +139,20 @@ impl OidcSettings {
         problems
     }
 
-    /// The role the provider's groups give, applied at every sign-in: the admin group makes an
-    /// admin; the user group (or, when no user group is set, any sign-in) a standard user;
-    /// anyone else is refused.
+    /// What the provider's groups give, applied at every sign-in: the admin group makes an
+    /// admin; the user group (or, when no user group is set, any sign-in) lets a user in, as a
+    /// standard user when an admin group is set (so leaving it demotes); anyone else is
+    /// refused.
     pub fn role_for(&self, groups: &[String]) -> GroupVerdict {
         let member = |group: &str| !group.is_empty() && groups.iter().any(|g| g == group);
         if member(&self.admin_group) {
             GroupVerdict::Role(Role::Admin)
-        } else if member(&self.user_group) || self.user_group.is_empty() {
-            GroupVerdict::Role(if self.admin_group.is_empty() { self.default_role } else { Role::Standard })
-        } else {
+        } else if !(member(&self.user_group) || self.user_group.is_empty()) {
             GroupVerdict::Refused
+        } else if self.admin_group.is_empty() {
+            GroupVerdict::Member
+        } else {
+            GroupVerdict::Role(Role::Standard)
         }
     }
 
@@ -228,8 +236,8 @@ mod tests {
         assert_eq!(settings.role_for(&groups(&["family"])), GroupVerdict::Role(Role::Standard));
         assert_eq!(settings.role_for(&groups(&["neighbours"])), GroupVerdict::Refused);
         assert_eq!(settings.role_for(&[]), GroupVerdict::Refused);
-        let open = OidcSettings { default_role: Role::Standard, ..Default::default() };
-        assert_eq!(open.role_for(&[]), GroupVerdict::Role(Role::Standard));
+        let open = OidcSettings { default_role: Role::Admin, ..Default::default() };
+        assert_eq!(open.role_for(&[]), GroupVerdict::Member, "no admin group: roles stay UMBRA's");
         // An empty group name never matches an empty claim value.
         let no_admins = OidcSettings { user_group: "family".into(), ..Default::default() };
         assert_eq!(no_admins.role_for(&groups(&[""])), GroupVerdict::Refused);

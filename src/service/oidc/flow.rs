@@ -332,19 +332,27 @@ async fn sign_in(
     identity: &Identity,
     replacing: Option<&str>,
 ) -> Result<Finished, OidcError> {
-    let GroupVerdict::Role(role) = settings.role_for(&identity.groups) else {
-        return Err(OidcError::Group);
+    let role = match settings.role_for(&identity.groups) {
+        GroupVerdict::Refused => return Err(OidcError::Group),
+        GroupVerdict::Role(role) => Some(role),
+        GroupVerdict::Member => None,
     };
     let linked = oidc_identities::find(ctx.db.pool(), &settings.issuer, &identity.subject).await?;
     let (user, identity_row) = match linked {
         Some(row) => (users::find_by_id(ctx.db.pool(), row.user_id).await?.ok_or(OidcError::NotLinked)?, row),
-        None if settings.auto_create => create_account(ctx, deps, origin, settings, identity, role).await?,
+        None if settings.auto_create => {
+            let role = role.unwrap_or(settings.default_role);
+            create_account(ctx, deps, origin, settings, identity, role).await?
+        }
         None => return Err(OidcError::NotLinked),
     };
     if !user.is_active() {
         return Err(OidcError::Disabled);
     }
-    let user = follow_role(ctx, origin, user, role).await?;
+    let user = match role {
+        Some(role) => follow_role(ctx, origin, user, role).await?,
+        None => user,
+    };
     if settings.require_local_mfa && second_factor::enabled(ctx, user.id).await.unwrap_or(true) {
         let mfa_token = sign_in::second_step::challenge(ctx, user.id).await?;
         return Ok(Finished::SecondStep { mfa_token });
