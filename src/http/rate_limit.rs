@@ -40,6 +40,10 @@ pub const AUTH_PATHS: &[&str] = &[
     "/api/auth/passkeys/confirm/finish",
 ];
 
+/// Single sign-on's browser navigations (GET): each start stores a flow and each callback
+/// makes the server call the provider, so they are counted like a password sign-in.
+pub const AUTH_GET_PATHS: &[&str] = &["/api/auth/oidc/login", "/api/auth/oidc/callback"];
+
 /// POST endpoints that create accounts.
 pub const REGISTER_PATHS: &[&str] = &["/api/auth/register"];
 
@@ -67,6 +71,9 @@ impl Bucket {
         }
         if path.starts_with("/ics/") {
             return Bucket::Feed;
+        }
+        if method == Method::Get && AUTH_GET_PATHS.contains(&path) {
+            return Bucket::Auth;
         }
         if method != Method::Post {
             return Bucket::General;
@@ -180,6 +187,9 @@ mod tests {
         assert_eq!(Bucket::for_request(Method::Post, "/api/auth/logout"), Bucket::General);
         assert_eq!(Bucket::for_request(Method::Get, "/api/admin/users"), Bucket::Admin);
         assert_eq!(Bucket::for_request(Method::Get, "/api/auth/status"), Bucket::General);
+        assert_eq!(Bucket::for_request(Method::Get, "/api/auth/oidc/login"), Bucket::Auth);
+        assert_eq!(Bucket::for_request(Method::Get, "/api/auth/oidc/callback"), Bucket::Auth);
+        assert_eq!(Bucket::for_request(Method::Get, "/api/auth/oidc/identities"), Bucket::General);
         assert_eq!(Bucket::for_request(Method::Get, "/ics/abc.ics"), Bucket::Feed);
         assert_eq!(Bucket::for_request(Method::Get, "/icsx"), Bucket::General);
         for path in AUTH_PATHS {

@@ -1,5 +1,5 @@
 //! The flow and its checks: a pre-linked user signs in with PKCE (the provider saw the
-//! verifier and our client secret); a replayed callback, a made-up state, another browser's
+//! verifier and our client secret); a replayed callback, a code pasted into another flow, a made-up state, another browser's
 //! flow and a lapsed flow are refused; every spoiled ID token is refused and signs nobody in;
 //! a rotated key is fetched again; a provider that is down sends the browser back to the
 //! sign-in page with a plain reason and an audit entry; logout ends the provider's session.
@@ -75,6 +75,33 @@ async fn state_must_be_known_fresh_and_this_browsers() {
     assert_eq!(signed_in_as(&late).await, None);
     assert!(provider.token_requests().is_empty(), "nothing was exchanged");
     assert!(audited(&app, "oidc_login_failure").await >= 3);
+}
+
+#[tokio::test]
+async fn a_code_from_another_flow_is_refused_by_pkce() {
+    let app = app().await;
+    let admin = app.admin().await;
+    app.create_user("alice", umbra::domain::role::Role::Standard).await;
+    let provider = Provider::start().await;
+    configure(&admin, &provider, json!({})).await;
+    prelink(&app, &admin, &provider, "alice", "sub-alice").await;
+    // The victim's code, stolen on its way back, pasted into the attacker's own flow.
+    let victim = to_provider(&app.anonymous(), &provider).await;
+    let stolen = param(&victim.callback, "code");
+    let attacker = app.anonymous();
+    let own = to_provider(&attacker, &provider).await;
+    let injected = own.callback.replace(&param(&own.callback, "code"), &stolen);
+    assert_eq!(come_back(&attacker, &injected, Some(&own.flow_cookie)).await, "/login?oidc_error=refused");
+    assert_eq!(signed_in_as(&attacker).await, None);
+    let exchange = provider.token_requests();
+    assert_eq!(exchange.len(), 1);
+    assert_eq!(exchange[0].answered, 400, "the provider refused the verifier");
+}
+
+/// A query parameter of a callback path.
+fn param(callback: &str, name: &str) -> String {
+    let url = url::Url::parse(&format!("https://x{callback}")).unwrap();
+    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap()
 }
 
 #[tokio::test]
@@ -157,4 +184,18 @@ async fn logout_ends_the_providers_session_when_it_offers_one() {
 
     // A password session signs out here only.
     assert_eq!(admin.post_empty("/api/auth/logout").await.status, 204);
+}
+
+#[tokio::test]
+async fn starting_sign_ins_is_rate_limited_like_passwords() {
+    let app = crate::harness::app_with(|c| c.rate_limits = umbra::config::RateLimits::default()).await;
+    let browser = app.anonymous();
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(browser.get("/api/auth/oidc/login").await.status);
+    }
+    assert_eq!(statuses[0], 303, "off: back to the sign-in page");
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    // Signed-in reads are not in that bucket.
+    assert_eq!(browser.get("/api/auth/status").await.status, 200);
 }
