@@ -248,3 +248,12 @@ pub async fn came_from_oidc<'c>(
         .await?;
     Ok(id.flatten().is_some())
 }
+
+/// Ends the sessions an identity started (it is being unlinked); returns how many.
+pub async fn delete_for_identity<'c>(
+    db: impl Executor<'c, Database = Any>,
+    identity_id: crate::domain::id::OidcIdentityId,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE oidc_identity_id = $1").bind(identity_id).execute(db).await?;
+    Ok(done.rows_affected())
+}

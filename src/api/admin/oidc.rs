@@ -116,7 +116,7 @@ pub async fn test_oidc(
     _admin: AdminUser,
     body: JsonBody<OidcTestRequest>,
 ) -> ApiResult<Json<OidcTestResult>> {
-    let issuer = body.0.issuer.trim().trim_end_matches('/');
+    let issuer = body.0.issuer.trim();
     check_issuer(issuer, body.0.allow_http_issuer).map_err(|why| ApiError::invalid_field("issuer", why))?;
     let metadata = match discover(&state.outbound, issuer).await {
         Ok(metadata) => metadata,

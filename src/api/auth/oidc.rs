@@ -26,24 +26,27 @@ use crate::service::oidc::{OidcError, identities};
 
 /// The cookie that binds a flow to the browser that started it (a login CSRF otherwise: an
 /// attacker's own authorization URL, opened by a victim, would sign the victim in as the
-/// attacker). Scoped to the callback's path and gone after the flow's ten minutes.
-const FLOW_COOKIE: &str = "umbra_oidc_flow";
+/// attacker). `__Host-` (over https) so that no sibling subdomain can plant its own; gone
+/// after the flow's ten minutes.
+fn flow_cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies() { "__Host-umbra_oidc_flow" } else { "umbra_oidc_flow" }
+}
 
 fn set_flow_cookie(state: &AppState, jar: &CookieJar<'_>, token: String) {
-    let cookie = Cookie::build((FLOW_COOKIE, token))
+    let cookie = Cookie::build((flow_cookie_name(state), token))
         .http_only(true)
         .secure(state.config.secure_cookies())
         // Lax: the provider brings the browser back with a top-level GET from its own site.
         .same_site(SameSite::Lax)
-        .path("/api/auth/oidc")
+        .path("/")
         .max_age(rocket::time::Duration::minutes(crate::db::oidc_flows::LIFETIME_MINUTES));
     jar.add_private(cookie);
 }
 
 fn take_flow_cookie(state: &AppState, jar: &CookieJar<'_>) -> Option<String> {
-    let value = jar.get_private(FLOW_COOKIE).map(|c| c.value().to_string());
-    let removal = Cookie::build(FLOW_COOKIE)
-        .path("/api/auth/oidc")
+    let value = jar.get_private(flow_cookie_name(state)).map(|c| c.value().to_string());
+    let removal = Cookie::build(flow_cookie_name(state))
+        .path("/")
         .secure(state.config.secure_cookies())
         .http_only(true)
         .same_site(SameSite::Lax);

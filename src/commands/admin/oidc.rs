@@ -23,7 +23,7 @@ pub async fn run(admin: &Admin, command: OidcCommand) -> Result<String, Failure>
         }
         OidcCommand::Unlink(a) => {
             let user = admin.user(&a.username).await?;
-            let issuer = a.issuer.trim().trim_end_matches('/');
+            let issuer = a.issuer.trim();
             let row = oidc_identities::find(admin.db.pool(), issuer, &a.subject)
                 .await?
                 .filter(|row| row.user_id == user.id)

@@ -175,6 +175,17 @@ pub async fn finish(
             // The admin changed providers while this sign-in was under way.
             return Err(OidcError::Expired);
         }
+        if let Some(user_id) = flow.link_user_id {
+            // A link finishes in the session that started it, never in a browser an
+            // attacker's flow was planted in.
+            let session = match callback.replacing {
+                Some(token) => sessions::resolve(ctx.db.pool(), &hash_token(token)).await?,
+                None => None,
+            };
+            if !session.is_some_and(|s| s.user_id == user_id && s.expires_at > ctx.now.0) {
+                return Err(OidcError::Expired);
+            }
+        }
         let identity = verified_identity(ctx, deps, &settings, code, flow.pkce_verifier, &flow.nonce).await?;
         match flow.link_user_id {
             Some(user_id) => link_signed_in(ctx, origin, user_id, &settings.issuer, &identity).await,

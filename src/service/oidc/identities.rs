@@ -4,7 +4,7 @@
 
 use super::{OidcError, settings};
 use crate::db::oidc_identities::{self, IdentityRow};
-use crate::db::{passkeys, users};
+use crate::db::{passkeys, sessions, users};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::id::{OidcIdentityId, UserId};
 use crate::domain::oidc::password_allowed;
@@ -23,7 +23,8 @@ pub async fn admin_link(
     issuer: &str,
     subject: &str,
 ) -> Result<IdentityRow, OidcError> {
-    let issuer = issuer.trim().trim_end_matches('/');
+    // Exactly as the provider names itself (some issuers end in a slash).
+    let issuer = issuer.trim();
     let mut problems = Vec::new();
     if let Err(why) = crate::domain::oidc::check_issuer(issuer, true) {
         problems.push(("issuer", why));
@@ -62,14 +63,20 @@ pub async fn unlink(
             return Err(OidcError::LastWayIn);
         }
     }
-    oidc_identities::unlink(ctx.db.pool(), user_id, id).await?.ok_or(OidcError::NotFound)?;
-    let detail = format!("{} {}", target.issuer, target.subject);
+    // The sessions that identity opened end with it (a link made in error must not leave its
+    // sessions running).
+    let mut tx = ctx.db.write().await?;
+    let ended = sessions::delete_for_identity(&mut *tx, id).await?;
+    oidc_identities::unlink(&mut *tx, user_id, id).await?.ok_or(OidcError::NotFound)?;
+    tx.commit().await?;
+    let detail = format!("{} {}; {ended} sessions ended", target.issuer, target.subject);
     caller.audit(ctx, AuditAction::OidcUnlink, &user.username, Some(detail)).await?;
     Ok(())
 }
 
-/// Whether the account has a way in besides its password: a linked identity or a passkey.
-pub async fn other_way_in(ctx: Context<'_>, user_id: UserId) -> Result<bool, sqlx::Error> {
-    Ok(oidc_identities::count_for_user(ctx.db.pool(), user_id).await? > 0
-        || !passkeys::for_user(ctx.db.pool(), user_id).await?.is_empty())
+/// Whether the account has a way in besides its password: an identity at the provider in
+/// use now (one under an issuer the admin replaced signs nobody in), or a passkey.
+pub async fn other_way_in(ctx: Context<'_>, user_id: UserId, issuer: &str) -> Result<bool, sqlx::Error> {
+    let linked = oidc_identities::list_for_user(ctx.db.pool(), user_id).await?;
+    Ok(linked.iter().any(|row| row.issuer == issuer) || !passkeys::for_user(ctx.db.pool(), user_id).await?.is_empty())
 }

@@ -21,10 +21,13 @@ use serde::{Deserialize, Serialize};
 use tokio::runtime::Handle;
 use tokio::time::Instant;
 
+use crate::domain::oidc::check_issuer;
 use crate::outbound::{OutboundClient, OutboundError, OutboundRequest, Requester};
 
 /// How long a discovery document (and its keys) is used before it is fetched again.
 const FRESH_FOR: Duration = Duration::from_hours(1);
+/// How long a failed discovery is answered from memory before the provider is asked again.
+const RETRY_AFTER: Duration = Duration::from_secs(15);
 
 /// The ID token's claims beyond the standard ones (the group claim is among them).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -160,6 +163,8 @@ struct Cached {
 #[derive(Default)]
 pub struct ProviderCache {
     cached: Mutex<Option<Cached>>,
+    /// The last failed discovery: its issuer, when, and why.
+    failed: Mutex<Option<(String, Instant, ProviderUnavailable)>>,
 }
 
 impl ProviderCache {
@@ -172,9 +177,23 @@ impl ProviderCache {
         if let Some(metadata) = self.fresh(issuer) {
             return Ok(metadata);
         }
-        let metadata = Arc::new(discover(client, issuer).await?);
-        self.keep(issuer, metadata.clone());
-        Ok(metadata)
+        if let Some(why) = self.recent_failure(issuer) {
+            return Err(why);
+        }
+        match discover(client, issuer).await {
+            Ok(metadata) => {
+                let metadata = Arc::new(metadata);
+                self.keep(issuer, metadata.clone());
+                Ok(metadata)
+            }
+            Err(why) => {
+                // A provider that is down is asked again after a while, not by every visitor.
+                if let Ok(mut failed) = self.failed.lock() {
+                    *failed = Some((issuer.to_string(), Instant::now(), why.clone()));
+                }
+                Err(why)
+            }
+        }
     }
 
     /// Fetches the key set again (a token named a key the cached set lacks) and keeps it.
@@ -198,6 +217,14 @@ impl ProviderCache {
         if let Ok(mut cached) = self.cached.lock() {
             *cached = None;
         }
+        if let Ok(mut failed) = self.failed.lock() {
+            *failed = None;
+        }
+    }
+
+    fn recent_failure(&self, issuer: &str) -> Option<ProviderUnavailable> {
+        let failed = self.failed.lock().ok()?;
+        failed.as_ref().filter(|(i, at, _)| i == issuer && at.elapsed() < RETRY_AFTER).map(|(_, _, why)| why.clone())
     }
 
     fn fresh(&self, issuer: &str) -> Option<Arc<Metadata>> {
@@ -217,9 +244,25 @@ impl ProviderCache {
 pub async fn discover(client: &Arc<OutboundClient>, issuer: &str) -> Result<Metadata, ProviderUnavailable> {
     let issuer_url =
         IssuerUrl::new(issuer.to_string()).map_err(|_| ProviderUnavailable("the issuer is not a URL".into()))?;
-    with_provider(client, move |http| Metadata::discover(&issuer_url, http))
+    let metadata = with_provider(client, move |http| Metadata::discover(&issuer_url, http))
         .await?
-        .map_err(|e| ProviderUnavailable(describe(&e)))
+        .map_err(|e| ProviderUnavailable(describe(&e)))?;
+    // An https issuer whose endpoints are plain http would send the code and the client
+    // secret unencrypted: its endpoints must be https too (or on this machine).
+    let plain_http_allowed = issuer.starts_with("http://");
+    let endpoints = [
+        ("authorization", Some(metadata.authorization_endpoint().as_str())),
+        ("token", metadata.token_endpoint().map(|u| u.as_str())),
+        ("key set", Some(metadata.jwks_uri().as_str())),
+    ];
+    for (what, url) in endpoints {
+        if let Some(url) = url
+            && check_issuer(url, plain_http_allowed).is_err()
+        {
+            return Err(ProviderUnavailable(format!("the {what} endpoint {url} is not https")));
+        }
+    }
+    Ok(metadata)
 }
 
 /// A discovery failure in a sentence an admin can act on (never the provider's own text).

@@ -45,7 +45,8 @@ pub async fn update(
     new_secret: Option<&str>,
 ) -> Result<OidcSettings, OidcError> {
     let mut wanted = wanted;
-    wanted.issuer = wanted.issuer.trim().trim_end_matches('/').to_string();
+    // Exactly as the provider names itself: discovery compares the two strings.
+    wanted.issuer = wanted.issuer.trim().to_string();
     wanted.client_id = wanted.client_id.trim().to_string();
     wanted.button_label = wanted.button_label.trim().to_string();
     let secret = new_secret.map(str::trim).filter(|s| !s.is_empty());

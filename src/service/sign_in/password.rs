@@ -77,14 +77,6 @@ pub async fn login(
 ) -> Result<Outcome, SignInError> {
     let (checked, ctx) = check(ctx, verifiers, origin, Via::Login, username, password).await?;
     match checked {
-        Check::Accepted(user) if !password_may_sign_in(ctx, &user).await? => {
-            // The right password where single sign-on replaced passwords: answered exactly
-            // like a wrong one, so the rule tells nobody which accounts have an identity.
-            Caller::anonymous(origin)
-                .audit(ctx, AuditAction::LoginFailure, &user.username, Some("password sign-in is off".into()))
-                .await?;
-            Err(SignInError::BadCredentials(BAD_CREDENTIALS.to_string()))
-        }
         Check::Accepted(user) if second_factor::enabled(ctx, user.id).await? => {
             // The password was right; no session until the second factor is too.
             let mfa_token = second_step::challenge(ctx, user.id).await?;
@@ -112,7 +104,7 @@ async fn password_may_sign_in(ctx: Context<'_>, user: &UserRow) -> Result<bool, 
     if !settings.enabled || settings.password_login == PasswordLogin::Allowed {
         return Ok(true);
     }
-    let other_way_in = oidc::identities::other_way_in(ctx, user.id).await?;
+    let other_way_in = oidc::identities::other_way_in(ctx, user.id, &settings.issuer).await?;
     Ok(password_allowed(settings.password_login, true, user.role(), other_way_in))
 }
 
@@ -171,8 +163,15 @@ async fn check<'c>(
     // The reservation above counted at the time of the attempt; what follows is later.
     let ctx = verifiers.after_verification(ctx);
     let now = ctx.now;
+    // At sign-in, the admin's single sign-on rule may refuse even the right password: that
+    // refusal takes the wrong password's path (it counts, locks and hints alike), so the
+    // answer tells nobody the password was right or which accounts have an identity.
+    let rule_allows = match &user {
+        Some(user) if verified.matches && via == Via::Login => password_may_sign_in(ctx, user).await?,
+        _ => true,
+    };
     let checked = match user {
-        Some(user) if verified.matches && user.is_active() => {
+        Some(user) if verified.matches && user.is_active() && rule_allows => {
             login_failures::forgive(pool, counter, now, reserved.locked_until.is_some()).await?;
             if verified.needs_rehash {
                 rehash(ctx, verifiers, &user, password).await;

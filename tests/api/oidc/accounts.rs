@@ -9,7 +9,7 @@ use serde_json::json;
 use umbra::domain::role::Role;
 
 use super::{audited, come_back, configure, leave_for_provider, prelink, sign_in, signed_in_as, user_id};
-use crate::harness::app;
+use crate::harness::{Persona, Resp, app};
 use crate::support::oidc_provider::{IdpUser, Provider};
 
 #[tokio::test]
@@ -105,6 +105,12 @@ async fn a_signed_in_user_links_after_reauthenticating_and_unlinks() {
     assert_eq!(erin.post("/api/auth/oidc/link", json!({"user_id": 1})).await.status, 422, "no fields");
 
     provider.sign_in_as(IdpUser::new("sub-erin", "erin", &["umbra-users"]));
+    // Erin's link flow, planted in frank's browser (cookie and all), links nothing.
+    let planted = link_started(&erin).await;
+    let at = leave_for_provider(&planted, &provider).await;
+    assert_eq!(come_back(&frank, &at.callback, Some(&at.flow_cookie)).await, "/settings/security?oidc_error=expired");
+    assert_eq!(erin.get("/api/auth/oidc/identities").await.json()["total"], 0);
+
     let mut as_redirect = started;
     let location = as_redirect.json()["redirect"].as_str().unwrap().to_string();
     as_redirect.headers.insert("location".into(), vec![location]);
@@ -116,10 +122,7 @@ async fn a_signed_in_user_links_after_reauthenticating_and_unlinks() {
 
     // Frank cannot take erin's identity, nor see or remove it.
     assert_eq!(frank.post("/api/auth/reauth", json!({"password": frank.password})).await.status, 204);
-    let mut started = frank.post("/api/auth/oidc/link", json!({})).await;
-    let location = started.json()["redirect"].as_str().unwrap().to_string();
-    started.headers.insert("location".into(), vec![location]);
-    let at = leave_for_provider(&started, &provider).await;
+    let at = leave_for_provider(&link_started(&frank).await, &provider).await;
     assert_eq!(come_back(&frank, &at.callback, Some(&at.flow_cookie)).await, "/settings/security?oidc_error=taken");
     assert_eq!(frank.get("/api/auth/oidc/identities").await.json()["total"], 0);
     assert_eq!(frank.delete(&format!("/api/auth/oidc/identities/{identity}")).await.status, 404);
@@ -129,7 +132,19 @@ async fn a_signed_in_user_links_after_reauthenticating_and_unlinks() {
     assert_eq!(sign_in(&browser, &provider).await, "/");
     assert_eq!(signed_in_as(&browser).await.unwrap().0, "erin");
     assert_eq!(erin.delete(&format!("/api/auth/oidc/identities/{identity}")).await.status, 204);
+    assert_eq!(signed_in_as(&browser).await, None, "the identity's sessions ended with it");
+    assert_eq!(signed_in_as(&erin).await.unwrap().0, "erin", "the password session did not");
     assert_eq!(sign_in(&app.anonymous(), &provider).await, "/login?oidc_error=not_linked");
+}
+
+/// A link flow started by a signed-in (re-authenticated) user, as a response whose
+/// `location` is the provider's address.
+async fn link_started(who: &Persona<'_>) -> Resp {
+    let mut started = who.post("/api/auth/oidc/link", json!({})).await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    let location = started.json()["redirect"].as_str().unwrap().to_string();
+    started.headers.insert("location".into(), vec![location]);
+    started
 }
 
 #[tokio::test]
@@ -148,6 +163,13 @@ async fn the_password_rule_looks_like_a_wrong_password_and_spares_the_last_admin
     assert_eq!(refused.status, 401);
     assert_eq!(refused.body, wrong.body, "the same answer as a wrong password");
     assert_eq!(admin.login().await.status, 200, "admins keep passwords");
+    // The right password, refused by the rule, counts like a wrong one: enough of them lock
+    // the name (so no hint or missing hint tells a right password apart).
+    let threshold = app.config.lockout.threshold;
+    for _ in 1..threshold {
+        assert_eq!(gina.login().await.status, 401);
+    }
+    assert_eq!(audited(&app, "lockout").await, 1, "the refused right passwords locked the name");
 
     // Passwords off: the only admin has no other way in, so keeps the password …
     configure(&admin, &provider, json!({"password_login": "disabled"})).await;

@@ -7,18 +7,24 @@
 use serde_json::json;
 
 use super::{audited, come_back, configure, prelink, sign_in, signed_in_as, to_provider};
-use crate::harness::app;
-use crate::support::oidc_provider::{CLIENT_ID, CLIENT_SECRET, IdpUser, Provider, Tamper};
+use crate::harness::{Persona, TestApp, app};
+use crate::support::oidc_provider::{CLIENT_ID, CLIENT_SECRET, Provider, Tamper};
 
-#[tokio::test]
-async fn a_prelinked_user_signs_in_with_pkce_and_the_callback_works_once() {
-    let app = app().await;
+/// The admin, and a provider with single sign-on on whose default user (`sub-alice`, in
+/// `umbra-users`) an admin pre-linked to the account alice.
+async fn alice_prelinked(app: &TestApp) -> (Persona<'_>, Provider) {
     let admin = app.admin().await;
     app.create_user("alice", umbra::domain::role::Role::Standard).await;
     let provider = Provider::start().await;
     configure(&admin, &provider, json!({})).await;
-    prelink(&app, &admin, &provider, "alice", "sub-alice").await;
-    provider.sign_in_as(IdpUser::new("sub-alice", "alice", &["umbra-users"]));
+    prelink(app, &admin, &provider, "alice", "sub-alice").await;
+    (admin, provider)
+}
+
+#[tokio::test]
+async fn a_prelinked_user_signs_in_with_pkce_and_the_callback_works_once() {
+    let app = app().await;
+    let (_admin, provider) = alice_prelinked(&app).await;
 
     let browser = app.anonymous();
     let at = to_provider(&browser, &provider).await;
@@ -49,11 +55,7 @@ async fn a_prelinked_user_signs_in_with_pkce_and_the_callback_works_once() {
 #[tokio::test]
 async fn state_must_be_known_fresh_and_this_browsers() {
     let app = app().await;
-    let admin = app.admin().await;
-    app.create_user("alice", umbra::domain::role::Role::Standard).await;
-    let provider = Provider::start().await;
-    configure(&admin, &provider, json!({})).await;
-    prelink(&app, &admin, &provider, "alice", "sub-alice").await;
+    let (_admin, provider) = alice_prelinked(&app).await;
 
     // A tampered state.
     let browser = app.anonymous();
@@ -80,11 +82,7 @@ async fn state_must_be_known_fresh_and_this_browsers() {
 #[tokio::test]
 async fn a_code_from_another_flow_is_refused_by_pkce() {
     let app = app().await;
-    let admin = app.admin().await;
-    app.create_user("alice", umbra::domain::role::Role::Standard).await;
-    let provider = Provider::start().await;
-    configure(&admin, &provider, json!({})).await;
-    prelink(&app, &admin, &provider, "alice", "sub-alice").await;
+    let (_admin, provider) = alice_prelinked(&app).await;
     // The victim's code, stolen on its way back, pasted into the attacker's own flow.
     let victim = to_provider(&app.anonymous(), &provider).await;
     let stolen = param(&victim.callback, "code");
@@ -107,11 +105,7 @@ fn param(callback: &str, name: &str) -> String {
 #[tokio::test]
 async fn spoiled_id_tokens_are_refused_and_a_rotated_key_is_fetched_again() {
     let app = app().await;
-    let admin = app.admin().await;
-    app.create_user("alice", umbra::domain::role::Role::Standard).await;
-    let provider = Provider::start().await;
-    configure(&admin, &provider, json!({})).await;
-    prelink(&app, &admin, &provider, "alice", "sub-alice").await;
+    let (_admin, provider) = alice_prelinked(&app).await;
 
     for tamper in [
         Tamper::WrongNonce,
@@ -166,12 +160,8 @@ async fn a_provider_that_is_down_sends_the_browser_back_with_a_reason() {
 #[tokio::test]
 async fn logout_ends_the_providers_session_when_it_offers_one() {
     let app = app().await;
-    let admin = app.admin().await;
-    app.create_user("alice", umbra::domain::role::Role::Standard).await;
-    let provider = Provider::start().await;
+    let (admin, provider) = alice_prelinked(&app).await;
     provider.advertise_end_session(true);
-    configure(&admin, &provider, json!({})).await;
-    prelink(&app, &admin, &provider, "alice", "sub-alice").await;
     let browser = app.anonymous();
     assert_eq!(sign_in(&browser, &provider).await, "/");
     let out = browser.post_empty("/api/auth/logout").await;

@@ -14,7 +14,8 @@ use crate::harness::{Persona, Resp, TestApp};
 use crate::outbound::allow;
 use crate::support::oidc_provider::{CLIENT_ID, CLIENT_SECRET, Provider};
 
-const FLOW_COOKIE: &str = "umbra_oidc_flow";
+/// The in-process app uses secure cookies, so the flow cookie has the `__Host-` name.
+const FLOW_COOKIE: &str = "__Host-umbra_oidc_flow";
 
 /// The provider, allow-listed, with single sign-on on; groups: `umbra-admins` make admins,
 /// `umbra-users` standard users.
