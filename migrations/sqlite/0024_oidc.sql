@@ -29,3 +29,9 @@ CREATE INDEX oidc_flows_expiry ON oidc_flows (expires_at);
 
 -- The identity a session was started with, if any: logout then ends the provider's session too.
 ALTER TABLE sessions ADD COLUMN oidc_identity_id INTEGER REFERENCES oidc_identities (id) ON DELETE SET NULL;
+
+-- A single sign-on that still needs UMBRA's own authenticator code (require_local_mfa): the
+-- identity it came through and the role its groups give (NULL: keep), applied only once the
+-- code is right, so nothing changes for someone who has the provider's password alone.
+ALTER TABLE mfa_challenges ADD COLUMN oidc_identity_id INTEGER REFERENCES oidc_identities (id) ON DELETE CASCADE;
+ALTER TABLE mfa_challenges ADD COLUMN oidc_role TEXT;

@@ -131,6 +131,43 @@ pub async fn challenge_user<'c>(
         .await
 }
 
+/// A challenge for a single sign-on that still needs the code: the identity it came through
+/// and the role to give once the code is right (`None`: keep the account's).
+pub async fn create_sso_challenge<'c>(
+    db: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+    user_id: UserId,
+    expires_at: UtcMillis,
+    identity_id: crate::domain::id::OidcIdentityId,
+    role: Option<crate::domain::role::Role>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO mfa_challenges (token_hash, user_id, expires_at, oidc_identity_id, oidc_role) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(expires_at.0)
+    .bind(identity_id)
+    .bind(role.map(crate::domain::role::Role::as_str))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The single sign-on a challenge finishes, if it came from one: (identity, role to give).
+pub async fn challenge_sso<'c>(
+    db: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+) -> Result<Option<(crate::domain::id::OidcIdentityId, Option<String>)>, sqlx::Error> {
+    let row: Option<(Option<crate::domain::id::OidcIdentityId>, Option<String>)> =
+        sqlx::query_as("SELECT oidc_identity_id, oidc_role FROM mfa_challenges WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.and_then(|(identity, role)| identity.map(|id| (id, role))))
+}
+
 /// Consumes the challenge: true for exactly one caller.
 pub async fn consume_challenge<'c>(
     db: impl Executor<'c, Database = Any>,

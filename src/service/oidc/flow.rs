@@ -25,7 +25,7 @@ use crate::clock::Clock;
 use crate::db::oidc_flows::{self, NewFlow};
 use crate::db::{oidc_identities, sessions, users};
 use crate::domain::audit_action::AuditAction;
-use crate::domain::id::UserId;
+use crate::domain::id::{OidcIdentityId, UserId};
 use crate::domain::oidc::{GroupVerdict, OidcSettings, groups_from_claim};
 use crate::domain::role::Role;
 use crate::domain::username::Username;
@@ -360,18 +360,36 @@ async fn sign_in(
     if !user.is_active() {
         return Err(OidcError::Disabled);
     }
-    let user = match role {
-        Some(role) => follow_role(ctx, origin, user, role).await?,
-        None => user,
-    };
     if settings.require_local_mfa && second_factor::enabled(ctx, user.id).await.unwrap_or(true) {
-        let mfa_token = sign_in::second_step::challenge(ctx, user.id).await?;
+        // Nothing changes (role, sessions) until UMBRA's own code is right too.
+        let mfa_token = sign_in::second_step::challenge_after_sso(ctx, user.id, identity_row.id, role).await?;
         return Ok(Finished::SecondStep { mfa_token });
     }
-    let session = sign_in::start_session(ctx, origin, &user, replacing, AuditAction::OidcLogin).await?;
-    sessions::set_oidc_identity(ctx.db.pool(), &hash_token(&session.token), identity_row.id).await?;
-    oidc_identities::record_login(ctx.db.pool(), identity_row.id, ctx.now).await?;
+    let (_, session) = finish_after_code(ctx, origin, user, identity_row.id, role, replacing).await?;
     Ok(Finished::SignedIn { session })
+}
+
+/// What a single sign-on does once every check passed (directly, or after the code step):
+/// the role the groups give (`None`: keep), then a session marked as the identity's.
+pub(crate) async fn finish_after_code(
+    ctx: Context<'_>,
+    origin: &RequestOrigin,
+    user: users::UserRow,
+    identity_id: OidcIdentityId,
+    role: Option<Role>,
+    replacing: Option<&str>,
+) -> Result<(users::UserRow, SessionToken), sign_in::SignInError> {
+    let user = match role {
+        Some(role) => follow_role(ctx, origin, user, role).await.map_err(|e| match e {
+            OidcError::Db(e) => sign_in::SignInError::Db(e),
+            other => sign_in::SignInError::Internal(other.to_string()),
+        })?,
+        None => user,
+    };
+    let session = sign_in::start_session(ctx, origin, &user, replacing, AuditAction::OidcLogin).await?;
+    sessions::set_oidc_identity(ctx.db.pool(), &hash_token(&session.token), identity_id).await?;
+    oidc_identities::record_login(ctx.db.pool(), identity_id, ctx.now).await?;
+    Ok((user, session))
 }
 
 /// Gives the account the role the groups say, as an admin's role change would (other

@@ -14,7 +14,8 @@ use crate::db::login_failures::{self, Counter};
 use crate::db::mfa;
 use crate::db::users::{self, UserRow};
 use crate::domain::audit_action::AuditAction;
-use crate::domain::id::UserId;
+use crate::domain::id::{OidcIdentityId, UserId};
+use crate::domain::role::Role;
 use crate::service::{Caller, Context};
 
 /// How long the step between password and code may take.
@@ -25,6 +26,20 @@ const WRONG_CODE: &str = "Wrong code.";
 pub(crate) async fn challenge(ctx: Context<'_>, user_id: UserId) -> Result<String, SignInError> {
     let token = new_token();
     mfa::create_challenge(ctx.db.pool(), &token.hash, user_id, ctx.now.plus_minutes(CHALLENGE_MINUTES)).await?;
+    Ok(token.token)
+}
+
+/// The code step of a single sign-on (`require_local_mfa`): what the provider's sign-in
+/// would do (role, session) waits in the challenge until the code is right.
+pub(crate) async fn challenge_after_sso(
+    ctx: Context<'_>,
+    user_id: UserId,
+    identity_id: OidcIdentityId,
+    role: Option<Role>,
+) -> Result<String, SignInError> {
+    let token = new_token();
+    let expires = ctx.now.plus_minutes(CHALLENGE_MINUTES);
+    mfa::create_sso_challenge(ctx.db.pool(), &token.hash, user_id, expires, identity_id, role).await?;
     Ok(token.token)
 }
 
@@ -44,10 +59,17 @@ pub async fn verify(
     let user =
         users::find_by_id(pool, user_id).await?.filter(UserRow::is_active).ok_or(SignInError::ChallengeExpired)?;
     let how = counted(ctx, verifiers, origin, user.id, &user.username, code).await?.map_err(SignInError::WrongCode)?;
+    let sso = mfa::challenge_sso(pool, &token_hash).await?;
     if !mfa::consume_challenge(pool, &token_hash).await? {
         return Err(SignInError::ChallengeExpired);
     }
-    let session = start_session(ctx, origin, &user, replacing, AuditAction::Login).await?;
+    let (user, session) = if let Some((identity_id, role)) = sso {
+        let role = role.as_deref().map(Role::from_stored);
+        crate::service::oidc::flow::finish_after_code(ctx, origin, user, identity_id, role, replacing).await?
+    } else {
+        let session = start_session(ctx, origin, &user, replacing, AuditAction::Login).await?;
+        (user, session)
+    };
     let caller = Caller::user(user.id, &user.username, origin);
     caller.audit(ctx, AuditAction::MfaSuccess, &user.username, Some(how.to_string())).await?;
     Ok((user, session))

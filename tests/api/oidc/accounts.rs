@@ -202,14 +202,19 @@ async fn the_authenticator_code_is_asked_after_the_provider_only_when_the_admin_
     assert_eq!(sign_in(&trusted, &provider).await, "/", "the provider's own MFA is trusted");
 
     configure(&admin, &provider, json!({"require_local_mfa": true})).await;
+    provider.sign_in_as(IdpUser::new("sub-ivy", "ivy", &["umbra-users", "umbra-admins"]));
     app.clock.advance_minutes(1);
     let browser = app.anonymous();
     let landed = sign_in(&browser, &provider).await;
     let token = landed.strip_prefix("/login?mfa_token=").expect("the code step").to_string();
     assert_eq!(signed_in_as(&browser).await, None, "no session before the code");
+    let before = signed_in_as(&trusted).await;
+    assert_eq!(before, Some(("ivy".into(), "standard".into())), "no role change before the code");
     let verified = browser
         .post("/api/auth/totp/verify", json!({"mfa_token": token, "code": crate::totp::code(&app, &secret, "ivy")}))
         .await;
     assert_eq!(verified.status, 200, "{}", verified.body);
-    assert_eq!(signed_in_as(&browser).await.unwrap().0, "ivy");
+    let after = signed_in_as(&browser).await;
+    assert_eq!(after, Some(("ivy".into(), "admin".into())), "the groups' role, after the code");
+    assert_eq!(audited(&app, "oidc_login").await, 2, "a single sign-on session, finished by the code");
 }
