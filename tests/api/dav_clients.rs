@@ -31,7 +31,8 @@ pub(crate) fn repository() -> PathBuf {
 pub(crate) fn clients() -> Option<PathBuf> {
     let venv = std::env::var_os("UMBRA_DAV_VENV").map_or_else(|| repository().join("target/dav-venv"), PathBuf::from);
     let bin = venv.join("bin");
-    let installed = ["python", "vdirsyncer", "caldav-server-tester"].iter().all(|p| bin.join(p).exists());
+    let installed =
+        ["python", "vdirsyncer", "caldav-server-tester", "oidc-provider-mock"].iter().all(|p| bin.join(p).exists());
     if installed {
         return Some(bin);
     }

@@ -247,22 +247,25 @@ pub async fn discover(client: &Arc<OutboundClient>, issuer: &str) -> Result<Meta
     let metadata = with_provider(client, move |http| Metadata::discover(&issuer_url, http))
         .await?
         .map_err(|e| ProviderUnavailable(describe(&e)))?;
-    // An https issuer whose endpoints are plain http would send the code and the client
-    // secret unencrypted: its endpoints must be https too (or on this machine).
+    match insecure_endpoint(&metadata, issuer) {
+        Some(why) => Err(ProviderUnavailable(why)),
+        None => Ok(metadata),
+    }
+}
+
+/// An https issuer whose endpoints are plain http would send the code and the client secret
+/// unencrypted: its endpoints must be https too (or on this machine). Says which is not.
+fn insecure_endpoint(metadata: &Metadata, issuer: &str) -> Option<String> {
     let plain_http_allowed = issuer.starts_with("http://");
     let endpoints = [
         ("authorization", Some(metadata.authorization_endpoint().as_str())),
         ("token", metadata.token_endpoint().map(|u| u.as_str())),
         ("key set", Some(metadata.jwks_uri().as_str())),
     ];
-    for (what, url) in endpoints {
-        if let Some(url) = url
-            && check_issuer(url, plain_http_allowed).is_err()
-        {
-            return Err(ProviderUnavailable(format!("the {what} endpoint {url} is not https")));
-        }
-    }
-    Ok(metadata)
+    endpoints.into_iter().find_map(|(what, url)| {
+        let url = url?;
+        check_issuer(url, plain_http_allowed).is_err().then(|| format!("the {what} endpoint {url} is not https"))
+    })
 }
 
 /// A discovery failure in a sentence an admin can act on (never the provider's own text).
@@ -276,5 +279,34 @@ fn describe<E: std::error::Error>(error: &openidconnect::DiscoveryError<E>) -> S
         D::UrlParse(_) => "the issuer is not a URL".into(),
         D::Other(e) => e.clone(),
         _ => "discovery failed".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metadata(issuer: &str, token_endpoint: &str) -> Metadata {
+        serde_json::from_value(serde_json::json!({
+            "issuer": issuer,
+            "authorization_endpoint": format!("{issuer}/authorize"),
+            "token_endpoint": token_endpoint,
+            "jwks_uri": format!("{issuer}/jwks"),
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        }))
+        .expect("a discovery document")
+    }
+
+    #[test]
+    fn an_https_issuer_needs_https_endpoints() {
+        let issuer = "https://id.example.org";
+        assert_eq!(insecure_endpoint(&metadata(issuer, "https://id.example.org/token"), issuer), None);
+        let leaky = insecure_endpoint(&metadata(issuer, "http://id.example.org/token"), issuer);
+        assert!(leaky.is_some_and(|why| why.contains("token endpoint")));
+        // A plain-http issuer the admin allowed may have plain-http endpoints.
+        let lan = "http://id.lan";
+        assert_eq!(insecure_endpoint(&metadata(lan, "http://id.lan/token"), lan), None);
     }
 }

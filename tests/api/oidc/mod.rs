@@ -1,10 +1,12 @@
 //! Single sign-on (issue 13) against the stand-in OpenID provider (`support::oidc_provider`),
 //! a real authorization-code provider on 127.0.0.1 that the admin allow-lists: the kit that
-//! configures it and plays the browser through the flow, then one file per area.
+//! configures it and plays the browser through the flow, then one file per area (and one
+//! against an independent provider implementation, `interop`).
 
 mod accounts;
 mod admin;
 mod flow;
+mod interop;
 
 use rocket::http::{Cookie, Method};
 use serde_json::{Value, json};
@@ -71,7 +73,7 @@ pub async fn leave_for_provider(started: &Resp, provider: &Provider) -> AtProvid
     AtProvider { callback: format!("{}?{}", url.path(), url.query().unwrap_or_default()), flow_cookie }
 }
 
-fn flow_cookie(response: &Resp) -> Option<String> {
+pub fn flow_cookie(response: &Resp) -> Option<String> {
     response.headers.get("set-cookie")?.iter().find_map(|header| {
         let cookie = Cookie::parse_encoded(header.clone()).ok()?;
         (cookie.name() == FLOW_COOKIE).then(|| cookie.value().to_string())
