@@ -28,7 +28,9 @@ async fn a_prelinked_user_signs_in_with_pkce_and_the_callback_works_once() {
 
     let browser = app.anonymous();
     let at = to_provider(&browser, &provider).await;
-    assert_eq!(come_back(&browser, &at.callback, Some(&at.flow_cookie)).await, "/");
+    // Providers add parameters of their own (Keycloak: session_state, RFC 9207: iss).
+    let callback = format!("{}&session_state=abc&iss={}", at.callback, provider.issuer());
+    assert_eq!(come_back(&browser, &callback, Some(&at.flow_cookie)).await, "/");
     assert_eq!(signed_in_as(&browser).await, Some(("alice".into(), "standard".into())));
 
     // The code went back with the PKCE verifier and our client's credentials.
