@@ -347,6 +347,14 @@ async fn tasks_move_on_the_board_and_columns_renumber() {
     assert_eq!(order(&column(&c.bob, c.project, "todo").await), ["A", "B", "D", "C"]);
     move_to("A", json!({"status": "todo"})).await;
     assert_eq!(order(&column(&c.bob, c.project, "todo").await), ["B", "D", "C", "A"]);
+    // Dropped back where it was: nothing moves and the activity log says nothing.
+    let logged = activity(&app, c.project).await.len();
+    let before = column(&c.bob, c.project, "todo").await;
+    move_to("D", json!({"status": "todo", "after_id": ids["B"]})).await;
+    move_to("A", json!({"status": "todo"})).await;
+    move_to("B", json!({"status": "todo", "before_id": ids["D"]})).await;
+    assert_eq!(column(&c.bob, c.project, "todo").await, before, "same order, same positions");
+    assert_eq!(activity(&app, c.project).await.len(), logged);
 
     // Into another column: completed_at is set in done and cleared on leaving it.
     let done = move_to("C", json!({"status": "done"})).await;
@@ -495,6 +503,9 @@ async fn comments_are_posted_edited_by_their_authors_and_moderated_by_owners() {
         (edited["body"].clone(), edited["edited"].clone(), edited["mentions"].clone()),
         (json!("Which white?"), json!(true), json!([]))
     );
+    let unchanged = c.dave.patch(&dave_comment, json!({"body": "Eggshell"})).await;
+    assert_eq!(unchanged.status, 200, "{}", unchanged.body);
+    assert_eq!(unchanged.json()["edited"], false, "the same words again are not an edit");
     assert_eq!(fields(&c.bob.patch(&bob_comment, json!({"body": "  "})).await), ["body"]);
     assert_eq!(fields(&c.bob.patch(&bob_comment, json!({"body": "x".repeat(5_001)})).await), ["body"]);
     assert_eq!(fields(&c.bob.post(&comments, json!({"body": ""})).await), ["body"]);

@@ -164,6 +164,11 @@ pub async fn update(
         return Err(ProjectError::Forbidden("Only its author may edit a comment."));
     }
     let body = comment_body(&patch.body)?;
+    if body == row.body {
+        // The same words again (a save without a change): not an edit.
+        drop(tx);
+        return read(ctx, me, project, task, comment).await;
+    }
     db::update(&mut tx, task, comment, &body, ctx.now).await?;
     let title = project_tasks::get(&mut *tx, me, project, task).await?.ok_or(ProjectError::NotFound)?.title;
     let entry = activity(project, me, ActivityAction::CommentEdited, task, &title, serde_json::json!({}));

@@ -214,6 +214,15 @@ pub async fn move_task(
         (None, None) => column.len(),
     };
     let positions: Vec<i64> = column.iter().map(|(_, position)| *position).collect();
+    // Dropped back where it was (same column, same neighbours): nothing moved, nothing to
+    // write or to tell the activity log.
+    let stays = current.fields().status == body.status
+        && (index == 0 || positions[index - 1] < current.position)
+        && positions.get(index).is_none_or(|next| current.position < *next);
+    if stays {
+        drop(tx);
+        return get(ctx, me, project, task).await;
+    }
     let position = if let Some(position) = slot(&positions, index) {
         position
     } else {
