@@ -137,3 +137,39 @@ async fn the_cli_links_unlinks_and_gives_passwords_back() {
     let rows = umbra::db::audit::recent(app.db.pool(), 50).await.unwrap();
     assert!(rows.iter().any(|r| r.actor == "cli" && r.action == "oidc_config_change"));
 }
+
+#[tokio::test]
+async fn locked_sessions_malformed_bodies_and_an_unlisted_provider_are_refused() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let user = app.user("ivan").await;
+    let provider = Provider::start().await;
+
+    // Before the admin allow-lists the loopback provider, the SSRF-safe client refuses it.
+    let refused = admin.post("/api/admin/oidc/test", json!({"issuer": provider.issuer()})).await.json();
+    assert_eq!(refused["ok"], false, "{refused}");
+    assert_eq!(provider.discovery_fetches(), 0, "nothing reached the provider");
+
+    configure(&admin, &provider, json!({})).await;
+    for body in ["{", "[]", "{\"enabled\": \"yes\"}"] {
+        let status = raw(&admin, rocket::http::Method::Put, "/api/admin/oidc", body).await;
+        assert!((400..500).contains(&status), "{body}: {status}");
+    }
+    let huge = format!("{{\"enabled\": false, \"button_label\": \"{}\"}}", "x".repeat(2_000_000));
+    assert!((400..500).contains(&raw(&admin, rocket::http::Method::Put, "/api/admin/oidc", &huge).await));
+    assert!((400..500).contains(&raw(&user, rocket::http::Method::Post, "/api/auth/oidc/link", "{").await));
+
+    // A locked session reaches none of the identity routes.
+    assert_eq!(user.post_empty("/api/auth/lock").await.status, 204);
+    user.get("/api/auth/oidc/identities").await.problem(423);
+    user.post("/api/auth/oidc/link", json!({})).await.problem(423);
+    user.delete("/api/auth/oidc/identities/1").await.problem(423);
+    assert_eq!(admin.post_empty("/api/auth/lock").await.status, 204);
+    admin.get("/api/admin/oidc").await.problem(423);
+}
+
+/// The status of a JSON request with this raw body.
+async fn raw(who: &crate::harness::Persona<'_>, method: rocket::http::Method, path: &str, body: &str) -> u16 {
+    let headers = [("X-Requested-With", "XMLHttpRequest"), ("Content-Type", "application/json")];
+    who.request(method, path, Some(body), &headers).await.status
+}
