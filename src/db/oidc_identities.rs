@@ -66,10 +66,6 @@ pub async fn list_for_user<'c>(
         .await
 }
 
-pub async fn count_for_user<'c>(db: impl Executor<'c, Database = Any>, user_id: UserId) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM oidc_identities WHERE user_id = $1").bind(user_id).fetch_one(db).await
-}
-
 /// Removes one of `user_id`'s identities; `None` when it is not theirs.
 pub async fn unlink<'c>(
     db: impl Executor<'c, Database = Any>,
