@@ -18,6 +18,8 @@ pub struct Server {
     pub client: reqwest::Client,
     pub cert: Vec<u8>,
     pub dir: tempfile::TempDir,
+    /// The database it runs on when not the data folder's SQLite file.
+    pub database_url: Option<String>,
 }
 
 impl Drop for Server {
@@ -43,6 +45,11 @@ pub fn scenario_duration() -> Duration {
 }
 
 pub async fn start(binary: &str) -> (Server, Duration) {
+    start_on(binary, None).await
+}
+
+/// Starts `binary` on `database_url` (a PostgreSQL database), or on SQLite in its data folder.
+pub async fn start_on(binary: &str, database_url: Option<&str>) -> (Server, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("bench.toml");
     // The benchmark measures the server, not its per-IP limits: every request comes from 127.0.0.1.
@@ -61,10 +68,15 @@ pub async fn start(binary: &str) -> (Server, Duration) {
     // A known port, so that the passkey origin (https://localhost:<port>) is known too.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let started = Instant::now();
-    let mut child = Command::new(binary)
+    let mut command = Command::new(binary);
+    command
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--config", config.to_str().unwrap()])
         .arg("--data-dir")
-        .arg(dir.path().join("data"))
+        .arg(dir.path().join("data"));
+    if let Some(url) = database_url {
+        command.args(["--database-url", url]);
+    }
+    let mut child = command
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -89,7 +101,8 @@ pub async fn start(binary: &str) -> (Server, Duration) {
     let first = client.get(format!("{url}/health")).send().await.expect("first request");
     assert!(first.status().is_success());
     let startup = started.elapsed();
-    (Server { child, base: url, client, cert, dir }, startup)
+    let database_url = database_url.map(str::to_string);
+    (Server { child, base: url, client, cert, dir, database_url }, startup)
 }
 
 #[derive(Default)]
@@ -183,11 +196,12 @@ pub fn get(
 /// Creates the first admin through the setup API with the binary's one-time code, signed in
 /// on the server's shared client (its cookie goes with every later request).
 pub async fn set_up_admin(binary: &str, server: &Server) {
-    let output = Command::new(binary)
-        .args(["admin", "setup-code", "--data-dir"])
-        .arg(server.dir.path().join("data"))
-        .output()
-        .expect("umbra admin setup-code");
+    let mut command = Command::new(binary);
+    command.args(["admin", "setup-code", "--data-dir"]).arg(server.dir.path().join("data"));
+    if let Some(url) = &server.database_url {
+        command.args(["--database-url", url]);
+    }
+    let output = command.output().expect("umbra admin setup-code");
     let code = String::from_utf8_lossy(&output.stdout).trim().to_string();
     let setup = server
         .client
