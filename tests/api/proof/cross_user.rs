@@ -353,12 +353,6 @@ fn assert_every_slot_mapped(spec: &Spec, worlds: &Worlds) {
     assert!(stale.is_empty(), "QUERY_SLOTS entries no route has: {stale:?}");
 }
 
-/// Whether the document lists `status` among the operation's responses.
-fn documented(spec: &Spec, op: &Operation, status: u16) -> bool {
-    let responses = &spec.document["paths"][&op.path][op.method.as_str().to_ascii_lowercase()]["responses"];
-    responses.get(status.to_string()).is_some()
-}
-
 struct Call {
     world: &'static str,
     op: Operation,
@@ -373,7 +367,7 @@ fn check(spec: &Spec, call: &Call, response: &crate::harness::Resp, failures: &m
     // Answers of the guards (the admin 403 for every id) are every route's, and the
     // schemathesis suite checks status codes against the document; a grant is the route's own.
     let own_grant = call.grant.is_some_and(|g| GRANTS[g].world != "*");
-    if own_grant && !documented(spec, &call.op, call.expected) {
+    if own_grant && !spec.documents(&call.op, call.expected) {
         failures.push(format!("{what}: answers {}, which its OpenAPI responses do not list", call.expected));
     }
     let expected_ok =

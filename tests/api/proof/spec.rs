@@ -21,7 +21,7 @@ impl Param {
     /// An id-like parameter: an integer schema (`{id}`, `{task_id}`, `?calendar_id=`), or
     /// an id list such as `?ids=`.
     pub fn is_id(&self) -> bool {
-        is_integer(&self.schema) || ((self.name == "ids" || self.name.ends_with("_ids")) && self.name.len() > 2)
+        is_integer(&self.schema) || self.name == "ids" || self.name.ends_with("_ids")
     }
 }
 
@@ -131,6 +131,16 @@ impl Spec {
             Some(RequestBody { content_type: content_type.clone(), schema: self.resolve(&media["schema"]) })
         });
         Operation { method, path: path.to_string(), path_params, query_params, body }
+    }
+
+    /// The operation's entry in the document.
+    pub fn entry(&self, op: &Operation) -> &Value {
+        &self.document["paths"][&op.path][op.method.as_str().to_ascii_lowercase()]
+    }
+
+    /// Whether the document lists `status` among the operation's responses.
+    pub fn documents(&self, op: &Operation, status: u16) -> bool {
+        self.entry(op)["responses"].get(status.to_string()).is_some()
     }
 
     /// The value with every `$ref` replaced by what it points at, recursively (a schema that
