@@ -8,6 +8,7 @@ use rocket::get;
 use rocket::response::content::RawJson;
 use utoipa::OpenApi;
 
+use crate::domain::audit_action::AuditAction;
 use crate::error::{FieldError, Problem};
 
 #[derive(OpenApi)]
@@ -16,7 +17,9 @@ use crate::error::{FieldError, Problem};
         title = "UMBRA",
         description = "Self-hosted life management. State-changing requests need the header X-Requested-With: XMLHttpRequest; errors are application/problem+json (RFC 9457)."
     ),
-    components(schemas(Problem, FieldError))
+    // AuditAction is the audit log's `action` query parameter: utoipa refers to it by name
+    // from the parameter but does not collect a parameter's schema into the components.
+    components(schemas(Problem, FieldError, AuditAction))
 )]
 pub struct ApiDoc;
 

@@ -72,6 +72,7 @@ mod privileges;
 mod processes;
 mod project_tasks;
 mod projects;
+mod proof;
 mod rate_buckets;
 mod reminders;
 mod self_service;
