@@ -188,6 +188,19 @@ impl From<DbError> for ApiError {
                 Self::new(Status::UnprocessableEntity, "The request refers to something that does not exist.")
             }
             DbError::Contention => Self::service_unavailable(1),
+            // Logged where it was recognised (`DbError::classify`), once a minute.
+            DbError::Unavailable(_) => {
+                let mut error = Self::new(
+                    Status::ServiceUnavailable,
+                    "The database cannot be reached just now: nothing was changed. Try again in a moment.",
+                );
+                error.retry_after_secs = Some(5);
+                error
+            }
+            DbError::StorageFull(_) => Self::new(
+                Status::InsufficientStorage,
+                "The server's disk is full: nothing was saved. Reading still works; try again once space is freed.",
+            ),
             DbError::Other(error) => Self::internal(format!("database: {error}")),
         }
     }

@@ -11,11 +11,11 @@ use crate::cli::ServeArgs;
 use crate::clock::{SharedClock, SystemClock};
 use crate::commands::Exit;
 use crate::config::{Config, TlsMode};
-use crate::db::Db;
 use crate::db::backup::sqlite_file_of;
+use crate::db::{Db, DbOpenError};
 use crate::http::listener;
 use crate::server::{self, ServerParts};
-use crate::{files, telemetry, tls};
+use crate::{files, jobs, telemetry, tls};
 
 pub async fn run(args: ServeArgs) -> Exit {
     let config = match Config::load(&args) {
@@ -25,26 +25,47 @@ pub async fn run(args: ServeArgs) -> Exit {
     let _log_guard = telemetry::init(config.log_dir.as_deref());
     match serve(config).await {
         Ok(()) => Exit::Done,
-        Err(message) => {
+        // One line on stderr (`Exit::report`), nothing else: the reason is the whole story.
+        Err(Stop::DatabaseRefused(message)) => Exit::DatabaseRefused(message),
+        Err(Stop::Failed(message)) => {
             tracing::error!("{message}");
             Exit::Failed(message)
         }
     }
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+/// Why `serve` ended before a stop was asked for.
+enum Stop {
+    Failed(String),
+    /// The database is damaged, not UMBRA's or from a newer UMBRA: nothing was written to it.
+    DatabaseRefused(String),
+}
+
+impl From<String> for Stop {
+    fn from(message: String) -> Self {
+        Self::Failed(message)
+    }
+}
+
+async fn serve(config: Config) -> Result<(), Stop> {
     let started = Instant::now();
     files::create_private_dir(&config.data_dir)
         .map_err(|e| format!("cannot create the data folder {}: {e}", config.data_dir.display()))?;
-    let secret_key = files::load_or_create_secret_key(&config.data_dir).map_err(|e| format!("secret key: {e}"))?;
-    let clock: SharedClock = Arc::new(SystemClock);
-    let tls = tls::prepare(&config, clock.now()).map_err(|e| e.to_string())?;
     // One server per SQLite file; held until this function returns.
     let _lock = match sqlite_file_of(&config.database_url) {
         Some(file) => Some(files::DatabaseLock::acquire(&file)?),
         None => None,
     };
-    let db = Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
+    let refused_or_failed = |e: DbOpenError| {
+        if e.is_refusal() { Stop::DatabaseRefused(e.to_string()) } else { Stop::Failed(e.to_string()) }
+    };
+    // An existing database is judged (read-only) before the secret key and the certificate are
+    // made: a refused database stops the start with nothing made in the data folder.
+    Db::check_existing(&config.database_url).await.map_err(refused_or_failed)?;
+    let secret_key = files::load_or_create_secret_key(&config.data_dir).map_err(|e| format!("secret key: {e}"))?;
+    let clock: SharedClock = Arc::new(SystemClock);
+    let tls = tls::prepare(&config, clock.now()).map_err(|e| e.to_string())?;
+    let db = Db::open_checked(&config.database_url).await.map_err(refused_or_failed)?;
     let setup_code = setup_code::current(db.pool()).await.map_err(|e| format!("database: {e}"))?;
 
     if config.tls == TlsMode::Off {
@@ -63,15 +84,25 @@ async fn serve(config: Config) -> Result<(), String> {
     let listening = listener::launch(rocket, &config, tls.as_ref()).await.map_err(|e| e.to_string())?;
     announce.print(listening.local_addr.port());
     stop_signal().await;
-    tracing::info!("shutting down: finishing requests in flight");
+    let started_stopping = Instant::now();
+    tracing::info!("shutting down: finishing requests in flight and the background jobs' passes");
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+    // The jobs start no new pass from now on and finish the one in progress (a push being
+    // sent is recorded as sent and its lease released) while the requests drain; only then
+    // does the database close under them.
+    let jobs = jobs::runner(listening.rocket()).map(|runner| runner.take_tasks()).unwrap_or_default();
+    listening.rocket().shutdown().notify();
     listening.stop(SHUTDOWN_GRACE).await;
+    jobs::finish(jobs, JOBS_GRACE.saturating_sub(started_stopping.elapsed())).await;
     db.close().await;
     Ok(())
 }
 
 /// How long requests in flight may take to finish once a stop was asked for.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How long, from the stop, the background jobs may take to finish their pass: a push being
+/// sent may take its 15 s timeout. Inside systemd's TimeoutStopSec (30 s).
+const JOBS_GRACE: Duration = Duration::from_secs(20);
 
 /// SIGTERM (systemd) or SIGINT (Ctrl-C).
 async fn stop_signal() {

@@ -56,10 +56,14 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// How long a query waits for a connection before the request is answered 503: well inside
+/// the 5 s a client (or a load balancer's health check) should ever wait during an outage.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -88,6 +92,28 @@ pub enum DbOpenError {
     Schema(#[from] schema::SchemaError),
 }
 
+impl DbOpenError {
+    /// Whether the database itself was refused (damaged, not UMBRA's, from a newer UMBRA, or
+    /// its applied migrations differ from this binary's), as opposed to not being reachable:
+    /// starting again will not help, and the file was left as it was.
+    pub fn is_refusal(&self) -> bool {
+        use sqlx::migrate::MigrateError;
+        match self {
+            Self::Schema(error) => error.is_refusal(),
+            Self::Migrate(error) => matches!(
+                error,
+                MigrateError::VersionMismatch(_)
+                    | MigrateError::VersionMissing(_)
+                    | MigrateError::Dirty(_)
+                    | MigrateError::VersionNotPresent(_)
+                    | MigrateError::VersionTooOld(..)
+                    | MigrateError::VersionTooNew(..)
+            ),
+            _ => false,
+        }
+    }
+}
+
 impl Db {
     /// Opens (creating if needed) the database at `url`. Does not migrate.
     pub async fn connect(url: &str) -> Result<Self, DbOpenError> {
@@ -105,9 +131,24 @@ impl Db {
         let options = AnyConnectOptions::from_str(url)?;
         // Connections a burst opened are closed after half a minute unused: an idle appliance
         // should not keep eight SQLite page caches (or sixteen PostgreSQL backends) for a flood
-        // that is over.
-        let pool_options =
-            AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10)).idle_timeout(Duration::from_secs(30));
+        // that is over. A request waits at most ACQUIRE_TIMEOUT for a connection: while
+        // PostgreSQL is down the pool keeps retrying the refused connection until then, and the
+        // request is answered 503 (`DbError::Unavailable`) instead of hanging. Every idle
+        // connection is pinged before it is handed out (sqlx's default, kept on purpose): one
+        // that broke while the database restarted is dropped and replaced, so the first
+        // requests after an outage succeed without a restart of UMBRA.
+        let pool_options = AnyPoolOptions::new()
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .test_before_acquire(true)
+            // A connection that still counts itself inside a transaction is closed, not handed
+            // out: when SQLite fails a COMMIT (a full disk) it may roll the transaction back
+            // itself, the driver's own ROLLBACK then fails and its transaction depth stays at
+            // one, and every later transaction on that connection would fail ("begin_with at
+            // non-zero transaction depth") long after the disk has room again. The pool pings
+            // a connection as it comes back, after any rollback its transaction queued, so
+            // only a truly stuck one is dropped here.
+            .before_acquire(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
+            .idle_timeout(Duration::from_secs(30));
         let pool = match backend {
             Backend::Sqlite => {
                 pool_options
@@ -132,8 +173,26 @@ impl Db {
         Ok(Self { pool, backend, url: url.to_string() })
     }
 
-    /// Opens and migrates: what every entry point wants.
+    /// Opens and migrates: what every entry point wants. An existing SQLite file is checked
+    /// read-only first (`schema::check_sqlite_file`), so a file that is damaged, not UMBRA's
+    /// or from a newer UMBRA is refused before anything could write to it.
     pub async fn open(url: &str) -> Result<Self, DbOpenError> {
+        Self::check_existing(url).await?;
+        Self::open_checked(url).await
+    }
+
+    /// The read-only judgement of an existing SQLite file that `open` starts with; it creates
+    /// nothing (for `umbra serve`, which refuses a bad database before it makes anything else
+    /// in the data folder). Nothing to judge for PostgreSQL or a new file.
+    pub async fn check_existing(url: &str) -> Result<(), DbOpenError> {
+        if let Some(file) = url.starts_with("sqlite:").then(|| backup::sqlite_file_of(url)).flatten() {
+            schema::check_sqlite_file(&file, Self::migrator_for(Backend::Sqlite)).await?;
+        }
+        Ok(())
+    }
+
+    /// `open` after `check_existing` passed.
+    pub async fn open_checked(url: &str) -> Result<Self, DbOpenError> {
         let db = Self::connect(url).await?;
         db.migrate().await?;
         Ok(db)
@@ -191,7 +250,7 @@ impl Db {
         Ok(tx)
     }
 
-    /// Whether the database answers (for /health).
+    /// Whether the database answers (for /ready).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }

@@ -217,7 +217,8 @@ async fn a_database_from_a_newer_umbra_is_refused() {
     );
     let served =
         umbra(&["serve", "--listen", "127.0.0.1:0", "--no-tls", "--data-dir", dir.path().to_str().unwrap()], None);
-    assert_eq!(served.status.code(), Some(1));
+    // Exit code 3: the database refused (README "Exit codes").
+    assert_eq!(served.status.code(), Some(3));
     assert!(stderr(&served).contains("newer"), "{}", stderr(&served));
 }
 

@@ -102,13 +102,16 @@ async fn foreign_origins_get_no_cors_grant() {
 }
 
 #[tokio::test]
-async fn health_reports_the_database() {
+async fn health_is_liveness_and_ready_reports_the_database() {
     let app = app().await;
     let ok = app.anonymous().get("/health").await;
     assert_eq!((ok.status, ok.json()), (200, json!({"status": "ok"})));
     app.db.close().await;
-    let down = app.anonymous().get("/health").await;
-    assert_eq!((down.status, down.json()), (503, json!({"status": "unavailable"})));
+    // The process still serves: alive. Whether it can do its work is /ready's question.
+    let alive = app.anonymous().get("/health").await;
+    assert_eq!((alive.status, alive.json()), (200, json!({"status": "ok"})));
+    let ready = app.anonymous().get("/ready").await;
+    assert_eq!((ready.status, &ready.json()["checks"]["database"]), (503, &json!("unreachable")));
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ async fn openapi_documents_every_api_route() {
         .routes()
         .filter(|route| {
             let path = route.uri.path();
-            path.starts_with("/api/") || path.starts_with("/ics/") || path == "/health"
+            path.starts_with("/api/") || path.starts_with("/ics/") || path == "/health" || path == "/ready"
         })
         .map(|route| {
             let path = route.uri.path().replace('<', "{").replace('>', "}").replace("..}", "}");
