@@ -137,10 +137,14 @@ struct Outcome {
     answer: Result<(u16, Option<String>, Option<String>), String>,
 }
 
+/// Sends requests back to back until `stop` is set and a request sent after it succeeded:
+/// each worker's last outcome shows that it, too, is served again.
 async fn load(client: reqwest::Client, base: String, stop: Arc<AtomicBool>) -> Vec<Outcome> {
-    let mut outcomes = Vec::new();
+    let mut outcomes: Vec<Outcome> = Vec::new();
     let mut n = 0;
-    while !stop.load(Ordering::Relaxed) {
+    let mut stopping = false;
+    while !(stopping && outcomes.last().is_some_and(|o| matches!(o.answer, Ok((200 | 201, _, _))))) {
+        stopping = stop.load(Ordering::Relaxed);
         n += 1;
         let (what, request) = if n % 2 == 0 {
             ("GET /api/todos", client.get(format!("{base}/api/todos")))
@@ -223,9 +227,18 @@ async fn postgres_stopped_for_ten_seconds_fails_fast_with_503_and_recovers_witho
     assert_eq!(ready.status(), 200, "{}", ready.text().await.unwrap());
     stop.store(true, Ordering::Relaxed);
     let mut outcomes = Vec::new();
+    let mut lasts = Vec::new();
     for worker in workers {
-        outcomes.extend(worker.await.unwrap());
+        let mut done = worker.await.unwrap();
+        lasts.push(done.pop().expect("a last request"));
+        outcomes.extend(done);
     }
+    outcomes.extend(lasts.iter().map(|o| Outcome {
+        what: o.what,
+        sent: o.sent,
+        took: o.took,
+        answer: o.answer.clone(),
+    }));
 
     let mut during = 0;
     for outcome in &outcomes {
@@ -243,6 +256,7 @@ async fn postgres_stopped_for_ten_seconds_fails_fast_with_503_and_recovers_witho
     }
     assert!(during >= 4, "only {during} requests fell inside the outage");
     assert!(outcomes.iter().any(|o| o.sent >= back && matches!(o.answer, Ok((200 | 201, _, _)))), "served again");
+    assert!(lasts.iter().all(|o| o.sent >= back), "each worker served again after the return: {lasts:?}");
     eprintln!(
         "{TEST}: {} requests, {during} during the 10 s outage (all 503 in < 5 s), served again {recovered:?} after \
          PostgreSQL returned",
