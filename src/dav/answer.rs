@@ -69,7 +69,20 @@ pub fn from_dav(error: DavError, collection: Option<Collection>) -> DavResponse 
         DavError::Db(DbError::InvalidText) => {
             DavResponse::text(Status::BadRequest, "The text holds characters that cannot be stored.")
         }
-        DavError::Db(e) => internal(&e),
+        DavError::Db(e) => from_db(e),
+    }
+}
+
+/// A database failure: 503 while the database is unreachable, 507 when its disk is full (both
+/// worth a client's retry later), 500 for the rest.
+fn from_db(error: DbError) -> DavResponse {
+    match error {
+        DbError::Unavailable(_) => {
+            DavResponse::text(Status::ServiceUnavailable, "The database is unavailable: try again shortly.")
+                .with_header("Retry-After", "5")
+        }
+        DbError::StorageFull(_) => DavResponse::text(Status::InsufficientStorage, "The server's disk is full."),
+        other => internal(&other),
     }
 }
 
@@ -98,7 +111,7 @@ impl From<XmlError> for DavResponse {
 
 impl From<sqlx::Error> for DavResponse {
     fn from(error: sqlx::Error) -> Self {
-        internal(&error)
+        from_db(DbError::classify(error))
     }
 }
 
@@ -117,7 +130,30 @@ impl From<CalendarError> for DavResponse {
                     problems.0.iter().map(|(field, message)| format!("{field}: {message}")).collect();
                 DavResponse::text(Status::BadRequest, &text.join("; "))
             }
-            CalendarError::Db(e) => internal(&e),
+            CalendarError::Db(e) => from_db(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rocket::http::Status;
+
+    use super::{DavResponse, from_dav};
+    use crate::dav::store::DavError;
+    use crate::db::error::DbError;
+
+    /// A database that cannot be reached or is out of space is a condition a DAV client
+    /// should retry later (503 with Retry-After, 507), not a server bug (500).
+    #[test]
+    fn an_unreachable_or_full_database_is_503_or_507_not_500() {
+        let unreachable = from_dav(DavError::Db(DbError::classify(sqlx::Error::PoolTimedOut)), None);
+        assert_eq!(unreachable.status, Status::ServiceUnavailable);
+        assert!(unreachable.headers.iter().any(|(name, _)| *name == "Retry-After"));
+        let full = from_dav(DavError::Db(DbError::StorageFull(sqlx::Error::PoolClosed)), None);
+        assert_eq!(full.status, Status::InsufficientStorage);
+        assert_eq!(DavResponse::from(sqlx::Error::PoolTimedOut).status, Status::ServiceUnavailable);
+        let other = from_dav(DavError::Db(DbError::classify(sqlx::Error::RowNotFound)), None);
+        assert_eq!(other.status, Status::InternalServerError);
     }
 }
