@@ -4,7 +4,7 @@
 //!
 //! - `ca.pem` / `ca-key.pem` (0600): the CA, kept for ten years; a household installs
 //!   `ca.pem` once per device. Replaced only in its last 30 days.
-//! - `cert.pem` / `key.pem` (0600): the server certificate, at most 397 days, issued again
+//! - `cert.pem` / `key.pem` (0600): the server certificate, at most 365 days, issued again
 //!   30 days before it expires, when the names it must cover change, or when it is missing,
 //!   damaged or not from this CA (as the self-signed certificate of earlier versions).
 //!

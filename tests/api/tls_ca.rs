@@ -163,11 +163,12 @@ async fn certificates_have_the_dates_and_flags_devices_accept() {
     assert!(usage.key_cert_sign() && usage.crl_sign());
     ca.verify_signature(None).expect("self-signed");
 
-    // The server certificate: at most 397 days, issued by the CA, for a TLS server, for
-    // exactly the public names, this machine's hostname, localhost and the loopback addresses.
+    // The server certificate: 365 days (Mozilla's "intermediate" configuration allows at most
+    // 366), issued by the CA, for a TLS server, for exactly the public names, this machine's
+    // hostname, localhost and the loopback addresses.
     let seconds = leaf.validity().not_after.timestamp() - leaf.validity().not_before.timestamp();
-    assert!(seconds <= 397 * 86_400, "{seconds} s");
-    assert!(seconds >= 396 * 86_400, "{seconds} s");
+    assert!(seconds <= 366 * 86_400, "{seconds} s");
+    assert!(seconds >= 364 * 86_400, "{seconds} s");
     leaf.verify_signature(Some(ca.public_key())).expect("issued by the CA");
     assert_eq!(leaf.issuer().as_raw(), ca.subject().as_raw());
     assert!(!leaf.is_ca());
@@ -334,10 +335,10 @@ impl Connection {
 
 #[tokio::test]
 async fn renewal_near_expiry_swaps_the_certificate_without_dropping_connections() {
-    // The server starts 370 days in the past, so both its first certificate and the renewed
-    // one are valid for a client that checks against the real time.
+    // The server starts 338 days in the past, so both its first certificate (365 days) and
+    // the renewed one are valid for a client that checks against the real time.
     let clock = ManualClock::starting_now();
-    clock.advance_minutes(-370 * DAY_MINUTES);
+    clock.advance_minutes(-338 * DAY_MINUTES);
     let server = serve_https_with_clock(clock.clone(), |_| {}).await;
     let ca_der = pem_der(&downloaded_ca(&server).await);
     let local_ca = state(&server).local_ca().cloned().expect("the server uses its own CA");
@@ -349,13 +350,13 @@ async fn renewal_near_expiry_swaps_the_certificate_without_dropping_connections(
     let first_serial = open.serial();
     let first_expiry = local_ca.status().server_expires_at;
 
-    // 366 days in: 31 days left, not due yet.
-    clock.advance_minutes(366 * DAY_MINUTES);
+    // 334 days in: 31 days left, not due yet.
+    clock.advance_minutes(334 * DAY_MINUTES);
     renewal.run_once(&ctx, clock.now()).await.unwrap();
     assert_eq!(Connection::open(port(&server), &ca_der).await.serial(), first_serial);
     assert_eq!(local_ca.status().server_expires_at, first_expiry);
 
-    // 368 days in: within 30 days of expiry, so the pass renews.
+    // 336 days in: within 30 days of expiry, so the pass renews.
     clock.advance_minutes(2 * DAY_MINUTES);
     renewal.run_once(&ctx, clock.now()).await.unwrap();
     let new = Connection::open(port(&server), &ca_der).await;
@@ -365,7 +366,7 @@ async fn renewal_near_expiry_swaps_the_certificate_without_dropping_connections(
     assert_eq!(open.serial(), first_serial);
 
     let renewed = local_ca.status().server_expires_at;
-    assert_eq!(renewed.0 - first_expiry.0, 368 * DAY_MINUTES * UtcMillis::MINUTE);
+    assert_eq!(renewed.0 - first_expiry.0, 336 * DAY_MINUTES * UtcMillis::MINUTE);
     let info: serde_json::Value = download(&server, "/api/ca").await.json().await.unwrap();
     assert_eq!(info["server_certificate_expires_at"], renewed.to_rfc3339());
     assert_eq!(info["fingerprint_sha256"], server.fingerprint, "the same CA");
