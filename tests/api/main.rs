@@ -52,6 +52,7 @@ mod dispatcher;
 mod event_invitations;
 mod event_templates;
 mod events;
+mod fuzz_regressions;
 mod gate;
 mod hashing;
 mod http_layer;
