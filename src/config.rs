@@ -18,8 +18,20 @@ pub const DEFAULT_LISTEN: &str = "0.0.0.0:8443";
 #[error("invalid configuration: {0}")]
 pub struct ConfigError(pub String);
 
+/// Every refusal is one line: `main` prints it as is, and a value from the file (or a path)
+/// may hold line breaks or other control characters that would forge or hide log lines and
+/// terminal output. Line breaks become spaces, other control characters their escapes.
 fn invalid(message: impl Into<String>) -> ConfigError {
-    ConfigError(message.into())
+    let message: String = message.into();
+    let mut line = String::with_capacity(message.len());
+    for c in message.chars() {
+        match c {
+            '\n' | '\r' => line.push(' '),
+            c if c.is_control() => line.extend(c.escape_default()),
+            c => line.push(c),
+        }
+    }
+    ConfigError(line)
 }
 
 #[derive(Clone)]
@@ -325,23 +337,26 @@ impl Config {
             }
         }
         let a = &self.argon2;
-        if a.memory_kib < 8 * a.parallelism.max(1) || a.iterations == 0 || a.parallelism == 0 {
-            return Err(invalid("argon2: memory_kib, iterations and parallelism are out of range"));
+        // The hasher's own check (`8 × parallelism` computed here would overflow a u32).
+        if let Err(e) = argon2::Params::new(a.memory_kib, a.iterations, a.parallelism, None) {
+            return Err(invalid(format!("argon2: memory_kib, iterations and parallelism are out of range ({e})")));
         }
         if a.queue_capacity == 0 {
             return Err(invalid("argon2: queue_capacity must be at least 1"));
         }
-        let s = &self.sessions;
-        if s.idle_minutes < 1 || s.absolute_minutes < s.idle_minutes.min(1) || s.max_per_user < 1 {
-            return Err(invalid("sessions: lifetimes and max_per_user must be positive"));
+        // The session and lockout policy are the defaults of the system settings: held to the
+        // ranges the settings API holds an admin to, or the settings page could not be saved
+        // as it is shown.
+        let defaults = crate::server::system_settings_from(&self.sessions, &self.lockout);
+        if let Some((field, message)) = defaults.problems().into_iter().next() {
+            return Err(invalid(format!("{}: {message}", file_key(field))));
         }
         let c = &self.connections;
         let timeouts = [c.handshake_timeout_secs, c.header_timeout_secs, c.idle_timeout_secs];
-        if timeouts.contains(&0) || c.per_ip < 1 || c.max < c.per_ip {
-            return Err(invalid("connections: timeouts and per_ip must be positive, max at least per_ip"));
-        }
-        if self.lockout.threshold < 1 || self.lockout.minutes < 1 {
-            return Err(invalid("lockout: threshold and minutes must be positive"));
+        if timeouts.iter().any(|t| !(1..=MAX_TIMEOUT_SECS).contains(t)) || c.per_ip < 1 || c.max < c.per_ip {
+            return Err(invalid(format!(
+                "connections: timeouts must be 1 to {MAX_TIMEOUT_SECS} seconds and per_ip positive, max at least per_ip"
+            )));
         }
         Ok(())
     }
@@ -355,6 +370,23 @@ impl Config {
     /// Whether cookies may go without `Secure` (and so without the `__Host-` prefix).
     pub fn secure_cookies(&self) -> bool {
         !self.insecure_cookies
+    }
+}
+
+/// The longest connection timeout: a day is far past any real handshake or idle wait, and an
+/// instant plus it cannot overflow (the listener adds the timeouts to a connection's start;
+/// with a timeout near `i64::MAX` seconds that sum panics).
+pub const MAX_TIMEOUT_SECS: u64 = 86_400;
+
+/// The config file's key for a system setting the session and lockout policy supply.
+fn file_key(setting: &str) -> &str {
+    match setting {
+        "session_idle_minutes" => "sessions.idle_minutes",
+        "session_absolute_minutes" => "sessions.absolute_minutes",
+        "max_sessions_per_user" => "sessions.max_per_user",
+        "lockout_threshold" => "lockout.threshold",
+        "lockout_minutes" => "lockout.minutes",
+        other => other,
     }
 }
 

@@ -116,6 +116,11 @@ impl Recurrence {
         if text.len() > MAX_LEN {
             return Err(RecurrenceError::new("RRULE", format!("is longer than {MAX_LEN} characters")));
         }
+        // RFC 5545's RRULE grammar is ASCII, and the `rrule` crate slices values by bytes:
+        // a multi-byte character in a BYDAY value panicked inside it (found by fuzzing).
+        if !text.is_ascii() {
+            return Err(RecurrenceError::new("RRULE", "may hold only ASCII letters, digits and punctuation"));
+        }
         let text = text.strip_prefix("RRULE:").or_else(|| text.strip_prefix("rrule:")).unwrap_or(text);
         let text = text.to_ascii_uppercase();
         if text.is_empty() {
@@ -123,8 +128,10 @@ impl Recurrence {
         }
         let mut seen: Vec<&str> = Vec::new();
         for part in text.split(';') {
-            let Some((name, value)) = part.split_once('=') else {
-                return Err(RecurrenceError::new(part, "must be written NAME=VALUE"));
+            let Some((name, value)) = part.split_once('=').filter(|(name, _)| !name.is_empty()) else {
+                // A part without a name (`;;`, `=2`) cannot be pointed at by its name.
+                let at_fault = if part.is_empty() || part.starts_with('=') { "RRULE" } else { part };
+                return Err(RecurrenceError::new(at_fault, "must be written NAME=VALUE"));
             };
             if !SUPPORTED_PARTS.contains(&name) {
                 return Err(RecurrenceError::new(name, "is not supported"));
@@ -353,6 +360,13 @@ mod tests {
             ("FREQ=DAILY;FREQ=WEEKLY", "FREQ"),
             ("FREQ=DAILY;garbage", "GARBAGE"),
             ("", "FREQ"),
+            // Found by fuzzing (fuzz/fuzz_targets/rrule.rs): nameless parts named no part.
+            ("FREQ=YEARLY;=2;BYMONTHDAY=29", "RRULE"),
+            ("FREQ=DAILY;;COUNT=2", "RRULE"),
+            ("FREQ=DAILY;", "RRULE"),
+            // A character the rrule crate sliced through and panicked on.
+            ("FREQ=MONTHLY;BYDAY=-0ѹR", "RRULE"),
+            ("FREQ=WEEKLY;BYDAY=MÖ", "RRULE"),
         ] {
             assert_eq!(Recurrence::parse(text).unwrap_err().part, part, "{text}");
         }

@@ -62,7 +62,9 @@ fn check_escapes(segment: &str) -> Result<(), NotCanonical> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            // Two hex digits, checked as such: `from_str_radix` alone would also take `+f`.
+            let hex = bytes.get(i + 1..i + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+            let hex = hex.and_then(|h| std::str::from_utf8(h).ok());
             let value = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(NotCanonical::MalformedEscape)?;
             if value == b'/' {
                 return Err(NotCanonical::EncodedSlash);
@@ -105,6 +107,9 @@ mod tests {
         assert_eq!(check("/api/%zz"), Err(NotCanonical::MalformedEscape));
         assert_eq!(check("/api/%4"), Err(NotCanonical::MalformedEscape));
         assert_eq!(check("/api/%"), Err(NotCanonical::MalformedEscape));
+        // Found by fuzzing (fuzz/fuzz_targets/request_path.rs): a sign is no hex digit.
+        assert_eq!(check("/api/%+f"), Err(NotCanonical::MalformedEscape));
+        assert_eq!(check("/api/a%+0b"), Err(NotCanonical::MalformedEscape));
     }
 
     #[test]

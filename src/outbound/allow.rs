@@ -50,8 +50,11 @@ impl AllowEntry {
         if host.len() > 253 || !host.split('.').all(valid_label) {
             return Err("is not an address, a range or a host name".into());
         }
-        // A host name that is all digits and dots would be read as an address by URL parsers.
-        if host.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        // Only a name the URL parser keeps as that name can ever match a URL's host: one it
+        // reads as an address (`1.2.3`, `0x7f.1`, any name ending in a number) or refuses
+        // (a bad `xn--` label) would be an entry that silently never applies.
+        let parsed = url::Url::parse(&format!("http://{host}/"));
+        if !parsed.is_ok_and(|url| url.host() == Some(url::Host::Domain(host.as_str()))) {
             return Err("is not an address, a range or a host name".into());
         }
         Ok(AllowEntry::Host(host))
@@ -154,6 +157,12 @@ mod tests {
                 .unwrap_err();
         let positions: Vec<_> = bad.iter().map(|(i, _)| *i).collect();
         assert_eq!(positions, [1, 2, 3, 4]);
+        // Found by fuzzing (fuzz/fuzz_targets/outbound_url.rs): names a URL parser reads as
+        // an address, or refuses, would never match a URL's host.
+        for text in ["0x7f.1", "1.2.3.0x", "ntfy.0x1", "lan.08", "xn--a.lan"] {
+            assert!(AllowEntry::parse(text).is_err(), "{text}");
+        }
+        assert_eq!(AllowEntry::parse("0x7f.lan"), Ok(AllowEntry::Host("0x7f.lan".into())));
     }
 
     #[test]

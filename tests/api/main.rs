@@ -53,6 +53,7 @@ mod event_invitations;
 mod event_templates;
 mod events;
 mod faults;
+mod fuzz_regressions;
 mod gate;
 mod hashing;
 mod http_layer;

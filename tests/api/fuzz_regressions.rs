@@ -1,0 +1,148 @@
+//! What the fuzz targets (fuzz/fuzz_targets, issue 14 §4) found, each kept as a regular test
+//! through the way a real client or admin reaches it: the request gate, the config file, the
+//! RRULE of a todo and the outbound allow-list. Each test fails on the code before its fix.
+
+use std::path::Path;
+
+use serde_json::json;
+use umbra::cli::{ServeArgs, StorageArgs};
+use umbra::config::{Config, ConfigError};
+
+use crate::harness::app;
+
+/// A sign is no hex digit: `%+f` passed the canonical-path check (Rust's `from_str_radix`
+/// takes a leading `+`), so a malformed escape reached routing (request_path target).
+#[tokio::test]
+async fn a_percent_escape_needs_two_hex_digits() {
+    let app = app().await;
+    for path in ["/api/auth/status%+0", "/api/%+f", "/%+fapp.js"] {
+        let problem = app.anonymous().get(path).await.problem(400);
+        assert!(problem["detail"].as_str().unwrap().contains("malformed percent escape"), "{path}: {problem}");
+    }
+    assert_eq!(app.anonymous().get("/api/auth/status").await.status, 200);
+}
+
+fn load(dir: &Path, text: &str) -> Result<Config, ConfigError> {
+    let file = dir.join("umbra.toml");
+    std::fs::write(&file, text).unwrap();
+    let storage = StorageArgs { config: Some(file), data_dir: Some(dir.to_path_buf()), ..StorageArgs::default() };
+    Config::load(&ServeArgs { storage, ..ServeArgs::default() })
+}
+
+fn refusal(dir: &Path, text: &str) -> String {
+    match load(dir, text) {
+        Ok(_) => panic!("accepted: {text}"),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// `main` prints a refusal as one line; a value from the file carried its line breaks and
+/// escape sequences into it (config target).
+#[test]
+fn a_configuration_refusal_is_one_plain_line_whatever_the_file_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    for text in [
+        "listen = \"a\\nERROR forged line\"\n",
+        "listen = \"\\u001b[2Jgone\"\n",
+        "trusted_proxies = [\"10.0.0.0/8\\r\\nx\"]\n",
+        "public_names = [\"a\\u0007b\"]\n",
+    ] {
+        let message = refusal(dir.path(), text);
+        assert!(!message.chars().any(char::is_control), "{message:?}");
+    }
+    let message = refusal(dir.path(), "listen = \"a\\nERROR forged line\"\n");
+    assert!(message.contains("listen") && message.contains("ERROR forged line"), "{message}");
+}
+
+/// `8 × parallelism` overflowed a u32 in the validation itself: a panic in a debug build, and
+/// in a release build a cost the hasher then refused at start (config target).
+#[test]
+fn an_argon2_cost_the_hasher_refuses_is_refused_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for parallelism in [536_870_912_u64, 16_777_216] {
+        let message = refusal(dir.path(), &format!("[argon2]\nparallelism = {parallelism}\n"));
+        assert!(message.contains("argon2"), "{message}");
+    }
+    load(dir.path(), "[argon2]\nmemory_kib = 19456\niterations = 2\nparallelism = 1\n").unwrap();
+}
+
+/// The listener adds each timeout to a connection's start; past an instant's range that sum
+/// panics on every connection (config target).
+#[test]
+fn connection_timeouts_are_at_most_a_day() {
+    let dir = tempfile::tempdir().unwrap();
+    for key in ["handshake_timeout_secs", "header_timeout_secs", "idle_timeout_secs"] {
+        for bad in [9_223_372_036_854_775_807_u64, umbra::config::MAX_TIMEOUT_SECS + 1, 0] {
+            let message = refusal(dir.path(), &format!("[connections]\n{key} = {bad}\n"));
+            assert!(message.contains("connections"), "{key} = {bad}: {message}");
+        }
+        load(dir.path(), &format!("[connections]\n{key} = {}\n", umbra::config::MAX_TIMEOUT_SECS)).unwrap();
+    }
+}
+
+/// The session and lockout policy are the system settings' defaults; the file took values the
+/// settings API refuses (an idle timeout of a minute, an absolute lifetime shorter than the
+/// idle one, a lockout after one failure), so the settings page could not be saved as shown
+/// (config target).
+#[test]
+fn session_and_lockout_defaults_are_held_to_the_settings_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, key) in [
+        ("[sessions]\nidle_minutes = 1\n", "sessions.idle_minutes"),
+        ("[sessions]\nidle_minutes = 60\nabsolute_minutes = 30\n", "sessions.absolute_minutes"),
+        ("[sessions]\nmax_per_user = 1000\n", "sessions.max_per_user"),
+        ("[lockout]\nthreshold = 1\n", "lockout.threshold"),
+        ("[lockout]\nminutes = 100000\n", "lockout.minutes"),
+    ] {
+        let message = refusal(dir.path(), text);
+        assert!(message.contains(key), "{text}: {message}");
+    }
+    let config = load(dir.path(), "[sessions]\nidle_minutes = 60\nabsolute_minutes = 600\n").unwrap();
+    assert!(umbra::server::default_system_settings(&config).problems().is_empty());
+}
+
+/// A nameless part of an RRULE (`;;`, `=2`) was named as the part at fault by its empty
+/// name: the form had nothing to point at (rrule target).
+#[tokio::test]
+async fn a_nameless_rrule_part_is_named_as_the_rule() {
+    let app = app().await;
+    let ada = app.user("ada").await;
+    for rule in ["FREQ=DAILY;;COUNT=2", "FREQ=YEARLY;=2;BYMONTHDAY=29", "FREQ=DAILY;"] {
+        let problem = ada.post("/api/todos", json!({"title": "x", "recurrence": rule})).await.problem(422);
+        let errors = problem["errors"].as_array().unwrap();
+        let error = errors.iter().find(|e| e["field"] == "recurrence").expect("the rule is named");
+        assert!(error["message"].as_str().unwrap().starts_with("RRULE: "), "{rule}: {problem}");
+    }
+}
+
+/// A multi-byte character in a BYDAY value made the `rrule` crate panic while parsing (it
+/// slices by bytes): a 500 for a todo, an event or a reminder, and for a calendar file or a
+/// DAV PUT holding such a rule. Now a 422 naming the rule (json_body target).
+#[tokio::test]
+async fn a_non_ascii_rrule_is_refused_not_a_panic() {
+    let app = app().await;
+    let ada = app.user("ada").await;
+    for rule in ["RRULE:FREQ=MONTHLY;BYDAY=-0\u{479}R;COUNT=12", "FREQ=WEEKLY;BYDAY=M\u{d6}"] {
+        let todo = ada.post("/api/todos", json!({"title": "x", "due_date": "2027-03-01", "recurrence": rule})).await;
+        let problem = todo.problem(422);
+        let error = problem["errors"].as_array().unwrap().iter().find(|e| e["field"] == "recurrence").cloned();
+        assert!(error.is_some_and(|e| e["message"].as_str().unwrap().starts_with("RRULE: ")), "{problem}");
+        let event = json!({"title": "x", "start": "2027-03-01T09:00:00Z", "end": "2027-03-01T10:00:00Z", "recurrence": rule});
+        ada.post("/api/events", event).await.problem(422);
+    }
+}
+
+/// An allow-list "host name" that the URL parser reads as an address (`0x7f.1` is 127.0.0.1)
+/// or refuses could never match a URL's host: the entry was stored and silently never
+/// applied (outbound_url target).
+#[tokio::test]
+async fn an_allow_list_name_must_be_a_name_to_the_url_parser() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let entries = json!({"entries": ["ntfy.lan", "0x7f.1", "1.2.3.0x", "lan.08"]});
+    let problem = admin.put("/api/admin/outbound-allow", entries).await.problem(422);
+    let fields: Vec<_> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].clone()).collect();
+    assert_eq!(fields, [json!("entries[1]"), json!("entries[2]"), json!("entries[3]")]);
+    let saved = admin.put("/api/admin/outbound-allow", json!({"entries": ["0x7f.lan"]})).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+}
