@@ -16,7 +16,7 @@ use rocket::response::content::RawJson;
 use utoipa::Number;
 use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::schema::{Ref, Schema};
+use utoipa::openapi::schema::{Ref, Schema, SchemaType, Type};
 use utoipa::openapi::{Content, ContentBuilder, RefOr, ResponseBuilder};
 
 use crate::api::page::MAX_LIMIT;
@@ -173,7 +173,7 @@ fn describe_operation(method: &str, path: &str, operation: &mut Operation) {
     if has_body {
         shared.extend([TOO_LARGE, UNSUPPORTED_MEDIA_TYPE]);
     }
-    bound_the_paging(operation);
+    state_the_bounds(operation);
     let responses = &mut operation.responses.responses;
     for Shared(status, name, _) in shared {
         responses.entry(status.to_string()).or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
@@ -188,22 +188,24 @@ fn describe_operation(method: &str, path: &str, operation: &mut Operation) {
     }
 }
 
-/// Every `limit` and `offset` query parameter is parsed by `Paging::parse`: the document
-/// states its bounds, so that clients (and generated requests) know them.
-fn bound_the_paging(operation: &mut Operation) {
+/// States the bounds the server keeps on parameters: every `limit` and `offset` query
+/// parameter is parsed by `Paging::parse`, and every integer path parameter is an id, which
+/// only a positive integer matches (`domain::id::parse_id`), so that clients (and generated
+/// requests) know them.
+fn state_the_bounds(operation: &mut Operation) {
     for parameter in operation.parameters.iter_mut().flatten() {
-        if !matches!(parameter.parameter_in, ParameterIn::Query) {
-            continue;
-        }
         let Some(RefOr::T(Schema::Object(schema))) = &mut parameter.schema else {
             continue;
         };
-        match parameter.name.as_str() {
-            "limit" => {
+        match (&parameter.parameter_in, parameter.name.as_str()) {
+            (ParameterIn::Query, "limit") => {
                 schema.minimum = Some(Number::Int(1));
                 schema.maximum = Some(Number::Int(MAX_LIMIT.try_into().unwrap_or(isize::MAX)));
             }
-            "offset" => schema.minimum = Some(Number::Int(0)),
+            (ParameterIn::Query, "offset") => schema.minimum = Some(Number::Int(0)),
+            (ParameterIn::Path, _) if matches!(schema.schema_type, SchemaType::Type(Type::Integer)) => {
+                schema.minimum = Some(Number::Int(1));
+            }
             _ => {}
         }
     }

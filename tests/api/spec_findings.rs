@@ -9,7 +9,7 @@
 //! - the people import's answer was documented with the calendar import's schema (two types
 //!   named `ImportResult` shared one schema entry);
 //! - a query parameter referred to a schema the document did not hold (`AuditAction`);
-//! - the paging parameters' bounds were not stated.
+//! - the bounds of the paging parameters and of ids were not stated.
 
 use rocket::http::Method;
 use serde_json::{Value, json};
@@ -306,4 +306,45 @@ async fn the_documented_paging_bounds_are_the_servers() {
         lists += 1;
     }
     assert!(lists >= 10, "only {lists} lists checked");
+}
+
+/// Every integer path parameter is an id: the document says it starts at 1, and the server
+/// refuses 0 as it refuses any other non-id, with an answer the document gives.
+#[tokio::test]
+async fn the_documented_id_bounds_are_the_servers() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let alice = app.user("alice").await;
+    let document = document(&app).await;
+    let mut ids = 0;
+    for (method, path, operation) in operations(&document) {
+        let parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
+        let integers: Vec<_> =
+            parameters.iter().filter(|p| p["in"] == "path" && p["schema"]["type"] == "integer").collect();
+        if integers.is_empty() {
+            continue;
+        }
+        for parameter in &integers {
+            assert_eq!(parameter["schema"]["minimum"], 1, "{method} {path}: {}", parameter["name"]);
+        }
+        let zero = path
+            .split('/')
+            .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) if integers.iter().any(|p| p["name"] == name) => "0",
+                Some(_) => "1",
+                None => segment,
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        // The admin role is checked before the path (403 to anyone else).
+        let who = if path.starts_with("/api/admin/") { &admin } else { &alice };
+        // 422 from the route that cannot parse it, or 404 where a GET falls through to the
+        // web UI's fallback route; never the handler's work.
+        let answer = call(who, &method, &zero, &operation, None).await;
+        assert!(matches!(answer.status, 404 | 422), "{method} {zero}: {} {}", answer.status, answer.body);
+        answer.problem(answer.status);
+        assert!(documented(&operation, answer.status), "{method} {path}: {} undocumented", answer.status);
+        ids += 1;
+    }
+    assert!(ids >= 50, "only {ids} operations with ids");
 }

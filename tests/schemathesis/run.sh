@@ -17,10 +17,12 @@
 #     config that takes the per-IP/per-user rate limits and the account lockout out of the way:
 #     one client sending thousands of requests, wrong passwords included, is the point here.
 #  3. The first admin is created with `BINARY admin setup-code` + POST /api/auth/setup, and the
-#     admin creates the standard user the run signs in as (POST /api/admin/users).
+#     admin creates the standard user the run signs in as, and two more for hooks.py to seed
+#     what other people send (POST /api/admin/users).
 #  4. schemathesis runs against https://…/api/openapi.json, trusting the server's local CA
 #     (data/tls/ca.pem). hooks.py signs in, sends the session cookie and X-Requested-With on
-#     every request, and adds the problem+json check.
+#     every request, seeds one object of each kind so that generated ids reach real objects
+#     half of the time, and adds the problem+json check.
 #  5. The server is stopped on exit, whatever happened (trap); the data folder is removed
 #     unless UMBRA_ST_KEEP=1 (the server log is printed when the run fails).
 #
@@ -138,8 +140,12 @@ call() { # METHOD PATH JSON COOKIE-JAR -> prints the status code
 }
 answer="$(call POST /api/auth/setup "{\"setup_code\":\"$code\",\"username\":\"admin\",\"password\":\"$password\"}" "$work/admin.cookies")"
 [ "$answer" = 201 ] || { echo "setup answered $answer: $(cat "$work/answer")" >&2; exit 2; }
-answer="$(call POST /api/admin/users "{\"username\":\"standard\",\"password\":\"$password\",\"role\":\"standard\"}" "$work/admin.cookies")"
-[ "$answer" = 201 ] || { echo "creating the standard user answered $answer: $(cat "$work/answer")" >&2; exit 2; }
+# The friend and the stranger are other people for what hooks.py seeds (a connection,
+# shares, an invitation, a pending request); the run never signs in as them.
+for username in standard friend stranger; do
+  answer="$(call POST /api/admin/users "{\"username\":\"$username\",\"password\":\"$password\",\"role\":\"standard\"}" "$work/admin.cookies")"
+  [ "$answer" = 201 ] || { echo "creating the user $username answered $answer: $(cat "$work/answer")" >&2; exit 2; }
+done
 
 # 4. schemathesis.
 seed_args=(--seed "$seed")
@@ -149,7 +155,8 @@ started="$(date +%s)"
 set +e
 # From the work folder: schemathesis keeps a cache (.schemathesis/) in the current directory.
 cd "$work"
-UMBRA_ST_BASE="$base" UMBRA_ST_USERNAME=standard UMBRA_ST_PASSWORD="$password" UMBRA_ST_CA="$ca" \
+UMBRA_ST_BASE="$base" UMBRA_ST_USERNAME=standard UMBRA_ST_FRIEND=friend UMBRA_ST_STRANGER=stranger \
+  UMBRA_ST_PASSWORD="$password" UMBRA_ST_CA="$ca" \
   PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=hooks \
   "$venv/bin/schemathesis" run "$base/api/openapi.json" \
   --tls-verify "$ca" \
