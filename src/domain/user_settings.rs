@@ -35,8 +35,11 @@ pub const NTFY_TOKEN_MAX: usize = 256;
 /// A week: an alert earlier than that is a plan, not a reminder.
 pub const ALERT_MINUTES_MAX: i64 = 7 * 24 * 60;
 
+// `$text` is a `tt`, not a `literal`: a `literal` fragment reaches the derive macros wrapped
+// in an invisible group, which serde reads but utoipa silently does not, so the OpenAPI
+// document listed the Rust names ("Monday") instead of the sent ones ("monday").
 macro_rules! choice {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? } default $default:ident) => {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:tt),+ $(,)? } default $default:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
         pub enum $name {

@@ -82,6 +82,7 @@ mod services;
 mod sessions;
 mod settings;
 mod socket;
+mod spec_findings;
 mod tls_ca;
 mod todos;
 mod totp;

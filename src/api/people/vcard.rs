@@ -47,8 +47,10 @@ pub struct UnknownProperty {
     pub property: String,
 }
 
+/// Named apart from the calendar import's `ImportResult`: utoipa keys schemas by type name,
+/// and the two shared one entry, so the document described this answer with the other's.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ImportResult {
+pub struct PeopleImportResult {
     pub created: u64,
     pub updated: u64,
     pub unknown_properties: Vec<UnknownProperty>,
@@ -78,7 +80,7 @@ pub async fn export_people(state: &State<AppState>, user: UnlockedUser, ids: Opt
 
 #[utoipa::path(tag = "people",
     request_body(content = String, content_type = "text/vcard", description = "a vCard file (4.0, or 3.0), at most 5 MiB"),
-    responses((status = 200, body = ImportResult),
+    responses((status = 200, body = PeopleImportResult),
         (status = 413, description = "the file is larger than 5 MiB"),
         (status = 415, description = "not text/vcard"),
         (status = 503, description = "another import is running: try again (Retry-After)"),
@@ -89,7 +91,7 @@ pub async fn import_people(
     user: UnlockedUser,
     content_type: Option<&ContentType>,
     data: Data<'_>,
-) -> ApiResult<Json<ImportResult>> {
+) -> ApiResult<Json<PeopleImportResult>> {
     let is_vcard = content_type.is_some_and(|ct| {
         ct.top().as_str().eq_ignore_ascii_case("text")
             && matches!(ct.sub().as_str().to_ascii_lowercase().as_str(), "vcard" | "x-vcard" | "directory")
@@ -109,7 +111,7 @@ pub async fn import_people(
         .map_err(|_| ApiError::invalid_field("file", "The file is not UTF-8 text."))?;
     let _turn = state.import_turn.try_acquire().map_err(|_| ApiError::service_unavailable(2))?;
     let summary = service::import(state.context().await?, user.0.user_id, &text).await.map_err(import_error)?;
-    Ok(Json(ImportResult {
+    Ok(Json(PeopleImportResult {
         created: summary.created,
         updated: summary.updated,
         unknown_properties: summary
