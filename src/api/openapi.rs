@@ -40,6 +40,7 @@ pub struct ApiDoc;
 /// `tests/api/spec_findings.rs` proves the list against the routes in both directions.
 pub const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
     ("GET", "/health"),
+    ("GET", "/ready"),
     ("GET", "/api/openapi.json"),
     ("GET", "/api/ca"),
     ("GET", "/ics/{file}"),
@@ -150,7 +151,12 @@ fn describe_operation(method: &str, path: &str, operation: &mut Operation) {
     let has_body = operation.request_body.is_some();
 
     // Any request: the gate's canonical-path check and rate limit, the listener's body budget.
-    let mut shared = vec![BAD_REQUEST, TOO_MANY_REQUESTS, UNAVAILABLE];
+    let mut shared = vec![BAD_REQUEST, TOO_MANY_REQUESTS];
+    // The probes answer for themselves: /health never asks the database, and /ready's 503 is
+    // its own report of what failed, not a problem document.
+    if !matches!(path, "/health" | "/ready") {
+        shared.push(UNAVAILABLE);
+    }
     if !public {
         shared.push(NOT_SIGNED_IN);
     }
