@@ -267,7 +267,10 @@ pub async fn insert(
         // `FOR NO KEY UPDATE`: a concurrent update's change-log row checks its foreign key to
         // this user with `FOR KEY SHARE`, which `FOR UPDATE` would block — a deadlock when
         // that update already holds the collection's sync row this insert goes on to write.
-        sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE").bind(user_id).fetch_optional(&mut **tx).await?;
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     }
     let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM todos WHERE user_id = $1")
         .bind(user_id)
