@@ -127,7 +127,8 @@ async fn a_non_ascii_rrule_is_refused_not_a_panic() {
         let problem = todo.problem(422);
         let error = problem["errors"].as_array().unwrap().iter().find(|e| e["field"] == "recurrence").cloned();
         assert!(error.is_some_and(|e| e["message"].as_str().unwrap().starts_with("RRULE: ")), "{problem}");
-        let event = json!({"title": "x", "start": "2027-03-01T09:00:00Z", "end": "2027-03-01T10:00:00Z", "recurrence": rule});
+        let event =
+            json!({"title": "x", "start": "2027-03-01T09:00:00Z", "end": "2027-03-01T10:00:00Z", "recurrence": rule});
         ada.post("/api/events", event).await.problem(422);
     }
 }
