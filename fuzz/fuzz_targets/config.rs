@@ -36,7 +36,10 @@ const CENTURY: Duration = Duration::from_secs(100 * 366 * 86_400);
 fuzz_target!(|bytes: &[u8]| {
     let path = path();
     std::fs::write(path, bytes).expect("the scratch file can be written");
-    let args = ServeArgs { storage: StorageArgs { config: Some(path.clone()), ..StorageArgs::default() }, ..ServeArgs::default() };
+    let args = ServeArgs {
+        storage: StorageArgs { config: Some(path.clone()), ..StorageArgs::default() },
+        ..ServeArgs::default()
+    };
     let config = match Config::load(&args) {
         Ok(config) => config,
         Err(error) => {

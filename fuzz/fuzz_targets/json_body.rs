@@ -81,8 +81,8 @@ fn todo(bytes: &[u8]) {
 
 fn todo_patch(bytes: &[u8]) {
     let Some(patch) = accepted::<TodoPatch>(bytes) else { return };
-    let base: NewTodo = serde_json::from_str(r#"{"title":"Water the plants","due_date":"2027-03-02"}"#)
-        .expect("a valid base todo");
+    let base: NewTodo =
+        serde_json::from_str(r#"{"title":"Water the plants","due_date":"2027-03-02"}"#).expect("a valid base todo");
     let current = todos::new_state(base, NOW).expect("a valid base todo");
     if let Err(problems) = todos::patched_state(&current, patch) {
         check_problems(&problems);

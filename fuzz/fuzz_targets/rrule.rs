@@ -143,7 +143,10 @@ fn check_expansion(rule: &Recurrence, case: &Case) {
         assert!(previous.is_none_or(|p| p < (start, rid)), "not sorted, or {rid} twice");
         previous = Some((start, rid));
         assert!(expand::is_occurrence(&series, rid), "{rid} was expanded but is no occurrence");
-        assert!(low <= start && high.is_none_or(|high| end <= high), "{rid} ({start}..{end}) outside the span {low}..{high:?}");
+        assert!(
+            low <= start && high.is_none_or(|high| end <= high),
+            "{rid} ({start}..{end}) outside the span {low}..{high:?}"
+        );
     }
     let first = case.timing.recurrence_id();
     let (first_start, first_end) = case.timing.bounds(floating);

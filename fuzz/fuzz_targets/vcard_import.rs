@@ -78,7 +78,8 @@ fn check_import(text: &str, lines: usize) {
         let Some((uid, fields)) = person(card) else { continue };
         let uid = uid.unwrap_or_else(|| "fuzz-uid".into());
         let exported = people_vcard::to_card(&uid, &fields);
-        let back = vcard::read(&exported).unwrap_or_else(|e| panic!("the export does not read back: {e:?}\n{exported}"));
+        let back =
+            vcard::read(&exported).unwrap_or_else(|e| panic!("the export does not read back: {e:?}\n{exported}"));
         assert_eq!(back.len(), 1, "{exported}");
         let again = person(&back[0]).unwrap_or_else(|| panic!("the export is refused on import\n{exported}"));
         assert_eq!(again, (Some(uid), fields), "the export reads back as another person\n{exported}");
@@ -90,7 +91,8 @@ fn check_dav(text: &str) {
     let Ok(fields) = card.fields.validate() else { return };
     let extra = card.extra.join("\n");
     let written = people_dav::write(&card.uid, &fields, &extra, 0);
-    let back = people_dav::read(&written).unwrap_or_else(|e| panic!("a GET answer is refused on PUT: {e:?}\n{written}"));
+    let back =
+        people_dav::read(&written).unwrap_or_else(|e| panic!("a GET answer is refused on PUT: {e:?}\n{written}"));
     assert_eq!(plain(&back.uid), plain(&card.uid), "{written}");
     let again = back.fields.validate().unwrap_or_else(|e| panic!("a GET answer does not validate: {e:?}\n{written}"));
     // Compared without control characters: calcard writes the person's own properties with
