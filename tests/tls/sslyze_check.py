@@ -20,6 +20,7 @@ sslyze. A run passes only when:
 - every accepted suite is forward-secret (ECDHE, or TLS 1.3) and AEAD with a key of at least
   128 bits; no NULL/anonymous/export/RC4/DES/3DES/CBC/static-RSA suite;
 - client-initiated renegotiation is refused;
+- every certificate served, and the CA trusted, has a positive serial number (RFC 5280);
 - the Strict-Transport-Security header is sent with max-age of at least the profile's
   hsts_min_age (two years). sslyze reads the header but leaves this check out of its checker,
   so it is made here.
@@ -66,8 +67,8 @@ from sslyze.mozilla_tls_profile.tls_config_checker import (
 )
 
 # sslyze's bundled public trust stores (Apple, Android, Microsoft, Mozilla, Java) hold old
-# roots with a non-positive serial number, and cryptography warns once on loading them; the
-# certificates UMBRA makes are not concerned (their serials are positive).
+# roots with a non-positive serial number, and cryptography warns once on loading them. The
+# certificates of the runs are checked for this explicitly in judge(), so nothing is lost.
 warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive")
 
 # The name sslyze connects to (SNI, Host header, hostname check); both certificates cover it.
