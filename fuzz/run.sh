@@ -30,10 +30,14 @@ cd "$here"
 
 sanitizer="${FUZZ_SANITIZER:-none}"
 # Flags every cargo-fuzz command gets; another sanitizer builds in a target dir of its own.
+# FUZZ_TARGET_DIR keeps the build elsewhere (CI points it at a cache that outlives its clean
+# clones, so only what changed is rebuilt).
+target_dir="${FUZZ_TARGET_DIR:-target}"
 flags=(--sanitizer "$sanitizer" --debug-assertions)
 if [ "$sanitizer" != "none" ]; then
-    flags+=(--target-dir "target-$sanitizer")
+    target_dir="$target_dir-$sanitizer"
 fi
+flags+=(--target-dir "$target_dir")
 # Per input: a parse or an expansion that takes longer than this is a finding (a hang).
 timeout="${FUZZ_TIMEOUT:-10}"
 
