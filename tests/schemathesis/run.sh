@@ -38,7 +38,7 @@
 # Everything else runs, including operations that can end the session by chance (a generated
 # DELETE /api/auth/sessions/{id} naming the run's own session): for those hooks.py signs in
 # again when an answer is 401. Wrong passwords sent to /api/auth/reauth, /unlock and /password
-# cannot lock the account because the lockout threshold is raised below.
+# do not lock the account: the lockout threshold is raised to its maximum, 100, below.
 #
 # Exit status: schemathesis's (non-zero on any failure), or 2 when the set-up fails.
 set -euo pipefail
@@ -109,7 +109,8 @@ trap 'exit 130' INT TERM
     echo "${bucket}_burst = 100000000"
   done
   echo "[lockout]"
-  echo "threshold = 100000000"
+  # The highest threshold the configuration accepts (3–100), over a one-minute lock.
+  echo "threshold = 100"
   echo "minutes = 1"
 } > "$work/umbra.toml"
 
