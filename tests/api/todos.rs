@@ -275,8 +275,8 @@ async fn concurrent_creates_and_updates_of_one_users_todos_all_succeed() {
     for round in 0..3 {
         let creates = (0..8).map(|n| alice.post("/api/todos", json!({"title": format!("new {round}.{n}")})));
         let updates = paths.iter().map(|path| alice.patch(path, json!({"title": format!("r{round}")})));
-        let (created, updated) = tokio::join!(futures::future::join_all(creates), futures::future::join_all(updates));
-        for answer in created.iter().chain(&updated) {
+        let (made, changed) = tokio::join!(futures::future::join_all(creates), futures::future::join_all(updates));
+        for answer in made.iter().chain(&changed) {
             assert!(answer.status < 300, "{} {}", answer.status, answer.body);
         }
     }
