@@ -51,17 +51,23 @@ fn as_written(text: &str) -> String {
     out
 }
 
+/// A SUMMARY as the reader takes it (`event_map`): trimmed, and a placeholder when empty.
+fn title_read(text: &str) -> String {
+    let text = text.trim();
+    if text.is_empty() { "(no title)".to_string() } else { text.to_string() }
+}
+
 /// What an event is once exported: its text as written.
 fn after_export(event: &IcsEvent) -> IcsEvent {
     let mut event = stored(event);
     // The reader trims a UID (`event_map`); written with a trailing line break it comes back
     // without it.
     event.uid = as_written(&event.uid).trim().to_string();
-    event.title = as_written(&event.title);
+    event.title = title_read(&as_written(&event.title));
     event.description = as_written(&event.description);
     event.location = as_written(&event.location);
     for o in &mut event.overrides {
-        o.title = as_written(&o.title);
+        o.title = title_read(&as_written(&o.title));
         o.description = as_written(&o.description);
         o.location = as_written(&o.location);
     }

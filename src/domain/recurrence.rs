@@ -301,6 +301,13 @@ fn check_part(name: &str, value: &str, part: &str) -> Result<(), RecurrenceError
             }
             Ok(())
         }
+        // The rrule crate reads a BYDAY ordinal leniently (anything unreadable before the
+        // weekday counts as none: `-x1FR` was every Friday): each value is checked here as
+        // RFC 5545 writes it, `[+|-]ordinal` (1–53) and a weekday (found by fuzzing).
+        "BYDAY" if !value.split(',').all(is_weekday_num) => Err(RecurrenceError::new(
+            "BYDAY",
+            "each value must be a weekday (MO … SU), optionally after a position such as 1, -1 or +2",
+        )),
         "COUNT" => match value.parse::<u32>() {
             Ok(n) if (1..=MAX_COUNT).contains(&n) => Ok(()),
             _ => Err(RecurrenceError::new("COUNT", format!("must be a whole number from 1 to {MAX_COUNT}"))),
@@ -314,6 +321,19 @@ fn check_part(name: &str, value: &str, part: &str) -> Result<(), RecurrenceError
                 .map_err(|error| RecurrenceError::new(name, error.to_string()))
         }
     }
+}
+
+/// RFC 5545's `weekdaynum`: `[[+|-] ordwk] weekday`, ordwk 1–53.
+fn is_weekday_num(value: &str) -> bool {
+    const DAYS: [&str; 7] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+    let Some(split) = value.len().checked_sub(2) else { return false };
+    let (position, day) = value.split_at(split);
+    let digits = position.strip_prefix(['+', '-']).unwrap_or(position);
+    let position_ok = position.is_empty()
+        || ((1..=2).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && digits.parse::<u8>().is_ok_and(|n| (1..=53).contains(&n)));
+    DAYS.contains(&day) && position_ok
 }
 
 /// `text` without the named parts.
@@ -367,6 +387,12 @@ mod tests {
             // A character the rrule crate sliced through and panicked on.
             ("FREQ=MONTHLY;BYDAY=-0ѹR", "RRULE"),
             ("FREQ=WEEKLY;BYDAY=MÖ", "RRULE"),
+            // Ordinals the rrule crate read as none (every Friday) instead of refusing.
+            ("FREQ=MONTHLY;BYDAY=-\u{1c}1FR", "BYDAY"),
+            ("FREQ=MONTHLY;BYDAY=1STFR", "BYDAY"),
+            ("FREQ=MONTHLY;BYDAY=0FR", "BYDAY"),
+            ("FREQ=MONTHLY;BYDAY=54MO", "BYDAY"),
+            ("FREQ=MONTHLY;BYDAY=+-1MO", "BYDAY"),
         ] {
             assert_eq!(Recurrence::parse(text).unwrap_err().part, part, "{text}");
         }

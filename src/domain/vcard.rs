@@ -123,6 +123,11 @@ pub fn read(text: &str) -> Result<Vec<Card>, ReadError> {
                     if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                         return Err(in_card(index, format!("not a valid property name: {}", clip(name))));
                     }
+                    // calcard can take `END;…` (with parameters) for a property; kept and served
+                    // back, it ended the card early for every reader (found by fuzzing).
+                    if name.eq_ignore_ascii_case("BEGIN") || name.eq_ignore_ascii_case("END") {
+                        return Err(in_card(index, format!("expected END:VCARD, found {}", clip(&line.text))));
+                    }
                 }
                 let end = first + vcard.entries.len();
                 match lines.get(end) {
@@ -211,5 +216,8 @@ mod tests {
         assert_eq!(error("BEGIN:VCARD\nFN:A\nBAD NAME:x\nEND:VCARD\n"), (Some(1), 3));
         assert_eq!(error("BEGIN:VCARD\nFN:A\nNOTE:x\nNOTE\nEND:VCARD\n"), (Some(1), 4));
         assert_eq!(error("BEGIN:VCARD\nFN:A\nEND:VCARD\njunk\n"), (None, 4));
+        let end_with_parameters = "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:u\r\nFN:Ann\r\nADR;TYPE=work:;x\r\n\
+                                   END;;3 Mill Lan;;LS1;UK\r\nNOTE:x\r\nEND:VCARD\r\n";
+        assert_eq!(error(end_with_parameters), (Some(1), 6));
     }
 }

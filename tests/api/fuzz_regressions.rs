@@ -133,6 +133,43 @@ async fn a_non_ascii_rrule_is_refused_not_a_panic() {
     }
 }
 
+/// The rrule crate read an unreadable BYDAY ordinal as none: `1STFR` or `-<junk>1FR` was
+/// stored as written and meant every Friday (the export then wrote another rule). Refused
+/// now (ical_import target).
+#[tokio::test]
+async fn a_byday_ordinal_must_be_one_rfc_5545_allows() {
+    let app = app().await;
+    let ada = app.user("ada").await;
+    for rule in ["FREQ=MONTHLY;BYDAY=1STFR", "FREQ=MONTHLY;BYDAY=-\u{1c}1FR", "FREQ=MONTHLY;BYDAY=0FR"] {
+        let event =
+            json!({"title": "x", "start": "2027-03-05T09:00:00Z", "end": "2027-03-05T10:00:00Z", "recurrence": rule});
+        let problem = ada.post("/api/events", event).await.problem(422);
+        assert!(problem.to_string().contains("BYDAY"), "{rule}: {problem}");
+    }
+    let good = json!({"title": "x", "start": "2027-03-05T09:00:00Z", "end": "2027-03-05T10:00:00Z", "recurrence": "FREQ=MONTHLY;BYDAY=-1FR,+2MO"});
+    assert_eq!(ada.post("/api/events", good).await.status, 201);
+}
+
+/// A line named END with parameters inside a card was kept as a property and served back by
+/// CardDAV, where it ended the card early for every reader (vcard_import target).
+#[tokio::test]
+async fn a_card_cannot_hold_an_end_line_with_parameters() {
+    let app = app().await;
+    let ada = app.user("ada").await;
+    let card = "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:u\r\nFN:Ann\r\nADR;TYPE=work:;x\r\nEND;;3 Mill Lan;;LS1;UK\r\n\
+                NOTE:x\r\nEND:VCARD\r\n";
+    let response = ada
+        .request(
+            rocket::http::Method::Post,
+            "/api/people/import",
+            Some(card),
+            &[("X-Requested-With", "XMLHttpRequest"), ("Content-Type", "text/vcard")],
+        )
+        .await;
+    let problem = response.problem(422);
+    assert!(problem["detail"].as_str().unwrap().contains("line 6"), "{problem}");
+}
+
 /// An allow-list "host name" that the URL parser reads as an address (`0x7f.1` is 127.0.0.1)
 /// or refuses could never match a URL's host: the entry was stored and silently never
 /// applied (outbound_url target).
