@@ -118,7 +118,13 @@ async fn the_plumbings_answers_are_documented_on_every_operation() {
             answers
                 .push(("a standard user on an admin route", call(&standard, &method, &plain, &operation, None).await));
         }
-        if !public {
+        if public {
+            let answer = call(&anonymous, &method, &plain, &operation, None).await;
+            if answer.status == 401 && answer.detail() == "You are not signed in." {
+                wrong_lists.push(format!("{method} {path}: needs a session, yet in PUBLIC_OPERATIONS"));
+            }
+            answers.push(("no session", answer));
+        } else {
             let answer = call(&anonymous, &method, &plain, &operation, None).await;
             if answer.status != 401 {
                 wrong_lists.push(format!(
@@ -132,17 +138,12 @@ async fn the_plumbings_answers_are_documented_on_every_operation() {
             let answer = call(&locked, &method, &plain, &operation, None).await;
             match (answer.status == 423, while_locked) {
                 (false, false) => {
-                    wrong_lists.push(format!("{method} {path}: {} on a locked session, not 423", answer.status))
+                    wrong_lists.push(format!("{method} {path}: {} on a locked session, not 423", answer.status));
                 }
                 (true, true) => wrong_lists.push(format!("{method} {path}: 423, yet in WHILE_LOCKED_OPERATIONS")),
                 _ => {}
             }
             answers.push(("a locked session", answer));
-        } else {
-            let answer = call(&anonymous, &method, &plain, &operation, None).await;
-            if answer.status == 401 && answer.detail() == "You are not signed in." {
-                wrong_lists.push(format!("{method} {path}: needs a session, yet in PUBLIC_OPERATIONS"));
-            }
         }
         for (what, answer) in answers {
             checked += 1;

@@ -15,8 +15,9 @@
   project with a member, a task and a comment, an app password, a connection, and what
   other users send: a connection request, a calendar share, an event invitation, the
   notifications they cause). `flatmap_path_parameters` then draws each path id either as
-  generated or as the seeded object of its kind, and `map_body` points the ids inside bodies
-  (calendar_id, category_id, …) at seeded objects half of the time. DELETE keeps generated ids
+  generated or as the seeded object of its kind, and `flatmap_body`/`flatmap_query` offer,
+  half of the time, a variant whose ids (calendar_id, category_id, …) name seeded objects and
+  whose instants, dates, zones, rules and colours are valid (PLAUSIBLE). DELETE keeps generated ids
   only, so that the seeded objects live through the run. A seeding step that fails only makes
   the run shallower: it is reported on stderr, not fatal.
 - `problem_details`: every 4xx/5xx answer is RFC 9457 application/problem+json with
@@ -221,6 +222,20 @@ PATH_KINDS = {
 PARAMETER_KINDS = {"task_id": ["task"], "comment_id": ["comment"], "member_id": ["member"], "file": ["feed"]}
 BODY_KINDS = {"calendar_id": "calendar", "category_id": "category", "location_id": "location",
               "event_id": "event", "todo_id": "todo", "template_id": "template", "member_id": "member"}
+# Text fields whose rules the document states only in words (an RFC 3339 instant, a date, a
+# zone, an RRULE, a colour): a random string almost never passes them, so the seeded variant
+# of a body or query also gets a value that does, and the handler's real work is fuzzed too.
+PLAUSIBLE = {
+    "start": "2030-01-07T10:00:00Z", "end": "2030-01-07T11:00:00Z", "remind_at": "2030-01-31T09:00:00Z",
+    "due_at": "2030-01-31T17:00:00Z", "until": "2030-02-01T00:00:00Z", "since": "2029-12-01T00:00:00Z",
+    "start_date": "2030-01-07", "end_date": "2030-01-08", "due_date": "2030-01-31", "birthday": "1990-05-17",
+    "timezone": "Europe/Berlin", "recurrence": "FREQ=WEEKLY;COUNT=3", "colour": "#336699",
+}
+QUERY_PLAUSIBLE = {
+    "start": "2030-01-01T00:00:00Z", "end": "2030-02-01T00:00:00Z", "from": "2030-01-01T00:00:00Z",
+    "to": "2030-03-01T00:00:00Z", "since": "2029-12-01T00:00:00Z", "until": "2030-12-01T00:00:00Z",
+    "due_before": "2030-12-31", "due_after": "2030-01-01", "tz": "Europe/Berlin", "scope": "all",
+}
 
 
 def _kinds(path, parameter):
@@ -261,12 +276,32 @@ def flatmap_path_parameters(context, path_parameters):
     return st.sampled_from(variants)
 
 
+def _plausible(values, ids):
+    """The drawn object, and (when it differs) a variant with seeded ids and plausible texts."""
+    if not isinstance(values, dict):
+        return st.just(values)
+    seeded = dict(values)
+    for name, value in values.items():
+        if ids.get(name) in SEEDED:
+            seeded[name] = _as_value(SEEDED[ids[name]])
+        elif isinstance(value, str) and name in PLAUSIBLE:
+            seeded[name] = PLAUSIBLE[name]
+    return st.sampled_from([values, seeded] if seeded != values else [values])
+
+
 @schemathesis.hook
 def flatmap_body(context, body):
-    if not isinstance(body, dict):
-        return st.just(body)
-    seeded = dict(body)
-    for name in body:
-        if BODY_KINDS.get(name) in SEEDED:
-            seeded[name] = _as_value(SEEDED[BODY_KINDS[name]])
-    return st.sampled_from([body, seeded] if seeded != body else [body])
+    return _plausible(body, BODY_KINDS)
+
+
+@schemathesis.hook
+def flatmap_query(context, query):
+    if not isinstance(query, dict):
+        return st.just(query)
+    seeded = dict(query)
+    for name in query:
+        if name in QUERY_PLAUSIBLE:
+            seeded[name] = QUERY_PLAUSIBLE[name]
+        elif name == "calendar_id" and "calendar" in SEEDED:
+            seeded[name] = int(SEEDED["calendar"])
+    return st.sampled_from([query, seeded] if seeded != query else [query])
