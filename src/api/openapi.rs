@@ -16,7 +16,7 @@ use rocket::response::content::RawJson;
 use utoipa::Number;
 use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::schema::{Ref, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{AdditionalProperties, Object, Ref, Schema, SchemaType, Type};
 use utoipa::openapi::{Content, ContentBuilder, RefOr, ResponseBuilder};
 
 use crate::api::page::MAX_LIMIT;
@@ -76,8 +76,54 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for paths in crate::api::paths() {
         document.merge(paths);
     }
+    merge_flattened(&mut document);
     describe_the_plumbing(&mut document);
     document
+}
+
+/// serde's `flatten` makes utoipa describe a struct as `allOf` [the flattened part, its own
+/// fields]. A part that denies unknown fields carries `additionalProperties: false`, which
+/// inside an `allOf` forbids the other part's fields: the admin's OIDC settings were
+/// documented as refusing their own `client_secret_set` and `redirect_uri`. What is sent is
+/// one object with the fields of every part, so the document says that: the parts' properties
+/// and required names in one object, closed when a part was.
+fn merge_flattened(document: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = document.components.as_mut() else {
+        return;
+    };
+    let named = components.schemas.clone();
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::AllOf(all_of)) = schema else {
+            continue;
+        };
+        let parts: Option<Vec<&Object>> = all_of
+            .items
+            .iter()
+            .map(|item| {
+                let item = match item {
+                    RefOr::Ref(reference) => named.get(reference.ref_location.rsplit('/').next()?)?,
+                    RefOr::T(_) => item,
+                };
+                match item {
+                    RefOr::T(Schema::Object(object)) => Some(object),
+                    _ => None,
+                }
+            })
+            .collect();
+        let Some(parts) = parts else {
+            continue;
+        };
+        let mut merged = Object::with_type(Type::Object);
+        merged.description.clone_from(&all_of.description);
+        for part in parts {
+            merged.properties.extend(part.properties.iter().map(|(name, schema)| (name.clone(), schema.clone())));
+            merged.required.extend(part.required.iter().cloned());
+            if matches!(part.additional_properties.as_deref(), Some(AdditionalProperties::FreeForm(false))) {
+                merged.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
+        *schema = RefOr::T(Schema::Object(merged));
+    }
 }
 
 /// A shared answer: its status, its name under `components/responses` and what it means.

@@ -9,7 +9,9 @@
 //! - the people import's answer was documented with the calendar import's schema (two types
 //!   named `ImportResult` shared one schema entry);
 //! - a query parameter referred to a schema the document did not hold (`AuditAction`);
-//! - the bounds of the paging parameters and of ids were not stated.
+//! - the bounds of the paging parameters and of ids were not stated;
+//! - a struct that flattens one that denies unknown fields (the admin's OIDC settings) was
+//!   documented as `allOf` with a closed part, which forbade the other part's own fields.
 
 use rocket::http::Method;
 use serde_json::{Value, json};
@@ -123,6 +125,7 @@ async fn the_plumbings_answers_are_documented_on_every_operation() {
             if answer.status == 401 && answer.detail() == "You are not signed in." {
                 wrong_lists.push(format!("{method} {path}: needs a session, yet in PUBLIC_OPERATIONS"));
             }
+            answers.push(("no session", answer));
         } else {
             let answer = call(&anonymous, &method, &plain, &operation, None).await;
             if answer.status != 401 {
@@ -347,4 +350,54 @@ async fn the_documented_id_bounds_are_the_servers() {
         ids += 1;
     }
     assert!(ids >= 50, "only {ids} operations with ids");
+}
+
+/// The object-level rules of a schema as JSON Schema applies them: every part of an `allOf`
+/// holds on its own, required names are present, a closed object has no other names.
+fn object_problems(document: &Value, schema: &Value, value: &Value) -> Vec<String> {
+    let schema = resolve(document, schema);
+    if let Some(parts) = schema["allOf"].as_array() {
+        return parts.iter().flat_map(|part| object_problems(document, part, value)).collect();
+    }
+    let mut problems = Vec::new();
+    let object = value.as_object().expect("an object");
+    for name in schema["required"].as_array().into_iter().flatten() {
+        if !object.contains_key(name.as_str().unwrap()) {
+            problems.push(format!("{name} is required"));
+        }
+    }
+    if schema["additionalProperties"] == false {
+        for name in object.keys() {
+            if schema["properties"].get(name).is_none() {
+                problems.push(format!("{name} is not allowed"));
+            }
+        }
+    }
+    problems
+}
+
+/// The admin's single sign-on settings, a flattened struct on both ways: what the server sends
+/// conforms to the documented answer, and a body it accepts to the documented request body.
+#[tokio::test]
+async fn the_flattened_oidc_settings_conform_to_their_documented_schemas() {
+    let app = app().await;
+    let admin = app.admin().await;
+    let document = document(&app).await;
+    let operation = &document["paths"]["/api/admin/oidc"];
+
+    let current = admin.get("/api/admin/oidc").await;
+    assert_eq!(current.status, 200, "{}", current.body);
+    let answer_schema = &operation["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(object_problems(&document, answer_schema, &current.json()), Vec::<String>::new(), "the answer");
+
+    let mut body = current.json();
+    let settings = body.as_object_mut().unwrap();
+    settings.remove("client_secret_set");
+    settings.remove("redirect_uri");
+    settings.insert("client_secret".into(), json!("a new secret"));
+    let saved = admin.put("/api/admin/oidc", body.clone()).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let body_schema = &operation["put"]["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(object_problems(&document, body_schema, &body), Vec::<String>::new(), "the accepted body");
+    assert_eq!(saved.json()["client_secret_set"], true);
 }

@@ -1,7 +1,7 @@
 """Schemathesis hooks for UMBRA (loaded through SCHEMATHESIS_HOOKS by run.sh).
 
-- `StandardUserSession`: every generated request goes out signed in as the standard user that
-  run.sh created, with the session cookie and the CSRF header (`X-Requested-With`), which
+- `SignedInSession`: every generated request goes out signed in as the standard user that
+  run.sh created (or the admin, in the admin pass), with the session cookie and the CSRF header (`X-Requested-With`), which
   every unsafe method under /api needs. The session is obtained by the real sign-in
   (POST /api/auth/login) and re-obtained whenever an answer says it died (401): a generated
   DELETE /api/auth/sessions/{id} may well name the run's own session, and that is a correct
@@ -15,21 +15,30 @@
   project with a member, a task and a comment, an app password, a connection, and what
   other users send: a connection request, a calendar share, an event invitation, the
   notifications they cause). `flatmap_path_parameters` then draws each path id either as
-  generated or as the seeded object of its kind, and `map_body` points the ids inside bodies
-  (calendar_id, category_id, …) at seeded objects half of the time. DELETE keeps generated ids
+  generated or as the seeded object of its kind, and `flatmap_body`/`flatmap_query` offer,
+  half of the time, a variant whose ids (calendar_id, category_id, …) name seeded objects and
+  whose instants, dates, zones, rules and colours are valid (PLAUSIBLE). DELETE keeps generated ids
   only, so that the seeded objects live through the run. A seeding step that fails only makes
   the run shallower: it is reported on stderr, not fatal.
+- No network beyond the box: `before_call` points every URL a request body carries (an ntfy
+  server, an OIDC issuer, a weather provider, …) at 127.0.0.1 port 9, where nothing listens,
+  so that what the server does with a URL it is given (validate it, refuse a loopback
+  target, fail to connect) is exercised, and nothing leaves the machine.
+- The admin pass (UMBRA_ST_ROLE=admin; run.sh runs it on /api/admin/ after the standard pass):
+  signed in as the admin, path ids under /api/admin/users name the stranger, never the admin
+  itself, whose password and role are the run's credentials.
 - `problem_details`: every 4xx/5xx answer is RFC 9457 application/problem+json with
   type, title, status (equal to the HTTP status) and detail.
 
 run.sh passes the server and the accounts in the environment: UMBRA_ST_BASE (https://host:port),
-UMBRA_ST_USERNAME (the standard user the run signs in as), UMBRA_ST_FRIEND and UMBRA_ST_STRANGER
-(two more standard users, for what others send), UMBRA_ST_PASSWORD (everyone's) and
-UMBRA_ST_CA (the local CA's PEM, for verification).
+UMBRA_ST_USERNAME (the account the run signs in as), UMBRA_ST_ROLE (`standard` or `admin`),
+UMBRA_ST_FRIEND and UMBRA_ST_STRANGER (two more standard users, for what others send),
+UMBRA_ST_PASSWORD (everyone's) and UMBRA_ST_CA (the local CA's PEM, for verification).
 """
 
 import json
 import os
+import re
 import sys
 
 import requests
@@ -52,7 +61,7 @@ def _env(name):
 # again. 423 is not listed: the session lock is kept out of the run by run.sh, so a 423
 # would be a finding.
 @schemathesis.auth(refresh_interval=540, retry_on=[401])
-class StandardUserSession:
+class SignedInSession:
     def get(self, case, context):
         base, ca = _env("UMBRA_ST_BASE"), _env("UMBRA_ST_CA")
         password = _env("UMBRA_ST_PASSWORD")
@@ -217,10 +226,25 @@ PATH_KINDS = {
     "/api/connections/{id}": ["connection"],
     "/api/notifications/{id}": ["notification"],
     "/api/auth/app-passwords/{id}": ["app_password"],
+    "/api/admin/users/{id}": ["user"],
 }
 PARAMETER_KINDS = {"task_id": ["task"], "comment_id": ["comment"], "member_id": ["member"], "file": ["feed"]}
 BODY_KINDS = {"calendar_id": "calendar", "category_id": "category", "location_id": "location",
               "event_id": "event", "todo_id": "todo", "template_id": "template", "member_id": "member"}
+# Text fields whose rules the document states only in words (an RFC 3339 instant, a date, a
+# zone, an RRULE, a colour): a random string almost never passes them, so the seeded variant
+# of a body or query also gets a value that does, and the handler's real work is fuzzed too.
+PLAUSIBLE = {
+    "start": "2030-01-07T10:00:00Z", "end": "2030-01-07T11:00:00Z", "remind_at": "2030-01-31T09:00:00Z",
+    "due_at": "2030-01-31T17:00:00Z", "until": "2030-02-01T00:00:00Z", "since": "2029-12-01T00:00:00Z",
+    "start_date": "2030-01-07", "end_date": "2030-01-08", "due_date": "2030-01-31", "birthday": "1990-05-17",
+    "timezone": "Europe/Berlin", "recurrence": "FREQ=WEEKLY;COUNT=3", "colour": "#336699",
+}
+QUERY_PLAUSIBLE = {
+    "start": "2030-01-01T00:00:00Z", "end": "2030-02-01T00:00:00Z", "from": "2030-01-01T00:00:00Z",
+    "to": "2030-03-01T00:00:00Z", "since": "2029-12-01T00:00:00Z", "until": "2030-12-01T00:00:00Z",
+    "due_before": "2030-12-31", "due_after": "2030-01-01", "tz": "Europe/Berlin", "scope": "all",
+}
 
 
 def _kinds(path, parameter):
@@ -239,9 +263,45 @@ def _as_value(seeded):
     return int(seeded) if seeded.isdigit() else seeded
 
 
+def _seed_admin():
+    admin = _User(_env("UMBRA_ST_USERNAME"))
+    SEEDED["self"] = str(admin.call("GET", "/api/auth/status")["user"]["id"])
+    users = admin.call("GET", f"/api/admin/users?q={_env('UMBRA_ST_STRANGER')}")["items"]
+    SEEDED["user"] = str(next(u["id"] for u in users if u["username"] == _env("UMBRA_ST_STRANGER")))
+    print(f"schemathesis hooks: admin pass, users/{{id}} names user {SEEDED['user']}", file=sys.stderr)
+
+
 @schemathesis.hook
 def after_load_schema(context, schema):
-    _seed()
+    if os.environ.get("UMBRA_ST_ROLE") == "admin":
+        _seed_admin()
+    else:
+        _seed()
+
+
+URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+NOWHERE = "https://127.0.0.1:9"
+
+
+def _away_from_the_network(value):
+    if isinstance(value, str):
+        return URL.sub(NOWHERE, value)
+    if isinstance(value, dict):
+        return {key: _away_from_the_network(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_away_from_the_network(item) for item in value]
+    return value
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    if isinstance(case.body, (dict, list)):
+        case.body = _away_from_the_network(case.body)
+    # The admin pass must not reset, demote or disable the admin it signs in as.
+    parameters = case.path_parameters or {}
+    if "self" in SEEDED and case.operation.path.startswith("/api/admin/users/{id}"):
+        if str(parameters.get("id")) == SEEDED["self"]:
+            case.path_parameters = {**parameters, "id": int(SEEDED["user"])}
 
 
 @schemathesis.hook
@@ -261,12 +321,32 @@ def flatmap_path_parameters(context, path_parameters):
     return st.sampled_from(variants)
 
 
+def _plausible(values, ids):
+    """The drawn object, and (when it differs) a variant with seeded ids and plausible texts."""
+    if not isinstance(values, dict):
+        return st.just(values)
+    seeded = dict(values)
+    for name, value in values.items():
+        if ids.get(name) in SEEDED:
+            seeded[name] = _as_value(SEEDED[ids[name]])
+        elif isinstance(value, str) and name in PLAUSIBLE:
+            seeded[name] = PLAUSIBLE[name]
+    return st.sampled_from([values, seeded] if seeded != values else [values])
+
+
 @schemathesis.hook
 def flatmap_body(context, body):
-    if not isinstance(body, dict):
-        return st.just(body)
-    seeded = dict(body)
-    for name in body:
-        if BODY_KINDS.get(name) in SEEDED:
-            seeded[name] = _as_value(SEEDED[BODY_KINDS[name]])
-    return st.sampled_from([body, seeded] if seeded != body else [body])
+    return _plausible(body, BODY_KINDS)
+
+
+@schemathesis.hook
+def flatmap_query(context, query):
+    if not isinstance(query, dict):
+        return st.just(query)
+    seeded = dict(query)
+    for name in query:
+        if name in QUERY_PLAUSIBLE:
+            seeded[name] = QUERY_PLAUSIBLE[name]
+        elif name == "calendar_id" and "calendar" in SEEDED:
+            seeded[name] = int(SEEDED["calendar"])
+    return st.sampled_from([query, seeded] if seeded != query else [query])
