@@ -1,13 +1,14 @@
 """Schemathesis hooks for UMBRA (loaded through SCHEMATHESIS_HOOKS by run.sh).
 
 - `SignedInSession`: every generated request goes out signed in as the standard user that
-  run.sh created (or the admin, in the admin pass), with the session cookie and the CSRF header (`X-Requested-With`), which
-  every unsafe method under /api needs. The session is obtained by the real sign-in
-  (POST /api/auth/login) and re-obtained whenever an answer says it died (401): a generated
-  DELETE /api/auth/sessions/{id} may well name the run's own session, and that is a correct
-  answer to test, not a reason to test everything after it signed out. Each new session also
-  confirms the password (POST /api/auth/reauth), so that the operations that want a recent
-  re-authentication (second factors, passkeys, app passwords) are reached, not only refused.
+  run.sh created (or the admin, in the admin pass), with the session cookie and the CSRF
+  header (`X-Requested-With`), which every unsafe method under /api needs. The session is
+  obtained by the real sign-in (POST /api/auth/login) and re-obtained whenever an answer
+  says it died (401): a generated DELETE /api/auth/sessions/{id} may well name the run's own
+  session, and that is a correct answer to test, not a reason to test everything after it
+  signed out. Each new session also confirms the password (POST /api/auth/reauth), so that
+  the operations that want a recent re-authentication (second factors, passkeys, app
+  passwords) are reached, not only refused.
 - Seeded objects: random ids almost never name an object of the user's, so most generated
   requests would stop at a 404 before the handler's real work. Once the document is loaded,
   `after_load_schema` creates one object of each kind through the API (a calendar with an
@@ -17,16 +18,16 @@
   notifications they cause). `flatmap_path_parameters` then draws each path id either as
   generated or as the seeded object of its kind, and `flatmap_body`/`flatmap_query` offer,
   half of the time, a variant whose ids (calendar_id, category_id, …) name seeded objects and
-  whose instants, dates, zones, rules and colours are valid (PLAUSIBLE). DELETE keeps generated ids
-  only, so that the seeded objects live through the run. A seeding step that fails only makes
+  whose instants, dates, zones, rules and colours are valid (PLAUSIBLE). DELETE keeps
+  generated ids only, so that the seeded objects live through the run. A seeding step that fails only makes
   the run shallower: it is reported on stderr, not fatal.
 - No network beyond the box: `before_call` points every URL a request body carries (an ntfy
   server, an OIDC issuer, a weather provider, …) at 127.0.0.1 port 9, where nothing listens,
   so that what the server does with a URL it is given (validate it, refuse a loopback
   target, fail to connect) is exercised, and nothing leaves the machine.
 - The admin pass (UMBRA_ST_ROLE=admin; run.sh runs it on /api/admin/ after the standard pass):
-  signed in as the admin, path ids under /api/admin/users name the stranger, never the admin
-  itself, whose password and role are the run's credentials.
+  signed in as the admin; a path id under /api/admin/users names the stranger half of the
+  time, and never the admin itself, whose password and role are the run's credentials.
 - `problem_details`: every 4xx/5xx answer is RFC 9457 application/problem+json with
   type, title, status (equal to the HTTP status) and detail.
 
@@ -73,7 +74,7 @@ class SignedInSession:
             timeout=30,
         )
         if answer.status_code != 200:
-            raise RuntimeError(f"sign-in as the standard user failed: {answer.status_code} {answer.text}")
+            raise RuntimeError(f"sign-in as {_env('UMBRA_ST_USERNAME')} failed: {answer.status_code} {answer.text}")
         token = answer.cookies.get(SESSION_COOKIE)
         if not token:
             raise RuntimeError(f"sign-in answered without the {SESSION_COOKIE} cookie")
