@@ -341,6 +341,11 @@ impl Config {
         if let Err(e) = argon2::Params::new(a.memory_kib, a.iterations, a.parallelism, None) {
             return Err(invalid(format!("argon2: memory_kib, iterations and parallelism are out of range ({e})")));
         }
+        if a.memory_kib > MAX_ARGON2_MEMORY_KIB {
+            return Err(invalid(format!(
+                "argon2: memory_kib must be at most {MAX_ARGON2_MEMORY_KIB} (4 GiB for each password hashed at once)"
+            )));
+        }
         if a.queue_capacity == 0 {
             return Err(invalid("argon2: queue_capacity must be at least 1"));
         }
@@ -372,6 +377,11 @@ impl Config {
         !self.insecure_cookies
     }
 }
+
+/// The most memory one Argon2 hash may take: twice RFC 9106's first recommendation (2 GiB).
+/// The hasher's own limit is near 4 TiB, which it would try to allocate at the first sign-in
+/// and abort the process; a cost past this is a typo, refused at start with the others.
+pub const MAX_ARGON2_MEMORY_KIB: u32 = 4 * 1024 * 1024;
 
 /// The longest connection timeout: a day is far past any real handshake or idle wait, and an
 /// instant plus it cannot overflow (the listener adds the timeouts to a connection's start;

@@ -19,6 +19,7 @@
 use libfuzzer_sys::fuzz_target;
 use umbra::domain::ical::{self, CalendarHead, IcsEvent, Timing};
 use umbra::domain::recurrence::Recurrence;
+use umbra::domain::text::plain;
 use umbra::service::ical::convert::{series_problem, to_write};
 
 /// 2027-03-01T09:00:00Z: a fixed "now", so a crash reproduces.
@@ -37,26 +38,11 @@ fn stored(event: &IcsEvent) -> IcsEvent {
     IcsEvent { revision: 0, created_at: 0, updated_at: 0, ..event.without_kept() }
 }
 
-/// A TEXT value as the export writes it (`writer::escape_text`, by design): every line break
-/// one `\n`, other control characters but the tab dropped.
+/// A TEXT value as the export writes it (`writer::escape_text`, by design): as
+/// `text::plain` makes it, every line break one `\n`, other control characters but the tab
+/// dropped.
 fn as_written(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push('\n');
-            }
-            '\n' | '\u{2028}' | '\u{2029}' | '\u{85}' => out.push('\n'),
-            '\t' => out.push('\t'),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    plain(text).into_owned()
 }
 
 /// A SUMMARY as the reader takes it (`event_map`): trimmed, and a placeholder when empty.

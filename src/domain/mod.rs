@@ -22,6 +22,7 @@ pub mod recurrence;
 pub mod reminders;
 pub mod role;
 pub mod system_settings;
+pub mod text;
 pub mod time;
 pub mod todos;
 pub mod user_settings;

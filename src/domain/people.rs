@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::locations::Problems;
+use crate::domain::text;
 use crate::error::FieldError;
 
 pub const NAME_MAX: usize = 200;
@@ -108,11 +109,15 @@ pub struct PersonFields {
 }
 
 impl PersonFields {
-    /// Normalises (trims the name, values and tags; drops repeated tags) and checks every
+    /// Normalises (control characters dropped and line breaks made `\n`, as `text::plain`
+    /// does; the name, values and tags trimmed; repeated tags dropped) and checks every
     /// field, reporting all problems at once. The birthday is normalised to its canonical text.
     pub fn validate(mut self) -> Result<Self, Vec<FieldError>> {
         let mut problems = Problems::default();
-        self.name = self.name.trim().to_string();
+        self.name = text::plain(&self.name).trim().to_string();
+        self.nickname = text::plain(&self.nickname).into_owned();
+        self.address = text::plain(&self.address).into_owned();
+        self.notes = text::plain(&self.notes).into_owned();
         problems.length("name", &self.name, 1, NAME_MAX);
         problems.length("nickname", &self.nickname, 0, NICKNAME_MAX);
         problems.length("address", &self.address, 0, ADDRESS_MAX);
@@ -126,8 +131,8 @@ impl PersonFields {
             is_phone,
             "may hold only digits, spaces and + ( ) - .",
         );
-        if let Some(text) = &self.birthday {
-            match Birthday::parse(text.trim()) {
+        if let Some(given) = &self.birthday {
+            match Birthday::parse(given.trim()) {
                 Some(birthday) => self.birthday = Some(birthday.to_string()),
                 None => {
                     problems.add("birthday", "must be a real date as YYYY-MM-DD, or --MM-DD when the year is unknown");
@@ -140,6 +145,7 @@ impl PersonFields {
             problems.add("tags", format!("at most {TAGS_MAX} tags"));
         } else {
             for (i, tag) in self.tags.iter().enumerate() {
+                let tag = text::plain(tag);
                 let tag = tag.trim();
                 let count = tag.chars().count();
                 if count == 0 || count > TAG_MAX {
@@ -166,8 +172,8 @@ fn check_values(
         problems.add(field, format!("at most {VALUES_MAX} entries"));
     }
     for (i, entry) in values.iter_mut().enumerate() {
-        entry.label = entry.label.trim().to_string();
-        entry.value = entry.value.trim().to_string();
+        entry.label = text::one_line(&entry.label).trim().to_string();
+        entry.value = text::plain(&entry.value).trim().to_string();
         if entry.label.chars().count() > LABEL_MAX {
             problems.add(format!("{field}[{i}].label"), format!("must be at most {LABEL_MAX} characters"));
         }

@@ -14,7 +14,7 @@
 use calcard::vcard::{VCardProperty, VCardVersion};
 
 use crate::domain::ical::writer::{Writer, utc_stamp};
-use crate::domain::people::{PersonFields, UID_MAX};
+use crate::domain::people::{Birthday, PersonFields, UID_MAX};
 use crate::domain::people_vcard;
 use crate::domain::vcard;
 
@@ -181,6 +181,15 @@ fn derived_n(name: &str) -> String {
     }
 }
 
+/// BDAY's value: `YYYY-MM-DD`, or `--MMDD` without a year (RFC 6350's form, which vCard 3.0
+/// readers take as ISO 8601's; the extended `--MM-DD` is read as a month alone by some).
+fn bday_value(birthday: Birthday) -> String {
+    match birthday.year {
+        Some(year) => format!("{year:04}-{:02}-{:02}", birthday.month, birthday.day),
+        None => format!("--{:02}{:02}", birthday.month, birthday.day),
+    }
+}
+
 /// The person as a vCard 3.0 card with the client's kept lines. Only stored values go in, so
 /// the same revision is always the same text, as a strong ETag promises.
 pub fn write(uid: &str, fields: &PersonFields, extra: &str, updated_at: i64) -> String {
@@ -198,9 +207,11 @@ pub fn write(uid: &str, fields: &PersonFields, extra: &str, updated_at: i64) -> 
     let kept_n = named("N").find(|line| n_fits(line, &fields.name));
 
     let mut card = people_vcard::card(uid, fields);
+    // A birthday is written below: calcard writes one without a year in the 3.0 form
+    // `--MM-DD`, which its own reader (and so UMBRA's) takes for a month without a day.
     card.entries.retain(|entry| match entry.name {
         VCardProperty::Adr => !keep_adr,
-        VCardProperty::Bday => !keep_bday,
+        VCardProperty::Bday => false,
         _ => true,
     });
     let mut text = String::with_capacity(512 + extra.iter().map(|l| l.len() + 8).sum::<usize>());
@@ -215,6 +226,9 @@ pub fn write(uid: &str, fields: &PersonFields, extra: &str, updated_at: i64) -> 
             out.property(head, value);
         }
         None => out.property("N", &derived_n(&fields.name)),
+    }
+    if !keep_bday && let Some(birthday) = fields.birthday.as_deref().and_then(Birthday::parse) {
+        out.property("BDAY", &bday_value(birthday));
     }
     out.property("REV", &utc_stamp(updated_at));
     for line in extra {

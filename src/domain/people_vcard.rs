@@ -16,6 +16,7 @@ use calcard::vcard::{
 };
 
 use crate::domain::people::{Birthday, ContactValue, PersonFields};
+use crate::domain::text::{one_line, plain};
 use crate::domain::vcard::{self, Card};
 
 /// The parameter holding a label exactly as typed.
@@ -149,7 +150,9 @@ pub fn from_card(card: &Card) -> Result<ImportedCard, CardError> {
                 field("tags");
             }
             VCardProperty::Uid => {
-                uid = Some(text(entry, line)?).filter(|u| !u.trim().is_empty());
+                // As the writers write it (`text::plain`): one with a control character would
+                // come back as another UID.
+                uid = Some(plain(&text(entry, line)?).into_owned()).filter(|u| !u.trim().is_empty());
                 field("uid");
             }
             VCardProperty::Other(name) if name.eq_ignore_ascii_case(FAVOURITE) => {
@@ -222,7 +225,9 @@ pub fn to_card(uid: &str, fields: &PersonFields) -> String {
 
 /// A person as a card (written as 4.0 by the export, as 3.0 by CardDAV).
 pub fn card(uid: &str, fields: &PersonFields) -> VCard {
-    let text = |name: VCardProperty, value: &str| VCardEntry::new(name).with_value(value.to_string());
+    // Values go out as `text::plain` makes them, as the other writers do: a person stored
+    // before control characters were dropped on the way in must not carry them out.
+    let text = |name: VCardProperty, value: &str| VCardEntry::new(name).with_value(plain(value).into_owned());
     let mut entries = vec![
         text(VCardProperty::Prodid, "-//UMBRA//People//EN"),
         text(VCardProperty::Uid, uid),
@@ -248,14 +253,14 @@ pub fn card(uid: &str, fields: &PersonFields) -> VCard {
     }
     if !fields.address.is_empty() {
         let mut parts = vec![VCardValue::Text(String::new()); 7];
-        parts[2] = VCardValue::Text(fields.address.clone());
+        parts[2] = VCardValue::Text(plain(&fields.address).into_owned());
         entries.push(VCardEntry::new(VCardProperty::Adr).with_values(parts));
     }
     if !fields.notes.is_empty() {
         entries.push(text(VCardProperty::Note, &fields.notes));
     }
     if !fields.tags.is_empty() {
-        let tags = fields.tags.iter().map(|tag| VCardValue::Text(tag.clone())).collect();
+        let tags = fields.tags.iter().map(|tag| VCardValue::Text(plain(tag).into_owned())).collect();
         entries.push(VCardEntry::new(VCardProperty::Categories).with_values(tags));
     }
     if fields.favourite {
@@ -267,6 +272,8 @@ pub fn card(uid: &str, fields: &PersonFields) -> VCard {
 /// A label as TYPE values (known types as such, other words as text) for other programs,
 /// and whole in X-UMBRA-LABEL for UMBRA.
 fn labelled(mut entry: VCardEntry, label: &str) -> VCardEntry {
+    // A parameter value holds no line break.
+    let label = one_line(label);
     if label.is_empty() {
         return entry;
     }
@@ -275,7 +282,7 @@ fn labelled(mut entry: VCardEntry, label: &str) -> VCardEntry {
             .map_or_else(|| VCardParameterValue::Text(part.to_string()), VCardParameterValue::Type);
         entry.add_param(VCardParameter::typ(value));
     }
-    entry.add_param(VCardParameter::new(VCardParameterName::Other(LABEL_PARAM.into()), label.to_string()));
+    entry.add_param(VCardParameter::new(VCardParameterName::Other(LABEL_PARAM.into()), label.into_owned()));
     entry
 }
 

@@ -66,6 +66,20 @@ fn an_argon2_cost_the_hasher_refuses_is_refused_in_the_file() {
     load(dir.path(), "[argon2]\nmemory_kib = 19456\niterations = 2\nparallelism = 1\n").unwrap();
 }
 
+/// The hasher takes up to ~4 TiB per hash: a typo such as `memory_kib = 4294967295` started,
+/// then aborted the process at the first sign-in, failing to allocate it (config target).
+#[test]
+fn an_argon2_memory_cost_past_4_gib_is_refused_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let most = umbra::config::MAX_ARGON2_MEMORY_KIB;
+    for memory in [u64::from(u32::MAX), u64::from(most) + 1] {
+        let message = refusal(dir.path(), &format!("[argon2]\nmemory_kib = {memory}\n"));
+        assert!(message.contains("argon2: memory_kib must be at most"), "{message}");
+    }
+    let config = load(dir.path(), &format!("[argon2]\nmemory_kib = {most}\n")).unwrap();
+    assert_eq!(config.argon2.memory_kib, most);
+}
+
 /// The listener adds each timeout to a connection's start; past an instant's range that sum
 /// panics on every connection (config target).
 #[test]
@@ -183,4 +197,83 @@ async fn an_allow_list_name_must_be_a_name_to_the_url_parser() {
     assert_eq!(fields, [json!("entries[1]"), json!("entries[2]"), json!("entries[3]")]);
     let saved = admin.put("/api/admin/outbound-allow", json!({"entries": ["0x7f.lan"]})).await;
     assert_eq!(saved.status, 200, "{}", saved.body);
+}
+
+/// A bare CR inside a vCard value (here NICKNAME, then a control character) was stored as
+/// given; the export wrote it raw, and another program — or UMBRA reading its own export —
+/// read a line break there and lost the rest of the value. Control characters in a UID made
+/// the export name another card. Text is stored as `domain::text::plain` makes it now, so
+/// the export reads back as the same person (vcard_import target).
+#[tokio::test]
+async fn a_control_character_in_a_card_is_not_stored_and_the_export_reads_back_the_same() {
+    let app = app().await;
+    let ada = app.user("ada").await;
+    let card = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:uid-\u{7}1\r\nFN:Jane\u{0} Doe\r\n\
+                NICKNAME:JD\r\u{e}EMAIL;TYPE=home:jane@example.org\r\nNOTE:bell\u{7} and tab\tkept\r\nEND:VCARD\r\n";
+    let imported = crate::people::import(&ada, card).await;
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    let people = ada.get("/api/people").await.json();
+    let person = &people["items"][0];
+    assert_eq!(person["uid"], "uid-1");
+    assert_eq!(person["name"], "Jane Doe");
+    assert_eq!(person["nickname"], "JD\nEMAIL;TYPE=home:jane@example.org");
+    assert_eq!(person["notes"], "bell and tab\tkept");
+
+    // The export holds no control character but CRLF and the tab, and reads back as her.
+    let export = ada.get("/api/people/export.vcf").await;
+    assert_eq!(export.status, 200);
+    let stray = export.body.replace("\r\n", "").replace('\t', "");
+    assert!(!stray.chars().any(char::is_control), "{:?}", export.body);
+    let bob = app.user("bob").await;
+    assert_eq!(crate::people::import(&bob, &export.body).await.status, 200);
+    let again = bob.get("/api/people").await.json();
+    for field in ["uid", "name", "nickname", "notes"] {
+        assert_eq!(again["items"][0][field], person[field], "{field}");
+    }
+
+    // Through the API as well: a note keeps its line breaks (CRLF becomes one) and loses the rest.
+    let made = ada.post("/api/people", json!({"name": "Bo\u{1b}[2J", "notes": "a\r\nb\u{7}c"})).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    assert_eq!((made.json()["name"].clone(), made.json()["notes"].clone()), (json!("Bo[2J"), json!("a\nbc")));
+}
+
+/// Two events whose UIDs differed only in a control character were two events on import and
+/// one after an export (the writer drops control characters, so the second read as the
+/// first's duplicate and was lost). A UID is read as the writer writes it now: the file's
+/// second event is reported as a repeated UID at import, and the export reads back whole
+/// (ical_import target).
+#[tokio::test]
+async fn uids_that_differ_only_in_a_control_character_are_one_uid() {
+    let app = app().await;
+    let ada = app.user("ada").await;
+    let calendar = crate::ical::default_calendar(&app, "ada").await;
+    let event = |uid: &str, title: &str| {
+        format!(
+            "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20270301T080000Z\r\nDTSTART:20270401T070000Z\r\n\
+             DTEND:20270401T080000Z\r\nSUMMARY:{title}\r\nEND:VEVENT\r\n"
+        )
+    };
+    let file = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//fuzz//EN\r\n{}{}END:VCALENDAR\r\n",
+        event("run-\u{7}1", "Morning run"),
+        event("run-1", "Morning run (park)")
+    );
+    let imported = crate::ical::import(&ada, calendar, &file).await;
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    let report = imported.json();
+    assert_eq!(report["imported"], 1, "{report}");
+    assert!(report.to_string().contains("appears twice"), "{report}");
+    let uid: String = sqlx::query_scalar("SELECT uid FROM events WHERE calendar_id = $1")
+        .bind(calendar)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(uid, "run-1");
+
+    // The export, imported into another calendar, is the same one event.
+    let export = crate::ical::export(&ada, calendar).await;
+    let bob = app.user("bob").await;
+    let theirs = crate::ical::default_calendar(&app, "bob").await;
+    let again = crate::ical::import(&bob, theirs, &export.body).await.json();
+    assert_eq!((again["imported"].clone(), crate::ical::events_in(&app, theirs).await), (json!(1), 1), "{again}");
 }

@@ -72,7 +72,9 @@ fn read_props(
         let line = tree.lines[at].number;
         let name = entry.name.as_str().to_ascii_uppercase();
         match name.as_str() {
-            "UID" => p.uid = Some((values::text(entry).trim().to_string(), line)),
+            // As the writer writes TEXT (`text::plain`): two UIDs that differ only in a control
+            // character would be two events here and one after an export.
+            "UID" => p.uid = Some((crate::domain::text::plain(&values::text(entry)).trim().to_string(), line)),
             "DTSTART" => p.start = Some((values::when(entry, line)?, line)),
             "DTEND" => p.end = Some((values::when(entry, line)?, line)),
             "DURATION" => match entry.values.first() {

@@ -327,7 +327,8 @@ impl Reading {
         let (todo, line) = (&mut self.todo, prop.line);
         match prop.name.as_str() {
             "UID" if !self.seen_uid => {
-                todo.uid = unescape(prop.value).trim().to_string();
+                // As the writer writes it: a UID with a control character would come back as another.
+                todo.uid = crate::domain::text::plain(&unescape(prop.value)).trim().to_string();
                 self.seen_uid = true;
             }
             "SUMMARY" | "DESCRIPTION" => {

@@ -2,53 +2,36 @@
 //! without ever splitting a UTF-8 sequence, and TEXT values escaped so that no user text can
 //! end a line and start a property or a component of its own.
 //!
-//! Every value goes through `Writer::property`, which drops control characters from values that
-//! are not TEXT (they are server-made, but a stray CR or LF must never reach the output).
+//! Every value goes through `Writer::property`, which drops control characters and line breaks
+//! from values that are not TEXT (`text::one_line`: they are server-made or a client's kept
+//! lines, and a stray CR, LF or Unicode line separator — which some readers take for a line
+//! break — must never start another line in other members' clients).
 
 use std::fmt::Write as _;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
+use crate::domain::text::{one_line, plain};
+
 /// The longest line, in octets, before it is folded (CRLF not counted).
 const FOLD_AT: usize = 75;
 
-/// A TEXT value (§3.3.11): `\`, `;`, `,` escaped, every line break as `\n`, and other control
-/// characters (which TEXT may not hold) dropped; a tab stays.
+/// A TEXT value (§3.3.11): the text as `text::plain` makes it (every line break one `\n`,
+/// other control characters, which TEXT may not hold, dropped; a tab stays), with `\`, `;`,
+/// `,` and the line breaks escaped.
 pub fn escape_text(text: &str) -> String {
+    let text = plain(text);
     let mut out = String::with_capacity(text.len() + 8);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
-            '\r' => {
-                // CRLF is one break.
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push_str("\\n");
-            }
-            '\n' | '\u{2028}' | '\u{2029}' | '\u{85}' => out.push_str("\\n"),
-            '\t' => out.push('\t'),
-            c if c.is_control() => {}
+            '\n' => out.push_str("\\n"),
             c => out.push(c),
         }
     }
     out
-}
-
-/// A value that is not TEXT (dates, rules, parameters made by the server, lines a client
-/// sent): control characters cannot appear in one, so any that do are dropped, and so are
-/// the Unicode line and paragraph separators, which some readers take for a line break (a
-/// kept line must not be able to start another one in other members' clients).
-fn clean(value: &str) -> std::borrow::Cow<'_, str> {
-    let dropped = |c: &char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
-    if value.chars().any(|c| dropped(&c)) {
-        value.chars().filter(|c| !dropped(c)).collect::<String>().into()
-    } else {
-        value.into()
-    }
 }
 
 /// An iCalendar stream being written.
@@ -92,7 +75,7 @@ impl Writer {
     /// A property whose value (and `name_and_params`) the server made: not escaped, but
     /// stripped of control characters.
     pub fn property(&mut self, name_and_params: &str, value: &str) {
-        self.fold(&clean(name_and_params), &clean(value));
+        self.fold(&one_line(name_and_params), &one_line(value));
     }
 
     /// A content line a client sent (unfolded), written as it came but folded like every
@@ -112,7 +95,7 @@ impl Writer {
     }
 
     fn raw_line(&mut self, name: &str, value: &str) {
-        self.fold(name, &clean(value));
+        self.fold(name, &one_line(value));
     }
 
     /// `name:value` folded: at most 75 octets per physical line, continuation lines start with

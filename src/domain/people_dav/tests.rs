@@ -28,7 +28,7 @@ fn a_person_is_served_as_vcard_3_and_read_back() {
     assert_eq!(card.fields, fields());
     // BDAY, ADR and N come back as kept lines; they still say what UMBRA has, so they are
     // written as they are, once.
-    assert_eq!(card.extra, ["BDAY:1990-02-15", "ADR:;;1 Long Road\\nLondon;;;;", "N:Doe;Jane Q.;;;"]);
+    assert_eq!(card.extra, ["ADR:;;1 Long Road\\nLondon;;;;", "N:Doe;Jane Q.;;;", "BDAY:1990-02-15"]);
     let again = write("urn:uuid:1", &fields(), &card.extra.join("\n"), 0);
     let count = |name: &str| again.matches(&format!("\r\n{name}")).count();
     assert_eq!((count("ADR"), count("N:"), count("BDAY")), (1, 1, 1), "{again}");
@@ -113,4 +113,34 @@ fn apples_birthdays_without_a_year() {
     moved.birthday = Some("1980-04-01".into());
     let out = write("a", &moved, &extra, 0);
     assert!(out.contains("\r\nBDAY:1980-04-01\r\n") && !out.contains("1604"), "{out}");
+}
+
+/// calcard writes a 3.0 birthday without a year as `--MM-DD`, which its reader takes for a
+/// month alone: every such card UMBRA served was refused when a client sent it back (the
+/// vcard_import fuzz target found it through cards whose odd BDAY lines were not kept).
+#[test]
+fn a_birthday_without_a_year_is_served_as_one_that_reads_back() {
+    // The fuzz inputs (no VERSION line: a misspelt one is kept as a client's line), and the
+    // plain form.
+    let fuzzed = "BEGIN:VCARD\r\nMERSION:3.0\r\nUID:a\r\nFN:Tim\r\n";
+    let texts = [
+        format!("{fuzzed}BDAY;X-APPLE-;X-APPLE-OMBDAY:--02151515-{}+5555\r\nEND:VCARD\r\n", "5".repeat(60)),
+        format!("{fuzzed}BDAY;X-APPLE-OMBDAY:--0216m\r\nBDAY;X-APPLE-OMBDAY:--02151515-\r\nEND:VCARD\r\n"),
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:a\r\nFN:Tim\r\nBDAY:--0215\r\nEND:VCARD\r\n".to_string(),
+    ];
+    for text in texts {
+        let card = read(&text).unwrap();
+        let fields = card.fields.clone().validate().unwrap();
+        assert_eq!(fields.birthday.as_deref(), Some("--02-15"), "{text}");
+        let written = write(&card.uid, &fields, &card.extra.join("\n"), 0);
+        let back = read(&written).unwrap_or_else(|e| panic!("{e:?}\n{written}"));
+        assert_eq!(back.fields.birthday, fields.birthday, "{written}");
+    }
+    let mut fields = fields();
+    for (birthday, line) in [("--02-15", "\r\nBDAY:--0215\r\n"), ("1980-02-15", "\r\nBDAY:1980-02-15\r\n")] {
+        fields.birthday = Some(birthday.into());
+        let written = write("a", &fields, "", 0);
+        assert!(written.contains(line), "{written}");
+        assert_eq!(read(&written).unwrap().fields.birthday.as_deref(), Some(birthday));
+    }
 }

@@ -193,3 +193,23 @@ async fn preconditions_uid_conflicts_and_refusals() {
     let remade = contacts::put(ctx(&app), &account, "mine.vcf", &card, &Precondition::IfNoneMatchAny).await.unwrap();
     assert_ne!(remade.etag, first.etag, "a card made again never repeats an old ETag");
 }
+
+/// A birthday without a year, made in the app, was served as `BDAY:--02-15`, which the PUT of
+/// the same text then refused (a client that synced such a card back got 403 for every
+/// change). Served as `--0215` now; the client's text goes back unchanged and so does the
+/// birthday.
+#[tokio::test]
+async fn a_birthday_without_a_year_survives_a_clients_round_trip() {
+    let app = app().await;
+    let (alice, account) = dav_user(&app, "alice").await;
+    let made = alice.post("/api/people", json!({"name": "Tim", "birthday": "--02-15"})).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let list = contacts::list(ctx(&app), &account).await.unwrap();
+    let name = &list[0].name;
+    let served = body(&app, &account, name).await;
+    assert!(served.contains("\r\nBDAY:--0215\r\n"), "{served}");
+    let etag = etag_of(&app, &account, name).await;
+    let put = contacts::put(ctx(&app), &account, name, &served, &Precondition::IfMatch(etag)).await;
+    assert!(put.is_ok(), "the served card is refused: {put:?}");
+    assert_eq!(api_people(&alice).await[0]["birthday"], "--02-15");
+}
