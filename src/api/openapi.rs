@@ -35,40 +35,45 @@ use crate::error::{FieldError, Problem};
 )]
 pub struct ApiDoc;
 
-/// The operations that need no session: the sign-in ceremonies and the server's public
-/// descriptions, feeds and links. Every other operation answers 401 without a session.
-/// `tests/api/spec_findings.rs` proves the list against the routes in both directions.
-pub const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
-    ("GET", "/health"),
-    ("GET", "/ready"),
-    ("GET", "/api/openapi.json"),
-    ("GET", "/api/ca"),
-    ("GET", "/ics/{file}"),
-    ("GET", "/api/auth/status"),
-    ("POST", "/api/auth/setup"),
-    ("POST", "/api/auth/register"),
-    ("POST", "/api/auth/login"),
-    ("POST", "/api/auth/logout"),
-    ("POST", "/api/auth/password-strength"),
-    ("POST", "/api/auth/totp/verify"),
-    ("POST", "/api/auth/passkeys/login/begin"),
-    ("POST", "/api/auth/passkeys/login/finish"),
-    ("GET", "/api/auth/oidc/login"),
-    ("GET", "/api/auth/oidc/callback"),
-    ("POST", "/api/push-actions/reminders/{id}/{action}"),
-    ("POST", "/api/push-actions/todos/{id}/{action}"),
+/// The operations that need no session, each with the reason: the sign-in ceremonies and
+/// the server's public descriptions, feeds and links. Every other operation answers 401
+/// without a session. `tests/api/spec_findings.rs` and `proof::guards` prove the list against
+/// the routes in both directions.
+pub const PUBLIC_OPERATIONS: &[(&str, &str, &str)] = &[
+    ("GET", "/health", "liveness, for systemd and load balancers"),
+    ("GET", "/ready", "readiness, for systemd and load balancers"),
+    ("GET", "/api/openapi.json", "this document"),
+    ("GET", "/api/ca", "the local CA certificate, to trust before signing in"),
+    ("GET", "/ics/{file}", "a calendar feed: the secret token in the name is the credential"),
+    ("GET", "/api/auth/status", "the UI asks whether anyone is signed in (and whether setup is due)"),
+    ("POST", "/api/auth/setup", "the first admin, with the one-time setup code"),
+    ("POST", "/api/auth/register", "self-registration (refused unless an admin opened it)"),
+    ("POST", "/api/auth/login", "signing in is how a session starts"),
+    ("POST", "/api/auth/logout", "signing out is idempotent: without a session it only clears the cookie"),
+    ("POST", "/api/auth/password-strength", "the strength meter of the sign-up form"),
+    ("POST", "/api/auth/totp/verify", "the second step of a sign-in: the MFA token stands for the session"),
+    ("POST", "/api/auth/passkeys/login/begin", "passkey sign-in"),
+    ("POST", "/api/auth/passkeys/login/finish", "passkey sign-in"),
+    ("GET", "/api/auth/oidc/login", "single sign-on starts signed out"),
+    ("GET", "/api/auth/oidc/callback", "the provider sends the browser back here, signed out"),
+    ("POST", "/api/push-actions/reminders/{id}/{action}", "a push button: the link's token is the credential"),
+    ("POST", "/api/push-actions/todos/{id}/{action}", "a push button: the link's token is the credential"),
 ];
 
-/// The operations a locked session may still use (locking, and the ways out of a lock);
-/// every other operation that needs a session answers 423 on a locked one. Proved like
-/// `PUBLIC_OPERATIONS`.
-pub const WHILE_LOCKED_OPERATIONS: &[(&str, &str)] = &[
-    ("POST", "/api/auth/lock"),
-    ("POST", "/api/auth/unlock"),
-    ("POST", "/api/auth/password"),
-    ("POST", "/api/auth/passkeys/confirm/begin"),
-    ("POST", "/api/auth/passkeys/confirm/finish"),
+/// The operations a locked session may still use (locking, and the ways out of a lock), each
+/// with the reason; every other operation that needs a session answers 423 on a locked one.
+/// Proved like `PUBLIC_OPERATIONS`.
+pub const WHILE_LOCKED_OPERATIONS: &[(&str, &str, &str)] = &[
+    ("POST", "/api/auth/lock", "locking again is harmless"),
+    ("POST", "/api/auth/unlock", "unlocking with the password"),
+    ("POST", "/api/auth/passkeys/confirm/begin", "unlocking with a passkey"),
+    ("POST", "/api/auth/passkeys/confirm/finish", "unlocking with a passkey"),
 ];
+
+/// Whether `method path` (as the document names them) is in one of the lists above.
+pub fn listed(list: &[(&str, &str, &str)], method: &str, path: &str) -> bool {
+    list.iter().any(|(m, p, _)| m.eq_ignore_ascii_case(method) && *p == path)
+}
 
 /// The document: the shared parts above, and every API module's own paths.
 pub fn document() -> utoipa::openapi::OpenApi {
@@ -191,8 +196,8 @@ fn describe_the_plumbing(document: &mut utoipa::openapi::OpenApi) {
 fn describe_operation(method: &str, path: &str, operation: &mut Operation) {
     let under_api = path.starts_with("/api/");
     let state_changing = matches!(method, "POST" | "PUT" | "PATCH" | "DELETE");
-    let public = PUBLIC_OPERATIONS.contains(&(method, path));
-    let needs_unlocked = !public && !WHILE_LOCKED_OPERATIONS.contains(&(method, path));
+    let public = listed(PUBLIC_OPERATIONS, method, path);
+    let needs_unlocked = !public && !listed(WHILE_LOCKED_OPERATIONS, method, path);
     let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
     let has_body = operation.request_body.is_some();
 

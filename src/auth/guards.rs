@@ -55,8 +55,8 @@ impl AuthUser {
 #[derive(Debug, Clone)]
 pub struct UnlockedUser(pub AuthUser);
 
-/// A signed-in, unlocked user who may still have to enrol a second factor: what the
-/// enrolment endpoints accept while the system requires one.
+/// A signed-in, unlocked user who may still have to enrol a second factor or change a forced
+/// password: what the enrolment endpoints and the password change accept.
 #[derive(Debug, Clone)]
 pub struct EnrollingUser(pub AuthUser);
 

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{acceptable_password, bounded_password, session_user, set_session_cookie};
-use crate::auth::guards::AuthUser;
+use crate::auth::guards::EnrollingUser;
 use crate::auth::session::RequestOrigin;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::json::JsonBody;
 use crate::server::AppState;
 use crate::service::sign_in::{self, password::Via};
@@ -32,13 +32,12 @@ pub async fn change_password(
     state: &State<AppState>,
     jar: &CookieJar<'_>,
     origin: RequestOrigin,
-    user: AuthUser,
+    // Not `UnlockedUser`: a forced password change must be possible (a locked session is
+    // refused by the guard, before the body is read).
+    user: EnrollingUser,
     body: JsonBody<ChangePasswordRequest>,
 ) -> ApiResult<Status> {
-    // Not `UnlockedUser`: a forced password change must be possible, a locked session not.
-    if user.locked {
-        return Err(ApiError::locked());
-    }
+    let EnrollingUser(user) = user;
     let ChangePasswordRequest { current_password, new_password } = body.0;
     bounded_password("current_password", &current_password)?;
     bounded_password("new_password", &new_password)?;

@@ -2,70 +2,32 @@
 //! called signed out (401), with a locked session (423) and, for `/api/admin/*`, as a
 //! standard user (403), each answer a problem document and none a 5xx. A route added
 //! tomorrow is in the document (the OpenAPI test proves it), so it is covered here without
-//! an edit; the only hand-kept knowledge is the two short lists below, and each fails the
-//! test when one of its entries is no longer in the document.
+//! an edit; the only hand-kept knowledge is the two short lists of `umbra::api::openapi`
+//! (public, and reachable while locked, each entry with its reason), which the document's
+//! answers are described from as well; an entry no longer in the document fails the test.
 
 use serde_json::{Value, json};
+use umbra::api::openapi::{PUBLIC_OPERATIONS, WHILE_LOCKED_OPERATIONS, listed};
 
 use super::spec::{Operation, Spec, sample};
 use super::{Payload, brief, is_problem, send};
 use crate::harness::{PASSWORD, Persona, TestApp, app};
 
-/// Tags whose operations are public by design, read from the document: `health` (the
-/// liveness and readiness probes systemd and load balancers call) and `meta` (the OpenAPI
-/// document itself).
-const PUBLIC_TAGS: &[&str] = &["health", "meta"];
-
-/// The other operations that need no session, each with the reason. The document has no
-/// `security` marking to derive this from, so it is kept here, and checked against the
-/// document both ways: an entry that no longer exists fails the test, and so does any
-/// operation missing from here that answers a signed-out caller with something else than 401.
-const PUBLIC: &[(&str, &str)] = &[
-    ("POST /api/auth/login", "signing in is how a session starts"),
-    ("GET /api/auth/status", "the UI asks whether anyone is signed in (and whether setup is due)"),
-    ("POST /api/auth/logout", "signing out is idempotent: without a session it only clears the cookie"),
-    ("POST /api/auth/register", "self-registration (refused unless an admin opened it)"),
-    ("POST /api/auth/setup", "the first admin, with the one-time setup code"),
-    ("POST /api/auth/password-strength", "the strength meter of the sign-up form"),
-    ("POST /api/auth/totp/verify", "the second step of a sign-in: the MFA token stands for the session"),
-    ("POST /api/auth/passkeys/login/begin", "passkey sign-in"),
-    ("POST /api/auth/passkeys/login/finish", "passkey sign-in"),
-    ("GET /api/auth/oidc/login", "single sign-on starts signed out"),
-    ("GET /api/auth/oidc/callback", "the provider sends the browser back here, signed out"),
-    ("GET /api/ca", "the local CA certificate, to trust before signing in"),
-    ("GET /ics/{file}", "a calendar feed: the secret token in the name is the credential"),
-    ("POST /api/push-actions/reminders/{id}/{action}", "a push button: the link's token is the credential"),
-    ("POST /api/push-actions/todos/{id}/{action}", "a push button: the link's token is the credential"),
-];
-
-/// Operations a locked session still reaches (the lock screen's own needs), with the
-/// reason; checked against the document like `PUBLIC`.
-const WHILE_LOCKED: &[(&str, &str)] = &[
-    ("GET /api/auth/status", "the UI asks whether the session is locked"),
-    ("POST /api/auth/unlock", "unlocking with the password"),
-    ("POST /api/auth/passkeys/confirm/begin", "unlocking with a passkey"),
-    ("POST /api/auth/passkeys/confirm/finish", "unlocking with a passkey"),
-    ("POST /api/auth/lock", "locking again is harmless"),
-    ("POST /api/auth/logout", "signing out of a locked session"),
-];
-
-fn is_public(spec: &Spec, op: &Operation) -> bool {
-    PUBLIC.iter().any(|(name, _)| *name == op.name()) || has_public_tag(spec, op)
+fn is_public(op: &Operation) -> bool {
+    listed(PUBLIC_OPERATIONS, op.method.as_str(), &op.path)
 }
 
-fn has_public_tag(spec: &Spec, op: &Operation) -> bool {
-    tagged(spec, op, PUBLIC_TAGS)
-}
-
-fn tagged(spec: &Spec, op: &Operation, tags: &[&str]) -> bool {
-    let listed = spec.entry(op)["tags"].as_array().cloned().unwrap_or_default();
-    listed.iter().any(|t| tags.contains(&t.as_str().unwrap_or("")))
+fn reachable_while_locked(op: &Operation) -> bool {
+    listed(WHILE_LOCKED_OPERATIONS, op.method.as_str(), &op.path)
 }
 
 /// Every entry of a hand-kept list names an operation of the document.
-fn assert_listed_exist(spec: &Spec, list: &[(&str, &str)], what: &str) {
-    let names: Vec<String> = spec.operations.iter().map(Operation::name).collect();
-    let stale: Vec<&str> = list.iter().map(|(name, _)| *name).filter(|name| !names.iter().any(|n| n == name)).collect();
+fn assert_listed_exist(spec: &Spec, list: &[(&str, &str, &str)], what: &str) {
+    let stale: Vec<String> = list
+        .iter()
+        .filter(|(method, path, _)| !spec.operations.iter().any(|op| op.method.as_str() == *method && op.path == *path))
+        .map(|(method, path, _)| format!("{method} {path}"))
+        .collect();
     assert!(stale.is_empty(), "{what} lists operations the document no longer has: {stale:?}");
 }
 
@@ -97,14 +59,11 @@ async fn call(who: &Persona<'_>, op: &Operation, payload: &Payload) -> crate::ha
 async fn signed_out_every_private_operation_is_401_and_public_ones_answer() {
     let app = app().await;
     let spec = Spec::fetch(&app).await;
-    assert_listed_exist(&spec, PUBLIC, "PUBLIC");
-    for tag in PUBLIC_TAGS {
-        assert!(spec.operations.iter().any(|op| tagged(&spec, op, &[tag])), "no operation is tagged {tag}");
-    }
+    assert_listed_exist(&spec, PUBLIC_OPERATIONS, "PUBLIC_OPERATIONS");
     let anonymous = app.anonymous();
     let (mut private, mut public, mut failures, mut answers) = (0, 0, Vec::new(), Vec::new());
     for op in &spec.operations {
-        if is_public(&spec, op) {
+        if is_public(op) {
             public += 1;
             // `{}` for a body: a session guard would answer 401 before the body is read, so
             // the 422 an incomplete body earns shows the handler was reached.
@@ -112,7 +71,7 @@ async fn signed_out_every_private_operation_is_401_and_public_ones_answer() {
             let response = call(&anonymous, op, &payload).await;
             answers.push(format!("{} {}", op.name(), response.status));
             // A probe may say "not ready" (503) when that is its documented answer.
-            let probe_says_so = tagged(&spec, op, &["health"]) && spec.documents(op, response.status);
+            let probe_says_so = op.path == "/ready" && spec.documents(op, response.status);
             if response.status == 401 || response.status >= 500 && !probe_says_so {
                 failures.push(format!("{} (public) answered {}", op.name(), brief(&response)));
             }
@@ -142,11 +101,10 @@ async fn locked_session<'a>(app: &'a TestApp, name: &str) -> Persona<'a> {
 async fn a_locked_session_is_423_everywhere_but_the_lock_screens_own_operations() {
     let app = app().await;
     let spec = Spec::fetch(&app).await;
-    assert_listed_exist(&spec, WHILE_LOCKED, "WHILE_LOCKED");
+    assert_listed_exist(&spec, WHILE_LOCKED_OPERATIONS, "WHILE_LOCKED_OPERATIONS");
     let locked = locked_session(&app, "locked").await;
     let (mut refused, mut failures, mut reached) = (0, Vec::new(), Vec::new());
-    let exempt = |op: &Operation| WHILE_LOCKED.iter().any(|(name, _)| *name == op.name());
-    for op in spec.operations.iter().filter(|op| !is_public(&spec, op) && !exempt(op)) {
+    for op in spec.operations.iter().filter(|op| !is_public(op) && !reachable_while_locked(op)) {
         refused += 1;
         let response = call(&locked, op, &sample_payload(op)).await;
         if !is_problem(&response, 423) {
@@ -155,8 +113,8 @@ async fn a_locked_session_is_423_everywhere_but_the_lock_screens_own_operations(
     }
     // The session is still locked: nothing above unlocked it.
     assert_eq!(locked.get("/api/auth/status").await.json()["locked"], true);
-    // Each exempt operation on a locked session of its own (logout ends it, unlock lifts it).
-    for (i, op) in spec.operations.iter().filter(|op| exempt(op)).enumerate() {
+    // Each lock-screen operation on a locked session of its own (unlocking lifts the lock).
+    for (i, op) in spec.operations.iter().filter(|op| reachable_while_locked(op)).enumerate() {
         let who = locked_session(&app, &format!("locked{i}")).await;
         let payload = if op.path == "/api/auth/unlock" {
             Payload::Json(json!({"password": PASSWORD}))
