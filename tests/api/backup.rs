@@ -194,20 +194,26 @@ async fn a_snapshot_is_taken_before_pending_migrations_and_five_are_kept() {
     assert_eq!(std::fs::read_dir(&backups).unwrap().count(), 5);
 }
 
+/// Records a migration `version` this build does not have, as a newer UMBRA would have left it.
+pub async fn mark_as_from_a_newer_umbra(url: &str, version: i64) {
+    let db = Db::connect(url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+         VALUES ($1, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
+    )
+    .bind(version)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    db.close().await;
+}
+
 #[tokio::test]
 async fn a_database_from_a_newer_umbra_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir.path().join("umbra.db"));
     Db::open(&url).await.unwrap().close().await;
-    let db = Db::connect(&url).await.unwrap();
-    sqlx::query(
-        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
-         VALUES (9999, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
-    )
-    .execute(db.pool())
-    .await
-    .unwrap();
-    db.close().await;
+    mark_as_from_a_newer_umbra(&url, 9999).await;
     let out = umbra(&["admin", "list-users", "--database-url", &url], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(

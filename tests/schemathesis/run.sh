@@ -80,18 +80,9 @@ binary="$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")"
 # 1. The venv, rebuilt only when the pinned requirements change.
 venv="${UMBRA_SCHEMATHESIS_VENV:-$root/target/schemathesis-venv}"
 requirements="$here/requirements.txt"
-wanted="$(sha256sum "$requirements" | cut -d' ' -f1)"
-if ! [ -x "$venv/bin/schemathesis" ] || [ "$(cat "$venv/.requirements-sha256" 2>/dev/null)" != "$wanted" ]; then
-  python="${PYTHON:-python3}"
-  if ! "$python" -m venv --help >/dev/null 2>&1; then
-    echo "schemathesis: '$python -m venv' is not available (Debian: apt-get install python3-venv)" >&2
-    exit 2
-  fi
-  rm -rf "$venv"
-  "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --requirement "$requirements"
-  echo "$wanted" > "$venv/.requirements-sha256"
-fi
+# shellcheck source=../venv.sh
+source "$root/tests/venv.sh"
+ensure_venv schemathesis "$venv" "$requirements"
 echo "schemathesis: $("$venv/bin/schemathesis" --version 2>&1 | head -n1) from $venv"
 
 # 2. The server.

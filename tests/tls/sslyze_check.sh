@@ -15,7 +15,6 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${UMBRA_SSLYZE_VENV:-$root/target/sslyze-venv}"
 requirements="$here/requirements.txt"
-python="${PYTHON:-python3}"
 
 if [ "$#" -ne 1 ]; then
   echo "usage: bash tests/tls/sslyze_check.sh BINARY" >&2
@@ -27,20 +26,9 @@ if [ ! -x "$binary" ]; then
   exit 2
 fi
 
-wanted="$(sha256sum "$requirements" | cut -d' ' -f1)"
-if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.requirements-sha256" 2>/dev/null)" = "$wanted" ]; then
-  echo "sslyze: $venv is up to date"
-else
-  if ! "$python" -m venv --help >/dev/null 2>&1; then
-    echo "sslyze: '$python -m venv' is not available (Debian: apt-get install python3-venv)" >&2
-    exit 2
-  fi
-  started=$SECONDS
-  rm -rf "$venv"
-  "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --requirement "$requirements"
-  echo "$wanted" > "$venv/.requirements-sha256"
-  echo "sslyze: installed into $venv in $((SECONDS - started)) s ($("$venv/bin/python" -m pip freeze | grep -E '^(sslyze|nassl|cryptography)==' | tr '\n' ' '))"
-fi
+# shellcheck source=../venv.sh
+source "$root/tests/venv.sh"
+ensure_venv sslyze "$venv" "$requirements"
+echo "sslyze: $("$venv/bin/python" -m pip freeze | grep -E '^(sslyze|nassl|cryptography)==' | tr '\n' ' ')"
 
 exec "$venv/bin/python" "$here/sslyze_check.py" "$binary"

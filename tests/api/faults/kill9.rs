@@ -17,8 +17,7 @@ use serde_json::{Value, json};
 use sqlx::{Connection, SqliteConnection};
 use umbra::db::Db;
 
-use super::{Umbra, json_request, seed_user, write_config};
-use crate::harness::TestDatabase;
+use super::{Setting, json_request, post_json};
 
 const WORKERS: usize = 8;
 /// Acknowledged writes to wait for before the kill (bounded by `LOAD_DEADLINE`).
@@ -138,27 +137,12 @@ async fn worker(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_under_a_write_load_loses_no_acknowledged_write_and_leaves_an_intact_database() {
-    let database = TestDatabase::new().await;
-    let data = database.dir.path().join("data");
-    let config = write_config(database.dir.path());
-    seed_user(&database.url, "alice").await;
-    let mut umbra = Umbra::start(&data, &database.url, &config);
+    let setting = Setting::with_user("alice").await;
+    let mut umbra = setting.start();
     let client = umbra.signed_in("alice").await;
-    let project: Value = json_request(&client, Method::POST, umbra.url("/api/projects"), &json!({"name": "House"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let project = post_json(&client, umbra.url("/api/projects"), &json!({"name": "House"})).await;
     let tasks = format!("/api/projects/{}/tasks", project["id"]);
-    let task: Value = json_request(&client, Method::POST, umbra.url(&tasks), &json!({"title": "Paint"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let task = post_json(&client, umbra.url(&tasks), &json!({"title": "Paint"})).await;
     let task_path = format!("{tasks}/{}", task["id"].as_i64().expect("a task"));
 
     let acked = Arc::new(AtomicUsize::new(0));
@@ -198,16 +182,16 @@ async fn sigkill_under_a_write_load_loses_no_acknowledged_write_and_leaves_an_in
     );
 
     // The same data, a new process: it starts (the crashed database is not refused) and is ready.
-    let mut umbra = Umbra::start(&data, &database.url, &config);
+    let mut umbra = setting.start();
     let ready = umbra.client().get(umbra.url("/ready")).send().await.unwrap();
     assert_eq!(ready.status(), 200, "{}", ready.text().await.unwrap());
     umbra.signed_in("alice").await;
 
-    assert_acknowledged_writes_present(&database.url, &written).await;
+    assert_acknowledged_writes_present(&setting.database.url, &written).await;
     umbra.sigterm();
     assert!(umbra.wait_exit(Duration::from_secs(30)).success());
 
-    assert_intact(&database.url).await;
+    assert_intact(&setting.database.url).await;
 }
 
 /// Every acknowledged write is there, no older than its last acknowledged value.

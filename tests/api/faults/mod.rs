@@ -41,7 +41,7 @@ use umbra::domain::role::Role;
 use umbra::domain::time::UtcMillis;
 use umbra::domain::username::Username;
 
-use crate::harness::{PASSWORD, cheap_argon2};
+use crate::harness::{PASSWORD, TestDatabase, cheap_argon2};
 
 /// Whether a fault whose prerequisites are missing must fail rather than skip (CI sets it).
 pub fn faults_required() -> bool {
@@ -104,6 +104,30 @@ pub async fn seed_user(database_url: &str, username: &str) -> UserId {
         .id;
     db.close().await;
     id
+}
+
+/// What a fault test runs `umbra serve` on: the run's test database (a fresh SQLite file or
+/// PostgreSQL database) with one standard user in it, a data folder and a config file.
+pub struct Setting {
+    pub database: TestDatabase,
+    pub data: PathBuf,
+    pub config: PathBuf,
+    pub user: UserId,
+}
+
+impl Setting {
+    pub async fn with_user(username: &str) -> Setting {
+        let database = TestDatabase::new().await;
+        let data = database.dir.path().join("data");
+        let config = write_config(database.dir.path());
+        let user = seed_user(&database.url, username).await;
+        Setting { database, data, config, user }
+    }
+
+    /// `umbra serve` on this setting (again, after a kill or a stop).
+    pub fn start(&self) -> Umbra {
+        Umbra::start(&self.data, &self.database.url, &self.config)
+    }
 }
 
 /// `umbra serve` as a child process on 127.0.0.1 with its own local CA.
@@ -249,6 +273,13 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, what: &str
     let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(problem["status"], status, "{what}: {body}");
     headers
+}
+
+/// POSTs `body` as the web UI does and returns the JSON answer, which must be a success.
+pub async fn post_json(client: &reqwest::Client, url: String, body: &serde_json::Value) -> serde_json::Value {
+    let response = json_request(client, reqwest::Method::POST, url, body).send().await.unwrap();
+    assert!(response.status().is_success(), "POST answered {}", response.status());
+    response.json().await.unwrap()
 }
 
 /// A JSON request as the web UI sends it (with the CSRF header).

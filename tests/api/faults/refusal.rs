@@ -7,7 +7,6 @@ use std::path::Path;
 
 use sqlx::{Connection, SqliteConnection};
 use umbra::config::sqlite_url;
-use umbra::db::Db;
 
 use super::{sha256_of, write_config};
 use crate::live::{stderr, umbra_with_env};
@@ -108,15 +107,7 @@ async fn a_database_of_a_newer_umbra_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let data = data_dir(dir.path());
     let url = umbra_database(&data).await;
-    let db = Db::connect(&url).await.unwrap();
-    sqlx::query(
-        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
-         VALUES (99999, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
-    )
-    .execute(db.pool())
-    .await
-    .unwrap();
-    db.close().await;
+    crate::backup::mark_as_from_a_newer_umbra(&url, 99_999).await;
     let (code, stderr) = serve_on(dir.path());
     assert_one_line_refusal(code, &stderr, "newer than this umbra");
     assert!(stderr.contains("99999"), "{stderr}");

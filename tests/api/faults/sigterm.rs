@@ -26,8 +26,7 @@ use umbra::db::{Db, outbound_allow};
 use umbra::domain::time::UtcMillis;
 use umbra::outbound::allow::AllowList;
 
-use super::{Umbra, iso, json_request, seed_user, write_config};
-use crate::harness::TestDatabase;
+use super::{Setting, iso, json_request};
 
 /// One write of the load: its title, when it was sent and answered, and the answer.
 #[derive(Debug)]
@@ -65,11 +64,8 @@ async fn writer(client: reqwest::Client, base: String, n: usize, acked: Arc<Atom
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_in_flight_at_sigterm_complete_and_the_process_exits_zero() {
-    let database = TestDatabase::new().await;
-    let data = database.dir.path().join("data");
-    let config = write_config(database.dir.path());
-    seed_user(&database.url, "alice").await;
-    let mut umbra = Umbra::start(&data, &database.url, &config);
+    let setting = Setting::with_user("alice").await;
+    let mut umbra = setting.start();
     let client = umbra.signed_in("alice").await;
     let acked = Arc::new(AtomicUsize::new(0));
     let writers: Vec<_> =
@@ -96,7 +92,7 @@ async fn requests_in_flight_at_sigterm_complete_and_the_process_exits_zero() {
     }
     let in_flight = all.iter().filter(|w| w.at < term && w.answered > term && w.status.is_some()).count();
     assert!(in_flight > 0, "no request was in flight at SIGTERM");
-    let db = Db::connect(&database.url).await.unwrap();
+    let db = Db::connect(&setting.database.url).await.unwrap();
     let stored: Vec<String> = sqlx::query_scalar("SELECT title FROM todos").fetch_all(db.pool()).await.unwrap();
     db.close().await;
     for write in &all {
@@ -179,10 +175,8 @@ async fn sigterm_during_push_delivery_releases_the_leases_and_nothing_is_deliver
     const FIRST: usize = 30;
     const LATER: usize = 10;
     let ntfy = SlowNtfy::start(Duration::from_millis(1500)).await;
-    let database = TestDatabase::new().await;
-    let data = database.dir.path().join("data");
-    let config = write_config(database.dir.path());
-    let user = seed_user(&database.url, "erin").await;
+    let setting = Setting::with_user("erin").await;
+    let (database, user) = (&setting.database, setting.user);
     let db = Db::connect(&database.url).await.unwrap();
     outbound_allow::save(db.pool(), &AllowList::parse(&["127.0.0.2".to_string()]).unwrap()).await.unwrap();
     sqlx::query(
@@ -195,7 +189,7 @@ async fn sigterm_during_push_delivery_releases_the_leases_and_nothing_is_deliver
     .unwrap();
     db.close().await;
 
-    let mut umbra = Umbra::start(&data, &database.url, &config);
+    let mut umbra = setting.start();
     let client = umbra.signed_in("erin").await;
     let due = UtcMillis::now().0 + 3_000;
     for n in 0..FIRST + LATER {
@@ -228,7 +222,7 @@ async fn sigterm_during_push_delivery_releases_the_leases_and_nothing_is_deliver
     assert_eq!(recorded, sent_so_far, "every push ntfy received is recorded as sent, and only those");
     db.close().await;
 
-    let mut umbra = Umbra::start(&data, &database.url, &config);
+    let mut umbra = setting.start();
     let db = Db::connect(&database.url).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
