@@ -2,7 +2,9 @@
 //! for `UMBRA_SOAK_MINUTES` (30 unless set) on SQLite, then on PostgreSQL when
 //! `UMBRA_SOAK_POSTGRES_URL` (or `UMBRA_TEST_POSTGRES_URL`) names a server.
 //!
-//! Run: `cargo bench --bench soak` (e.g. `UMBRA_SOAK_MINUTES=5` for a short look).
+//! Run: `cargo bench --bench soak` (e.g. `UMBRA_SOAK_MINUTES=5` for a short look;
+//! `UMBRA_SOAK_DATABASES=sqlite` or `=postgres` soaks one of them, e.g. to run both at once in
+//! two processes).
 //!
 //! Each user is connected to the next one and shares a project with them. A user's loop reads
 //! their todo list, a month of events, the dashboard and their notifications; writes todos,
@@ -58,14 +60,19 @@ type Recorder = Arc<Mutex<Minute>>;
 async fn main() {
     let minutes: usize = std::env::var("UMBRA_SOAK_MINUTES").ok().and_then(|m| m.parse().ok()).unwrap_or(30);
     assert!(minutes >= 2, "UMBRA_SOAK_MINUTES must be at least 2");
+    let databases = std::env::var("UMBRA_SOAK_DATABASES").unwrap_or_else(|_| "sqlite,postgres".into());
+    let wanted = |name: &str| databases.split(',').any(|d| d.trim().eq_ignore_ascii_case(name));
     let mut failures = Vec::new();
-    failures.extend(soak("SQLite", None, minutes).await);
+    if wanted("sqlite") {
+        failures.extend(soak("SQLite", None, minutes).await);
+    }
     let postgres = std::env::var("UMBRA_SOAK_POSTGRES_URL").or_else(|_| std::env::var("UMBRA_TEST_POSTGRES_URL"));
     match postgres {
-        Ok(server_url) => {
+        Ok(server_url) if wanted("postgres") => {
             let database = fresh_postgres_database(&server_url).await;
             failures.extend(soak("PostgreSQL", Some(&database), minutes).await);
         }
+        Ok(_) => {}
         Err(_) => println!("PostgreSQL skipped: set UMBRA_SOAK_POSTGRES_URL to a server to soak it too"),
     }
     if failures.is_empty() {
