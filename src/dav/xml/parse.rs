@@ -4,9 +4,9 @@
 //! references are understood, nesting stops at `MAX_DEPTH` and the whole body at
 //! `MAX_ELEMENTS` elements. The body itself is at most 1 MiB (the handler's limit).
 
-use quick_xml::NsReader;
+use quick_xml::{NsReader, XmlVersion};
 use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
+use quick_xml::name::{NamespaceError, ResolveResult};
 
 /// Deepest nesting a DAV body needs is about 8 (`calendar-query` filters); 32 leaves room.
 pub const MAX_DEPTH: usize = 32;
@@ -69,11 +69,18 @@ fn malformed(e: impl std::fmt::Display) -> XmlError {
 pub fn parse(body: &[u8]) -> Result<Element, XmlError> {
     let text = std::str::from_utf8(body).map_err(|_| XmlError::Malformed("not UTF-8".into()))?;
     let mut reader = NsReader::from_str(text);
+    // The resolver records a start tag's namespace declarations before the event reaches the
+    // loop below (RUSTSEC-2026-0195): capped there, at the attribute cap, so a tag of 100,000
+    // `xmlns:…` costs no more than one of 65.
+    reader.resolver_mut().set_max_declarations_per_element(MAX_ATTRIBUTES);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let mut count = 0usize;
     loop {
-        let (ns, event) = reader.read_resolved_event().map_err(malformed)?;
+        let (ns, event) = reader.read_resolved_event().map_err(|e| match e {
+            quick_xml::Error::Namespace(NamespaceError::TooManyDeclarations(_)) => XmlError::TooManyAttributes,
+            other => malformed(other),
+        })?;
         match event {
             Event::DocType(_) => return Err(XmlError::Doctype),
             Event::Start(ref start) | Event::Empty(ref start) => {
@@ -109,7 +116,8 @@ pub fn parse(body: &[u8]) -> Result<Element, XmlError> {
                     }
                     let attr = attr.map_err(malformed)?;
                     let key = String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned();
-                    let value = attr.unescape_value().map_err(malformed)?.into_owned();
+                    // Unescaped and normalised as XML 1.0 says (DAV bodies are 1.0).
+                    let value = attr.normalized_value(XmlVersion::Implicit1_0).map_err(malformed)?.into_owned();
                     attrs.push((key, value));
                 }
                 let element = Element { ns, name, attrs, ..Element::default() };
@@ -188,6 +196,17 @@ mod tests {
         assert_eq!(parse(many(100_000).as_bytes()), Err(XmlError::TooManyAttributes));
         // Refused after the 65th attribute, not after comparing 100,000 with each other.
         assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn namespace_declarations_are_capped_like_attributes() {
+        let many = |n: usize| {
+            let declarations: Vec<String> = (0..n).map(|i| format!("xmlns:p{i}=\"urn:x:{i}\"")).collect();
+            format!("<D:propfind xmlns:D=\"DAV:\" {}/>", declarations.join(" "))
+        };
+        assert!(parse(many(MAX_ATTRIBUTES - 1).as_bytes()).is_ok());
+        assert_eq!(parse(many(MAX_ATTRIBUTES + 1).as_bytes()), Err(XmlError::TooManyAttributes));
+        assert_eq!(parse(many(100_000).as_bytes()), Err(XmlError::TooManyAttributes));
     }
 
     #[test]
