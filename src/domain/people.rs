@@ -110,12 +110,13 @@ pub struct PersonFields {
 
 impl PersonFields {
     /// Normalises (control characters dropped and line breaks made `\n`, as `text::plain`
-    /// does; the name, values and tags trimmed; repeated tags dropped) and checks every
-    /// field, reporting all problems at once. The birthday is normalised to its canonical text.
+    /// does; the name and values trimmed; the nickname and tags one line of words, as
+    /// `text::words` makes them; repeated tags dropped) and checks every field, reporting all
+    /// problems at once. The birthday is normalised to its canonical text.
     pub fn validate(mut self) -> Result<Self, Vec<FieldError>> {
         let mut problems = Problems::default();
         self.name = text::plain(&self.name).trim().to_string();
-        self.nickname = text::plain(&self.nickname).into_owned();
+        self.nickname = text::words(&self.nickname);
         self.address = text::plain(&self.address).into_owned();
         self.notes = text::plain(&self.notes).into_owned();
         problems.length("name", &self.name, 1, NAME_MAX);
@@ -145,13 +146,12 @@ impl PersonFields {
             problems.add("tags", format!("at most {TAGS_MAX} tags"));
         } else {
             for (i, tag) in self.tags.iter().enumerate() {
-                let tag = text::plain(tag);
-                let tag = tag.trim();
+                let tag = text::words(tag);
                 let count = tag.chars().count();
                 if count == 0 || count > TAG_MAX {
                     problems.add(format!("tags[{i}]"), format!("must be 1 to {TAG_MAX} characters"));
-                } else if !tags.iter().any(|t| t == tag) {
-                    tags.push(tag.to_string());
+                } else if !tags.contains(&tag) {
+                    tags.push(tag);
                 }
             }
         }

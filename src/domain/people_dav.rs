@@ -16,6 +16,7 @@ use calcard::vcard::{VCardProperty, VCardVersion};
 use crate::domain::ical::writer::{Writer, utc_stamp};
 use crate::domain::people::{Birthday, PersonFields, UID_MAX};
 use crate::domain::people_vcard;
+use crate::domain::text::one_line;
 use crate::domain::vcard;
 
 /// The CardDAV preconditions a refusal names (RFC 6352 §6.3.2.1).
@@ -77,8 +78,10 @@ fn without_placeholder_year(birthday: &mut Option<String>, bday_line: &str) {
     }
 }
 
-/// The fields a few kept lines give on their own (to see whether they still agree with UMBRA's).
+/// The fields a few kept lines give on their own, read as they will be written (without
+/// control characters, `text::one_line`), to see whether they still agree with UMBRA's.
 fn fields_of(lines: &[&str]) -> Option<PersonFields> {
+    let lines: Vec<_> = lines.iter().map(|line| one_line(line)).collect();
     let card = format!("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n{}\r\nEND:VCARD\r\n", lines.join("\r\n"));
     let cards = vcard::read(&card).ok()?;
     let mut fields = people_vcard::from_card(cards.first()?).ok()?.fields;
@@ -214,6 +217,9 @@ pub fn write(uid: &str, fields: &PersonFields, extra: &str, updated_at: i64) -> 
         VCardProperty::Bday => false,
         _ => true,
     });
+    // A card has one birthday (RFC 6350: BDAY at most once): only the first kept BDAY, the one
+    // checked above, is written back.
+    let mut bday_written = false;
     let mut text = String::with_capacity(512 + extra.iter().map(|l| l.len() + 8).sum::<usize>());
     // Writing to a String cannot fail.
     let _ = card.write_to(&mut text, VCardVersion::V3_0);
@@ -236,7 +242,7 @@ pub fn write(uid: &str, fields: &PersonFields, extra: &str, updated_at: i64) -> 
         let kept = match name.as_str() {
             "N" => false,
             "ADR" => keep_adr,
-            "BDAY" => keep_bday,
+            "BDAY" => keep_bday && !std::mem::replace(&mut bday_written, true),
             _ => true,
         };
         if kept {

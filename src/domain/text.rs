@@ -42,6 +42,13 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// `text` as words on one line: control characters dropped, every run of blanks and line
+/// breaks one space, none at either end (a nickname, a tag: the vCard list values, which
+/// calcard reads back with a run of spaces after an escape collapsed).
+pub fn words(text: &str) -> String {
+    plain(text).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +59,6 @@ mod tests {
         assert_eq!(plain("tab\there\u{7}\u{0}\u{e}!"), "tab\there!");
         assert!(matches!(plain("plain text,\nünïcode\t"), Cow::Borrowed(_)));
         assert_eq!(one_line("uid-\u{7}1\r\n\u{2029}"), "uid-1");
+        assert_eq!(words(" JD\r\n  Jr\u{7}.\t "), "JD Jr.");
     }
 }

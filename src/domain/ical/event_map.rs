@@ -2,7 +2,7 @@
 //! (RECURRENCE-ID) under their series by UID.
 
 use calcard::icalendar::{ICalendar, ICalendarParameterName, ICalendarValue};
-use chrono::{Days, NaiveTime};
+use chrono::{Datelike, Days, NaiveTime};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
@@ -12,6 +12,7 @@ use super::model::{IcsEvent, IcsOverride, Timing};
 use super::reader::Report;
 use super::values::{self, ValueError, When, malformed};
 use crate::domain::recurrence::Recurrence;
+use crate::domain::time::YEARS;
 
 use crate::domain::events::{ALERT_MINUTES_MAX, ALERTS_MAX, DESCRIPTION_MAX, EXDATES_MAX, LOCATION_MAX, TITLE_MAX};
 
@@ -161,6 +162,8 @@ fn read_alarm(ical: &ICalendar, index: usize, comps: &[Comp], tree: &Tree, repor
     }
 }
 
+const OUTSIDE_YEARS: &str = "DURATION ends the event outside the years 1900 to 2200";
+
 /// The timing and zone of an event from DTSTART, DTEND/DURATION.
 fn timing(p: &Props, begin: usize, floating: Tz) -> Result<(Timing, Tz), ValueError> {
     let Some((start, start_line)) = &p.start else {
@@ -171,9 +174,10 @@ fn timing(p: &Props, begin: usize, floating: Tz) -> Result<(Timing, Tz), ValueEr
             let end = match (&p.end, &p.duration) {
                 (Some((When::Date(end), _)), _) => *end,
                 (Some((_, line)), _) => return Err(malformed(*line, "DTEND must be a date when DTSTART is one")),
-                (None, Some((secs, _))) => {
-                    date.checked_add_days(Days::new(((secs + 86_399) / 86_400).max(1) as u64)).unwrap_or(*date)
-                }
+                (None, Some((secs, line))) => date
+                    .checked_add_days(Days::new(((secs + 86_399) / 86_400).max(1) as u64))
+                    .filter(|end| YEARS.contains(&end.year()))
+                    .ok_or_else(|| malformed(*line, OUTSIDE_YEARS))?,
                 (None, None) => date.succ_opt().unwrap_or(*date),
             };
             if end <= *date {
@@ -193,7 +197,15 @@ fn timing(p: &Props, begin: usize, floating: Tz) -> Result<(Timing, Tz), ValueEr
                     return Err(malformed(*line, "DTEND must be a date-time when DTSTART is one"));
                 }
                 (Some((end, _)), _) => values::instant(end, zone, floating, NaiveTime::MIN)?,
-                (None, Some((secs, _))) => start_ms + secs * 1000,
+                // A DURATION of millions of weeks ends past anything a date can be written as
+                // (the export wrote such an end as 1970).
+                (None, Some((secs, line))) => secs
+                    .checked_mul(1000)
+                    .and_then(|ms| start_ms.checked_add(ms))
+                    .filter(|&end| {
+                        chrono::DateTime::from_timestamp_millis(end).is_some_and(|end| YEARS.contains(&end.year()))
+                    })
+                    .ok_or_else(|| malformed(*line, OUTSIDE_YEARS))?,
                 (None, None) => start_ms,
             };
             if end_ms < start_ms {

@@ -127,6 +127,12 @@ fn a_birthday_without_a_year_is_served_as_one_that_reads_back() {
         format!("{fuzzed}BDAY;X-APPLE-;X-APPLE-OMBDAY:--02151515-{}+5555\r\nEND:VCARD\r\n", "5".repeat(60)),
         format!("{fuzzed}BDAY;X-APPLE-OMBDAY:--0216m\r\nBDAY;X-APPLE-OMBDAY:--02151515-\r\nEND:VCARD\r\n"),
         "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:a\r\nFN:Tim\r\nBDAY:--0215\r\nEND:VCARD\r\n".to_string(),
+        // A second BDAY, and one with a bare CR inside, which the line writer drops (so the
+        // kept line would say `--0215--0215`): only a first BDAY that reads the same as
+        // written is kept.
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:a\r\nFN:Tim\r\nBDAY:--0215\r\nBDAY:--0215\r--0215\r\nEND:VCARD\r\n"
+            .to_string(),
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:a\r\nFN:Tim\r\nBDAY:--0215\r--0215\r\nEND:VCARD\r\n".to_string(),
     ];
     for text in texts {
         let card = read(&text).unwrap();
@@ -135,6 +141,7 @@ fn a_birthday_without_a_year_is_served_as_one_that_reads_back() {
         let written = write(&card.uid, &fields, &card.extra.join("\n"), 0);
         let back = read(&written).unwrap_or_else(|e| panic!("{e:?}\n{written}"));
         assert_eq!(back.fields.birthday, fields.birthday, "{written}");
+        assert_eq!(written.matches("BDAY").count(), 1, "{written}");
     }
     let mut fields = fields();
     for (birthday, line) in [("--02-15", "\r\nBDAY:--0215\r\n"), ("1980-02-15", "\r\nBDAY:1980-02-15\r\n")] {
