@@ -13,8 +13,10 @@ const STRENGTH_WORDS = ['Very weak', 'Very weak', 'Weak', 'Good', 'Strong'];
 // A strength meter under a new-password input. The verdict comes from the server's own
 // policy (POST /api/auth/password-strength), asked a moment after the typing pauses; a
 // slower answer for older text is ignored. `username()` names the account, when known.
+// The meter and one line of verdict keep their space while empty (class `unjudged`), so the
+// verdict arriving never moves the submit button from under a pointer about to click it.
 function strengthMeter(input, username) {
-  const meter = h('meter', { min: 0, max: 4, low: 2.5, high: 3.5, optimum: 4, value: 0, hidden: true, 'aria-hidden': 'true' });
+  const meter = h('meter', { class: 'unjudged', min: 0, max: 4, low: 2.5, high: 3.5, optimum: 4, value: 0, 'aria-hidden': 'true' });
   const verdict = h('p', { class: 'hint strength-verdict', 'aria-live': 'polite' });
   let timer = null;
   let asked = 0;
@@ -22,7 +24,7 @@ function strengthMeter(input, username) {
     const password = input.value;
     const ticket = ++asked;
     if (password === '') {
-      meter.hidden = true;
+      meter.classList.add('unjudged');
       verdict.textContent = '';
       return;
     }
@@ -30,7 +32,7 @@ function strengthMeter(input, username) {
       const result = await post('/api/auth/password-strength', { password, username: username() || null }, { quiet: true });
       if (ticket !== asked) return;
       meter.value = result.score;
-      meter.hidden = false;
+      meter.classList.remove('unjudged');
       verdict.textContent = result.acceptable
         ? `Strength: ${STRENGTH_WORDS[result.score]}.`
         : `Strength: ${STRENGTH_WORDS[result.score]}. ${result.problem}`;

@@ -48,12 +48,20 @@ async fn setup_sign_in_lock_unlock_and_sign_out() {
         b.type_into("input[name=setup_code]", "AAAA-BBBB-CCCC-DDDD").await?;
         b.type_into("input[name=username]", "admin").await?;
         // The strength meter gives the server policy's verdict as the password is typed.
+        let button_top = "return document.querySelector('button[type=submit]').getBoundingClientRect().top";
+        let before = b.execute(button_top, serde_json::json!([])).await?;
         b.type_into("input[name=password]", "password password").await?;
         b.wait_for_text(".strength-verdict", "too easy to guess").await?;
         let password_input = b.find("input[name=password]").await?;
         b.command_clear(&password_input).await?;
         b.type_into("input[name=password]", PASSWORD).await?;
         b.wait_for_text(".strength-verdict", "Strength: Strong.").await?;
+        // In space kept for it: a one-line verdict arriving does not move the submit button
+        // (a click sent just before it arrived used to land where the button had been).
+        let after = b.execute(button_top, serde_json::json!([])).await?;
+        if before != after {
+            return Err(format!("the verdict moved the submit button from {before} to {after}"));
+        }
         b.click(&b.find("button[type=submit]").await?).await?;
         b.wait_for_text(".form-error", "setup code").await?;
         let code_input = b.find("input[name=setup_code]").await?;
