@@ -110,14 +110,16 @@ pub struct PersonFields {
 
 impl PersonFields {
     /// Normalises (control characters dropped and line breaks made `\n`, as `text::plain`
-    /// does; the name and values trimmed; the nickname and tags one line of words, as
+    /// does; the name, address and values trimmed; the nickname and tags one line of words, as
     /// `text::words` makes them; repeated tags dropped) and checks every field, reporting all
     /// problems at once. The birthday is normalised to its canonical text.
     pub fn validate(mut self) -> Result<Self, Vec<FieldError>> {
         let mut problems = Problems::default();
         self.name = text::plain(&self.name).trim().to_string();
         self.nickname = text::words(&self.nickname);
-        self.address = text::plain(&self.address).into_owned();
+        // Blank lines around an address say nothing (and a blank address is none: the vCard
+        // reader drops blank ADR parts).
+        self.address = text::plain(&self.address).trim().to_string();
         self.notes = text::plain(&self.notes).into_owned();
         problems.length("name", &self.name, 1, NAME_MAX);
         problems.length("nickname", &self.nickname, 0, NICKNAME_MAX);

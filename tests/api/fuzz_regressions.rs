@@ -237,6 +237,11 @@ async fn a_control_character_in_a_card_is_not_stored_and_the_export_reads_back_t
     let made = ada.post("/api/people", json!({"name": "Bo\u{1b}[2J", "notes": "a\r\nb\u{7}c"})).await;
     assert_eq!(made.status, 201, "{}", made.body);
     assert_eq!((made.json()["name"].clone(), made.json()["notes"].clone()), (json!("Bo[2J"), json!("a\nbc")));
+
+    // An address of a control character and a space was stored as a space, which the export
+    // wrote as a blank ADR part and the import read back as no address.
+    let blank = ada.post("/api/people", json!({"name": "Cy", "address": "\u{11} \n"})).await;
+    assert_eq!(blank.json()["address"], "", "{}", blank.body);
 }
 
 /// Two events whose UIDs differed only in a control character were two events on import and

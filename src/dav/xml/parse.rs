@@ -4,9 +4,9 @@
 //! references are understood, nesting stops at `MAX_DEPTH` and the whole body at
 //! `MAX_ELEMENTS` elements. The body itself is at most 1 MiB (the handler's limit).
 
-use quick_xml::{NsReader, XmlVersion};
 use quick_xml::events::Event;
 use quick_xml::name::{NamespaceError, ResolveResult};
+use quick_xml::{NsReader, XmlVersion};
 
 /// Deepest nesting a DAV body needs is about 8 (`calendar-query` filters); 32 leaves room.
 pub const MAX_DEPTH: usize = 32;
